@@ -1,0 +1,45 @@
+# Coachline: `make run` sets everything up and serves the app; `make test` sets up and runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi
+# Models come from installed packages; never reach for a model hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup run test lint db demo bench clean
+
+setup: $(STAMP) db
+
+# The lock pins the whole tree and installs without resolving (--no-deps), so a fresh machine gets
+# exactly what was tested; torch==2.13.0 resolves to the local CPU wheel.
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	touch $@
+
+db: $(STAMP)
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load
+
+run: setup demo
+	@$(BIN)/flask demo logins
+	@echo "Serving on http://127.0.0.1:5000"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/transcription.py --quick
+	$(BIN)/python bench/autoqa.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

