@@ -1,0 +1,45 @@
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
+
+from ..extensions import db
+from ..models import Role, Team, User
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=255)])
+    password = PasswordField(
+        "Initial password", validators=[DataRequired(), Length(min=8, max=200)]
+    )
+    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    team = SelectField("Team (agents and reviewers)", coerce=int)
+    leads = SelectMultipleField("Leads these teams (leads)", coerce=int)
+    weekly_capacity = IntegerField(
+        "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
+    )
+    submit = SubmitField("Create user")
+
+    def validate_email(self, field):  # type: ignore[no-untyped-def]
+        if db.session.scalar(
+            select(func.count(User.id)).where(User.email == field.data.strip().lower())
+        ):
+            raise ValidationError("A user with this email already exists.")
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField("Create team")
+
+    def validate_name(self, field):  # type: ignore[no-untyped-def]
+        if db.session.scalar(select(func.count(Team.id)).where(Team.name == field.data.strip())):
+            raise ValidationError("A team with this name already exists.")

@@ -1,0 +1,60 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import roles_required
+from ..extensions import db
+from ..models import AuditEvent, Role, Team, User
+from ..services import audit
+from ..services import users as user_service
+from . import bp
+from .forms import TeamForm, UserForm
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users():
+    """Users and teams; create either."""
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    form = UserForm(prefix="user")
+    form.team.choices = [(0, "—")] + [(t.id, t.name) for t in teams]
+    form.leads.choices = [(t.id, t.name) for t in teams]
+    team_form = TeamForm(prefix="team")
+    if form.submit.data and form.validate_on_submit():
+        by_id = {t.id: t for t in teams}
+        try:
+            user = user_service.create_user(
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                form.role.data,
+                team=by_id.get(form.team.data),
+                leads=[by_id[i] for i in form.leads.data if i in by_id],
+                actor=current_user,
+            )
+        except user_service.UserError as exc:
+            flash(str(exc), "error")
+        else:
+            user.weekly_capacity = form.weekly_capacity.data or 0
+            db.session.commit()
+            flash(f"Created {user.email} ({user.role.value}).", "info")
+            return redirect(url_for(".users"))
+    if team_form.submit.data and team_form.validate_on_submit():
+        team = user_service.get_or_create_team(team_form.name.data.strip())
+        audit.record(current_user, "team.created", team)
+        db.session.commit()
+        flash(f"Created team {team.name}.", "info")
+        return redirect(url_for(".users"))
+    people = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/users.html", people=people, teams=teams, form=form, team_form=team_form
+    ), status
+
+
+@bp.route("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """The latest audit events."""
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).all()
+    return render_template("admin/audit.html", events=events)

@@ -1,0 +1,234 @@
+"""`flask` command groups: users, interactions, transcribe, score, sample, scoring, demo (redash cli/ style).
+
+Every command reports bad input as one line (click.ClickException), never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from . import jobs
+from .extensions import db
+from .models import Interaction, Role, Status, Team
+from .services import sampling
+from .services import users as user_service
+from .services.interactions import AudioLimits, IngestError, import_file
+
+users_cli = AppGroup("users", help="Create and list users.")
+interactions_cli = AppGroup("interactions", help="Import interactions.")
+sample_cli = AppGroup("sample", help="Weekly sampling for review.")
+demo_cli = AppGroup("demo", help="The demo workspace.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--team", "team_name", help="Team the agent or reviewer belongs to (created if new).")
+@click.option(
+    "--leads", "led", multiple=True, help="Team a lead leads (repeatable; created if new)."
+)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(
+    email: str, name: str, role: str, team_name: str | None, led: tuple[str, ...], password: str
+) -> None:
+    """Create a user with a hashed password."""
+    try:
+        team = user_service.get_or_create_team(team_name) if team_name else None
+        leads = [user_service.get_or_create_team(t) for t in led]
+        user = user_service.create_user(email, name, password, role, team=team, leads=leads)
+    except user_service.UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List users with role and team."""
+    from .models import User
+
+    for user in db.session.scalars(select(User).order_by(User.role, User.email)):
+        team = user.team.name if user.team else "-"
+        click.echo(f"{user.role.value:9} {user.email:35} {team}")
+
+
+def _limits() -> AudioLimits:
+    return AudioLimits(
+        current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
+    )
+
+
+@interactions_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-process", is_flag=True, help="Store only; transcribe and score later.")
+def import_cmd(file: Path, no_process: bool) -> None:
+    """Import interactions from CSV or JSONL (see README for the columns)."""
+    try:
+        report = import_file(
+            file,
+            limits=_limits(),
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            redact=current_app.config["REDACT_PII"],
+        )
+    except IngestError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line, reason in report.errors:
+        click.echo(f"{file.name}:{line}: {reason}", err=True)
+    click.echo(
+        f"imported {len(report.created)}, skipped {report.duplicates} already imported, "
+        f"{len(report.errors)} bad row(s)"
+    )
+    if report.created and not no_process:
+        _process(report.created)
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _process(ids: list[int]) -> None:
+    """Transcribe calls and score everything among `ids`, with a progress bar."""
+    rows = db.session.execute(
+        select(Interaction.id, Interaction.status).where(Interaction.id.in_(ids))
+    ).all()
+    calls = [
+        i for i, status in rows if status in (Status.PENDING, Status.TRANSCRIBING, Status.FAILED)
+    ]
+    texts = [i for i, status in rows if status == Status.TRANSCRIBED]
+    if calls:
+        with click.progressbar(calls, label="transcribing") as bar:
+            for interaction_id in bar:
+                jobs.transcribe_interaction(interaction_id)
+    if texts:
+        with click.progressbar(length=len(texts), label="scoring") as bar:
+            for start in range(0, len(texts), 64):
+                jobs.score_interactions(texts[start : start + 64])
+                bar.update(len(texts[start : start + 64]))
+    failed = db.session.scalars(
+        select(Interaction).where(Interaction.id.in_(ids), Interaction.status == Status.FAILED)
+    ).all()
+    for interaction in failed:
+        click.echo(
+            f"interaction {interaction.id} ({interaction.external_id}) failed: {interaction.failure_reason}",
+            err=True,
+        )
+
+
+@click.command("transcribe")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--pending", is_flag=True, help="Every call waiting for transcription.")
+@click.option("--retry-failed", is_flag=True, help="Every failed interaction.")
+def transcribe_cmd(ids: tuple[int, ...], pending: bool, retry_failed: bool) -> None:
+    """Transcribe calls (then score them): by id, --pending or --retry-failed."""
+    chosen = list(ids)
+    if pending:
+        chosen += db.session.scalars(
+            select(Interaction.id).where(Interaction.status == Status.PENDING)
+        ).all()
+    if retry_failed:
+        chosen += db.session.scalars(
+            select(Interaction.id).where(Interaction.status == Status.FAILED)
+        ).all()
+    if not chosen:
+        raise click.ClickException(
+            "nothing to do: give interaction ids, --pending or --retry-failed"
+        )
+    missing = set(chosen) - set(
+        db.session.scalars(select(Interaction.id).where(Interaction.id.in_(chosen)))
+    )
+    if missing:
+        raise click.ClickException(f"no interaction with id {', '.join(map(str, sorted(missing)))}")
+    _process(sorted(set(chosen)))
+
+
+@click.command("score")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--pending", is_flag=True, help="Every interaction with text that is not scored yet.")
+@click.option("--all", "rescore", is_flag=True, help="Re-score every interaction with text.")
+def score_cmd(ids: tuple[int, ...], pending: bool, rescore: bool) -> None:
+    """Run AutoQA on interactions: by id, --pending or --all."""
+    query = select(Interaction.id)
+    if rescore:
+        chosen = db.session.scalars(
+            query.where(Interaction.status.in_([Status.TRANSCRIBED, Status.SCORED]))
+        ).all()
+    elif pending:
+        chosen = db.session.scalars(query.where(Interaction.status == Status.TRANSCRIBED)).all()
+    else:
+        chosen = list(ids)
+    if not chosen:
+        raise click.ClickException("nothing to score: give interaction ids, --pending or --all")
+    done = 0
+    with click.progressbar(length=len(chosen), label="scoring") as bar:
+        for start in range(0, len(chosen), 64):
+            done += jobs.score_interactions(list(chosen[start : start + 64]))
+            bar.update(len(chosen[start : start + 64]))
+    click.echo(f"scored {done} of {len(chosen)}")
+
+
+@sample_cli.command("run")
+@click.option("--week", help="ISO week, e.g. 2026-W47.")
+@click.option("--last-week", is_flag=True, help="The previous ISO week (for cron).")
+@click.option(
+    "--policy", "policy_id", type=int, help="Only this policy (default: every active one)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be sampled, change nothing.")
+def sample_run(week: str | None, last_week: bool, policy_id: int | None, dry_run: bool) -> None:
+    """Draw the weekly sample per policy and assign reviewers."""
+    if bool(week) == last_week:
+        raise click.ClickException("give exactly one of --week 2026-W47 or --last-week")
+    week = sampling.last_week() if last_week else week
+    assert week is not None
+    policies = sampling.active_policies()
+    if policy_id is not None:
+        policies = [p for p in policies if p.id == policy_id]
+        if not policies:
+            raise click.ClickException(f"no active sampling policy with id {policy_id}")
+    if not policies:
+        raise click.ClickException("no active sampling policy: create one first")
+    for policy in policies:
+        try:
+            report = sampling.draw(policy, week, dry_run=dry_run)
+        except sampling.SamplingError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(
+            f"{policy.team.name} / {policy.name} {week}: {report.added} sampled"
+            + ("" if dry_run else f", {report.assigned} assigned, {report.unassigned} unassigned")
+        )
+        for agent in report.agents:
+            click.echo(
+                f"  agent {agent.agent_id}: volume {agent.volume}, quota {agent.quota}, "
+                f"had {agent.already}, +{agent.added_risk} risk, +{agent.added_random} random"
+            )
+
+
+@demo_cli.command("load")
+@click.option("--no-calls", is_flag=True, help="Skip transcribing the demo call recordings.")
+def demo_load(no_calls: bool) -> None:
+    """Load the demo workspace once (teams, users, scorecard, interactions, calls)."""
+    from .demo import load_demo
+
+    if db.session.scalar(select(func.count(Team.id))):
+        click.echo("demo workspace already loaded")
+        return
+    load_demo(calls=not no_calls, echo=click.echo)
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo logins."""
+    from .demo import DEMO_PASSWORD, demo_accounts
+
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email in demo_accounts():
+        click.echo(f"  {role:9} {email}")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (users_cli, interactions_cli, sample_cli, demo_cli, transcribe_cmd, score_cmd):
+        app.cli.add_command(command)

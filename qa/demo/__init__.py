@@ -1,0 +1,433 @@
+"""The demo workspace: two teams, a dozen agents, a scorecard, six weeks of interactions,
+real call recordings transcribed by Whisper, sampled weeks with reviews, a dispute and training."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from coaching.models import TrainingModule
+from coaching.services import assign as assign_training
+
+from .. import jobs
+from ..extensions import db
+from ..models import (
+    Assignment,
+    AssignmentStatus,
+    Channel,
+    Interaction,
+    Role,
+    SamplingPolicy,
+    Scorecard,
+    Team,
+    User,
+    utcnow,
+)
+from ..services import reviews as review_service
+from ..services import sampling
+from ..services.interactions import AudioLimits, attach_recording, attach_text
+from ..services.users import create_user
+from .dialogues import SCENARIOS, conversation
+
+DEMO_PASSWORD = "coachline-demo"
+DOMAIN = "coachline-demo.com"
+CALLS = Path(__file__).resolve().parent / "calls"
+
+TEAMS = {
+    "Billing & Accounts": [
+        "Aisha Khan",
+        "Ben Carter",
+        "Chloe Dubois",
+        "Diego Alvarez",
+        "Emma Larsen",
+        "Farid Haddad",
+    ],
+    "Tech Support": [
+        "Grace Liu",
+        "Hugo Martin",
+        "Ines Costa",
+        "Jonas Weber",
+        "Kemi Adebayo",
+        "Liam O'Brien",
+    ],
+}
+QUEUES = {
+    "Billing & Accounts": ("billing", "accounts", "banking", "utilities", "insurance"),
+    "Tech Support": ("technical", "saas", "delivery", "returns", "travel"),
+}
+
+SCORECARD = [
+    {
+        "section": "Opening",
+        "name": "Greeting and verification",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 1,
+        "description": "Greets the customer and verifies identity before discussing the account.",
+    },
+    {
+        "section": "Soft skills",
+        "name": "Empathy",
+        "scale_min": 1,
+        "scale_max": 5,
+        "weight": 2,
+        "autoqa_key": "empathy",
+        "description": "Acknowledges the customer's feelings or situation in a personal, warm way.",
+    },
+    {
+        "section": "Soft skills",
+        "name": "Tone and professionalism",
+        "scale_min": 1,
+        "scale_max": 5,
+        "weight": 1,
+        "description": "Clear, polite, no blame; adapts to the customer.",
+    },
+    {
+        "section": "Outcome",
+        "name": "Resolution",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 3,
+        "autoqa_key": "resolution",
+        "description": "The problem is fixed or the requested action completed and confirmed by the end.",
+    },
+    {
+        "section": "Outcome",
+        "name": "Accurate information",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 2,
+        "critical": True,
+        "description": "Nothing wrong or misleading was said. Failing this fails the review.",
+    },
+    {
+        "section": "Compliance",
+        "name": "Data protection",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 1,
+        "critical": True,
+        "allows_na": True,
+        "description": "No card numbers or personal data repeated or requested unsafely.",
+    },
+    {
+        "section": "Closing",
+        "name": "Next steps and closing",
+        "scale_min": 1,
+        "scale_max": 3,
+        "weight": 1,
+        "allows_na": True,
+        "description": "Summarises what happens next and checks nothing else is needed.",
+    },
+]
+
+MODULES = [
+    (
+        "Empathy that sounds human",
+        "Empathy",
+        '## Why it matters\nCustomers remember how you made them feel. A scripted *"sorry for the inconvenience"* '
+        'is not empathy.\n\n## Practise\n1. Name the situation: *"being double charged right before rent is stressful"*.\n'
+        "2. Say what you will do next.\n3. Keep it short and personal.\n",
+    ),
+    (
+        "Owning the resolution",
+        "Resolution",
+        "## Close the loop\nA ticket raised is not a problem solved. Before ending, confirm the fix *with* the customer.\n\n"
+        '- Check what you can do yourself before escalating.\n- Give a reference and a time.\n- Ask: *"Can you check it works now?"*\n',
+    ),
+    (
+        "Verifying identity safely",
+        "Data protection",
+        "## The rule\nNever ask for or repeat a full card number. Verify with the last four digits, date of birth or "
+        "a one-time code.\n",
+    ),
+    (
+        "Clear next steps",
+        "Next steps and closing",
+        "## End every contact with\n- what you did,\n- what happens next and when,\n- whether anything else is needed.\n",
+    ),
+]
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    accounts = [
+        ("admin", f"admin@{DOMAIN}"),
+        ("lead", f"lead.billing@{DOMAIN}"),
+        ("lead", f"lead.tech@{DOMAIN}"),
+        ("reviewer", f"reviewer.one@{DOMAIN}"),
+        ("reviewer", f"reviewer.two@{DOMAIN}"),
+    ]
+    accounts += [("agent", _email(name)) for names in TEAMS.values() for name in names[:2]]
+    return accounts
+
+
+def _email(name: str) -> str:
+    return name.lower().replace("'", "").replace(" ", ".") + f"@{DOMAIN}"
+
+
+def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed: int = 7) -> None:
+    """Create the demo workspace; the caller checks it is not loaded yet."""
+    rng = random.Random(seed)
+    admin = create_user(f"admin@{DOMAIN}", "Ada Admin", DEMO_PASSWORD, Role.ADMIN)
+    teams = {name: Team(name=name) for name in TEAMS}
+    db.session.add_all(teams.values())
+    create_user(
+        f"lead.billing@{DOMAIN}",
+        "Lena Lead",
+        DEMO_PASSWORD,
+        Role.LEAD,
+        leads=[teams["Billing & Accounts"]],
+    )
+    create_user(
+        f"lead.tech@{DOMAIN}", "Tom Lead", DEMO_PASSWORD, Role.LEAD, leads=[teams["Tech Support"]]
+    )
+    create_user(f"reviewer.one@{DOMAIN}", "Rita Reviewer", DEMO_PASSWORD, Role.REVIEWER)
+    create_user(f"reviewer.two@{DOMAIN}", "Raj Reviewer", DEMO_PASSWORD, Role.REVIEWER)
+    agents: list[tuple[User, float, float]] = []
+    for team_name, names in TEAMS.items():
+        for name in names:
+            agent = create_user(
+                _email(name), name, DEMO_PASSWORD, Role.AGENT, team=teams[team_name]
+            )
+            # Each agent has a habit: how often they show empathy and how often they resolve.
+            agents.append((agent, rng.uniform(0.3, 0.95), rng.uniform(0.45, 0.95)))
+
+    scorecard = Scorecard(
+        name="Support quality", description="Default scorecard for chat, email and calls."
+    )
+    db.session.add(scorecard)
+    db.session.flush()
+    version = review_service.publish_version(scorecard, SCORECARD, actor=admin)
+    for team in teams.values():
+        db.session.add(
+            SamplingPolicy(
+                team=team,
+                name="Weekly 10%",
+                percentage=10,
+                min_per_agent=2,
+                max_per_agent=4,
+                risk_share=0.5,
+                seed=2026,
+                scorecard_id=scorecard.id,
+            )
+        )
+    for title, criterion, content in MODULES:
+        db.session.add(
+            TrainingModule(
+                title=title, criterion_key=criterion, content=content, created_by_id=admin.id
+            )
+        )
+    db.session.commit()
+    echo("created teams, users, scorecard, sampling policies and training modules")
+
+    truth = _text_interactions(agents, teams, rng)
+    db.session.commit()
+    echo(
+        f"created {len(truth)} chat/email/social interactions over six weeks; scoring them with AutoQA"
+    )
+    jobs.score_interactions(list(truth))
+    if calls:
+        _calls(agents, echo)
+    _reviews(version, truth, rng, admin)
+    echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
+
+
+def _text_interactions(
+    agents: list[tuple[User, float, float]], teams: dict[str, Team], rng: random.Random
+) -> dict[int, tuple[bool, bool]]:
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    truth: dict[int, tuple[bool, bool]] = {}
+    for agent, p_empathy, p_resolve in agents:
+        team_name = agent.team.name  # type: ignore[union-attr]
+        scenarios = [s for s in SCENARIOS if s.queue in QUEUES[team_name]]
+        for n in range(rng.randint(22, 30)):
+            scenario = rng.choice(scenarios)
+            empathetic = rng.random() < p_empathy
+            resolved = rng.random() < p_resolve
+            channel = rng.choices(
+                [Channel.CHAT, Channel.EMAIL, Channel.SOCIAL], weights=[60, 35, 5]
+            )[0]
+            started = now - timedelta(days=rng.uniform(0.2, 41), hours=rng.randint(0, 8))
+            first_response = {
+                Channel.CHAT: rng.uniform(8, 95),
+                Channel.EMAIL: rng.uniform(600, 6 * 3600),
+                Channel.SOCIAL: rng.uniform(300, 5400),
+            }[channel]
+            csat = None
+            if rng.random() < 0.6:
+                base = 4.3 if resolved else 2.2
+                csat = max(1, min(5, round(rng.gauss(base + (0.4 if empathetic else -0.3), 0.8))))
+            interaction = Interaction(
+                source="demo",
+                external_id=f"{channel.value[:2].upper()}-{agent.id:02d}{n:03d}",
+                channel=channel,
+                agent=agent,
+                team=teams[team_name],
+                queue=scenario.queue,
+                subject=scenario.subject,
+                started_at=started,
+                duration_seconds=rng.uniform(240, 1500),
+                wait_seconds=rng.uniform(5, 120) if channel == Channel.CHAT else None,
+                first_response_seconds=first_response,
+                csat=csat,
+                escalated=(not resolved and rng.random() < 0.25),
+                resolved_first_contact=resolved,
+            )
+            db.session.add(interaction)
+            attach_text(
+                interaction,
+                conversation(
+                    scenario,
+                    agent.name.split()[0],
+                    empathetic=empathetic,
+                    resolved=resolved,
+                    rng=rng,
+                ),
+            )
+            db.session.flush()
+            truth[interaction.id] = (empathetic, resolved)
+    return truth
+
+
+def _calls(agents: list[tuple[User, float, float]], echo: Callable[[str], object]) -> None:
+    from flask import current_app
+
+    sidecars = sorted(CALLS.glob("*.json"))
+    limits = AudioLimits(
+        current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
+    )
+    for n, sidecar in enumerate(sidecars):
+        meta = json.loads(sidecar.read_text())
+        audio = next((p for p in CALLS.glob(f"{sidecar.stem}.*") if p.suffix != ".json"), None)
+        if audio is None:
+            continue
+        agent = agents[(n * 5) % len(agents)][0]
+        interaction = Interaction(
+            source="demo",
+            external_id=meta.get("external_id", sidecar.stem),
+            channel=Channel.CALL,
+            agent=agent,
+            team_id=agent.team_id,
+            queue=meta.get("queue", "phone"),
+            subject=meta.get("subject"),
+            started_at=utcnow() - timedelta(days=1 + n, hours=2),
+            wait_seconds=30 + 20 * n,
+        )
+        db.session.add(interaction)
+        with audio.open("rb") as handle:
+            attach_recording(
+                interaction,
+                handle,
+                audio.name,
+                limits=limits,
+                upload_folder=current_app.config["UPLOAD_FOLDER"],
+                agent_channel=meta.get("agent_channel", "right"),
+            )
+        db.session.commit()
+        echo(f"transcribing demo call {audio.name} with Whisper")
+        jobs.transcribe_interaction(interaction.id)
+
+
+def _answer(
+    criterion_name: str, empathetic: bool, resolved: bool, rng: random.Random
+) -> tuple[int | None, bool]:
+    """A reviewer's plausible answer given what really happened in the conversation."""
+    if criterion_name == "Empathy":
+        return (rng.choice([4, 5]) if empathetic else rng.choice([1, 2, 3])), False
+    if criterion_name == "Resolution":
+        return (1 if resolved else 0), False
+    if criterion_name == "Tone and professionalism":
+        return (rng.choice([4, 5]) if empathetic else rng.choice([3, 4])), False
+    if criterion_name == "Accurate information":
+        return (0 if rng.random() < 0.04 else 1), False
+    if criterion_name == "Data protection":
+        return (None, True) if rng.random() < 0.5 else (1, False)
+    if criterion_name == "Next steps and closing":
+        return (3 if resolved else rng.choice([1, 2])), False
+    return (1 if rng.random() < 0.9 else 0), False
+
+
+def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, admin: User) -> None:  # type: ignore[no-untyped-def]
+    today = utcnow().date()
+    weeks = [sampling.week_of(today - timedelta(days=7 * k)) for k in range(5, 0, -1)]
+    for policy in db.session.scalars(select(SamplingPolicy)):
+        for week in weeks:
+            sampling.draw(policy, week, actor=admin)
+    reviewed_weeks = set(weeks[:-1])  # last week's sample stays in the reviewers' queues
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.status == AssignmentStatus.ASSIGNED)
+    ).all()
+    for assignment in assignments:
+        if assignment.sample.week not in reviewed_weeks or assignment.interaction_id not in truth:
+            continue
+        empathetic, resolved = truth[assignment.interaction_id]
+        review = review_service.start_review(assignment.interaction, assignment.reviewer, version)
+        answers = {}
+        for criterion in version.criteria:
+            value, na = _answer(criterion.name, empathetic, resolved, rng)
+            comment = None
+            if criterion.name == "Empathy" and not empathetic:
+                comment = "Acknowledge how the customer feels before jumping to the process."
+            if criterion.name == "Resolution" and not resolved:
+                comment = (
+                    "The customer left without a fix; check what you could do before escalating."
+                )
+            answers[criterion.id] = review_service.AnswerInput(value=value, na=na, comment=comment)
+        review_service.save_answers(
+            review,
+            answers,
+            "Thanks for this one." if resolved else None,
+            submit=True,
+            actor=assignment.reviewer,
+        )
+        review.submitted_at = assignment.interaction.started_at + timedelta(days=2)
+        if rng.random() < 0.6:
+            review.acknowledged_at = review.submitted_at + timedelta(hours=5)
+    db.session.commit()
+    _dispute_and_training(admin)
+
+
+def _dispute_and_training(admin: User) -> None:
+    from ..models import Review, ReviewStatus
+
+    recent = db.session.scalars(
+        select(Review)
+        .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)
+        .order_by(Review.submitted_at.desc())
+    ).first()
+    if recent is None:
+        return
+    recent.submitted_at = utcnow() - timedelta(days=1)
+    recent.acknowledged_at = None
+    agent = recent.interaction.agent
+    lead = recent.interaction.team.leads[0]
+    review_service.open_dispute(
+        recent,
+        agent,
+        "The customer's issue needed the billing team; I could not refund it "
+        "myself, so I don't think resolution should be a fail.",
+        [],
+        window_days=7,
+        lead_ids=[lead.id],
+    )
+    module = db.session.scalar(
+        select(TrainingModule).where(TrainingModule.criterion_key == "Empathy")
+    )
+    weak = db.session.scalars(
+        select(Review).where(Review.status == ReviewStatus.SUBMITTED, Review.score < 60)
+    ).all()
+    for review in weak[:3]:
+        if review.interaction.agent_id != agent.id and module is not None:
+            assign_training(
+                module,
+                [review.interaction.agent],
+                review.interaction.team.leads[0],
+                due_date=utcnow().date() + timedelta(days=7),
+                review=review,
+            )
+    db.session.commit()

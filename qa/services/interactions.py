@@ -1,0 +1,401 @@
+"""Ingestion: CSV/JSONL import of interactions and storage of call recordings."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from transcription import AudioError, probe_audio, redact_text
+
+from ..extensions import db
+from ..models import (
+    Channel,
+    Interaction,
+    Recording,
+    Role,
+    Segment,
+    Status,
+    Team,
+    Transcript,
+    User,
+)
+from . import audit
+
+
+class IngestError(ValueError):
+    """An interaction or recording was refused; the message is the reason shown to the user."""
+
+
+IMPORT_COLUMNS = {
+    "external_id": "unique id in the source system (required; re-imports skip it)",
+    "channel": "call, chat, email or social (required)",
+    "agent_email": "email of the agent who handled it (required; must be an agent)",
+    "started_at": "ISO 8601 date-time, UTC (required), e.g. 2026-11-16T09:30:00",
+    "source": "name of the source system (default: 'import')",
+    "team": "team name (default: the agent's team)",
+    "queue": "queue or skill name",
+    "subject": "ticket subject",
+    "duration_seconds": "handle time in seconds",
+    "wait_seconds": "customer wait before an agent answered, in seconds",
+    "first_response_seconds": "time to the agent's first reply, in seconds",
+    "csat": "customer satisfaction 1-5",
+    "escalated": "true/false",
+    "resolved_first_contact": "true/false",
+    "turns": "JSONL: a list of {speaker: agent|customer, text}; CSV column 'transcript' instead",
+    "transcript": "CSV: one turn per line, 'agent: text' or 'customer: text'",
+    "recording": "calls: path of an audio file, relative to the import file",
+}
+REQUIRED = ("external_id", "channel", "agent_email", "started_at")
+TRUE = {"1", "true", "yes", "y", "t"}
+FALSE = {"0", "false", "no", "n", "f", ""}
+
+
+@dataclass
+class ImportReport:
+    """What an import did: created ids, duplicates skipped, and each bad row with its line."""
+
+    created: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class AudioLimits:
+    max_bytes: int
+    max_seconds: float
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Yield (line number, row) or (line number, error) for a CSV or JSONL file."""
+    suffix = path.suffix.lower()
+    if suffix not in {".csv", ".jsonl", ".ndjson", ".json"}:
+        raise IngestError(f"unsupported file type {suffix or '(none)'}: use .csv or .jsonl")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise IngestError(f"{path.name} is not UTF-8 text") from None
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        if not reader.fieldnames:
+            raise IngestError(f"{path.name} is empty")
+        missing = [c for c in REQUIRED if c not in reader.fieldnames]
+        if missing:
+            raise IngestError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, f"invalid JSON ({exc.msg})"
+            continue
+        if not isinstance(row, dict):
+            yield number, "each line must be a JSON object"
+            continue
+        yield number, row
+
+
+def _number(
+    row: dict[str, Any], key: str, *, low: float = 0, high: float | None = None
+) -> float | None:
+    value = row.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise IngestError(f"{key} must be a number, got {value!r}") from None
+    if number < low or (high is not None and number > high):
+        raise IngestError(
+            f"{key} must be between {low:g} and {high:g}" if high else f"{key} must be >= {low:g}"
+        )
+    return number
+
+
+def _flag(row: dict[str, Any], key: str) -> bool | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False if text else None
+    raise IngestError(f"{key} must be true or false, got {value!r}")
+
+
+def _started_at(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise IngestError(f"started_at is not an ISO 8601 date-time: {value!r}") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def parse_turns(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """Turns from JSONL `turns` or a CSV `transcript` column of 'speaker: text' lines."""
+    turns: list[tuple[str, str]] = []
+    if row.get("turns") not in (None, ""):
+        raw = row["turns"]
+        if not isinstance(raw, list):
+            raise IngestError("turns must be a list of {speaker, text}")
+        for i, turn in enumerate(raw, start=1):
+            if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
+                raise IngestError(f"turn {i} must be an object with speaker and text")
+            turns.append((str(turn.get("speaker", "")).lower(), turn["text"]))
+    elif row.get("transcript"):
+        for i, line in enumerate(str(row["transcript"]).splitlines(), start=1):
+            if not line.strip():
+                continue
+            speaker, sep, text = line.partition(":")
+            if not sep:
+                raise IngestError(f"transcript line {i} must look like 'agent: text'")
+            turns.append((speaker.strip().lower(), text.strip()))
+    for i, (speaker, text) in enumerate(turns, start=1):
+        if speaker not in {"agent", "customer"}:
+            raise IngestError(f"turn {i}: speaker must be agent or customer, got {speaker!r}")
+        if not text.strip():
+            raise IngestError(f"turn {i} has no text")
+    return turns
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+def _agent(email: str) -> User:
+    agent = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if agent is None:
+        raise IngestError(f"unknown agent {email!r}")
+    if agent.role != Role.AGENT:
+        raise IngestError(f"{email} is not an agent")
+    return agent
+
+
+def _team(name: str | None, agent: User) -> Team:
+    if name:
+        team = db.session.scalar(select(Team).where(Team.name == name.strip()))
+        if team is None:
+            raise IngestError(f"unknown team {name!r}")
+        return team
+    if agent.team is None:
+        raise IngestError(f"agent {agent.email} has no team; give a team column")
+    return agent.team
+
+
+def build_interaction(row: dict[str, Any], default_source: str = "import") -> Interaction:
+    """Validate one row into an unsaved Interaction (IngestError with the reason otherwise)."""
+    missing = [key for key in REQUIRED if row.get(key) in (None, "")]
+    if missing:
+        raise IngestError(f"missing {', '.join(missing)}")
+    try:
+        channel = Channel(str(row["channel"]).strip().lower())
+    except ValueError:
+        raise IngestError(
+            f"channel must be call, chat, email or social, got {row['channel']!r}"
+        ) from None
+    agent = _agent(str(row["agent_email"]))
+    csat = _number(row, "csat", low=1, high=5)
+    return Interaction(
+        source=str(row.get("source") or default_source)[:60],
+        external_id=str(row["external_id"]).strip()[:120],
+        channel=channel,
+        agent=agent,
+        team=_team(row.get("team"), agent),
+        queue=(str(row["queue"])[:120] if row.get("queue") else None),
+        subject=(str(row["subject"])[:255] if row.get("subject") else None),
+        started_at=_started_at(row["started_at"]),
+        duration_seconds=_number(row, "duration_seconds"),
+        wait_seconds=_number(row, "wait_seconds"),
+        first_response_seconds=_number(row, "first_response_seconds"),
+        csat=int(csat) if csat is not None else None,
+        escalated=bool(_flag(row, "escalated")),
+        resolved_first_contact=_flag(row, "resolved_first_contact"),
+    )
+
+
+def exists(source: str, external_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Interaction.id).where(
+                Interaction.source == source, Interaction.external_id == external_id
+            )
+        )
+        is not None
+    )
+
+
+def attach_text(
+    interaction: Interaction, turns: Iterable[tuple[str, str]], redact: bool = True
+) -> None:
+    """Store chat/email turns as a transcript, PII redacted before anything is stored."""
+    transcript = Transcript(interaction=interaction, language=None, model="text", redactions={})
+    counts: dict[str, int] = {}
+    for position, (speaker, text) in enumerate(turns):
+        if redact:
+            text, found = redact_text(text)
+            for kind, n in found.items():
+                counts[kind] = counts.get(kind, 0) + n
+        transcript.segments.append(
+            Segment(position=position, speaker=speaker, start=None, end=None, text=text)
+        )
+    transcript.redactions = counts
+    interaction.status = Status.TRANSCRIBED
+    db.session.add(transcript)
+
+
+def import_file(
+    path: str | Path,
+    *,
+    limits: AudioLimits,
+    upload_folder: str,
+    actor: User | None = None,
+    redact: bool = True,
+) -> ImportReport:
+    """Import interactions from CSV or JSONL; bad rows are reported with their line, good rows land."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"no such file: {path}")
+    report = ImportReport()
+    for line, row in _rows(path):
+        if isinstance(row, str):
+            report.errors.append((line, row))
+            continue
+        try:
+            with db.session.begin_nested():
+                interaction = build_interaction(row)
+                if exists(interaction.source, interaction.external_id):
+                    db.session.expunge(interaction)
+                    report.duplicates += 1
+                    continue
+                turns = parse_turns(row)
+                db.session.add(interaction)
+                if interaction.channel == Channel.CALL and row.get("recording"):
+                    audio = (path.parent / str(row["recording"])).resolve()
+                    if not audio.is_file():
+                        raise IngestError(f"recording not found: {row['recording']}")
+                    with audio.open("rb") as handle:
+                        attach_recording(
+                            interaction,
+                            handle,
+                            audio.name,
+                            limits=limits,
+                            upload_folder=upload_folder,
+                        )
+                elif turns:
+                    attach_text(interaction, turns, redact=redact)
+                else:
+                    raise IngestError("no content: give turns/transcript, or a recording for calls")
+                db.session.flush()
+                report.created.append(interaction.id)
+        except IngestError as exc:
+            report.errors.append((line, str(exc)))
+    audit.record(
+        actor,
+        "interactions.imported",
+        None,
+        file=path.name,
+        created=len(report.created),
+        duplicates=report.duplicates,
+        errors=len(report.errors),
+    )
+    db.session.commit()
+    return report
+
+
+def _save_stream(stream: IO[bytes], folder: Path, max_bytes: int) -> tuple[Path, str, int]:
+    """Copy an upload to a temporary file in `folder`, hashing it and enforcing the size limit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            while chunk := stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise IngestError(
+                        f"recording is larger than the {max_bytes // (1024 * 1024)} MB limit"
+                    )
+                digest.update(chunk)
+                handle.write(chunk)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    if size == 0:
+        Path(handle.name).unlink(missing_ok=True)
+        raise IngestError("recording is empty")
+    return Path(handle.name), digest.hexdigest(), size
+
+
+def find_recording(sha256: str) -> Recording | None:
+    return db.session.scalar(select(Recording).where(Recording.sha256 == sha256))
+
+
+def attach_recording(
+    interaction: Interaction,
+    stream: IO[bytes],
+    filename: str,
+    *,
+    limits: AudioLimits,
+    upload_folder: str,
+    agent_channel: str = "right",
+) -> Recording:
+    """Check a recording by content and size, store it under its sha256 and link it."""
+    folder = Path(upload_folder)
+    tmp, sha, size = _save_stream(stream, folder, limits.max_bytes)
+    try:
+        if find_recording(sha) is not None:
+            raise IngestError("this recording was already uploaded")
+        info = probe_audio(tmp, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
+    except AudioError as exc:
+        tmp.unlink(missing_ok=True)
+        raise IngestError(exc.reason) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    suffix = Path(filename).suffix.lower()[:8] or f".{info.format}"
+    final = folder / sha[:2] / f"{sha}{suffix}"
+    final.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(tmp, final)
+    recording = Recording(
+        interaction=interaction,
+        path=str(final),
+        original_name=Path(filename).name[:255],
+        sha256=sha,
+        size=size,
+        channels=info.channels,
+        sample_rate=info.sample_rate,
+        duration_seconds=info.duration,
+        format=info.format,
+        agent_channel=agent_channel,
+    )
+    if interaction.duration_seconds is None:
+        interaction.duration_seconds = info.duration
+    interaction.status = Status.PENDING
+    db.session.add(recording)
+    return recording

@@ -1,0 +1,161 @@
+"""Transcribe and score one interaction: the work behind the jobs, idempotent and failure-safe."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from transcription import TranscriptionError
+
+from ..extensions import db
+from ..models import AutoScore, Interaction, Recording, Segment, Status, Transcript
+
+log = logging.getLogger(__name__)
+
+AUTOQA_KEYS = ("empathy", "resolution")
+
+
+def fail(interaction: Interaction, reason: str) -> None:
+    """Keep the interaction, marked failed with a reason it can be retried from."""
+    interaction.status = Status.FAILED
+    interaction.failure_reason = reason[:1000]
+    db.session.commit()
+
+
+def transcribe(interaction_id: int, transcriber: Any) -> bool:
+    """Transcribe the interaction's recording; True when a transcript exists afterwards."""
+    interaction = db.session.get(Interaction, interaction_id)
+    if interaction is None:
+        return False
+    if interaction.transcript is not None:
+        return True  # never transcribe the same recording twice
+    recording = interaction.recording
+    if recording is None:
+        fail(interaction, "no recording attached to this call")
+        return False
+    twin = db.session.scalar(
+        select(Transcript)
+        .join(Recording, Recording.interaction_id == Transcript.interaction_id)
+        .where(Recording.sha256 == recording.sha256, Recording.id != recording.id)
+    )
+    interaction.status = Status.TRANSCRIBING
+    interaction.failure_reason = None
+    db.session.commit()
+    if twin is not None:
+        _store_copy(interaction, twin)
+        return True
+    try:
+        result = transcriber.transcribe(recording.path, agent_channel=recording.agent_channel)
+    except TranscriptionError as exc:
+        fail(interaction, exc.reason)
+        return False
+    except Exception as exc:  # a bug or broken model must not lose the interaction
+        log.exception("transcription of interaction %s failed", interaction_id)
+        fail(interaction, f"transcription failed unexpectedly: {type(exc).__name__}: {exc}")
+        return False
+    transcript = Transcript(
+        interaction=interaction,
+        language=result.language,
+        language_probability=result.language_probability,
+        duration_seconds=result.duration,
+        model=result.model,
+        redactions=dict(result.redactions),
+    )
+    for position, seg in enumerate(result.segments):
+        transcript.segments.append(
+            Segment(
+                position=position, speaker=seg.speaker, start=seg.start, end=seg.end, text=seg.text
+            )
+        )
+    db.session.add(transcript)
+    interaction.status = Status.TRANSCRIBED
+    db.session.commit()
+    return True
+
+
+def _store_copy(interaction: Interaction, twin: Transcript) -> None:
+    copy = Transcript(
+        interaction=interaction,
+        language=twin.language,
+        language_probability=twin.language_probability,
+        duration_seconds=twin.duration_seconds,
+        model=twin.model,
+        redactions=dict(twin.redactions),
+    )
+    for s in twin.segments:
+        copy.segments.append(
+            Segment(position=s.position, speaker=s.speaker, start=s.start, end=s.end, text=s.text)
+        )
+    db.session.add(copy)
+    interaction.status = Status.TRANSCRIBED
+    db.session.commit()
+
+
+def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
+    """Consecutive segments of one speaker joined into turns; mono 'unknown' counts as agent."""
+    turns: list[tuple[str, str]] = []
+    for seg in transcript.segments:
+        speaker = "customer" if seg.speaker == "customer" else "agent"
+        if turns and turns[-1][0] == speaker:
+            turns[-1] = (speaker, f"{turns[-1][1]} {seg.text}".strip())
+        else:
+            turns.append((speaker, seg.text.strip()))
+    return [t for t in turns if t[1]]
+
+
+def score(interaction_ids: list[int], scorer: Any) -> int:
+    """Run AutoQA over interactions with transcripts; returns how many were scored."""
+    from scoring import Turn
+
+    interactions = [
+        i
+        for i in db.session.scalars(select(Interaction).where(Interaction.id.in_(interaction_ids)))
+        if i.transcript is not None
+    ]
+    todo = [(i, dialogue_turns(i.transcript)) for i in interactions]  # type: ignore[arg-type]
+    empty = [i for i, turns in todo if not turns]
+    for interaction in empty:
+        fail(interaction, "transcript has no text to score")
+    todo = [(i, turns) for i, turns in todo if turns]
+    if not todo:
+        return 0
+    try:
+        predictions = scorer.predict([[Turn(s, t) for s, t in turns] for _, turns in todo])
+    except Exception as exc:
+        log.exception("scoring failed")
+        for interaction, _ in todo:
+            interaction.status = Status.FAILED
+            interaction.failure_reason = f"scoring failed: {type(exc).__name__}: {exc}"[:1000]
+        db.session.commit()
+        return 0
+    for (interaction, _), pred in zip(todo, predictions, strict=True):
+        values = {
+            "empathy": (pred.empathy_score, None, pred.empathy_evidence),
+            "resolution": (
+                pred.resolution_probability * 100,
+                pred.resolution_label,
+                pred.resolution_evidence,
+            ),
+        }
+        existing = {s.criterion: s for s in interaction.auto_scores}
+        for key, (value, label, evidence) in values.items():
+            row = existing.get(key) or AutoScore(interaction=interaction, criterion=key)
+            row.value = round(float(value), 2)
+            row.label = label
+            row.evidence = [
+                {
+                    "turn": e.turn,
+                    "speaker": e.speaker,
+                    "text": e.text,
+                    "weight": round(float(e.weight), 4),
+                }
+                for e in evidence
+            ]
+            row.model_version = pred.model_version
+            db.session.add(row)
+        interaction.status = Status.SCORED
+        interaction.failure_reason = None
+    db.session.commit()
+    return len(todo)

@@ -1,0 +1,19 @@
+// Transcript <-> audio: clicking (or Enter on) a timed segment seeks the player; the playing segment is highlighted.
+(function () {
+  var player = document.getElementById("player");
+  if (!player) return;
+  var segments = Array.prototype.slice.call(document.querySelectorAll(".seg[data-start]"));
+  function seek(el) {
+    player.currentTime = parseFloat(el.dataset.start);
+    player.play().catch(function () {});
+  }
+  segments.forEach(function (el) {
+    el.addEventListener("click", function () { seek(el); });
+    el.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(el); } });
+  });
+  player.addEventListener("timeupdate", function () {
+    var t = player.currentTime, current = null;
+    segments.forEach(function (el) { if (parseFloat(el.dataset.start) <= t) current = el; });
+    segments.forEach(function (el) { el.classList.toggle("playing", el === current); });
+  });
+})();

@@ -1,0 +1,184 @@
+"""Shared fixtures: an app on an in-memory database, clients signed in per role, and factories."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from qa import create_app  # noqa: E402
+from qa.extensions import db  # noqa: E402
+from qa.models import (  # noqa: E402
+    Channel,
+    Interaction,
+    Role,
+    Scorecard,
+    Segment,
+    Status,
+    Team,
+    Transcript,
+    User,
+    utcnow,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery"
+_ids = itertools.count(1)
+# Hashing is deliberately slow (scrypt); hash the shared test password once, not per user.
+_HASH = generate_password_hash(PASSWORD)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator:
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("QA_TEST_DATABASE_URL", "sqlite://"),
+        "UPLOAD_FOLDER": str(tmp_path / "recordings"),
+        "SCORING_MODEL_DIR": str(tmp_path / "models"),
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    })
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+class Client:
+    """A test client that knows its CSRF token, so forms are posted the way a browser posts them."""
+
+    def __init__(self, flask_client) -> None:  # type: ignore[no-untyped-def]
+        self.c = flask_client
+        self.token = ""
+
+    @staticmethod
+    def _fresh() -> None:
+        # Tests hold an app context open for the factories, and Flask reuses it for requests, so
+        # the per-context caches (Flask-Login's user, Flask-WTF's token) must be cleared between clients.
+        from flask import g
+
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+
+    def get(self, url: str, **kw):  # type: ignore[no-untyped-def]
+        self._fresh()
+        return self.c.get(url, **kw)
+
+    def post(self, url: str, data: dict | None = None, *, csrf: bool = True, **kw):  # type: ignore[no-untyped-def]
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token)
+        self._fresh()
+        return self.c.post(url, data=data, **kw)
+
+    def login(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        page = self.get("/login").get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert match, "login page has a CSRF token"
+        self.token = match.group(1)
+        return self.post("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def client(app) -> Client:  # type: ignore[no-untyped-def]
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def login(app):  # type: ignore[no-untyped-def]
+    """login(user) -> a Client signed in as that user."""
+
+    def _login(user: User) -> Client:
+        c = Client(app.test_client())
+        response = c.login(user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return c
+
+    return _login
+
+
+# --- factories (CTFd gen_* style) ---------------------------------------------------------
+
+
+def make_team(name: str | None = None) -> Team:
+    team = Team(name=name or f"Team {next(_ids)}")
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def make_user(role: Role, team: Team | None = None, leads: list[Team] | None = None, name: str | None = None) -> User:
+    n = next(_ids)
+    user = User(email=f"{role.value}{n}@example.com", name=name or f"{role.value.title()} {n}", role=role, team=team)
+    user.password_hash = _HASH
+    if leads:
+        user.led_teams = leads
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+DEFAULT_TURNS = [
+    ("customer", "Hi, I was charged twice this month."),
+    ("agent", "I'm so sorry, that's stressful. I've refunded the duplicate charge now."),
+    ("customer", "Thank you, I can see the refund."),
+]
+
+
+def make_interaction(agent: User, *, team: Team | None = None, started_at=None, channel: Channel = Channel.CHAT,
+                     status: Status = Status.SCORED, turns=None, csat: int | None = None,
+                     escalated: bool = False) -> Interaction:
+    interaction = Interaction(
+        source="test", external_id=f"T-{next(_ids)}", channel=channel, agent=agent,
+        team=team or agent.team, started_at=started_at or utcnow() - timedelta(days=1), status=status,
+        csat=csat, escalated=escalated, duration_seconds=300,
+    )
+    transcript = Transcript(interaction=interaction, model="text", redactions={})
+    for i, (speaker, text) in enumerate(turns or DEFAULT_TURNS):
+        transcript.segments.append(Segment(position=i, speaker=speaker, text=text))
+    db.session.add_all([interaction, transcript])
+    db.session.flush()
+    return interaction
+
+
+def make_scorecard() -> Scorecard:
+    from qa.demo import SCORECARD
+    from qa.services.reviews import publish_version
+
+    scorecard = Scorecard(name=f"Scorecard {next(_ids)}")
+    db.session.add(scorecard)
+    db.session.flush()
+    publish_version(scorecard, [dict(c) for c in SCORECARD])
+    return scorecard
+
+
+@pytest.fixture
+def world(app):  # type: ignore[no-untyped-def]
+    """Two teams with a lead and two agents each, two reviewers, an admin, a scorecard, one chat per agent."""
+    red, blue = make_team("Red"), make_team("Blue")
+    w = {
+        "red": red, "blue": blue,
+        "admin": make_user(Role.ADMIN),
+        "lead_red": make_user(Role.LEAD, leads=[red]),
+        "lead_blue": make_user(Role.LEAD, leads=[blue]),
+        "reviewer": make_user(Role.REVIEWER),
+        "reviewer2": make_user(Role.REVIEWER),
+        "agent_red": make_user(Role.AGENT, team=red),
+        "agent_red2": make_user(Role.AGENT, team=red),
+        "agent_blue": make_user(Role.AGENT, team=blue),
+    }
+    w["scorecard"] = make_scorecard()
+    for key in ("agent_red", "agent_red2", "agent_blue"):
+        w[f"i_{key}"] = make_interaction(w[key])
+    db.session.commit()
+    return w
