@@ -289,7 +289,6 @@ def import_file(
             with db.session.begin_nested():
                 interaction = build_interaction(row)
                 if exists(interaction.source, interaction.external_id):
-                    db.session.expunge(interaction)
                     report.duplicates += 1
                     continue
                 turns = parse_turns(row)

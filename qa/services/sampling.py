@@ -179,7 +179,7 @@ def draw(
         pool = candidates.get(agent_id, [])
         if not need or not pool:
             continue
-        n_risk = min(need, round(need * policy.risk_share))
+        n_risk = min(need, math.floor(need * policy.risk_share + 0.5))  # half up, not banker's
         scored = [
             (r, *_risk(r.aqs, r.csat, r.escalated, r.duration_seconds, long_duration)) for r in pool
         ]

@@ -1,0 +1,106 @@
+"""Importing interactions from CSV and JSONL: validation with line numbers, idempotence, redaction."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.extensions import db
+from qa.models import Interaction, Status
+from qa.services.interactions import AudioLimits, IngestError, import_file
+
+LIMITS = AudioLimits(10 * 1024 * 1024, 3600)
+
+
+def run(path, tmp_path):
+    return import_file(path, limits=LIMITS, upload_folder=str(tmp_path / "rec"))
+
+
+def csv_file(tmp_path, world, rows: list[str]):
+    header = "external_id,channel,agent_email,started_at,queue,csat,escalated,transcript"
+    path = tmp_path / "batch.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def test_csv_import_reports_bad_rows_and_keeps_good_ones(tmp_path, world):
+    """Bad rows are reported with their line and reason; the good rows land."""
+    agent = world["agent_red"].email
+    path = csv_file(tmp_path, world, [
+        f'C-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi\nagent: hello, fixed it"',
+        f'C-2,fax,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+        f'C-3,chat,nobody@example.com,2026-11-16T09:30:00,billing,,false,"customer: hi"',
+        f'C-4,email,{agent},yesterday,billing,,false,"customer: hi"',
+        f'C-5,chat,{agent},2026-11-16T10:00:00Z,billing,9,false,"customer: hi"',
+        f'C-6,chat,{agent},2026-11-16T10:00:00+01:00,,,yes,"customer: card 4111 1111 1111 1111 please\nagent: done"',
+    ])
+    report = run(path, tmp_path)
+    assert len(report.created) == 2
+    reasons = dict(report.errors)
+    assert set(reasons) == {4, 5, 6, 7}
+    assert "channel must be" in reasons[4]
+    assert "unknown agent" in reasons[5]
+    assert "ISO 8601" in reasons[6]
+    assert "csat must be between 1 and 5" in reasons[7]
+    c6 = db.session.query(Interaction).filter_by(external_id="C-6").one()
+    assert c6.started_at.hour == 9  # converted to UTC
+    assert c6.escalated is True
+    assert c6.status == Status.TRANSCRIBED
+    assert "4111" not in c6.transcript.segments[0].text
+    assert "[CARD]" in c6.transcript.segments[0].text
+    assert c6.transcript.redactions.get("card") == 1 or sum(c6.transcript.redactions.values()) == 1
+
+
+def test_reimport_creates_no_duplicates(tmp_path, world):
+    """Importing the same file twice adds nothing the second time."""
+    agent = world["agent_blue"].email
+    path = tmp_path / "batch.jsonl"
+    lines = [
+        {"external_id": f"J-{n}", "channel": "email", "agent_email": agent, "started_at": "2026-11-17T08:00:00",
+         "turns": [{"speaker": "customer", "text": "Where is my order?"},
+                   {"speaker": "agent", "text": "It ships today, tracking is in your inbox."}]}
+        for n in range(3)
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    first = run(path, tmp_path)
+    assert len(first.created) == 3 and first.errors == [(4, "invalid JSON (Expecting value)")]
+    second = run(path, tmp_path)
+    assert second.created == [] and second.duplicates == 3
+    assert db.session.query(Interaction).filter(Interaction.external_id.like("J-%")).count() == 3
+
+
+def test_jsonl_turn_validation(tmp_path, world):
+    """Turns need a known speaker and text."""
+    agent = world["agent_blue"].email
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"external_id": "X", "channel": "chat", "agent_email": agent,
+                                "started_at": "2026-11-17T08:00:00",
+                                "turns": [{"speaker": "bot", "text": "hi"}]}) + "\n")
+    report = run(path, tmp_path)
+    assert report.created == []
+    assert "speaker must be agent or customer" in report.errors[0][1]
+
+
+def test_unsupported_and_missing_files(tmp_path, world):
+    """A wrong file type or a missing file is one clear error."""
+    (tmp_path / "x.xlsx").write_bytes(b"PK")
+    with pytest.raises(IngestError, match="use .csv or .jsonl"):
+        run(tmp_path / "x.xlsx", tmp_path)
+    with pytest.raises(IngestError, match="no such file"):
+        run(tmp_path / "missing.csv", tmp_path)
+    (tmp_path / "cols.csv").write_text("id,channel\n1,chat\n")
+    with pytest.raises(IngestError, match="missing column"):
+        run(tmp_path / "cols.csv", tmp_path)
+
+
+def test_cli_import_prints_one_line_errors(app, world, tmp_path):
+    """`flask interactions import` reports bad rows as file:line: reason and exits 1, no traceback."""
+    agent = world["agent_red"].email
+    path = csv_file(tmp_path, world, [f'K-1,chat,{agent},nope,,,,"customer: hi"'])
+    result = app.test_cli_runner().invoke(args=["interactions", "import", str(path), "--no-process"])
+    assert result.exit_code == 1
+    assert "batch.csv:2: started_at is not an ISO 8601 date-time" in result.output
+    assert "Traceback" not in result.output
+    missing = app.test_cli_runner().invoke(args=["interactions", "import", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 1 and "Error: no such file" in missing.output

@@ -1,0 +1,111 @@
+"""The score formula (weights, N/A, critical items), scorecard versions, submission and disputes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from qa.extensions import db
+from qa.models import AuditEvent, Criterion, DisputeStatus, Notification, utcnow
+from qa.services.reviews import (
+    AnswerInput,
+    ReviewError,
+    compute_score,
+    open_dispute,
+    publish_version,
+    resolve_dispute,
+    save_answers,
+    start_review,
+)
+from tests.qa.test_access import submitted_review
+
+
+def crit(lo=0, hi=1, weight=1.0, critical=False) -> Criterion:
+    return Criterion(name="c", scale_min=lo, scale_max=hi, weight=weight, critical=critical, position=0)
+
+
+def test_criterion_and_weighted_review_score():
+    """Criterion score is (answer - min)/(max - min) x 100; the review is the weighted mean."""
+    pairs = [(crit(1, 5, 2), 4), (crit(0, 1, 3), 1), (crit(1, 3, 1), 1)]
+    # (75 x 2 + 100 x 3 + 0 x 1) / 6
+    assert compute_score(pairs) == pytest.approx(75.0)
+
+
+def test_na_is_left_out_of_numerator_and_weights():
+    """An N/A answer changes neither the sum nor the weights."""
+    assert compute_score([(crit(1, 5, 2), 5), (crit(0, 1, 10), None)]) == 100.0
+    assert compute_score([(crit(0, 1), None)]) is None
+
+
+def test_failed_critical_item_zeroes_the_review():
+    """A critical criterion below 50% of its scale sets the score to 0; at 50% it passes."""
+    assert compute_score([(crit(1, 5, 5), 5), (crit(0, 1, critical=True), 0)]) == 0.0
+    assert compute_score([(crit(1, 5, 1), 5), (crit(1, 5, critical=True), 3)]) == pytest.approx(75.0)
+    assert compute_score([(crit(1, 5, 1), 5), (crit(1, 5, critical=True), 2)]) == 0.0
+
+
+def test_submit_computes_score_and_notifies_agent(world):
+    """Submitting stores the formula's score, audits it and tells the agent."""
+    review = submitted_review(world)
+    assert review.score == 100.0
+    assert db.session.query(AuditEvent).filter_by(action="review.submitted").count() == 1
+    note = db.session.query(Notification).filter_by(user_id=world["agent_red"].id).one()
+    assert f"/reviews/{review.id}" == note.link
+
+
+def test_submit_requires_every_criterion(world):
+    """A review cannot be submitted with unanswered criteria, and N/A only where allowed."""
+    version = world["scorecard"].current
+    review = start_review(world["i_agent_blue"], world["reviewer"], version)
+    first = version.criteria[0]
+    with pytest.raises(ReviewError, match="answer every criterion"):
+        save_answers(review, {first.id: AnswerInput(1)}, None, submit=True, actor=world["reviewer"])
+    no_na = next(c for c in version.criteria if not c.allows_na)
+    with pytest.raises(ReviewError, match="N/A is not allowed"):
+        save_answers(review, {no_na.id: AnswerInput(None, na=True)}, None, submit=False, actor=world["reviewer"])
+    with pytest.raises(ReviewError, match="answer must be"):
+        save_answers(review, {first.id: AnswerInput(7)}, None, submit=False, actor=world["reviewer"])
+
+
+def test_new_version_keeps_old_reviews(world):
+    """Publishing a new scorecard version leaves earlier reviews on their version."""
+    review = submitted_review(world)
+    old = review.scorecard_version
+    new = publish_version(world["scorecard"], [{"name": "Only one", "scale_min": 0, "scale_max": 1}])
+    db.session.commit()
+    assert new.number == old.number + 1
+    assert world["scorecard"].current.id == new.id
+    assert review.scorecard_version_id == old.id and len(review.answers) == len(old.criteria)
+
+
+def test_dispute_window_and_resolution(world):
+    """Agents dispute within the window; a lead's decision changes the score and is kept in history."""
+    review = submitted_review(world)
+    agent, lead = world["agent_red"], world["lead_red"]
+    with pytest.raises(ReviewError, match="give a reason"):
+        open_dispute(review, agent, "  ", [], window_days=7)
+    dispute = open_dispute(review, agent, "I did resolve it", [review.scorecard_version.criteria[3].id], 7)
+    with pytest.raises(ReviewError, match="already has an open dispute"):
+        open_dispute(review, agent, "again", [], 7)
+    resolve_dispute(dispute, lead, new_score=80, comment="Agreed, partly")
+    assert dispute.status == DisputeStatus.CHANGED and review.score == 80 and dispute.score_before == 100
+    with pytest.raises(ReviewError, match="already decided"):
+        resolve_dispute(dispute, lead, new_score=None, comment="x")
+    review.submitted_at = utcnow() - timedelta(days=8)
+    with pytest.raises(ReviewError, match="window has closed"):
+        open_dispute(review, agent, "late", [], 7)
+
+
+def test_dispute_upheld_through_the_web(login, world):
+    """The lead upholds a dispute from the dispute page; the agent is notified."""
+    review = submitted_review(world)
+    agent = login(world["agent_red"])
+    assert agent.post(f"/reviews/{review.id}/dispute", {"reason": "Unfair"}).status_code == 302
+    lead = login(world["lead_red"])
+    dispute = review.disputes[0]
+    assert lead.post(f"/disputes/{dispute.id}", {"comment": ""}).status_code == 200  # form re-shown
+    assert lead.post(f"/disputes/{dispute.id}", {"comment": "Score stands"}).status_code == 302
+    db.session.refresh(dispute)
+    assert dispute.status == DisputeStatus.UPHELD and review.score == 100
+    assert "upheld" in agent.get("/notifications").get_data(as_text=True)
