@@ -229,6 +229,120 @@ def demo_logins() -> None:
         click.echo(f"  {role:9} {email}")
 
 
+scoring_cli = AppGroup(
+    "scoring", help="AutoQA models: train, evaluate, versions, activate, rollback."
+)
+
+
+def _registry():  # type: ignore[no-untyped-def]
+    from .ml import scoring_registry
+
+    return scoring_registry()
+
+
+@scoring_cli.command("train")
+@click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--activate", is_flag=True, help="Make the new version the active one.")
+def scoring_train(data: Path | None, activate: bool) -> None:
+    """Train AutoQA on a labelled corpus (default: the project's own corpus) into the registry."""
+    from scoring import ScoringError
+
+    from .services import autoqa
+
+    data = data or autoqa.DEFAULT_CORPUS
+    if not data.is_file():
+        raise click.ClickException(f"no such file: {data}")
+    try:
+        version = autoqa.train_version(
+            _registry(),
+            data,
+            encoder_path=current_app.config["ENCODER_PATH"],
+            actor=None,
+            activate=activate,
+        )
+    except (ScoringError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"registered {version}" + (" (active)" if activate else ""))
+
+
+@scoring_cli.command("evaluate")
+@click.argument("data", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def scoring_evaluate(data: Path | None) -> None:
+    """Metrics of the model in use on a labelled corpus JSONL."""
+    import json
+
+    from scoring import ScoringError
+    from scoring.train import evaluate
+
+    from .ml import get_scorer
+    from .services import autoqa
+
+    data = data or autoqa.DEFAULT_CORPUS
+    if not data.is_file():
+        raise click.ClickException(f"no such file: {data}")
+    try:
+        click.echo(json.dumps(evaluate(get_scorer(), data), indent=2))
+    except (ScoringError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@scoring_cli.command("versions")
+def scoring_versions() -> None:
+    """List registered versions; * marks the active one (none: the shipped default is used)."""
+    from .services import autoqa
+
+    rows = autoqa.versions(_registry())
+    if not rows:
+        click.echo(
+            f"no registered versions; using the shipped default {autoqa.shipped_default().get('version')}"
+        )
+    for row in rows:
+        auc = row.get("metrics", {}).get("resolution", {}).get("auc")
+        click.echo(
+            f"{'*' if row['active'] else ' '} {row['version']}  {row.get('created', '')}  resolution AUC {auc}"
+        )
+
+
+@scoring_cli.command("activate")
+@click.argument("version")
+def scoring_activate(version: str) -> None:
+    """Make a registered version the active one."""
+    from scoring import ScoringError
+
+    from .services import autoqa
+
+    try:
+        autoqa.activate_version(_registry(), version, None)
+    except ScoringError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"active: {version}")
+
+
+@scoring_cli.command("rollback")
+def scoring_rollback() -> None:
+    """Re-activate the previously active version."""
+    from scoring import ScoringError
+
+    from .services import autoqa
+
+    try:
+        version = autoqa.rollback(_registry(), None)
+    except ScoringError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"active: {version}")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (users_cli, interactions_cli, sample_cli, demo_cli, transcribe_cmd, score_cmd):
+    for command in (
+        users_cli,
+        interactions_cli,
+        sample_cli,
+        demo_cli,
+        scoring_cli,
+        transcribe_cmd,
+        score_cmd,
+    ):
         app.cli.add_command(command)

@@ -58,3 +58,39 @@ def audit_log():
     """The latest audit events."""
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(200)).all()
     return render_template("admin/audit.html", events=events)
+
+
+@bp.route("/models")
+@roles_required(Role.ADMIN)
+def models():
+    """AutoQA model versions with their metrics; which one is active."""
+    from ..ml import scoring_registry
+    from ..services import autoqa
+
+    registry = scoring_registry()
+    return render_template("admin/models.html", rows=autoqa.versions(registry), default=autoqa.shipped_default(),
+                           active=registry.active())
+
+
+@bp.route("/models/activate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def activate_model():
+    """Activate a registered version, or roll back to the previous one."""
+    from scoring import ScoringError
+
+    from ..ml import scoring_registry
+    from ..services import autoqa
+
+    registry = scoring_registry()
+    try:
+        if request.form.get("rollback"):
+            version = autoqa.rollback(registry, current_user)
+        else:
+            version = request.form.get("version", "")
+            autoqa.activate_version(registry, version, current_user)
+    except ScoringError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.", "info")
+    return redirect(url_for(".models"))
