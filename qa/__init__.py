@@ -45,6 +45,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_hooks(app)
 
+    if app.config.get("CELERY_BROKER_URL"):
+        from .tasks import init_celery
+
+        init_celery(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -52,6 +52,8 @@ class Config:
 
     # Jobs: inline unless a Celery broker is configured.
     CELERY_BROKER_URL = _env("CELERY_BROKER_URL")
+    CELERY_RESULT_BACKEND = _env("CELERY_RESULT_BACKEND")
+    CELERY_VISIBILITY_TIMEOUT = _int("CELERY_VISIBILITY_TIMEOUT", 3600)
 
     # Feedback
     DISPUTE_WINDOW_DAYS = _int("DISPUTE_WINDOW_DAYS", 7)

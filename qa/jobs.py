@@ -1,18 +1,25 @@
-"""Jobs take interaction ids and call services; inline by default (Celery comes with scale-out)."""
+"""Jobs take interaction ids and call services; inline by default, Celery when a broker is configured."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from flask import current_app
 
 from .ml import get_scorer, get_transcriber
 from .models import Status
 from .services import pipeline
 
 
-def transcribe_interaction(interaction_id: int) -> bool:
-    """Transcribe one call; on success score it too."""
+def _celery():  # type: ignore[no-untyped-def]
+    return current_app.extensions.get("celery")
+
+
+def transcribe_interaction(interaction_id: int, *, then_score: bool = True) -> bool:
+    """Transcribe one call; on success score it too (unless a queue will)."""
     if pipeline.transcribe(interaction_id, get_transcriber()):
-        score_interactions([interaction_id])
+        if then_score:
+            score_interactions([interaction_id])
         return True
     return False
 
@@ -26,9 +33,31 @@ def score_interactions(interaction_ids: Iterable[int], batch_size: int = 64) -> 
     return done
 
 
+def enqueue_transcription(interaction_id: int) -> bool:
+    """Queue a transcription (then scoring); inline returns whether it succeeded, queued returns True."""
+    celery = _celery()
+    if celery is None:
+        return transcribe_interaction(interaction_id)
+    celery.tasks["qa.transcribe_interaction"].delay(interaction_id)
+    return True
+
+
+def enqueue_scoring(interaction_ids: list[int]) -> int:
+    """Queue scoring; inline returns how many were scored, queued returns how many were queued."""
+    celery = _celery()
+    if celery is None:
+        return score_interactions(interaction_ids)
+    celery.tasks["qa.score_interactions"].delay(list(interaction_ids))
+    return len(interaction_ids)
+
+
+def is_queued() -> bool:
+    return _celery() is not None
+
+
 def process_interaction(interaction_id: int, status: Status) -> None:
     """Run whatever the interaction still needs, given its status."""
     if status in (Status.PENDING, Status.TRANSCRIBING, Status.FAILED):
-        transcribe_interaction(interaction_id)
+        enqueue_transcription(interaction_id)
     elif status == Status.TRANSCRIBED:
-        score_interactions([interaction_id])
+        enqueue_scoring([interaction_id])

@@ -40,13 +40,15 @@ _HASH = generate_password_hash(PASSWORD)
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator:
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("QA_TEST_DATABASE_URL", "sqlite://"),
-        "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-        "SCORING_MODEL_DIR": str(tmp_path / "models"),
-        "LOGIN_RATE_LIMIT": "1000 per minute",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": os.environ.get("QA_TEST_DATABASE_URL", "sqlite://"),
+            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
+            "SCORING_MODEL_DIR": str(tmp_path / "models"),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
     with app.app_context():
         db.create_all()
         yield app
@@ -117,9 +119,16 @@ def make_team(name: str | None = None) -> Team:
     return team
 
 
-def make_user(role: Role, team: Team | None = None, leads: list[Team] | None = None, name: str | None = None) -> User:
+def make_user(
+    role: Role, team: Team | None = None, leads: list[Team] | None = None, name: str | None = None
+) -> User:
     n = next(_ids)
-    user = User(email=f"{role.value}{n}@example.com", name=name or f"{role.value.title()} {n}", role=role, team=team)
+    user = User(
+        email=f"{role.value}{n}@example.com",
+        name=name or f"{role.value.title()} {n}",
+        role=role,
+        team=team,
+    )
     user.password_hash = _HASH
     if leads:
         user.led_teams = leads
@@ -135,13 +144,28 @@ DEFAULT_TURNS = [
 ]
 
 
-def make_interaction(agent: User, *, team: Team | None = None, started_at=None, channel: Channel = Channel.CHAT,
-                     status: Status = Status.SCORED, turns=None, csat: int | None = None,
-                     escalated: bool = False) -> Interaction:
+def make_interaction(
+    agent: User,
+    *,
+    team: Team | None = None,
+    started_at=None,
+    channel: Channel = Channel.CHAT,
+    status: Status = Status.SCORED,
+    turns=None,
+    csat: int | None = None,
+    escalated: bool = False,
+) -> Interaction:
     interaction = Interaction(
-        source="test", external_id=f"T-{next(_ids)}", channel=channel, agent=agent,
-        team=team or agent.team, started_at=started_at or utcnow() - timedelta(days=1), status=status,
-        csat=csat, escalated=escalated, duration_seconds=300,
+        source="test",
+        external_id=f"T-{next(_ids)}",
+        channel=channel,
+        agent=agent,
+        team=team or agent.team,
+        started_at=started_at or utcnow() - timedelta(days=1),
+        status=status,
+        csat=csat,
+        escalated=escalated,
+        duration_seconds=300,
     )
     transcript = Transcript(interaction=interaction, model="text", redactions={})
     for i, (speaker, text) in enumerate(turns or DEFAULT_TURNS):
@@ -167,7 +191,8 @@ def world(app):  # type: ignore[no-untyped-def]
     """Two teams with a lead and two agents each, two reviewers, an admin, a scorecard, one chat per agent."""
     red, blue = make_team("Red"), make_team("Blue")
     w = {
-        "red": red, "blue": blue,
+        "red": red,
+        "blue": blue,
         "admin": make_user(Role.ADMIN),
         "lead_red": make_user(Role.LEAD, leads=[red]),
         "lead_blue": make_user(Role.LEAD, leads=[blue]),

@@ -11,12 +11,34 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("path", [
-    "qa/__init__.py", "qa/config.py", "qa/extensions.py", "qa/models.py", "qa/jobs.py", "qa/ml.py", "qa/cli.py",
-    "qa/services", "coaching/models.py", "coaching/services.py", "coaching/views.py", "scoring/__init__.py",
-    "scoring/__main__.py", "transcription/__init__.py", "transcription/__main__.py", "transcription/base.py",
-    "transcription/whisper.py", "migrations/env.py", "wsgi.py", "README.md", "pyproject.toml", "Makefile", ".ci/run",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "qa/__init__.py",
+        "qa/config.py",
+        "qa/extensions.py",
+        "qa/models.py",
+        "qa/jobs.py",
+        "qa/ml.py",
+        "qa/cli.py",
+        "qa/services",
+        "coaching/models.py",
+        "coaching/services.py",
+        "coaching/views.py",
+        "scoring/__init__.py",
+        "scoring/__main__.py",
+        "transcription/__init__.py",
+        "transcription/__main__.py",
+        "transcription/base.py",
+        "transcription/whisper.py",
+        "migrations/env.py",
+        "wsgi.py",
+        "README.md",
+        "pyproject.toml",
+        "Makefile",
+        ".ci/run",
+    ],
+)
 def test_layout_exists(path):
     """Every part of the designed layout is present."""
     assert (ROOT / path).exists(), path

@@ -32,7 +32,9 @@ def test_upgrade_matches_models_and_downgrades(tmp_path):
         upgrade(directory=str(MIGRATIONS))
         engine = create_engine(url)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
         assert diff == []
         downgrade(directory=str(MIGRATIONS), revision="base")
         assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}

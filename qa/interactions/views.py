@@ -136,9 +136,11 @@ def upload():
             current_user, "recording.uploaded", interaction, sha256=interaction.recording.sha256
         )
         db.session.commit()
-        jobs.transcribe_interaction(interaction.id)
+        jobs.enqueue_transcription(interaction.id)
         db.session.refresh(interaction)
-        if interaction.status == Status.FAILED:
+        if jobs.is_queued():
+            flash("Recording stored and queued for transcription.", "info")
+        elif interaction.status == Status.FAILED:
             flash(f"Stored, but transcription failed: {interaction.failure_reason}", "error")
         else:
             flash("Recording transcribed and scored.", "info")

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from transcription import TranscriptionError
 
@@ -71,7 +72,11 @@ def transcribe(interaction_id: int, transcriber: Any) -> bool:
         )
     db.session.add(transcript)
     interaction.status = Status.TRANSCRIBED
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another worker stored this transcript first (a redelivered job): keep theirs.
+        db.session.rollback()
     return True
 
 

@@ -25,8 +25,14 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -41,13 +47,15 @@ def live_app(tmp_path: Path) -> Iterator:
     """The app served by a real HTTP server in a thread; yields (app, base_url)."""
     from flask_migrate import upgrade
 
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
-        "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-        "SCORING_MODEL_DIR": str(tmp_path / "models"),
-        "LOGIN_RATE_LIMIT": "1000 per minute",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
+            "SCORING_MODEL_DIR": str(tmp_path / "models"),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
     port = _free_port()

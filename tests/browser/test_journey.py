@@ -27,9 +27,17 @@ def seed(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         team = Team(name="Billing")
         db.session.add(team)
         people = {}
-        for role, name in [(Role.LEAD, "Lena Lead"), (Role.REVIEWER, "Rita Reviewer"), (Role.AGENT, "Aisha Agent")]:
-            user = User(email=f"{role.value}@example.com", name=name, role=role,
-                        team=team if role == Role.AGENT else None)
+        for role, name in [
+            (Role.LEAD, "Lena Lead"),
+            (Role.REVIEWER, "Rita Reviewer"),
+            (Role.AGENT, "Aisha Agent"),
+        ]:
+            user = User(
+                email=f"{role.value}@example.com",
+                name=name,
+                role=role,
+                team=team if role == Role.AGENT else None,
+            )
             user.set_password(PASSWORD)
             if role == Role.LEAD:
                 user.led_teams = [team]
@@ -39,10 +47,23 @@ def seed(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         db.session.add(scorecard)
         db.session.flush()
         publish_version(scorecard, [dict(c) for c in SCORECARD])
-        db.session.add(SamplingPolicy(team=team, name="Weekly 10%", percentage=10, min_per_agent=2,
-                                      max_per_agent=4, risk_share=0.5))
-        db.session.add(TrainingModule(title="Empathy that sounds human", criterion_key="Empathy",
-                                      content="## Name the feeling\nSay what you heard."))
+        db.session.add(
+            SamplingPolicy(
+                team=team,
+                name="Weekly 10%",
+                percentage=10,
+                min_per_agent=2,
+                max_per_agent=4,
+                risk_share=0.5,
+            )
+        )
+        db.session.add(
+            TrainingModule(
+                title="Empathy that sounds human",
+                criterion_key="Empathy",
+                content="## Name the feeling\nSay what you heard.",
+            )
+        )
         db.session.commit()
     return people
 
@@ -103,11 +124,19 @@ def test_call_to_training_journey(live_app, page: Page):
     expect(queue).to_contain_text("CALL-1001")
     queue.get_by_role("button", name="Review").click()
     expect(page.locator(".suggest").first).to_contain_text("AutoQA suggests")
-    answers = {"Greeting and verification": "Yes", "Empathy": "5", "Tone and professionalism": "4",
-               "Resolution": "Yes", "Accurate information": "Yes", "Data protection": "N/A",
-               "Next steps and closing": "2"}
+    answers = {
+        "Greeting and verification": "Yes",
+        "Empathy": "5",
+        "Tone and professionalism": "4",
+        "Resolution": "Yes",
+        "Accurate information": "Yes",
+        "Data protection": "N/A",
+        "Next steps and closing": "2",
+    }
     for criterion, choice in answers.items():
-        page.locator(f'fieldset[data-criterion="{criterion}"]').get_by_label(choice, exact=True).check()
+        page.locator(f'fieldset[data-criterion="{criterion}"]').get_by_label(
+            choice, exact=True
+        ).check()
     page.get_by_label("Comment on Next steps and closing").fill("Say when the refund will arrive.")
     page.get_by_role("button", name="Submit review").click()
     # (0-1 yes=100 x1, empathy 100 x2, tone 75 x1, resolution 100 x3, accurate 100 x2, closing 50 x1) / 10

@@ -22,20 +22,30 @@ def submitted_review(w, agent_key="agent_red", reviewer_key="reviewer") -> Revie
 
 def test_anonymous_is_sent_to_login(client, world):
     """Every page asks an anonymous visitor to sign in."""
-    for url in ("/", "/interactions/", f"/interactions/{world['i_agent_red'].id}", "/feedback", "/dashboard",
-                "/training/", "/admin/users"):
+    for url in (
+        "/",
+        "/interactions/",
+        f"/interactions/{world['i_agent_red'].id}",
+        "/feedback",
+        "/dashboard",
+        "/training/",
+        "/admin/users",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-@pytest.mark.parametrize("role_key, allowed", [
-    ("agent_red", {"i_agent_red"}),
-    ("agent_blue", {"i_agent_blue"}),
-    ("lead_red", {"i_agent_red", "i_agent_red2"}),
-    ("lead_blue", {"i_agent_blue"}),
-    ("admin", {"i_agent_red", "i_agent_red2", "i_agent_blue"}),
-    ("reviewer", set()),
-])
+@pytest.mark.parametrize(
+    "role_key, allowed",
+    [
+        ("agent_red", {"i_agent_red"}),
+        ("agent_blue", {"i_agent_blue"}),
+        ("lead_red", {"i_agent_red", "i_agent_red2"}),
+        ("lead_blue", {"i_agent_blue"}),
+        ("admin", {"i_agent_red", "i_agent_red2", "i_agent_blue"}),
+        ("reviewer", set()),
+    ],
+)
 def test_interaction_visibility_by_url(login, world, role_key, allowed):
     """Each role opens exactly the interactions it may see; the others answer 404."""
     c = login(world[role_key])
@@ -92,15 +102,18 @@ def test_lead_cannot_open_other_teams_review_or_dispute(login, world):
     assert login(world["lead_red"]).get(f"/disputes/{dispute.id}").status_code == 200
 
 
-@pytest.mark.parametrize("url, roles_allowed", [
-    ("/dashboard", {"lead_red", "admin"}),
-    ("/interactions/upload", {"lead_red", "admin"}),
-    ("/admin/users", {"admin"}),
-    ("/queue", {"reviewer"}),
-    ("/feedback", {"agent_red"}),
-    ("/disputes", {"lead_red", "admin"}),
-    ("/training/assign", {"lead_red", "admin"}),
-])
+@pytest.mark.parametrize(
+    "url, roles_allowed",
+    [
+        ("/dashboard", {"lead_red", "admin"}),
+        ("/interactions/upload", {"lead_red", "admin"}),
+        ("/admin/users", {"admin"}),
+        ("/queue", {"reviewer"}),
+        ("/feedback", {"agent_red"}),
+        ("/disputes", {"lead_red", "admin"}),
+        ("/training/assign", {"lead_red", "admin"}),
+    ],
+)
 def test_pages_by_role(login, world, url, roles_allowed):
     """Role-only pages answer 403 to the other roles."""
     for key in ("agent_red", "reviewer", "lead_red", "admin"):
@@ -136,5 +149,7 @@ def test_submitted_review_cannot_be_edited(login, world):
     c = login(world["reviewer"])
     response = c.post(f"/reviews/{review.id}/edit", {"submit": "1"})
     assert response.status_code == 302
-    assert db.session.query(Answer).filter_by(review_id=review.id).count() == len(world["scorecard"].current.criteria)
+    assert db.session.query(Answer).filter_by(review_id=review.id).count() == len(
+        world["scorecard"].current.criteria
+    )
     assert review.submitted_at <= utcnow()

@@ -10,7 +10,12 @@ from tests.conftest import PASSWORD, Client, make_user
 
 def test_login_and_role_home(client, world):
     """Each role lands on its own start page after signing in."""
-    homes = {"agent_red": "/feedback", "reviewer": "/queue", "lead_red": "/dashboard", "admin": "/dashboard"}
+    homes = {
+        "agent_red": "/feedback",
+        "reviewer": "/queue",
+        "lead_red": "/dashboard",
+        "admin": "/dashboard",
+    }
     for key, home in homes.items():
         c = Client(client.c.application.test_client())
         assert c.login(world[key].email).status_code == 302
@@ -49,7 +54,13 @@ def test_post_without_csrf_token_is_rejected(login, world):
 
 def test_login_is_rate_limited(tmp_path):
     """Repeated sign-in attempts from one address get 429."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOGIN_RATE_LIMIT": "3 per minute"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     with app.app_context():
         db.create_all()
         make_user(Role.AGENT)
@@ -67,7 +78,9 @@ def test_open_redirect_is_refused(client, world):
     import re
 
     client.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login?next=//evil.example/x", {"email": world["agent_red"].email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=//evil.example/x", {"email": world["agent_red"].email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 

@@ -27,14 +27,18 @@ def csv_file(tmp_path, world, rows: list[str]):
 def test_csv_import_reports_bad_rows_and_keeps_good_ones(tmp_path, world):
     """Bad rows are reported with their line and reason; the good rows land."""
     agent = world["agent_red"].email
-    path = csv_file(tmp_path, world, [
-        f'C-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi\nagent: hello, fixed it"',
-        f'C-2,fax,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
-        f'C-3,chat,nobody@example.com,2026-11-16T09:30:00,billing,,false,"customer: hi"',
-        f'C-4,email,{agent},yesterday,billing,,false,"customer: hi"',
-        f'C-5,chat,{agent},2026-11-16T10:00:00Z,billing,9,false,"customer: hi"',
-        f'C-6,chat,{agent},2026-11-16T10:00:00+01:00,,,yes,"customer: card 4111 1111 1111 1111 please\nagent: done"',
-    ])
+    path = csv_file(
+        tmp_path,
+        world,
+        [
+            f'C-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi\nagent: hello, fixed it"',
+            f'C-2,fax,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+            'C-3,chat,nobody@example.com,2026-11-16T09:30:00,billing,,false,"customer: hi"',
+            f'C-4,email,{agent},yesterday,billing,,false,"customer: hi"',
+            f'C-5,chat,{agent},2026-11-16T10:00:00Z,billing,9,false,"customer: hi"',
+            f'C-6,chat,{agent},2026-11-16T10:00:00+01:00,,,yes,"customer: card 4111 1111 1111 1111 please\nagent: done"',
+        ],
+    )
     report = run(path, tmp_path)
     assert len(report.created) == 2
     reasons = dict(report.errors)
@@ -57,9 +61,16 @@ def test_reimport_creates_no_duplicates(tmp_path, world):
     agent = world["agent_blue"].email
     path = tmp_path / "batch.jsonl"
     lines = [
-        {"external_id": f"J-{n}", "channel": "email", "agent_email": agent, "started_at": "2026-11-17T08:00:00",
-         "turns": [{"speaker": "customer", "text": "Where is my order?"},
-                   {"speaker": "agent", "text": "It ships today, tracking is in your inbox."}]}
+        {
+            "external_id": f"J-{n}",
+            "channel": "email",
+            "agent_email": agent,
+            "started_at": "2026-11-17T08:00:00",
+            "turns": [
+                {"speaker": "customer", "text": "Where is my order?"},
+                {"speaker": "agent", "text": "It ships today, tracking is in your inbox."},
+            ],
+        }
         for n in range(3)
     ]
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
@@ -74,9 +85,18 @@ def test_jsonl_turn_validation(tmp_path, world):
     """Turns need a known speaker and text."""
     agent = world["agent_blue"].email
     path = tmp_path / "bad.jsonl"
-    path.write_text(json.dumps({"external_id": "X", "channel": "chat", "agent_email": agent,
-                                "started_at": "2026-11-17T08:00:00",
-                                "turns": [{"speaker": "bot", "text": "hi"}]}) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "external_id": "X",
+                "channel": "chat",
+                "agent_email": agent,
+                "started_at": "2026-11-17T08:00:00",
+                "turns": [{"speaker": "bot", "text": "hi"}],
+            }
+        )
+        + "\n"
+    )
     report = run(path, tmp_path)
     assert report.created == []
     assert "speaker must be agent or customer" in report.errors[0][1]
@@ -98,9 +118,13 @@ def test_cli_import_prints_one_line_errors(app, world, tmp_path):
     """`flask interactions import` reports bad rows as file:line: reason and exits 1, no traceback."""
     agent = world["agent_red"].email
     path = csv_file(tmp_path, world, [f'K-1,chat,{agent},nope,,,,"customer: hi"'])
-    result = app.test_cli_runner().invoke(args=["interactions", "import", str(path), "--no-process"])
+    result = app.test_cli_runner().invoke(
+        args=["interactions", "import", str(path), "--no-process"]
+    )
     assert result.exit_code == 1
     assert "batch.csv:2: started_at is not an ISO 8601 date-time" in result.output
     assert "Traceback" not in result.output
-    missing = app.test_cli_runner().invoke(args=["interactions", "import", str(tmp_path / "nope.csv")])
+    missing = app.test_cli_runner().invoke(
+        args=["interactions", "import", str(tmp_path / "nope.csv")]
+    )
     assert missing.exit_code == 1 and "Error: no such file" in missing.output

@@ -18,14 +18,27 @@ CALL = ROOT / "qa" / "demo" / "calls" / "double_charge_refund.ogg"
 AUDIO = ROOT / "tests" / "data" / "audio"
 
 
-def upload(client, agent, path: Path | None = None, *, data: bytes | None = None, name: str | None = None,
-           external_id: str = "UP-1"):
+def upload(
+    client,
+    agent,
+    path: Path | None = None,
+    *,
+    data: bytes | None = None,
+    name: str | None = None,
+    external_id: str = "UP-1",
+):
     content = data if data is not None else path.read_bytes()  # type: ignore[union-attr]
-    return client.post("/interactions/upload", {
-        "recording": (io.BytesIO(content), name or (path.name if path else "x.wav")),
-        "agent": str(agent.id), "external_id": external_id, "started_at": "2026-11-16T10:00",
-        "agent_channel": "right",
-    }, content_type="multipart/form-data")
+    return client.post(
+        "/interactions/upload",
+        {
+            "recording": (io.BytesIO(content), name or (path.name if path else "x.wav")),
+            "agent": str(agent.id),
+            "external_id": external_id,
+            "started_at": "2026-11-16T10:00",
+            "agent_channel": "right",
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_upload_transcribes_and_scores(login, world):
@@ -41,10 +54,15 @@ def test_upload_transcribes_and_scores(login, world):
     assert starts == sorted(starts)
     text = " ".join(s.text for s in interaction.transcript.segments).lower()
     assert "charged twice" in text
-    scores = {s.criterion: s for s in db.session.query(AutoScore).filter_by(interaction_id=interaction.id)}
+    scores = {
+        s.criterion: s for s in db.session.query(AutoScore).filter_by(interaction_id=interaction.id)
+    }
     assert set(scores) == {"empathy", "resolution"}
     assert 0 <= scores["empathy"].value <= 100 and scores["empathy"].evidence
-    assert scores["resolution"].label in {"resolved", "unresolved"} and scores["resolution"].model_version
+    assert (
+        scores["resolution"].label in {"resolved", "unresolved"}
+        and scores["resolution"].model_version
+    )
     page = lead.get(f"/interactions/{interaction.id}").get_data(as_text=True)
     assert 'data-start="' in page and "AutoQA" in page
     audio = lead.get(f"/interactions/{interaction.id}/audio", headers={"Range": "bytes=0-99"})

@@ -22,7 +22,9 @@ from tests.qa.test_access import submitted_review
 
 
 def crit(lo=0, hi=1, weight=1.0, critical=False) -> Criterion:
-    return Criterion(name="c", scale_min=lo, scale_max=hi, weight=weight, critical=critical, position=0)
+    return Criterion(
+        name="c", scale_min=lo, scale_max=hi, weight=weight, critical=critical, position=0
+    )
 
 
 def test_criterion_and_weighted_review_score():
@@ -41,7 +43,9 @@ def test_na_is_left_out_of_numerator_and_weights():
 def test_failed_critical_item_zeroes_the_review():
     """A critical criterion below 50% of its scale sets the score to 0; at 50% it passes."""
     assert compute_score([(crit(1, 5, 5), 5), (crit(0, 1, critical=True), 0)]) == 0.0
-    assert compute_score([(crit(1, 5, 1), 5), (crit(1, 5, critical=True), 3)]) == pytest.approx(75.0)
+    assert compute_score([(crit(1, 5, 1), 5), (crit(1, 5, critical=True), 3)]) == pytest.approx(
+        75.0
+    )
     assert compute_score([(crit(1, 5, 1), 5), (crit(1, 5, critical=True), 2)]) == 0.0
 
 
@@ -63,16 +67,26 @@ def test_submit_requires_every_criterion(world):
         save_answers(review, {first.id: AnswerInput(1)}, None, submit=True, actor=world["reviewer"])
     no_na = next(c for c in version.criteria if not c.allows_na)
     with pytest.raises(ReviewError, match="N/A is not allowed"):
-        save_answers(review, {no_na.id: AnswerInput(None, na=True)}, None, submit=False, actor=world["reviewer"])
+        save_answers(
+            review,
+            {no_na.id: AnswerInput(None, na=True)},
+            None,
+            submit=False,
+            actor=world["reviewer"],
+        )
     with pytest.raises(ReviewError, match="answer must be"):
-        save_answers(review, {first.id: AnswerInput(7)}, None, submit=False, actor=world["reviewer"])
+        save_answers(
+            review, {first.id: AnswerInput(7)}, None, submit=False, actor=world["reviewer"]
+        )
 
 
 def test_new_version_keeps_old_reviews(world):
     """Publishing a new scorecard version leaves earlier reviews on their version."""
     review = submitted_review(world)
     old = review.scorecard_version
-    new = publish_version(world["scorecard"], [{"name": "Only one", "scale_min": 0, "scale_max": 1}])
+    new = publish_version(
+        world["scorecard"], [{"name": "Only one", "scale_min": 0, "scale_max": 1}]
+    )
     db.session.commit()
     assert new.number == old.number + 1
     assert world["scorecard"].current.id == new.id
@@ -85,11 +99,17 @@ def test_dispute_window_and_resolution(world):
     agent, lead = world["agent_red"], world["lead_red"]
     with pytest.raises(ReviewError, match="give a reason"):
         open_dispute(review, agent, "  ", [], window_days=7)
-    dispute = open_dispute(review, agent, "I did resolve it", [review.scorecard_version.criteria[3].id], 7)
+    dispute = open_dispute(
+        review, agent, "I did resolve it", [review.scorecard_version.criteria[3].id], 7
+    )
     with pytest.raises(ReviewError, match="already has an open dispute"):
         open_dispute(review, agent, "again", [], 7)
     resolve_dispute(dispute, lead, new_score=80, comment="Agreed, partly")
-    assert dispute.status == DisputeStatus.CHANGED and review.score == 80 and dispute.score_before == 100
+    assert (
+        dispute.status == DisputeStatus.CHANGED
+        and review.score == 80
+        and dispute.score_before == 100
+    )
     with pytest.raises(ReviewError, match="already decided"):
         resolve_dispute(dispute, lead, new_score=None, comment="x")
     review.submitted_at = utcnow() - timedelta(days=8)

@@ -1,0 +1,222 @@
+"""Celery on a real Redis: an uploaded call is transcribed and scored by a worker process, and a
+worker killed mid-job is replaced and the job completes exactly once."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa import create_app
+from qa.extensions import db
+from qa.models import AutoScore, Interaction, Role, Segment, Status, Team, Transcript, User
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+CALL = ROOT / "qa" / "demo" / "calls" / "double_charge_refund.ogg"
+REDIS = shutil.which("redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    if REDIS is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: .ci/run installs Debian's redis-server")
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            REDIS,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            time.sleep(0.05)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def setup(tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
+    """An app on a SQLite file shared with the worker process, with a lead and an agent."""
+    from flask_migrate import upgrade
+
+    env = {
+        "QA_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+        "QA_INSTANCE_PATH": str(tmp_path / "instance"),
+        "QA_UPLOAD_FOLDER": str(tmp_path / "recordings"),
+        "QA_SCORING_MODEL_DIR": str(tmp_path / "models"),
+        "QA_CELERY_BROKER_URL": redis_url,
+        "QA_CELERY_VISIBILITY_TIMEOUT": "3",
+        "HF_HUB_OFFLINE": "1",
+    }
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": env["QA_DATABASE_URL"],
+            "UPLOAD_FOLDER": env["QA_UPLOAD_FOLDER"],
+            "CELERY_BROKER_URL": redis_url,
+            "CELERY_VISIBILITY_TIMEOUT": 3,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        team = Team(name="Billing")
+        lead = User(email="lead@example.com", name="Lead", role=Role.LEAD, led_teams=[team])
+        agent = User(email="agent@example.com", name="Agent", role=Role.AGENT, team=team)
+        for user in (lead, agent):
+            user.set_password("worker-password")
+        db.session.add_all([team, lead, agent])
+        db.session.commit()
+        agent_id = agent.id
+    return app, env, agent_id
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qa.worker",
+            "worker",
+            "-Q",
+            "transcription,scoring",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def upload(app, agent_id: int, external_id: str) -> int:  # type: ignore[no-untyped-def]
+    from tests.conftest import Client
+
+    c = Client(app.test_client())
+    with app.app_context():
+        assert c.login("lead@example.com", "worker-password").status_code == 302
+        response = c.post(
+            "/interactions/upload",
+            {
+                "recording": (io.BytesIO(CALL.read_bytes()), CALL.name),
+                "agent": str(agent_id),
+                "external_id": external_id,
+                "started_at": "2026-11-16T10:00",
+                "agent_channel": "right",
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return db.session.query(Interaction).filter_by(external_id=external_id).one().id
+
+
+def wait_for(app, interaction_id: int, statuses: set[Status], timeout: float) -> Status:  # type: ignore[no-untyped-def]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with app.app_context():
+            status = db.session.get(Interaction, interaction_id).status
+            db.session.remove()
+        if status in statuses:
+            return status
+        time.sleep(0.05)
+    raise AssertionError(f"interaction {interaction_id} still {status} after {timeout}s")
+
+
+def counts(app, interaction_id: int) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        transcripts = db.session.query(Transcript).filter_by(interaction_id=interaction_id).all()
+        segments = (
+            db.session.query(Segment)
+            .filter(Segment.transcript_id.in_([t.id for t in transcripts]))
+            .count()
+        )
+        scores = db.session.query(AutoScore).filter_by(interaction_id=interaction_id).count()
+        return len(transcripts), segments, scores
+
+
+def test_worker_transcribes_and_scores_an_upload(setup, tmp_path):
+    """The upload is queued; a separate worker process transcribes and scores it."""
+    app, env, agent_id = setup
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        interaction_id = upload(app, agent_id, "Q-1")
+        assert wait_for(app, interaction_id, {Status.SCORED, Status.FAILED}, 180) == Status.SCORED
+        transcripts, segments, scores = counts(app, interaction_id)
+        assert transcripts == 1 and segments > 3 and scores == 2
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def test_killed_worker_job_completes_exactly_once(setup, tmp_path):
+    """SIGKILL during transcription: the job is redelivered to a new worker and stored once."""
+    app, env, agent_id = setup
+    log = tmp_path / "worker.log"
+    worker = start_worker(env, log)
+    try:
+        interaction_id = upload(app, agent_id, "Q-2")
+        wait_for(app, interaction_id, {Status.TRANSCRIBING}, 120)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert counts(app, interaction_id) == (0, 0, 0)
+        time.sleep(3.5)  # past the visibility timeout, so the new worker restores the unacked job
+        worker = start_worker(env, log)
+        assert (
+            wait_for(app, interaction_id, {Status.SCORED, Status.FAILED}, 240) == Status.SCORED
+        ), log.read_text()
+        time.sleep(4)  # a duplicate delivery, if any, would land now
+        transcripts, segments, scores = counts(app, interaction_id)
+        assert transcripts == 1 and scores == 2
+        with app.app_context():
+            positions = [s.position for s in db.session.query(Segment)]
+        assert sorted(positions) == list(range(segments))  # one copy of each segment
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
