@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from transcription import TranscriptionError
 
 from ..extensions import db
-from ..models import AutoScore, Interaction, Recording, Segment, Status, Transcript
+from ..models import AutoScore, Interaction, Segment, Status, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +31,14 @@ def transcribe(interaction_id: int, transcriber: Any) -> bool:
     if interaction is None:
         return False
     if interaction.transcript is not None:
-        return True  # never transcribe the same recording twice
+        return True  # never transcribe twice; uploads refuse a recording already stored (sha256)
     recording = interaction.recording
     if recording is None:
         fail(interaction, "no recording attached to this call")
         return False
-    twin = db.session.scalar(
-        select(Transcript)
-        .join(Recording, Recording.interaction_id == Transcript.interaction_id)
-        .where(Recording.sha256 == recording.sha256, Recording.id != recording.id)
-    )
     interaction.status = Status.TRANSCRIBING
     interaction.failure_reason = None
     db.session.commit()
-    if twin is not None:
-        _store_copy(interaction, twin)
-        return True
     try:
         result = transcriber.transcribe(recording.path, agent_channel=recording.agent_channel)
     except TranscriptionError as exc:
@@ -78,24 +70,6 @@ def transcribe(interaction_id: int, transcriber: Any) -> bool:
         # Another worker stored this transcript first (a redelivered job): keep theirs.
         db.session.rollback()
     return True
-
-
-def _store_copy(interaction: Interaction, twin: Transcript) -> None:
-    copy = Transcript(
-        interaction=interaction,
-        language=twin.language,
-        language_probability=twin.language_probability,
-        duration_seconds=twin.duration_seconds,
-        model=twin.model,
-        redactions=dict(twin.redactions),
-    )
-    for s in twin.segments:
-        copy.segments.append(
-            Segment(position=s.position, speaker=s.speaker, start=s.start, end=s.end, text=s.text)
-        )
-    db.session.add(copy)
-    interaction.status = Status.TRANSCRIBED
-    db.session.commit()
 
 
 def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
