@@ -69,12 +69,13 @@ def _register_blueprints(app: Flask) -> None:
     from coaching.views import bp as coaching_bp
 
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .dashboard import bp as dashboard_bp
     from .interactions import bp as interactions_bp
     from .reviews import bp as reviews_bp
 
-    for bp in (auth_bp, dashboard_bp, interactions_bp, reviews_bp, admin_bp, coaching_bp):
+    for bp in (auth_bp, dashboard_bp, interactions_bp, reviews_bp, admin_bp, coaching_bp, api_bp):
         app.register_blueprint(bp)
 
 
@@ -122,10 +123,13 @@ def _register_hooks(app: Flask) -> None:
 
     for code, title in (
         (400, "Bad request"),
+        (401, "Unauthorized"),
         (403, "Forbidden"),
         (404, "Not found"),
         (405, "Method not allowed"),
+        (409, "Conflict"),
         (413, "File too large"),
+        (422, "Unprocessable"),
         (429, "Too many requests"),
     ):
         app.register_error_handler(code, error_page(code, title))

@@ -207,6 +207,104 @@ def sample_run(week: str | None, last_week: bool, policy_id: int | None, dry_run
             )
 
 
+@sample_cli.command("policies")
+def sample_policies() -> None:
+    """List sampling policies with their settings."""
+    from .models import SamplingPolicy
+
+    for p in db.session.scalars(select(SamplingPolicy).order_by(SamplingPolicy.id)):
+        click.echo(
+            f"{p.id:4} {p.team.name} / {p.name}: {p.percentage:g}% min {p.min_per_agent} "
+            f"max {p.max_per_agent}, risk {p.risk_share:.0%}, channels "
+            f"{','.join(p.channels) if p.channels else 'all'}, seed {p.seed}"
+            + ("" if p.active else " (inactive)")
+        )
+
+
+@sample_cli.command("policy")
+@click.option("--id", "policy_id", type=int, help="Update this policy (default: create one).")
+@click.option("--team", "team_name", help="Team name (required to create).")
+@click.option("--name")
+@click.option("--percentage", type=float)
+@click.option("--min-per-agent", type=int)
+@click.option("--max-per-agent", type=int)
+@click.option("--risk-share", type=float, help="0..1 of each agent's quota.")
+@click.option("--weight-autoqa", type=float)
+@click.option("--weight-csat", type=float)
+@click.option("--weight-escalated", type=float)
+@click.option("--weight-handle-time", type=float)
+@click.option("--channels", help="Comma-separated (call,chat,email,social); empty for all.")
+@click.option("--min-duration", type=float, help="Minimum duration in seconds.")
+@click.option("--min-turns", type=int)
+@click.option("--exclude-own-team/--allow-own-team", default=None)
+@click.option("--seed", type=int)
+@click.option("--active/--inactive", default=None)
+def sample_policy(policy_id: int | None, team_name: str | None, **options: object) -> None:
+    """Create or update a team's sampling policy."""
+    from .models import SamplingPolicy
+
+    renames = {
+        "weight_autoqa": "risk_weight_autoqa",
+        "weight_csat": "risk_weight_csat",
+        "weight_escalated": "risk_weight_escalated",
+        "weight_handle_time": "risk_weight_handle_time",
+        "min_duration": "min_duration_seconds",
+    }
+    values = {renames.get(k, k): v for k, v in options.items() if v is not None}
+    if "channels" in values:
+        values["channels"] = [c.strip() for c in str(values["channels"]).split(",") if c.strip()]
+    policy = None
+    if policy_id is not None:
+        policy = db.session.get(SamplingPolicy, policy_id)
+        if policy is None:
+            raise click.ClickException(f"no sampling policy with id {policy_id}")
+    team_id = policy.team_id if policy else None
+    if team_name:
+        team = db.session.scalar(select(Team).where(Team.name == team_name))
+        if team is None:
+            raise click.ClickException(f"no team named {team_name!r}")
+        team_id = team.id
+    if team_id is None:
+        raise click.ClickException("give --team to create a policy (or --id to update one)")
+    try:
+        policy = sampling.save_policy(policy, team_id, values, actor=None)
+    except sampling.SamplingError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(
+        f"{'updated' if policy_id else 'created'} sampling policy {policy.id} ({policy.name})"
+    )
+
+
+@sample_cli.command("coverage")
+@click.option("--week", help="ISO week, e.g. 2026-W47.")
+@click.option("--last-week", is_flag=True, help="The previous ISO week.")
+@click.option("--policy", "policy_id", type=int, required=True)
+def sample_coverage(week: str | None, last_week: bool, policy_id: int) -> None:
+    """Per agent: volume, sampled, reviewed, quality score and its 95% margin of error."""
+    from .models import SamplingPolicy
+
+    if bool(week) == last_week:
+        raise click.ClickException("give exactly one of --week 2026-W47 or --last-week")
+    week = sampling.last_week() if last_week else week
+    assert week is not None
+    policy = db.session.get(SamplingPolicy, policy_id)
+    if policy is None:
+        raise click.ClickException(f"no sampling policy with id {policy_id}")
+    try:
+        rows = sampling.coverage(policy, week)
+    except sampling.SamplingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{policy.team.name} / {policy.name} {week}")
+    for row in rows:
+        score = "-" if row.score is None else f"{row.score:.1f}"
+        click.echo(
+            f"  {row.name}: volume {row.volume}, sampled {row.sampled}, reviewed {row.reviewed}, "
+            f"score {score}, {row.verdict}"
+        )
+
+
 @demo_cli.command("load")
 @click.option("--no-calls", is_flag=True, help="Skip transcribing the demo call recordings.")
 def demo_load(no_calls: bool) -> None:
@@ -346,3 +444,19 @@ def register_cli(app: Flask) -> None:
         score_cmd,
     ):
         app.cli.add_command(command)
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="api", help="What the token is for.")
+def create_token(email: str, name: str) -> None:
+    """Create an API token for a user; it is printed once and stored only as a hash."""
+    from .models import User
+    from .services import tokens
+
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    _, raw = tokens.create_token(user, name, None)
+    db.session.commit()
+    click.echo(raw)

@@ -27,9 +27,14 @@ def transcribe_interaction(interaction_id: int, *, then_score: bool = True) -> b
 def score_interactions(interaction_ids: Iterable[int], batch_size: int = 64) -> int:
     """Score interactions in batches (the encoder is much faster batched)."""
     ids = list(interaction_ids)
+    try:
+        scorer = get_scorer()
+    except Exception as exc:  # a missing or broken model must not lose the interactions
+        pipeline.fail_many(ids, f"AutoQA model unavailable: {exc}")
+        return 0
     done = 0
     for start in range(0, len(ids), batch_size):
-        done += pipeline.score(ids[start : start + batch_size], get_scorer())
+        done += pipeline.score(ids[start : start + batch_size], scorer)
     return done
 
 

@@ -422,6 +422,21 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class ApiToken(db.Model):
+    """A personal API token: only its SHA-256 is stored; it acts with its user's role and scope."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so a token can be recognised
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class Notification(db.Model):
     """In-app message to one user (new feedback, dispute decided, training assigned)."""
 
@@ -434,6 +449,7 @@ class Notification(db.Model):
 
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Answer",
     "Assignment",

@@ -76,10 +76,11 @@ class Client:
         self._fresh()
         return self.c.get(url, **kw)
 
-    def post(self, url: str, data: dict | None = None, *, csrf: bool = True, **kw):  # type: ignore[no-untyped-def]
-        data = dict(data or {})
-        if csrf:
-            data.setdefault("csrf_token", self.token)
+    def post(self, url: str, data=None, *, csrf: bool = True, **kw):  # type: ignore[no-untyped-def]
+        if "json" not in kw and isinstance(data, dict | None):
+            data = dict(data or {})
+            if csrf:
+                data.setdefault("csrf_token", self.token)
         self._fresh()
         return self.c.post(url, data=data, **kw)
 

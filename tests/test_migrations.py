@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -24,9 +26,18 @@ def test_single_head():
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
-def test_upgrade_matches_models_and_downgrades(tmp_path):
+def database_urls() -> list[str]:
+    urls = ["sqlite-file"]
+    if os.environ.get("QA_TEST_DATABASE_URL", "").startswith("postgresql"):
+        urls.append(os.environ["QA_TEST_DATABASE_URL"])
+    return urls
+
+
+@pytest.mark.parametrize("url", database_urls())
+def test_upgrade_matches_models_and_downgrades(tmp_path, url):
     """Upgrade to head equals the models (no autogenerate diff); downgrade to base empties it."""
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+    if url == "sqlite-file":
+        url = f"sqlite:///{tmp_path / 'm.db'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))

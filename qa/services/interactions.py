@@ -268,33 +268,42 @@ def attach_text(
     db.session.add(transcript)
 
 
-def import_file(
-    path: str | Path,
+def import_rows(
+    rows: Iterable[tuple[int, dict[str, Any] | str]],
     *,
     limits: AudioLimits,
     upload_folder: str,
-    actor: User | None = None,
     redact: bool = True,
+    base_dir: Path | None = None,
+    team_ids: set[int] | None = None,
+    default_source: str = "import",
 ) -> ImportReport:
-    """Import interactions from CSV or JSONL; bad rows are reported with their line, good rows land."""
-    path = Path(path)
-    if not path.is_file():
-        raise IngestError(f"no such file: {path}")
+    """Store validated rows, each in its own savepoint: a bad row is reported, the others land.
+
+    `base_dir` lets call rows name a recording file relative to it (file imports only);
+    `team_ids` limits which teams the rows may go to (a lead's teams).
+    """
     report = ImportReport()
-    for line, row in _rows(path):
+    for line, row in rows:
         if isinstance(row, str):
             report.errors.append((line, row))
             continue
         try:
             with db.session.begin_nested():
-                interaction = build_interaction(row)
+                interaction = build_interaction(row, default_source)
+                if team_ids is not None and interaction.team.id not in team_ids:
+                    raise IngestError(f"{interaction.agent.email} is not in a team you lead")
                 if exists(interaction.source, interaction.external_id):
                     report.duplicates += 1
                     continue
                 turns = parse_turns(row)
                 db.session.add(interaction)
                 if interaction.channel == Channel.CALL and row.get("recording"):
-                    audio = (path.parent / str(row["recording"])).resolve()
+                    if base_dir is None:
+                        raise IngestError(
+                            "recordings are uploaded separately, not named in the row"
+                        )
+                    audio = (base_dir / str(row["recording"])).resolve()
                     if not audio.is_file():
                         raise IngestError(f"recording not found: {row['recording']}")
                     with audio.open("rb") as handle:
@@ -313,6 +322,24 @@ def import_file(
                 report.created.append(interaction.id)
         except IngestError as exc:
             report.errors.append((line, str(exc)))
+    return report
+
+
+def import_file(
+    path: str | Path,
+    *,
+    limits: AudioLimits,
+    upload_folder: str,
+    actor: User | None = None,
+    redact: bool = True,
+) -> ImportReport:
+    """Import interactions from CSV or JSONL; bad rows are reported with their line, good rows land."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"no such file: {path}")
+    report = import_rows(
+        _rows(path), limits=limits, upload_folder=upload_folder, redact=redact, base_dir=path.parent
+    )
     audit.record(
         actor,
         "interactions.imported",

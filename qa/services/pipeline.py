@@ -25,6 +25,17 @@ def fail(interaction: Interaction, reason: str) -> None:
     db.session.commit()
 
 
+def fail_many(interaction_ids: list[int], reason: str) -> None:
+    """Mark several interactions failed with one reason (e.g. the AutoQA model is unavailable)."""
+    log.error("failing %d interactions: %s", len(interaction_ids), reason)
+    for interaction in db.session.scalars(
+        select(Interaction).where(Interaction.id.in_(interaction_ids))
+    ):
+        interaction.status = Status.FAILED
+        interaction.failure_reason = reason[:1000]
+    db.session.commit()
+
+
 def transcribe(interaction_id: int, transcriber: Any) -> bool:
     """Transcribe the interaction's recording; True when a transcript exists afterwards."""
     interaction = db.session.get(Interaction, interaction_id)
@@ -104,10 +115,7 @@ def score(interaction_ids: list[int], scorer: Any) -> int:
         predictions = scorer.predict([[Turn(s, t) for s, t in turns] for _, turns in todo])
     except Exception as exc:
         log.exception("scoring failed")
-        for interaction, _ in todo:
-            interaction.status = Status.FAILED
-            interaction.failure_reason = f"scoring failed: {type(exc).__name__}: {exc}"[:1000]
-        db.session.commit()
+        fail_many([i.id for i, _ in todo], f"scoring failed: {type(exc).__name__}: {exc}")
         return 0
     for (interaction, _), pred in zip(todo, predictions, strict=True):
         values = {

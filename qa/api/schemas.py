@@ -1,0 +1,94 @@
+"""JSON shapes of the API (kept in step with openapi.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import AutoScore, Interaction, Review
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def auto_score(score: AutoScore) -> dict[str, Any]:
+    return {
+        "criterion": score.criterion,
+        "value": score.value,
+        "label": score.label,
+        "evidence": score.evidence,
+        "model_version": score.model_version,
+    }
+
+
+def interaction(item: Interaction, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.id,
+        "source": item.source,
+        "external_id": item.external_id,
+        "channel": item.channel.value,
+        "agent": {"id": item.agent_id, "email": item.agent.email, "name": item.agent.name},
+        "team": {"id": item.team_id, "name": item.team.name},
+        "queue": item.queue,
+        "subject": item.subject,
+        "started_at": _iso(item.started_at),
+        "duration_seconds": item.duration_seconds,
+        "wait_seconds": item.wait_seconds,
+        "first_response_seconds": item.first_response_seconds,
+        "csat": item.csat,
+        "escalated": item.escalated,
+        "status": item.status.value,
+        "failure_reason": item.failure_reason,
+        "auto_scores": [auto_score(s) for s in item.auto_scores],
+    }
+    if full:
+        t = item.transcript
+        data["transcript"] = (
+            None
+            if t is None
+            else {
+                "language": t.language,
+                "duration": t.duration_seconds,
+                "model": t.model,
+                "redactions": t.redactions,
+                "segments": [
+                    {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text}
+                    for s in t.segments
+                ],
+            }
+        )
+    return data
+
+
+def review(item: Review) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "interaction_id": item.interaction_id,
+        "reviewer": {"id": item.reviewer_id, "name": item.reviewer.name},
+        "scorecard": {
+            "name": item.scorecard_version.scorecard.name,
+            "version": item.scorecard_version.number,
+        },
+        "status": item.status.value,
+        "score": item.score,
+        "comment": item.comment,
+        "submitted_at": _iso(item.submitted_at),
+        "acknowledged_at": _iso(item.acknowledged_at),
+        "answers": [
+            {
+                "criterion": a.criterion.name,
+                "value": a.value,
+                "na": a.na,
+                "comment": a.comment,
+            }
+            for a in item.answers
+        ],
+        "disputes": [
+            {
+                "status": d.status.value,
+                "reason": d.reason,
+                "resolution_comment": d.resolution_comment,
+            }
+            for d in item.disputes
+        ],
+    }

@@ -1,0 +1,48 @@
+"""Personal API tokens: shown once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken, User, utcnow
+from . import audit
+
+PREFIX = "cl_"
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, name: str, actor: User | None) -> tuple[ApiToken, str]:
+    """A new token for `user`; the raw value is returned once and never stored."""
+    raw = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user, name=name.strip()[:120] or "token", prefix=raw[:10], token_hash=_hash(raw)
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "api_token.created", token, user=user.id, name=token.name)
+    return token, raw
+
+
+def authenticate(raw: str) -> User | None:
+    """The active user behind a token, or None; records when the token was last used."""
+    if not raw.startswith(PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(raw)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def revoke(token: ApiToken, actor: User | None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(actor, "api_token.revoked", token)

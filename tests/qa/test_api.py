@@ -1,0 +1,155 @@
+"""JSON API: bearer tokens (hashed at rest), role scope, idempotent ingestion, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.extensions import db
+from qa.models import ApiToken, Interaction
+from qa.services.tokens import create_token
+from tests.qa.test_access import submitted_review
+
+
+@pytest.fixture
+def tokens(world):
+    out = {}
+    for key in ("admin", "lead_red", "agent_red", "agent_red2", "reviewer"):
+        _, raw = create_token(world[key], "test", None)
+        out[key] = {"Authorization": f"Bearer {raw}"}
+    db.session.commit()
+    return out
+
+
+def chat(agent_email: str, external_id: str = "API-1") -> dict:
+    return {
+        "external_id": external_id,
+        "channel": "chat",
+        "agent_email": agent_email,
+        "started_at": "2026-11-16T09:00:00Z",
+        "csat": 4,
+        "turns": [
+            {"speaker": "customer", "text": "My card 4111 1111 1111 1111 was charged twice"},
+            {"speaker": "agent", "text": "Sorry about that, I refunded it."},
+        ],
+    }
+
+
+def test_tokens_are_hashed_and_required(app, client, world, tokens):
+    """Only the SHA-256 of a token is stored; no or a wrong token gets 401 JSON, cookies don't count."""
+    raw = tokens["admin"]["Authorization"][7:]
+    assert db.session.query(ApiToken).filter(ApiToken.token_hash == raw).count() == 0
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401 and response.json["error"] == "Unauthorized"
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer cl_wrong"}).status_code == 401
+    client.login(world["admin"].email)  # a browser session is not an API credential
+    assert client.get("/api/v1/interactions").status_code == 401
+    assert client.get("/api/v1/me", headers=tokens["admin"]).json["role"] == "admin"
+
+
+def test_revoked_token_is_refused(client, world, tokens):
+    """A revoked token stops working at once."""
+    from qa.services.tokens import revoke
+
+    for token in db.session.query(ApiToken).filter_by(user_id=world["lead_red"].id):
+        revoke(token, None)
+    db.session.commit()
+    assert client.get("/api/v1/me", headers=tokens["lead_red"]).status_code == 401
+
+
+def test_agent_token_sees_only_own_interactions(client, world, tokens):
+    """The API applies the same scope as the web pages, including guessed ids."""
+    listing = client.get("/api/v1/interactions", headers=tokens["agent_red"]).json
+    assert [i["id"] for i in listing["items"]] == [world["i_agent_red"].id]
+    assert (
+        client.get(
+            f"/api/v1/interactions/{world['i_agent_red2'].id}", headers=tokens["agent_red"]
+        ).status_code
+        == 404
+    )
+    lead = client.get("/api/v1/interactions", headers=tokens["lead_red"]).json
+    assert {i["id"] for i in lead["items"]} == {world["i_agent_red"].id, world["i_agent_red2"].id}
+
+
+def test_batch_ingest_is_idempotent_and_redacted(client, world, tokens):
+    """A batch lands once; re-sending it creates nothing; card numbers never reach storage."""
+    body = {
+        "interactions": [chat(world["agent_red"].email, f"API-{n}") for n in range(3)]
+        + [{"channel": "fax"}]
+    }
+    first = client.post("/api/v1/interactions", json=body, headers=tokens["lead_red"])
+    assert first.status_code == 201
+    assert len(first.json["created"]) == 3 and first.json["errors"][0]["index"] == 3
+    again = client.post("/api/v1/interactions", json=body, headers=tokens["lead_red"])
+    assert again.json["created"] == [] and again.json["duplicates"] == 3
+    stored = db.session.get(Interaction, first.json["created"][0])
+    assert "4111" not in stored.transcript.segments[0].text
+
+
+def test_lead_cannot_ingest_for_another_team_and_agents_cannot_ingest(client, world, tokens):
+    """Leads send interactions only for their teams' agents; agents and reviewers not at all."""
+    response = client.post(
+        "/api/v1/interactions", json=chat(world["agent_blue"].email), headers=tokens["lead_red"]
+    )
+    assert (
+        response.status_code == 422
+        and "not in a team you lead" in response.json["errors"][0]["reason"]
+    )
+    for key in ("agent_red", "reviewer"):
+        assert (
+            client.post(
+                "/api/v1/interactions", json=chat(world["agent_red"].email), headers=tokens[key]
+            ).status_code
+            == 403
+        )
+
+
+def test_bad_bodies_get_reasons(client, world, tokens):
+    """Non-JSON bodies, bad filters and wrong shapes get a 4xx with a reason."""
+    response = client.post("/api/v1/interactions", data="nope", headers=tokens["admin"])
+    assert response.status_code == 400 and "JSON" in response.json["reason"]
+    assert (
+        client.get("/api/v1/interactions?status=weird", headers=tokens["admin"]).status_code == 400
+    )
+    assert (
+        client.get("/api/v1/interactions?per_page=5000", headers=tokens["admin"]).status_code == 400
+    )
+    response = client.post(
+        "/api/v1/interactions", json={"interactions": "x"}, headers=tokens["admin"]
+    )
+    assert response.status_code == 400
+
+
+def test_reviews_follow_review_visibility(client, world, tokens):
+    """An agent reads their own submitted review by API, a colleague gets 404."""
+    review = submitted_review(world)
+    mine = client.get(f"/api/v1/reviews/{review.id}", headers=tokens["agent_red"])
+    assert mine.status_code == 200 and mine.json["score"] == 100.0
+    assert (
+        client.get(f"/api/v1/reviews/{review.id}", headers=tokens["agent_red2"]).status_code == 404
+    )
+    assert client.get("/api/v1/reviews", headers=tokens["agent_red2"]).json["items"] == []
+
+
+def test_recording_upload_rejects_non_audio(client, world, tokens):
+    """The recordings endpoint checks content: a text file named .wav is refused with 422."""
+    import io
+
+    response = client.c.post(
+        "/api/v1/recordings",
+        headers=tokens["lead_red"],
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(b"hello" * 100), "x.wav"),
+            "external_id": "R-1",
+            "agent_email": world["agent_red"].email,
+            "started_at": "2026-11-16T10:00:00",
+        },
+    )
+    assert response.status_code == 422 and "audio" in response.json["reason"]
+    assert db.session.query(Interaction).filter_by(external_id="R-1").count() == 0
+
+
+def test_openapi_document_is_served(client):
+    """The OpenAPI document is public and lists the endpoints."""
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.") and "/interactions" in spec["paths"]
