@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, Config, TestConfig
 from .extensions import csrf, db, limiter, login, migrate
@@ -19,6 +20,8 @@ __all__ = ["create_app"]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests pass TESTING and a database URI)."""
     app = Flask(__name__, instance_path=str(INSTANCE), instance_relative_config=True)
+    # Ids fit a 32-bit integer column on every database; a larger number in a URL is a 404, not a crash.
+    app.url_map.converters["int"] = BoundedInt
     testing = bool(config and config.get("TESTING"))
     app.config.from_object(TestConfig if testing else Config)
     if config:
@@ -29,7 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
     )
     login.init_app(app)
     login.login_view = "auth.login"
@@ -54,6 +60,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -166,7 +166,20 @@ def _json(ref: str, description: str = "OK") -> dict[str, Any]:
 
 
 AUTH_ERRORS = {"401": _error("missing or invalid token")}
-ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+ID = [
+    {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    }
+]
+BAD_FILTER = {
+    "400": {
+        "description": "bad filter",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -229,7 +242,11 @@ SPEC: dict[str, Any] = {
                         "schema": INTERACTION["properties"]["channel"],
                     },
                     {"name": "external_id", "in": "query", "schema": {"type": "string"}},
-                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100000},
+                    },
                     {
                         "name": "per_page",
                         "in": "query",
@@ -381,9 +398,14 @@ SPEC: dict[str, Any] = {
             "get": {
                 "summary": "Reviews the token's user may see",
                 "parameters": [
-                    {"name": "interaction_id", "in": "query", "schema": {"type": "integer"}}
+                    {
+                        "name": "interaction_id",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                    }
                 ],
                 "responses": {
+                    **BAD_FILTER,
                     "200": {
                         "description": "OK",
                         "content": {

@@ -8,7 +8,8 @@ from ..models import AutoScore, Interaction, Review
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    """RFC 3339 in UTC: stored datetimes are naive UTC, so say so with a Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value is not None else None
 
 
 def auto_score(score: AutoScore) -> dict[str, Any]:

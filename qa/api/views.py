@@ -21,6 +21,7 @@ from .openapi import SPEC
 csrf.exempt(bp)  # token-authenticated; cookies are ignored here, so there is nothing to forge
 MAX_BATCH = 1000
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000
 
 
 @bp.before_request
@@ -75,8 +76,8 @@ def list_interactions():
         query = query.where(Interaction.external_id == request.args["external_id"])
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 50, type=int)
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be >= 1 and per_page between 1 and {MAX_PER_PAGE}")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, f"page must be 1-{MAX_PAGE} and per_page 1-{MAX_PER_PAGE}")
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
         query.order_by(Interaction.started_at.desc(), Interaction.id.desc())
@@ -198,8 +199,11 @@ def list_reviews():
         .join(Interaction, Interaction.id == Review.interaction_id)
         .where(interaction_filter(current_user))
     )
-    if request.args.get("interaction_id"):
-        query = query.where(Review.interaction_id == request.args.get("interaction_id", type=int))
+    if "interaction_id" in request.args:
+        interaction_id = request.args.get("interaction_id", type=int)
+        if interaction_id is None or not 1 <= interaction_id < 2**31:
+            abort(400, "interaction_id must be a positive integer")
+        query = query.where(Review.interaction_id == interaction_id)
     reviews = [
         r
         for r in db.session.scalars(query.order_by(Review.id.desc()).limit(500))

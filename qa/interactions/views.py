@@ -32,7 +32,7 @@ def index():
         query = query.where(Interaction.status == status)
     if channel in {c.value for c in Channel}:
         query = query.where(Interaction.channel == channel)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(Interaction.started_at.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
