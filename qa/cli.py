@@ -433,8 +433,29 @@ def scoring_rollback() -> None:
     click.echo(f"active: {version}")
 
 
+jobs_cli = AppGroup("jobs", help="The transcription and scoring pipeline.")
+
+
+@jobs_cli.command("status")
+def jobs_status_cmd() -> None:
+    """Interactions per pipeline status, queue lengths (with Celery) and recent failures."""
+    from .services.jobs_status import status
+
+    report = status(current_app.extensions.get("celery"), failures=20)
+    click.echo(f"mode: {report.mode}")
+    for name, count in report.by_status.items():
+        click.echo(f"  {name:12} {count}")
+    for name, length in report.queues.items():
+        click.echo(f"  queue {name}: {length}")
+    for interaction in report.failures:
+        click.echo(
+            f"failed {interaction.id} ({interaction.external_id}): {interaction.failure_reason}"
+        )
+
+
 def register_cli(app: Flask) -> None:
     for command in (
+        jobs_cli,
         users_cli,
         interactions_cli,
         sample_cli,

@@ -68,8 +68,12 @@ def models():
     from ..services import autoqa
 
     registry = scoring_registry()
-    return render_template("admin/models.html", rows=autoqa.versions(registry), default=autoqa.shipped_default(),
-                           active=registry.active())
+    return render_template(
+        "admin/models.html",
+        rows=autoqa.versions(registry),
+        default=autoqa.shipped_default(),
+        active=registry.active(),
+    )
 
 
 @bp.route("/models/activate", methods=["POST"])
@@ -92,5 +96,19 @@ def activate_model():
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.", "info")
+        flash(
+            f"Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
+            "info",
+        )
     return redirect(url_for(".models"))
+
+
+@bp.route("/jobs")
+@roles_required(Role.ADMIN)
+def jobs():
+    """The pipeline: interactions per status, queue lengths and recent failures with reasons."""
+    from flask import current_app
+
+    from ..services.jobs_status import status
+
+    return render_template("admin/jobs.html", report=status(current_app.extensions.get("celery")))
