@@ -453,18 +453,47 @@ def jobs_status_cmd() -> None:
         )
 
 
-def register_cli(app: Flask) -> None:
-    for command in (
-        jobs_cli,
-        users_cli,
-        interactions_cli,
-        sample_cli,
-        demo_cli,
-        scoring_cli,
-        transcribe_cmd,
-        score_cmd,
-    ):
-        app.cli.add_command(command)
+backup_cli = AppGroup("backup", help="Back up and restore the database, recordings and models.")
+
+
+def _backup_paths() -> dict[str, str]:
+    c = current_app.config
+    return {
+        "database_url": c["SQLALCHEMY_DATABASE_URI"],
+        "upload_folder": c["UPLOAD_FOLDER"],
+        "model_dir": c["SCORING_MODEL_DIR"],
+    }
+
+
+@backup_cli.command("create")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_create(target: Path) -> None:
+    """Write a backup folder under TARGET (safe while the app runs)."""
+    from .services import backup
+
+    try:
+        out = backup.create(target, **_backup_paths())
+    except (backup.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(out))
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(source: Path, yes: bool) -> None:
+    """Replace the database, recordings and models with a backup (stop the app first)."""
+    from .services import backup
+
+    if not yes:
+        click.confirm(
+            "This replaces the current database, recordings and models. Continue?", abort=True
+        )
+    try:
+        manifest = backup.restore(source, **_backup_paths())
+    except (backup.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored backup of {manifest['created']} ({manifest['database']})")
 
 
 @users_cli.command("token")
@@ -481,3 +510,18 @@ def create_token(email: str, name: str) -> None:
     _, raw = tokens.create_token(user, name, None)
     db.session.commit()
     click.echo(raw)
+
+
+def register_cli(app: Flask) -> None:
+    for command in (
+        jobs_cli,
+        backup_cli,
+        users_cli,
+        interactions_cli,
+        sample_cli,
+        demo_cli,
+        scoring_cli,
+        transcribe_cmd,
+        score_cmd,
+    ):
+        app.cli.add_command(command)
