@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import json
 import re
+import wave
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from transcription import (
     Transcript,
     TranscriptionError,
     WhisperTranscriber,
+    Word,
 )
 from transcription.wer import word_error_rate
 
@@ -186,3 +189,41 @@ def test_multilingual_base_detects_language(
     assert t.language_probability is not None and t.language_probability > 0.5
     assert t.model == "base"
     assert "refunded" in _speaker_text(t, "agent").lower()
+
+
+def test_split_on_pauses() -> None:
+    """A segment is split where its words pause for more than a second, not elsewhere."""
+    words = (
+        Word(0.0, 0.5, "Hi,", 0.9),
+        Word(0.6, 1.0, "hello.", 0.9),
+        Word(3.0, 3.4, "Yes,", 0.9),
+        Word(3.5, 3.9, "twice.", 0.9),
+    )
+    seg = Segment(0.0, 4.0, "customer", "Hi, hello. Yes, twice.", words)
+    parts = whisper_mod._split_on_pauses(seg)
+    assert [(p.start, p.end, p.text) for p in parts] == [
+        (0.0, 1.0, "Hi, hello."),
+        (3.0, 4.0, "Yes, twice."),
+    ]
+    assert whisper_mod._split_on_pauses(Segment(0, 1, "agent", "x", words[:2])) == [
+        Segment(0, 1, "agent", "x", words[:2])
+    ]
+
+
+def test_dual_mono_stereo_is_one_speaker(
+    tiny: WhisperTranscriber, audio_dir: Path, tmp_path: Path
+) -> None:
+    """A stereo file with the same signal on both channels is transcribed once, as "unknown"."""
+    with wave.open(str(audio_dir / "mono_sentence.wav")) as src:
+        rate, frames = src.getframerate(), src.readframes(src.getnframes())
+    samples = array.array("h", frames)
+    both = array.array("h", (s for pair in zip(samples, samples, strict=True) for s in pair))
+    path = tmp_path / "dual_mono.wav"
+    with wave.open(str(path), "wb") as dst:
+        dst.setnchannels(2)
+        dst.setsampwidth(2)
+        dst.setframerate(rate)
+        dst.writeframes(both.tobytes())
+    t = tiny.transcribe(path)
+    assert {s.speaker for s in t.segments} == {"unknown"}
+    assert "customer support" in " ".join(s.text for s in t.segments).lower()

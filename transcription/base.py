@@ -1,0 +1,102 @@
+"""Plain data types and the transcriber protocol shared by every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+SPEAKERS = ("agent", "customer", "unknown")
+
+
+class TranscriptionError(Exception):
+    """A transcription could not be produced; ``reason`` is one human-readable line."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AudioError(TranscriptionError):
+    """The input is not usable audio (missing, empty, not audio, truncated, too long...)."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span in seconds and the model's confidence."""
+
+    start: float
+    end: float
+    text: str
+    probability: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "probability": round(self.probability, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech by one speaker: "agent", "customer" or "unknown" (mono audio)."""
+
+    start: float
+    end: float
+    speaker: str
+    text: str
+    words: tuple[Word, ...] = ()
+
+    def to_dict(self, *, words: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "speaker": self.speaker,
+            "text": self.text,
+        }
+        if words:
+            out["words"] = [w.to_dict() for w in self.words]
+        return out
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A whole recording: segments sorted by start time, PII already redacted.
+
+    ``language`` is None when the model is English-only and therefore detected nothing;
+    ``redactions`` counts replacements per PII kind (e.g. ``{"card": 1, "email": 0}``).
+    """
+
+    language: str | None
+    language_probability: float | None
+    duration: float
+    segments: tuple[Segment, ...]
+    redactions: dict[str, int] = field(default_factory=dict)
+    model: str = ""
+
+    @property
+    def text(self) -> str:
+        """All segment texts joined by newlines, prefixed by their speaker."""
+        return "\n".join(f"{s.speaker}: {s.text}" for s in self.segments)
+
+    def to_dict(self, *, words: bool = False) -> dict[str, Any]:
+        """The JSON shape of PRODUCT.md plus probability, model and redaction counts."""
+        return {
+            "language": self.language,
+            "language_probability": (
+                None if self.language_probability is None else round(self.language_probability, 4)
+            ),
+            "duration": round(self.duration, 3),
+            "model": self.model,
+            "redactions": dict(self.redactions),
+            "segments": [s.to_dict(words=words) for s in self.segments],
+        }
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Anything that turns an audio file into a Transcript."""
+
+    def transcribe(self, path: str | Path, *, agent_channel: str = "right") -> Transcript: ...

@@ -1,0 +1,368 @@
+"""PII redaction for transcripts and text interactions.
+
+Finds payment card numbers (Luhn-checked, written or spoken: "four five three two...",
+"oh", "double five"), e-mail addresses (also spoken: "john at example dot com"), phone
+numbers and IBANs (mod-97 checked) and replaces them with ``[CARD]``, ``[EMAIL]``,
+``[PHONE]`` and ``[IBAN]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+KINDS: tuple[str, ...] = ("card", "email", "phone", "iban")
+ALL = frozenset(KINDS)
+TAGS = {"card": "[CARD]", "email": "[EMAIL]", "phone": "[PHONE]", "iban": "[IBAN]"}
+
+_UNITS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_TEENS = {
+    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+}  # fmt: skip
+_TENS = {
+    "twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
+    "eighty": "8", "ninety": "9",
+}  # fmt: skip
+_REPEAT = {"double": 2, "triple": 3}
+# "oh"/"o" only count as zero next to other digits, never alone.
+_WEAK = {"oh", "o"}
+
+# IBAN lengths per country (ISO 13616 registry, the common ones); others: 15-34.
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29, "CH": 21,
+    "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24, "FI": 18, "FO": 18, "FR": 27,
+    "GB": 22, "GI": 23, "GL": 18, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26,
+    "IT": 27, "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27,
+    "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29,
+}  # fmt: skip
+
+_TLDS = "com|org|net|edu|gov|io|co|uk|us|ca|au|de|fr|es|it|nl|be|ch|at|ie|info|biz|me|app|dev|ai"
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_SPOKEN_SEP = r"(?:\s*(?:\.|\bdot\b)\s*)"
+_SPOKEN_EMAIL_RE = re.compile(
+    rf"\b[a-z0-9]+(?:\s*(?:\.|\bdot\b|\bunderscore\b|\bdash\b|\bhyphen\b|_|-)\s*[a-z0-9]+)*"
+    rf"\s+(?:at|@)\s+"
+    rf"[a-z0-9-]+(?:{_SPOKEN_SEP}[a-z0-9-]+)*{_SPOKEN_SEP}(?:{_TLDS})\b",
+    re.IGNORECASE,
+)
+_IBAN_START_RE = re.compile(r"\b([A-Z]{2})(\d{2})", re.IGNORECASE)
+_TOKEN_RE = re.compile(r"\d+|[A-Za-z]+|\s+|.", re.DOTALL)
+_DATE_RE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
+_SEPARATORS = {"-", ".", ",", "(", ")", "/"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range of the input holding one piece of PII."""
+
+    start: int
+    end: int
+    kind: str
+
+
+def luhn_valid(digits: str) -> bool:
+    """True when the digit string passes the Luhn checksum used by payment cards."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def iban_valid(iban: str) -> bool:
+    """True when ``iban`` (spaces allowed) has a plausible length and a valid mod-97 check."""
+    s = iban.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", s):
+        return False
+    expected = _IBAN_LENGTHS.get(s[:2])
+    if expected is not None and len(s) != expected:
+        return False
+    rearranged = s[4:] + s[:4]
+    number = "".join(str(int(c, 36)) for c in rearranged)
+    return int(number) % 97 == 1
+
+
+@dataclass
+class _Item:
+    digits: str
+    start: int
+    end: int
+    spoken: bool
+    weak: bool = False
+
+
+def _digit_runs(text: str) -> list[tuple[list[_Item], bool]]:
+    """Sequences of written or spoken digits separated only by spaces and light punctuation.
+
+    Returns (items, plus) pairs; ``plus`` is True when the run follows a "+".
+    """
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    runs: list[tuple[list[_Item], bool]] = []
+    items: list[_Item] = []
+    plus = False
+    pending_sep = ""  # punctuation seen since the last item
+    repeat = 1
+    i = 0
+
+    def close() -> None:
+        nonlocal items, plus, pending_sep, repeat
+        while items and items[-1].weak:
+            items.pop()
+        while items and items[0].weak:
+            items.pop(0)
+        if items:
+            runs.append((items, plus))
+        items, plus, pending_sep, repeat = [], False, "", 1
+
+    while i < len(tokens):
+        tok, start, end = tokens[i]
+        low = tok.lower()
+        item: _Item | None = None
+        if tok.isdigit():
+            item = _Item(tok, start, end, spoken=False)
+        elif low in _UNITS:
+            item = _Item(_UNITS[low] * repeat, start, end, spoken=True, weak=low in _WEAK)
+        elif low in _TEENS:
+            item = _Item(_TEENS[low], start, end, spoken=True)
+        elif low in _TENS:
+            digits, stop = _TENS[low] + "0", end
+            # "forty five" -> 45
+            j = i + 1
+            if j + 1 < len(tokens) and tokens[j][0] in (" ", "-"):
+                nxt = tokens[j + 1][0].lower()
+                if nxt in _UNITS and nxt not in _WEAK and nxt != "zero":
+                    digits, stop = _TENS[low] + _UNITS[nxt], tokens[j + 1][2]
+                    i = j + 1
+            item = _Item(digits, start, stop, spoken=True)
+        elif low in _REPEAT and i + 2 < len(tokens) and tokens[i + 1][0].isspace():
+            nxt = tokens[i + 2][0].lower()
+            if nxt in _UNITS or (len(nxt) == 1 and nxt.isdigit()):
+                repeat = _REPEAT[low]
+                i += 1
+                continue
+        if item is not None:
+            if item.digits.isdigit() and not item.spoken and repeat > 1:
+                item.digits = item.digits * repeat
+            repeat = 1
+            if items and tok.isdigit() and tokens[i - 1][0] == "," and not items[-1].spoken:
+                # "1,250,000" (a comma right before digits) is an amount, not a sequence;
+                # "4532, 0151" as Whisper writes read-out digits is one.
+                close()
+            if not items and i > 0 and tokens[i - 1][0] == "+":
+                plus = True
+            if not items and i > 1 and tokens[i - 1][0].isspace() and tokens[i - 2][0] == "+":
+                plus = True
+            items.append(item)
+            pending_sep = ""
+        elif tok.isspace():
+            pass
+        elif tok in _SEPARATORS and len(pending_sep) < 2:
+            pending_sep += tok
+        elif tok == "+" and not items:
+            pass
+        else:
+            close()
+        i += 1
+    close()
+    return runs
+
+
+def _number_spans(text: str, kinds: frozenset[str]) -> list[Span]:
+    spans: list[Span] = []
+    for items, plus in _digit_runs(text):
+        covered = [False] * len(items)
+        if "card" in kinds:
+            cands: list[tuple[int, int, int]] = []
+            for a in range(len(items)):
+                acc = ""
+                for b in range(a, len(items)):
+                    acc += items[b].digits
+                    if len(acc) > 19:
+                        break
+                    if len(acc) >= 13 and acc.strip("0") and luhn_valid(acc):
+                        cands.append((len(acc), a, b))
+            for _, a, b in sorted(cands, key=lambda c: (-c[0], c[1])):
+                if any(covered[a : b + 1]):
+                    continue
+                covered[a : b + 1] = [True] * (b - a + 1)
+                spans.append(Span(items[a].start, items[b].end, "card"))
+        if "phone" not in kinds:
+            continue
+        a = 0
+        while a < len(items):
+            if covered[a]:
+                a += 1
+                continue
+            b = a
+            while b + 1 < len(items) and not covered[b + 1]:
+                b += 1
+            group = items[a : b + 1]
+            while group and group[-1].weak:
+                group = group[:-1]
+            while group and group[0].weak:
+                group = group[1:]
+            if group and _looks_like_phone(text, group, plus and a == 0):
+                start = group[0].start
+                # Keep "+44" and "(555)" whole.
+                while start > 0 and text[start - 1] in "(+":
+                    start -= 1
+                spans.append(Span(start, group[-1].end, "phone"))
+            a = b + 1
+    return spans
+
+
+def _looks_like_phone(text: str, group: Sequence[_Item], plus: bool) -> bool:
+    digits = "".join(it.digits for it in group)
+    n = len(digits)
+    raw = text[group[0].start : group[-1].end]
+    if _DATE_RE.match(raw.replace(" ", "")):
+        return False
+    if 10 <= n <= 15:
+        return True
+    return 7 <= n <= 9 and (len(group) >= 2 or plus)
+
+
+def _iban_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for m in _IBAN_START_RE.finditer(text):
+        # Walk on over alphanumerics and single spaces, and try each length that could
+        # be an IBAN, longest first, ending on a word boundary.
+        chars = [c.upper() for c in m.group(1) + m.group(2)]
+        ends: list[int] = []
+        pos = m.end()
+        while pos < len(text) and len(chars) < 34:
+            if text[pos] == " " and pos + 1 < len(text) and text[pos + 1].isalnum():
+                pos += 1
+                continue
+            if not text[pos].isalnum():
+                break
+            chars.append(text[pos].upper())
+            pos += 1
+            ends.append(pos)
+        country = chars[0] + chars[1]
+        lengths = [_IBAN_LENGTHS[country]] if country in _IBAN_LENGTHS else range(34, 14, -1)
+        for length in lengths:
+            k = length - 4
+            if k < 1 or k > len(ends):
+                continue
+            end = ends[k - 1]
+            if end < len(text) and text[end].isalnum():
+                continue
+            if iban_valid("".join(chars[:length])):
+                spans.append(Span(m.start(), end, "iban"))
+                break
+    return spans
+
+
+def find_pii(text: str, kinds: Iterable[str] = ALL) -> list[Span]:
+    """Non-overlapping PII spans in ``text``, sorted by position."""
+    wanted = _check_kinds(kinds)
+    found: list[Span] = []
+    if "email" in wanted:
+        found += [Span(m.start(), m.end(), "email") for m in _EMAIL_RE.finditer(text)]
+        found += [Span(m.start(), m.end(), "email") for m in _SPOKEN_EMAIL_RE.finditer(text)]
+    if "iban" in wanted:
+        found += _iban_spans(text)
+    if wanted & {"card", "phone"}:
+        found += _number_spans(text, wanted)
+    # Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
+    priority = {"email": 0, "iban": 1, "card": 2, "phone": 3}
+    found.sort(key=lambda s: (priority[s.kind], s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    for span in found:
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    kept.sort(key=lambda s: s.start)
+    return kept
+
+
+def _check_kinds(kinds: Iterable[str]) -> frozenset[str]:
+    wanted = frozenset(kinds)
+    unknown = wanted - ALL
+    if unknown:
+        raise ValueError(f"unknown PII kinds: {sorted(unknown)}; choose from {list(KINDS)}")
+    return wanted
+
+
+def redact_text(text: str, kinds: Iterable[str] = ALL) -> tuple[str, dict[str, int]]:
+    """Replace PII in ``text`` by tags; returns the new text and counts per enabled kind."""
+    wanted = _check_kinds(kinds)
+    counts = {k: 0 for k in KINDS if k in wanted}
+    out: list[str] = []
+    pos = 0
+    for span in find_pii(text, wanted):
+        out.append(text[pos : span.start])
+        out.append(TAGS[span.kind])
+        counts[span.kind] += 1
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), counts
+
+
+def redact_pieces(
+    pieces: Sequence[str], kinds: Iterable[str] = ALL
+) -> tuple[list[str], dict[str, int]]:
+    """Redact a sequence of texts as if joined by spaces, so PII split across pieces
+    (a card number spread over two segments or several words) is still found.
+
+    A piece fully inside a span becomes "" except the first, which holds the tag.
+    """
+    wanted = _check_kinds(kinds)
+    counts = {k: 0 for k in KINDS if k in wanted}
+    joined = " ".join(pieces)
+    spans = find_pii(joined, wanted)
+    for span in spans:
+        counts[span.kind] += 1
+    if not spans:
+        return list(pieces), counts
+    out: list[str] = []
+    offset = 0
+    for piece in pieces:
+        lo, hi = offset, offset + len(piece)
+        parts: list[str] = []
+        pos = lo
+        for span in spans:
+            if span.end <= lo or span.start >= hi:
+                continue
+            if span.start > pos:
+                parts.append(joined[pos : span.start])
+            if span.start >= lo:
+                parts.append(TAGS[span.kind])
+            pos = max(pos, min(span.end, hi))
+        parts.append(joined[pos:hi])
+        out.append("".join(parts).strip() if parts else piece)
+        offset = hi + 1
+    return out, counts
+
+
+class Redactor:
+    """Redaction configured once for some PII kinds; ``Redactor(["card", "email"])``."""
+
+    def __init__(self, kinds: Iterable[str] = ALL) -> None:
+        self.kinds = _check_kinds(kinds)
+
+    def find(self, text: str) -> list[Span]:
+        """The PII spans in ``text``."""
+        return find_pii(text, self.kinds)
+
+    def redact(self, text: str) -> tuple[str, dict[str, int]]:
+        """``text`` with PII replaced by tags, and counts per kind."""
+        return redact_text(text, self.kinds)
+
+    def redact_pieces(self, pieces: Sequence[str]) -> tuple[list[str], dict[str, int]]:
+        """Pieces redacted as one space-joined text (see :func:`redact_pieces`)."""
+        return redact_pieces(pieces, self.kinds)
+
+    __call__ = redact

