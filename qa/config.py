@@ -39,7 +39,9 @@ class Config:
     WHISPER_MODEL = _env("WHISPER_MODEL", "tiny.en")
     WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "int8")
     WHISPER_THREADS = _int("WHISPER_THREADS", 0)
-    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", 1)
+    # Beam 5: on real 8 kHz phone calls greedy tiny.en dropped a stretch of a caller (customer WER
+    # 0.33 -> 0.19 with beam 5, for ~30% more CPU; docs/transcription.md).
+    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", 5)
     WHISPER_ALLOW_DOWNLOAD = _bool("WHISPER_ALLOW_DOWNLOAD", False)
     WHISPER_CACHE_DIR = _env("WHISPER_CACHE_DIR", str(INSTANCE / "models" / "whisper"))
     AGENT_CHANNEL = _env("AGENT_CHANNEL", "right")
@@ -57,6 +59,24 @@ class Config:
 
     # Feedback
     DISPUTE_WINDOW_DAYS = _int("DISPUTE_WINDOW_DAYS", 7)
+
+    # Coaching: SLA thresholds (seconds) per channel, recommendations, before/after window.
+    SLA_CHAT_SECONDS = _int("SLA_CHAT_SECONDS", 60)  # chat answered (first response)
+    SLA_SOCIAL_SECONDS = _int("SLA_SOCIAL_SECONDS", 3600)  # social first response
+    SLA_EMAIL_SECONDS = _int("SLA_EMAIL_SECONDS", 4 * 3600)  # email first response
+    SLA_CALL_WAIT_SECONDS = _int("SLA_CALL_WAIT_SECONDS", 180)  # phone wait
+    COACHING_WEAK_THRESHOLD = _int("COACHING_WEAK_THRESHOLD", 70)  # criterion score below this
+    COACHING_MIN_REVIEWS = _int("COACHING_MIN_REVIEWS", 3)  # ... over at least this many reviews
+    COACHING_EFFECT_REVIEWS = _int("COACHING_EFFECT_REVIEWS", 5)  # N reviews before vs after
+
+    # Email notifications: off unless an SMTP host is set; in-app notifications always work.
+    SMTP_HOST = _env("SMTP_HOST")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_FROM = _env("SMTP_FROM")
+    SMTP_USER = _env("SMTP_USER")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    BASE_URL = _env("BASE_URL")  # for links in emails, e.g. https://qa.example.com
 
     # Security
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
