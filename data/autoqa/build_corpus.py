@@ -1,0 +1,340 @@
+"""Build data/autoqa/conversations.jsonl from the hand-written libraries (seeded, deterministic).
+
+Usage: python data/autoqa/build_corpus.py [--n 720] [--seed 13] [--out data/autoqa/conversations.jsonl]
+
+Labels are right by construction: the empathy of each agent turn is decided first and only the
+acknowledgement part of that turn is drawn from an empathetic or non-empathetic pool; resolution
+is decided first and the flow of the conversation (fix and confirmation versus refusal, callback,
+ticket, wrong fix or a fix that fails after the customer already said thanks) follows from it.
+Closings, apologies and thanks are drawn from the same pools whatever the labels, so they carry
+no signal on their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import library as L  # noqa: E402
+from hard_cases import HARD_CASES  # noqa: E402
+
+STYLES = ["phone", "chat", "email", "social"]
+STYLE_WEIGHTS = [0.32, 0.32, 0.18, 0.18]
+
+GENERIC_TRY = [
+    "Could you try logging out and back in?",
+    "Please try restarting it and let me know.",
+    "Try clearing the cache and refreshing the page.",
+    "Can you check again in a couple of minutes?",
+    "Can you switch it off and on again for me?",
+]
+SOCIAL_ASK = [
+    "Please send us your details by private message and we'll check it for you.",
+    "Could you DM us your reference number?",
+    "Please follow us and send a private message with your account details.",
+]
+SOCIAL_INFO = ["Sent you a DM.", "done, check your messages", "I've sent it privately."]
+CUSTOMER_SARCASTIC_OPEN = ["Oh fantastic. ", "Love this. ", "Great, just great. ",
+                           "Wonderful service as always. "]
+
+SHORTHAND = {
+    "you": "u", "your": "ur", "please": "pls", "thanks": "thx", "thank you": "ty",
+    "are": "r", "because": "cuz", "tomorrow": "tmrw", "minutes": "mins", "okay": "ok",
+    "really": "rly", "message": "msg", "for": "4", "to be honest": "tbh", "i don't know": "idk",
+}
+MISHEARD = {
+    "account": "a count", "refund": "re fund", "charged": "charge", "bill": "bell",
+    "card": "car", "their": "there", "here": "hear", "sent": "cent", "order": "odour",
+    "week": "weak", "arrived": "a rived", "router": "rooter", "claim": "clean",
+    "meter": "metre", "two": "too", "flight": "fight", "reference": "refer ants",
+    "payment": "pavement", "cancelled": "canceled", "subscription": "sub script shun",
+}
+FILLERS = ["um", "uh", "yeah", "so", "er", "like"]
+AGENT_NAMES = ["Sam", "Jenny", "Luke", "Nadia", "Ravi", "Ellie", "Marco", "Zoe"]
+
+
+class Slots(dict):
+    """Fills {placeholders} with seeded random values."""
+
+    def __init__(self, rng: random.Random, brand: str) -> None:
+        super().__init__()
+        self.rng = rng
+        self["brand"] = brand
+        self["brandl"] = brand.lower().replace(" ", "")
+
+    def __missing__(self, key: str) -> str:
+        r = self.rng
+        value = {
+            "amount": lambda: f"£{r.randint(12, 480)}.{r.randint(0, 99):02d}",
+            "small": lambda: f"£{r.randint(5, 90)}",
+            "num": lambda: str(r.randint(10000, 999999)),
+            "short": lambda: str(r.randint(1000, 9999)),
+            "day": lambda: r.choice(["3rd", "12th", "21st", "28th", "5th"]),
+            "name": lambda: f"{r.choice(L.NAMES)} {r.choice(L.SURNAMES)}",
+            "surname": lambda: r.choice(L.SURNAMES),
+            "postcode": lambda: f"{r.choice('BLMNS')}{r.randint(1, 20)} {r.randint(1, 9)}"
+                                f"{r.choice('ABDEFG')}{r.choice('HJLNPQ')}",
+            "ref": lambda: "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6)),
+            "policy": lambda: f"HP-{r.randint(100000, 999999)}",
+            "housenum": lambda: str(r.randint(1, 120)),
+            "street": lambda: r.choice(L.STREETS),
+            "word": lambda: r.choice(L.WORDS),
+            "dob": lambda: f"{r.randint(1, 28)}/{r.randint(1, 12)}/{r.randint(1940, 2001)}",
+            "month": lambda: r.choice(L.MONTHS),
+        }[key]()
+        self[key] = value
+        return value
+
+
+def fill(text: str, slots: Slots) -> str:
+    return text.format_map(slots)
+
+
+def shorthand(text: str, rng: random.Random) -> str:
+    out = text
+    for long, short in SHORTHAND.items():
+        if rng.random() < 0.8:
+            out = re.sub(rf"\b{long}\b", short, out, flags=re.IGNORECASE)
+    out = out.lower() if rng.random() < 0.7 else out
+    return out.rstrip(".") if rng.random() < 0.6 else out
+
+
+def asr(text: str, rng: random.Random) -> str:
+    """Simulate a Whisper-like transcript with errors: lowercase, no punctuation, misheard words."""
+    words = re.sub(r"[^\w'£ ]+", " ", text.lower()).split()
+    out: list[str] = []
+    for w in words:
+        if w in MISHEARD and rng.random() < 0.5:
+            out.append(MISHEARD[w])
+        else:
+            out.append(w)
+        if rng.random() < 0.04:
+            out.append(rng.choice(FILLERS))
+    if rng.random() < 0.4:
+        out.insert(0, rng.choice(FILLERS))
+    return " ".join(out)
+
+
+def empathy_ack(rng: random.Random, sit: str) -> str:
+    if rng.random() < 0.6:
+        return rng.choice(L.EMPATHY_SIT).format(sit=sit)
+    return rng.choice(L.EMPATHY_PLAIN)
+
+
+def cold_ack(rng: random.Random, tone: str, slots: Slots, tags: set[str]) -> str:
+    """A non-empathetic opener in the conversation's tone (may be empty)."""
+    r = rng.random()
+    if tone == "boilerplate" and r < 0.7:
+        tags.add("boilerplate_apology")
+        return rng.choice(L.BOILERPLATE)
+    if tone == "scripted" and r < 0.7:
+        tags.add("scripted_empathy")
+        return fill(rng.choice(L.SCRIPTED), slots)
+    if tone == "curt" and r < 0.5:
+        tags.add("curt")
+        return rng.choice(L.CURT)
+    if tone == "blaming" and r < 0.5:
+        tags.add("blaming")
+        return rng.choice(L.BLAMING)
+    if tone == "sarcastic" and r < 0.4:
+        tags.add("sarcasm")
+        return rng.choice(L.SARCASTIC_AGENT)
+    return rng.choice(L.PROCEDURAL)
+
+
+def join(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def generate(i: int, rng: random.Random) -> dict:
+    domain = sorted(L.DOMAINS)[i % len(L.DOMAINS)]
+    spec = L.DOMAINS[domain]
+    problem = rng.choice(spec["problems"])
+    style = rng.choices(STYLES, STYLE_WEIGHTS)[0]
+    brand = rng.choice(spec["brands"])
+    slots = Slots(rng, brand)
+    # Decide the labels first (balanced 2 x 2), then write a conversation that has them.
+    empathetic = (i // 2) % 2 == 1
+    resolved = i % 2 == 1
+    tone = rng.choice(["boilerplate", "scripted", "curt", "blaming", "plain", "plain",
+                       "sarcastic"])
+    sit = rng.choice(problem["sit"])
+    tags: set[str] = set()
+
+    turns: list[tuple[str, str, int]] = []  # (speaker, text, empathy) ; empathy -1 for customer
+
+    def agent(body: str, *, allow_emp: bool = True, greet: bool = False) -> None:
+        n_agent = sum(1 for s, _, _ in turns if s == "agent")
+        want = empathetic and allow_emp and rng.random() < (0.75 if n_agent == 0 else 0.45)
+        ack = empathy_ack(rng, sit) if want else cold_ack(rng, tone, slots, tags)
+        hello = rng.choice(L.GREETING) if greet else ""
+        if style == "social" and rng.random() < 0.6:
+            hello = "Hello!"
+        turns.append(("agent", join(hello, ack, fill(body, slots)), int(want)))
+
+    def customer(text: str) -> None:
+        turns.append(("customer", fill(text, slots), -1))
+
+    opening = rng.choice(problem["open"])
+    if rng.random() < 0.1:
+        opening = rng.choice(CUSTOMER_SARCASTIC_OPEN) + opening
+        tags.add("sarcasm")
+    if style == "social":
+        opening = f"@{brand} " + opening
+    if style == "email":
+        opening = opening + " " + rng.choice(spec["info"])
+    customer(opening)
+
+    if style == "social" and rng.random() < 0.7:
+        agent(rng.choice(SOCIAL_ASK), greet=True)
+        customer(rng.choice(SOCIAL_INFO))
+    elif style != "email" and rng.random() < 0.75:
+        agent(rng.choice(spec["ask"]), greet=True)
+        customer(rng.choice(spec["info"]))
+
+    flow_r = rng.random()
+    if resolved:
+        if flow_r < 0.2:
+            tags.add("recovered")
+            agent(rng.choice(GENERIC_TRY))
+            customer(rng.choice(L.STILL_STUCK))
+            agent(join(rng.choice(L.RETRY_FIX_INTRO), rng.choice(problem["fix"])))
+            customer(rng.choice(L.CONFIRM))
+        elif flow_r < 0.35:
+            agent(rng.choice(problem["fix"]))  # completed and confirmed by the agent
+        else:
+            agent(rng.choice(problem["fix"]))
+            customer(rng.choice(L.CONFIRM))
+    else:
+        if flow_r < 0.2:
+            tags.add("thanks_before_fail")
+            agent(rng.choice(problem["fix"]))
+            customer(rng.choice(L.THANKS_EARLY))
+            customer(rng.choice(L.FAILS_AFTER_THANKS))
+            agent(rng.choice(problem["fail"]))
+        elif flow_r < 0.4:
+            agent(rng.choice(GENERIC_TRY))
+            customer(rng.choice(L.STILL_STUCK))
+            agent(rng.choice(problem["fail"]))
+        elif flow_r < 0.55:
+            agent(rng.choice(problem["fail"]))
+        else:
+            agent(rng.choice(problem["fail"]))
+            if rng.random() < 0.5:
+                customer(rng.choice(L.POLITE_ACCEPT))
+                tags.add("polite_unresolved")
+            elif rng.random() < 0.5:
+                customer(rng.choice(L.SARCASTIC_CUSTOMER))
+                tags.add("sarcasm")
+            else:
+                customer(rng.choice(L.STILL_STUCK))
+        if empathetic or tone == "scripted":
+            tags.add("polite_unresolved")
+
+    if rng.random() < 0.55:
+        if empathetic and rng.random() < 0.5:
+            turns.append(("agent", rng.choice(L.EMPATHY_CLOSING), 1))
+        else:
+            turns.append(("agent", rng.choice(L.AGENT_CLOSING), 0))
+        if rng.random() < 0.5:
+            customer(rng.choice(L.CUSTOMER_CLOSING))
+
+    if empathetic and not any(e == 1 for _, _, e in turns):
+        # Guarantee at least one empathetic agent turn: rewrite the first agent turn.
+        for k, (s, text, _) in enumerate(turns):
+            if s == "agent":
+                turns[k] = (s, join(empathy_ack(rng, sit), text), 1)
+                break
+    if resolved and not empathetic and tone in ("curt", "blaming", "sarcastic"):
+        tags.add("resolved_curt")
+
+    if style == "email":
+        turns = to_email(turns, rng, slots)
+    elif style == "chat" and rng.random() < 0.65:
+        tags.add("chat_shorthand")
+        turns = [(s, shorthand(t, rng) if s == "customer" else t, e) for s, t, e in turns]
+    elif style == "phone" and rng.random() < 0.55:
+        tags.add("asr_errors")
+        turns = [(s, asr(t, rng), e) for s, t, e in turns]
+
+    return {
+        "id": f"gen-{i:04d}",
+        "domain": domain,
+        "style": style,
+        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
+        "resolved": int(resolved),
+        "agent_empathy": [e for s, _, e in turns if s == "agent"],
+        "tags": sorted(tags),
+    }
+
+
+def to_email(turns: list[tuple[str, str, int]], rng: random.Random,
+             slots: Slots) -> list[tuple[str, str, int]]:
+    """Merge consecutive same-speaker turns and wrap them as emails."""
+    merged: list[tuple[str, str, int]] = []
+    for s, t, e in turns:
+        if merged and merged[-1][0] == s:
+            ps, pt, pe = merged[-1]
+            merged[-1] = (s, pt + " " + t, max(pe, e))
+        else:
+            merged.append((s, t, e))
+    customer_name = slots["name"].split()[0]
+    agent_name = rng.choice(AGENT_NAMES)
+    out = []
+    for s, t, e in merged:
+        if s == "agent":
+            hi = rng.choice([f"Hi {customer_name},", f"Dear {customer_name},", "Dear customer,"])
+            bye = rng.choice(["Kind regards,", "Best wishes,", "Regards,", "Thanks,"])
+            out.append((s, f"{hi}\n\n{t}\n\n{bye}\n{agent_name}", e))
+        else:
+            hi = rng.choice(["Hello,", "Hi,", "Hi there,", ""])
+            bye = rng.choice(["Thanks,", "Regards,", "Cheers,", ""])
+            out.append((s, f"{hi}\n\n{t}\n\n{bye}\n{customer_name}".strip(), e))
+    return out
+
+
+def hard_cases() -> list[dict]:
+    rows = []
+    for j, (domain, style, resolved, tags, turns) in enumerate(HARD_CASES):
+        rows.append({
+            "id": f"hard-{j:03d}",
+            "domain": domain,
+            "style": style,
+            "turns": [{"speaker": "customer" if m == "C" else "agent", "text": t}
+                      for m, t in turns],
+            "resolved": resolved,
+            "agent_empathy": [int(m == "A+") for m, _ in turns if m != "C"],
+            "tags": sorted(set(tags) | {"hand_written"}),
+        })
+    return rows
+
+
+def build(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    return [generate(i, rng) for i in range(n)] + hard_cases()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=720)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--out", default=str(HERE / "conversations.jsonl"))
+    args = ap.parse_args(argv)
+    rows = build(args.n, args.seed)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    n_agent = sum(len(r["agent_empathy"]) for r in rows)
+    print(f"wrote {len(rows)} conversations, {n_agent} agent turns to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""Command line: python -m scoring {predict,train,evaluate} ...
+
+predict IN.jsonl OUT.jsonl [--model DIR]   score {"id","turns"} lines (PRODUCT.md contract)
+train DATA.jsonl --out DIR                 train heads on a labelled corpus, write an artifact
+evaluate [--model DIR] DATA.jsonl          metrics of a model on a labelled corpus
+Errors are one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import ScoringError
+from .model import AutoQAModel
+from .schema import Turn, to_turns
+
+CHUNK = 64
+
+
+def _quiet_transformers() -> None:
+    """Keep stderr for our own messages: no weight-loading progress bars in the CLI."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers is a hard dependency
+        pass
+
+
+def _load(model_dir: str | None, encoder: str | None) -> AutoQAModel:
+    _quiet_transformers()
+    if model_dir is None:
+        from . import load_default_model
+
+        return load_default_model(encoder_path=encoder)
+    return AutoQAModel.load(model_dir, encoder_path=encoder)
+
+
+def _parse_line(line: str) -> tuple[Any, list[Turn]]:
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ScoringError(f"invalid JSON ({exc.msg})") from exc
+    if not isinstance(row, dict):
+        raise ScoringError("expected a JSON object")
+    if "turns" not in row:
+        raise ScoringError("missing 'turns'")
+    return row.get("id"), to_turns(row["turns"])
+
+
+def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> tuple[int, int]:
+    """Score every good line of src into dst; report bad lines on err. Returns (ok, bad)."""
+    ok = bad = 0
+    pending: list[tuple[Any, list[Turn]]] = []
+
+    def flush() -> None:
+        nonlocal ok
+        preds = model.predict([turns for _, turns in pending])
+        for (conv_id, _), pred in zip(pending, preds, strict=True):
+            dst.write(json.dumps(pred.to_dict(id=conv_id), ensure_ascii=False) + "\n")
+        ok += len(pending)
+        pending.clear()
+
+    for n, line in enumerate(src, 1):
+        if not line.strip():
+            continue
+        try:
+            pending.append(_parse_line(line))
+        except ScoringError as exc:
+            bad += 1
+            print(f"line {n}: skipped: {exc}", file=err)
+            continue
+        if len(pending) >= CHUNK:
+            flush()
+    if pending:
+        flush()
+    return ok, bad
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Coachline AutoQA")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("predict", help="score conversations")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--model", help="artifact folder (default: the shipped model)")
+    p.add_argument("--encoder", help="encoder folder (default: the one named in the model)")
+    t = sub.add_parser("train", help="train on a labelled corpus")
+    t.add_argument("data")
+    t.add_argument("--out", required=True)
+    t.add_argument("--encoder")
+    t.add_argument("--c-empathy", type=float, default=None)
+    t.add_argument("--c-resolution", type=float, default=None)
+    e = sub.add_parser("evaluate", help="metrics on a labelled corpus")
+    e.add_argument("data")
+    e.add_argument("--model")
+    e.add_argument("--encoder")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "predict":
+            src_path = Path(args.input)
+            if not src_path.is_file():
+                raise ScoringError(f"input file not found: {src_path}")
+            model = _load(args.model, args.encoder)
+            with open(src_path, encoding="utf-8") as src, \
+                    open(args.output, "w", encoding="utf-8") as dst:
+                ok, bad = predict_file(model, src, dst, sys.stderr)
+            print(f"scored {ok} conversations, skipped {bad} bad lines, "
+                  f"model {model.version}", file=sys.stderr)
+            return 0 if ok or not bad else 1
+        if args.command == "train":
+            from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
+
+            model = train(args.data, args.out, encoder_path=args.encoder,
+                          C_empathy=args.c_empathy or DEFAULT_C_EMPATHY,
+                          C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION)
+            print(json.dumps({"version": model.version, "out": args.out,
+                              "metrics": model.metadata["metrics"]}, indent=2))
+            return 0
+        if args.command == "evaluate":
+            from .train import evaluate
+
+            model = _load(args.model, args.encoder)
+            print(json.dumps(evaluate(model, args.data), indent=2))
+            return 0
+    except ScoringError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""The two AutoQA heads: calibrated linear classifiers over pooled sentence embeddings.
+
+Everything between the sentence embeddings and the logit is linear on purpose, so every
+sentence's contribution to a score can be computed exactly (see `evidence.py`):
+
+* a turn vector is the mean of its sentences' embeddings;
+* empathy: logistic regression on each agent turn's vector; the conversation score is
+  100 x the mean of the top-k agent-turn probabilities, k = ceil(n_agent_turns / 3), i.e. the
+  agent's warmest third of turns (one warm turn in a short chat counts fully, one warm turn in
+  a long call counts partly);
+* resolution: logistic regression on a speaker-tagged, position-weighted pooling of turn
+  vectors where the end matters most: concat[mean of agent turns, mean of customer turns,
+  mean of the last 3 turns, last customer turn, last agent turn].
+
+Calibration is Platt scaling fitted on out-of-fold decision values (grouped folds) and folded
+into the weights, so `coef_`/`intercept_` give calibrated logits directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
+from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+from sklearn.model_selection import (  # type: ignore[import-untyped]
+    GroupKFold,
+    StratifiedKFold,
+)
+from sklearn.utils.validation import check_is_fitted  # type: ignore[import-untyped]
+
+RESOLUTION_BLOCKS = ("mean_agent", "mean_customer", "mean_last3", "last_customer", "last_agent")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_MAX_WORDS = 40  # unpunctuated transcripts: cut into chunks so evidence stays readable
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a turn into sentences; long unpunctuated ASR runs become ~40-word chunks."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        words = part.split()
+        for start in range(0, len(words), _MAX_WORDS):
+            out.append(" ".join(words[start:start + _MAX_WORDS]))
+    return out
+
+
+def empathy_k(n_agent_turns: int) -> int:
+    """How many of the warmest agent turns make up the conversation's empathy score."""
+    return max(1, math.ceil(n_agent_turns / 3))
+
+
+def aggregate_empathy(turn_probabilities: Sequence[float]) -> float:
+    """Conversation empathy 0-100: mean of the top-k agent-turn probabilities."""
+    if len(turn_probabilities) == 0:
+        return 0.0
+    k = empathy_k(len(turn_probabilities))
+    top = sorted(turn_probabilities, reverse=True)[:k]
+    return 100.0 * float(np.mean(top))
+
+
+def resolution_shares(speakers: Sequence[str]) -> np.ndarray:
+    """(n_turns, n_blocks) matrix M with pooled block j = sum_i M[i, j] * turn_vector_i."""
+    n = len(speakers)
+    m = np.zeros((n, len(RESOLUTION_BLOCKS)), dtype=np.float64)
+    agent = [i for i, s in enumerate(speakers) if s == "agent"]
+    customer = [i for i, s in enumerate(speakers) if s == "customer"]
+    for i in agent:
+        m[i, 0] = 1.0 / len(agent)
+    for i in customer:
+        m[i, 1] = 1.0 / len(customer)
+    last3 = list(range(max(0, n - 3), n))
+    for i in last3:
+        m[i, 2] = 1.0 / len(last3)
+    if customer:
+        m[customer[-1], 3] = 1.0
+    if agent:
+        m[agent[-1], 4] = 1.0
+    return m
+
+
+def pool_resolution(turn_vectors: np.ndarray, speakers: Sequence[str]) -> np.ndarray:
+    """The resolution feature vector of one conversation (n_blocks * dim)."""
+    shares = resolution_shares(speakers)
+    return (shares.T @ turn_vectors).reshape(-1)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose logit is Platt-calibrated on grouped out-of-fold scores.
+
+    Parameters are only stored in ``__init__``; ``fit`` learns ``coef_`` (n_features,),
+    ``intercept_`` (float), ``classes_``, ``platt_`` (slope, offset) and ``oof_proba_`` (the
+    calibrated out-of-fold probabilities, for metrics).
+    """
+
+    def __init__(self, C: float = 1.0, cv: int = 5, class_weight: str | None = "balanced",
+                 max_iter: int = 5000, random_state: int = 0) -> None:
+        self.C = C
+        self.cv = cv
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _base(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                  max_iter=self.max_iter, random_state=self.random_state)
+
+    def _folds(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None) -> list:
+        if groups is not None and len(set(groups.tolist())) >= self.cv:
+            return list(GroupKFold(n_splits=self.cv).split(X, y, groups))
+        skf = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        return list(skf.split(X, y))
+
+    def fit(self, X: np.ndarray, y: np.ndarray,
+            groups: np.ndarray | None = None) -> CalibratedLinearClassifier:
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y).astype(int)
+        self.classes_ = np.array([0, 1])
+        if set(np.unique(y).tolist()) != {0, 1}:
+            raise ValueError("both classes 0 and 1 are needed to fit")
+        groups_arr = None if groups is None else np.asarray(groups)
+        oof = np.zeros(len(y))
+        for train_idx, test_idx in self._folds(X, y, groups_arr):
+            base = self._base().fit(X[train_idx], y[train_idx])
+            oof[test_idx] = base.decision_function(X[test_idx])
+        platt = LogisticRegression(C=1e6, max_iter=self.max_iter).fit(oof.reshape(-1, 1), y)
+        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        full = self._base().fit(X, y)
+        self.platt_ = (slope, offset)
+        self.coef_ = slope * full.coef_[0]
+        self.intercept_ = float(slope * full.intercept_[0] + offset)
+        self.oof_proba_ = _sigmoid(slope * oof + offset)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """Calibrated logit of class 1."""
+        check_is_fitted(self, "coef_")
+        return np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = _sigmoid(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """ECE with equal-width bins: sum over bins of |accuracy - confidence| x bin share."""
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    idx = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            ece += abs(y[sel].mean() - p[sel].mean()) * sel.mean()
+    return float(ece)

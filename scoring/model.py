@@ -1,0 +1,204 @@
+"""AutoQAModel: encoder + empathy head + resolution head, saved as joblib plus a JSON sidecar."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib  # type: ignore[import-untyped]
+import numpy as np
+
+from .classifiers import (
+    RESOLUTION_BLOCKS,
+    CalibratedLinearClassifier,
+    aggregate_empathy,
+    resolution_shares,
+    split_sentences,
+)
+from .embeddings import Encoder, get_encoder
+from .errors import ScoringError
+from .evidence import SentenceRef, sentence_contributions, top_evidence
+from .schema import Prediction, Turn, to_turns
+
+ARTIFACT_FORMAT = 1
+MODEL_FILE = "model.joblib"
+SIDECAR_FILE = "model.json"
+
+
+@dataclass
+class EncodedConversation:
+    """A conversation's sentences, their embeddings and the mean-pooled turn vectors."""
+
+    turns: list[Turn]
+    sentences: list[SentenceRef] = field(default_factory=list)
+    sentence_turn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    turn_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @property
+    def speakers(self) -> list[str]:
+        return [t.speaker for t in self.turns]
+
+    def sentence_weights(self) -> np.ndarray:
+        """1 / (number of sentences in the sentence's turn): its share of the turn vector."""
+        counts = np.bincount(self.sentence_turn, minlength=len(self.turns))
+        return 1.0 / counts[self.sentence_turn] if len(self.sentence_turn) else np.zeros(0)
+
+    def agent_turns(self) -> list[int]:
+        return [i for i, t in enumerate(self.turns) if t.speaker == "agent"]
+
+
+def encode_conversations(encoder: Encoder,
+                         conversations: Sequence[Sequence[Turn]]) -> list[EncodedConversation]:
+    """Split into sentences, embed every distinct sentence once, mean-pool per turn."""
+    encoded: list[EncodedConversation] = []
+    unique: dict[str, int] = {}
+    for turns in conversations:
+        ec = EncodedConversation(turns=list(turns))
+        for i, turn in enumerate(ec.turns):
+            for sentence in split_sentences(turn.text):
+                ec.sentences.append(SentenceRef(i, turn.speaker, sentence))
+                unique.setdefault(sentence, len(unique))
+        encoded.append(ec)
+    vectors = encoder.encode(list(unique))
+    dim = vectors.shape[1]
+    for ec in encoded:
+        idx = [unique[s.text] for s in ec.sentences]
+        ec.embeddings = vectors[idx] if idx else np.zeros((0, dim), dtype=np.float32)
+        ec.sentence_turn = np.array([s.turn for s in ec.sentences], dtype=int)
+        ec.turn_vectors = np.zeros((len(ec.turns), dim), dtype=np.float64)
+        if len(ec.sentences):
+            np.add.at(ec.turn_vectors, ec.sentence_turn,
+                      ec.embeddings * ec.sentence_weights()[:, None])
+    return encoded
+
+
+def resolution_features(ec: EncodedConversation) -> np.ndarray:
+    shares = resolution_shares(ec.speakers)
+    return np.asarray((shares.T @ ec.turn_vectors).reshape(-1))
+
+
+class AutoQAModel:
+    """Scores conversations for empathy (0-100) and resolution (probability), with evidence."""
+
+    def __init__(self, empathy_head: CalibratedLinearClassifier,
+                 resolution_head: CalibratedLinearClassifier, *, encoder: Encoder,
+                 version: str, metadata: dict[str, Any] | None = None) -> None:
+        self.empathy_head = empathy_head
+        self.resolution_head = resolution_head
+        self.encoder = encoder
+        self.version = version
+        self.metadata = dict(metadata or {})
+        self.threshold = float(self.metadata.get("resolution_threshold", 0.5))
+
+    # --- persistence -------------------------------------------------------------------
+    @classmethod
+    def load(cls, artifact_dir: str | Path, *, encoder_path: str | Path | None = None
+             ) -> AutoQAModel:
+        """Load an artifact folder built by `scoring.train` (joblib: only load your own)."""
+        folder = Path(artifact_dir)
+        sidecar_path, model_path = folder / SIDECAR_FILE, folder / MODEL_FILE
+        if not sidecar_path.is_file() or not model_path.is_file():
+            raise ScoringError(f"not a model folder (needs {SIDECAR_FILE} and {MODEL_FILE}): "
+                               f"{folder}")
+        try:
+            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+            payload = joblib.load(model_path)
+        except (OSError, ValueError, EOFError) as exc:
+            raise ScoringError(f"cannot read model in {folder}: {exc}") from exc
+        if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+            raise ScoringError(f"unsupported model format in {folder}")
+        encoder = get_encoder(encoder_path if encoder_path is not None
+                              else sidecar.get("encoder"))
+        return cls(payload["empathy_head"], payload["resolution_head"], encoder=encoder,
+                   version=str(sidecar["version"]), metadata=sidecar)
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write model.joblib (heads only) and model.json (the sidecar) to out_dir."""
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = {"format": ARTIFACT_FORMAT, "empathy_head": _slim(self.empathy_head),
+                   "resolution_head": _slim(self.resolution_head)}
+        joblib.dump(payload, folder / MODEL_FILE, compress=3)
+        sidecar = {**self.metadata, "version": self.version, "encoder": self.encoder.name,
+                   "format": ARTIFACT_FORMAT}
+        (folder / SIDECAR_FILE).write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n",
+                                           encoding="utf-8")
+        return folder
+
+    # --- scoring -----------------------------------------------------------------------
+    def predict(self, conversations: Sequence[Sequence[Turn]], *,
+                batch_size: int = 64) -> list[Prediction]:
+        """One Prediction per conversation (raises ScoringError on a malformed conversation)."""
+        checked = [to_turns(c) for c in conversations]
+        out: list[Prediction] = []
+        for start in range(0, len(checked), batch_size):
+            chunk = encode_conversations(self.encoder, checked[start:start + batch_size])
+            out.extend(self._predict_encoded(ec) for ec in chunk)
+        return out
+
+    def explain(self, conversation: Sequence[Turn]) -> dict[str, Any]:
+        """Full decomposition: per-sentence contributions, intercepts and logits of both heads."""
+        ec = encode_conversations(self.encoder, [to_turns(conversation)])[0]
+        emp = self._empathy_parts(ec)
+        res_contrib = self._resolution_contributions(ec)
+        return {
+            "sentences": ec.sentences,
+            "empathy_turn_logits": emp[0],
+            "empathy_contributions": emp[1],
+            "empathy_intercept": self.empathy_head.intercept_,
+            "resolution_logit": float(
+                self.resolution_head.decision_function(resolution_features(ec)[None, :])[0]),
+            "resolution_contributions": res_contrib,
+            "resolution_intercept": self.resolution_head.intercept_,
+        }
+
+    def _empathy_parts(self, ec: EncodedConversation) -> tuple[dict[int, float], np.ndarray]:
+        head = self.empathy_head
+        contributions = sentence_contributions(head.coef_[None, :],
+                                               ec.sentence_weights()[:, None], ec.embeddings)
+        agent = ec.agent_turns()
+        logits = {}
+        if agent:
+            values = head.decision_function(ec.turn_vectors[agent])
+            logits = {i: float(v) for i, v in zip(agent, values, strict=True)}
+        return logits, contributions
+
+    def _resolution_contributions(self, ec: EncodedConversation) -> np.ndarray:
+        head = self.resolution_head
+        dim = ec.turn_vectors.shape[1]
+        weights = head.coef_.reshape(len(RESOLUTION_BLOCKS), dim)
+        if not len(ec.sentences):
+            return np.zeros(0)
+        shares = resolution_shares(ec.speakers)[ec.sentence_turn] * ec.sentence_weights()[:, None]
+        return sentence_contributions(weights, shares, ec.embeddings)
+
+    def _predict_encoded(self, ec: EncodedConversation) -> Prediction:
+        turn_logits, emp_contrib = self._empathy_parts(ec)
+        probs = [float(1.0 / (1.0 + np.exp(-v))) for v in turn_logits.values()]
+        empathy_score = aggregate_empathy(probs)
+        agent_sentences = [k for k, s in enumerate(ec.sentences) if s.speaker == "agent"]
+        emp_evidence = top_evidence([ec.sentences[k] for k in agent_sentences],
+                                    emp_contrib[agent_sentences])
+        res_prob = float(self.resolution_head.predict_proba(resolution_features(ec)[None, :])[0, 1])
+        res_evidence = top_evidence(ec.sentences, self._resolution_contributions(ec))
+        return Prediction(
+            empathy_score=empathy_score,
+            empathy_evidence=emp_evidence,
+            resolution_probability=res_prob,
+            resolution_label="resolved" if res_prob >= self.threshold else "unresolved",
+            resolution_evidence=res_evidence,
+            model_version=self.version,
+        )
+
+
+def _slim(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
+    """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
+    slim = CalibratedLinearClassifier(**head.get_params())
+    for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_"):
+        setattr(slim, name, getattr(head, name))
+    slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)
+    return slim

@@ -1,0 +1,93 @@
+"""Tests for the heads: scikit-learn conventions, pooling and aggregation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from scoring.classifiers import (
+    RESOLUTION_BLOCKS,
+    CalibratedLinearClassifier,
+    aggregate_empathy,
+    expected_calibration_error,
+    pool_resolution,
+    resolution_shares,
+    split_sentences,
+)
+
+
+def _toy(n: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 5))
+    y = (X[:, 0] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    return X, y
+
+
+def test_init_only_stores_params() -> None:
+    """__init__ stores parameters unchanged and clone() round-trips them."""
+    est = CalibratedLinearClassifier(C=0.3, cv=3)
+    assert est.get_params()["C"] == 0.3
+    assert clone(est).get_params() == est.get_params()
+    assert not hasattr(est, "coef_")
+
+
+def test_fit_returns_self_and_learns_attributes() -> None:
+    """fit returns self and sets coef_, intercept_, classes_; probabilities sum to one."""
+    X, y = _toy()
+    est = CalibratedLinearClassifier(cv=3)
+    assert est.fit(X, y) is est
+    assert est.coef_.shape == (5,)
+    assert list(est.classes_) == [0, 1]
+    proba = est.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (est.predict(X) == y).mean() > 0.8
+
+
+def test_unfitted_raises() -> None:
+    """Predicting before fit raises NotFittedError."""
+    with pytest.raises(NotFittedError):
+        CalibratedLinearClassifier().predict_proba(np.zeros((1, 5)))
+
+
+def test_grouped_folds_are_used() -> None:
+    """With groups, fitting uses grouped folds and still learns a sensible model."""
+    X, y = _toy(300)
+    groups = np.arange(300) % 6
+    est = CalibratedLinearClassifier(cv=3).fit(X, y, groups=groups)
+    assert est.oof_proba_.shape == (300,)
+
+
+def test_resolution_pooling_weights_the_end() -> None:
+    """Pooled blocks are the speaker means, last-3 mean, last customer and last agent turn."""
+    vectors = np.eye(4)
+    speakers = ["customer", "agent", "customer", "agent"]
+    pooled = pool_resolution(vectors, speakers).reshape(len(RESOLUTION_BLOCKS), 4)
+    np.testing.assert_allclose(pooled[0], [0, 0.5, 0, 0.5])
+    np.testing.assert_allclose(pooled[1], [0.5, 0, 0.5, 0])
+    np.testing.assert_allclose(pooled[2], [0, 1 / 3, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(pooled[3], [0, 0, 1, 0])
+    np.testing.assert_allclose(pooled[4], [0, 0, 0, 1])
+    assert resolution_shares(["customer"])[:, 4].sum() == 0
+
+
+def test_empathy_aggregation_top_third() -> None:
+    """Empathy is 100 x mean of the top ceil(n/3) agent-turn probabilities."""
+    assert aggregate_empathy([]) == 0.0
+    assert aggregate_empathy([0.2, 0.9, 0.1]) == pytest.approx(90.0)
+    assert aggregate_empathy([0.2, 0.9, 0.1, 0.7]) == pytest.approx(80.0)
+
+
+def test_split_sentences() -> None:
+    """Punctuated turns split on sentence ends; unpunctuated runs split into chunks."""
+    assert split_sentences("Hi there. I'm sorry! Is that ok?\nBye") == [
+        "Hi there.", "I'm sorry!", "Is that ok?", "Bye"]
+    assert len(split_sentences(" ".join(["word"] * 90))) == 3
+    assert split_sentences("   ") == []
+
+
+def test_ece() -> None:
+    """ECE is zero for perfectly calibrated bins and large for confident wrong ones."""
+    assert expected_calibration_error(np.array([0, 1]), np.array([0.0, 1.0])) == 0.0
+    assert expected_calibration_error(np.array([0, 0]), np.array([0.95, 0.95])) > 0.9
