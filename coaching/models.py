@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa.extensions import db
@@ -29,8 +29,12 @@ class TrainingModule(db.Model):
     title: Mapped[str] = mapped_column(String(200), unique=True)
     content: Mapped[str] = mapped_column(Text)  # Markdown
     criterion_key: Mapped[str | None] = mapped_column(String(120))  # criterion name or AutoQA key
+    # [{"question": str, "options": [str, ...], "answer": index of the right option}]
+    quiz: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    pass_mark: Mapped[int] = mapped_column(Integer, default=80)  # percent of quiz answers right
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)
 
 
 class TrainingAssignment(db.Model):
@@ -48,6 +52,8 @@ class TrainingAssignment(db.Model):
         default=TrainingStatus.ASSIGNED,
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    quiz_score: Mapped[float | None] = mapped_column(Float)  # best graded attempt, percent
+    quiz_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     module: Mapped[TrainingModule] = relationship()
@@ -66,10 +72,12 @@ class TrainingAssignment(db.Model):
 
 class CoachingSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     scheduled_at: Mapped[datetime] = mapped_column(DateTime)
     agenda: Mapped[str | None] = mapped_column(Text)
+    criteria: Mapped[list[str]] = mapped_column(JSON, default=list)  # weak criteria discussed
+    example_review_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     action_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     follow_up_date: Mapped[date | None] = mapped_column(Date)

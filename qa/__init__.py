@@ -89,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, interactions_bp, reviews_bp, admin_bp, coaching_bp, api_bp):
         app.register_blueprint(bp)
+    from .sampling import bp as sampling_bp
+
+    app.register_blueprint(sampling_bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -114,7 +114,12 @@ class User(UserMixin, db.Model):
 class Interaction(db.Model):
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_interaction_source_external_id"),
-        Index("ix_interaction_team_started", "team_id", "started_at"),
+        # Covers the weekly draw (team, week, agent and the risk signals) without touching the
+        # table: halved the draw over 1M interactions (bench/sampler.py, docs/sampler.md).
+        Index(
+            "ix_interaction_team_started",
+            "team_id", "started_at", "agent_id", "status", "csat", "escalated", "duration_seconds", "channel",
+        ),
         Index("ix_interaction_agent_started", "agent_id", "started_at"),
     )
 
@@ -207,6 +212,8 @@ class AutoScore(db.Model):
 
     __table_args__ = (
         UniqueConstraint("interaction_id", "criterion", name="uq_autoscore_interaction_criterion"),
+        # covering index for the dashboard's AQS (no table lookups): see docs/coaching.md
+        Index("ix_autoscore_interaction_criterion_value", "interaction_id", "criterion", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -267,13 +274,21 @@ class Criterion(db.Model):
     allows_na: Mapped[bool] = mapped_column(Boolean, default=False)
     critical: Mapped[bool] = mapped_column(Boolean, default=False)
     autoqa_key: Mapped[str | None] = mapped_column(String(60))
+    examples: Mapped[str | None] = mapped_column(Text)  # one example per line
 
     version: Mapped[ScorecardVersion] = relationship(back_populates="criteria")
+
+    @property
+    def example_list(self) -> list[str]:
+        return [line.strip() for line in (self.examples or "").splitlines() if line.strip()]
 
 
 class ReviewStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    # A submitted calibration review: its own status so that every query on SUBMITTED (IQS,
+    # the agent's feedback, sampling) leaves calibration out without knowing about it.
+    CALIBRATION = "calibration"
 
 
 class Review(db.Model):
@@ -292,6 +307,10 @@ class Review(db.Model):
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    calibration_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calibration_session.id"), index=True
+    )
+    duration_seconds: Mapped[float | None] = mapped_column(Float)  # time spent scoring
 
     interaction: Mapped[Interaction] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
@@ -302,6 +321,7 @@ class Review(db.Model):
     disputes: Mapped[list[Dispute]] = relationship(
         back_populates="review", order_by="Dispute.created_at"
     )
+    calibration_session: Mapped[CalibrationSession | None] = relationship(back_populates="reviews")
 
 
 class Answer(db.Model):
@@ -315,6 +335,7 @@ class Answer(db.Model):
     value: Mapped[int | None] = mapped_column(Integer)  # None with na=True
     na: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str | None] = mapped_column(Text)
+    segment_position: Mapped[int | None] = mapped_column(Integer)  # comment anchored to a segment
 
     review: Mapped[Review] = relationship(back_populates="answers")
     criterion: Mapped[Criterion] = relationship()
@@ -322,13 +343,21 @@ class Answer(db.Model):
 
 class SamplingPolicy(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     percentage: Mapped[float] = mapped_column(Float, default=5.0)
     min_per_agent: Mapped[int] = mapped_column(Integer, default=2)
     max_per_agent: Mapped[int] = mapped_column(Integer, default=10)
     risk_share: Mapped[float] = mapped_column(Float, default=0.5)  # 0..1 of each agent's quota
+    # Weights of the risk signals in the risk score; 0 switches a signal off.
+    risk_weight_autoqa: Mapped[float] = mapped_column(Float, default=1.0)
+    risk_weight_csat: Mapped[float] = mapped_column(Float, default=1.0)
+    risk_weight_escalated: Mapped[float] = mapped_column(Float, default=0.8)
+    risk_weight_handle_time: Mapped[float] = mapped_column(Float, default=0.5)
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = all
+    min_duration_seconds: Mapped[float | None] = mapped_column(Float)
+    min_turns: Mapped[int | None] = mapped_column(Integer)
+    exclude_own_team: Mapped[bool] = mapped_column(Boolean, default=False)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecard.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -342,6 +371,9 @@ class Sample(db.Model):
     __table_args__ = (
         UniqueConstraint("policy_id", "interaction_id", name="uq_sample_policy_interaction"),
         Index("ix_sample_policy_week", "policy_id", "week"),
+        # the draw skips interactions sampled by any policy; reviewer load is counted per week
+        Index("ix_sample_interaction", "interaction_id"),
+        Index("ix_sample_week", "week"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -397,6 +429,9 @@ class Dispute(db.Model):
         str_enum(DisputeStatus, "dispute_status"), default=DisputeStatus.OPEN
     )
     resolver_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    arbitrator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # per-criterion changes made by the decision: {criterion_id: {"before": v, "after": v}}
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     resolution_comment: Mapped[str | None] = mapped_column(Text)
     score_before: Mapped[float | None] = mapped_column(Float)
     score_after: Mapped[float | None] = mapped_column(Float)
@@ -406,6 +441,57 @@ class Dispute(db.Model):
     review: Mapped[Review] = relationship(back_populates="disputes")
     agent: Mapped[User] = relationship(foreign_keys=[agent_id])
     resolver: Mapped[User | None] = relationship(foreign_keys=[resolver_id])
+    arbitrator: Mapped[User | None] = relationship(foreign_keys=[arbitrator_id])
+
+
+calibration_interactions = Table(
+    "calibration_interactions",
+    db.metadata,
+    Column(
+        "session_id", ForeignKey("calibration_session.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("interaction_id", ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True),
+)
+
+calibration_reviewers = Table(
+    "calibration_reviewers",
+    db.metadata,
+    Column(
+        "session_id", ForeignKey("calibration_session.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CalibrationStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CalibrationSession(db.Model):
+    """Several reviewers score the same interactions blind; the lead's review is the reference."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    scorecard_version_id: Mapped[int] = mapped_column(ForeignKey("scorecard_version.id"))
+    status: Mapped[CalibrationStatus] = mapped_column(
+        str_enum(CalibrationStatus, "calibration_status"), default=CalibrationStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    lead: Mapped[User] = relationship(foreign_keys=[lead_id])
+    team: Mapped[Team | None] = relationship()
+    scorecard_version: Mapped[ScorecardVersion] = relationship()
+    interactions: Mapped[list[Interaction]] = relationship(
+        secondary=calibration_interactions, order_by="Interaction.id"
+    )
+    reviewers: Mapped[list[User]] = relationship(
+        secondary=calibration_reviewers, order_by="User.name"
+    )
+    reviews: Mapped[list[Review]] = relationship(back_populates="calibration_session")
 
 
 class AuditEvent(db.Model):
@@ -455,6 +541,8 @@ __all__ = [
     "Assignment",
     "AssignmentStatus",
     "AutoScore",
+    "CalibrationSession",
+    "CalibrationStatus",
     "Channel",
     "Criterion",
     "Dispute",
