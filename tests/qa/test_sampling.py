@@ -23,13 +23,18 @@ def team_week(app):
     volumes = [20, 5, 0]
     for agent, n in zip(agents, volumes, strict=True):
         for k in range(n):
-            make_interaction(agent, started_at=MONDAY + timedelta(hours=k), csat=1 if k == 0 else 5,
-                             escalated=k == 1)
+            make_interaction(
+                agent,
+                started_at=MONDAY + timedelta(hours=k),
+                csat=1 if k == 0 else 5,
+                escalated=k == 1,
+            )
     # outside the week, and one still being transcribed: never sampled
     make_interaction(agents[0], started_at=MONDAY - timedelta(days=1))
     make_interaction(agents[0], started_at=MONDAY, status=Status.TRANSCRIBING)
-    policy = SamplingPolicy(team=team, name="p", percentage=20, min_per_agent=2, max_per_agent=3, risk_share=0.5,
-                            seed=1)
+    policy = SamplingPolicy(
+        team=team, name="p", percentage=20, min_per_agent=2, max_per_agent=3, risk_share=0.5, seed=1
+    )
     db.session.add(policy)
     db.session.commit()
     return policy, agents, reviewers
@@ -54,7 +59,10 @@ def test_risk_share_picks_risky_interactions(team_week):
     policy, agents, _ = team_week
     sampling.draw(policy, WEEK)
     risk = [s for s in db.session.query(Sample).all() if s.stratum == "risk"]
-    by_agent = {a.id: sorted(s.risk_reason for s in risk if s.interaction.agent_id == a.id) for a in agents[:2]}
+    by_agent = {
+        a.id: sorted(s.risk_reason for s in risk if s.interaction.agent_id == a.id)
+        for a in agents[:2]
+    }
     # quota 3 -> 2 risky (half up) for the first agent: its low-CSAT and its escalated chat
     assert by_agent[agents[0].id] == ["escalated", "low CSAT"]
     # quota 2 -> 1 risky for the second agent: its low-CSAT chat
@@ -72,8 +80,9 @@ def test_draw_is_deterministic_and_idempotent(team_week):
     assert again.added == 0
     assert sorted(s.interaction_id for s in db.session.query(Sample).all()) == picked
     policy.seed = 2
-    other = sampling._rank(policy, WEEK, picked[0]) != sampling._rank(SamplingPolicy(id=policy.id, seed=1), WEEK,
-                                                                     picked[0])
+    other = sampling._rank(policy, WEEK, picked[0]) != sampling._rank(
+        SamplingPolicy(id=policy.id, seed=1), WEEK, picked[0]
+    )
     assert other
 
 
@@ -83,7 +92,9 @@ def test_assignment_balances_and_respects_capacity(team_week):
     reviewers[0].weekly_capacity = 1
     db.session.commit()
     report = sampling.draw(policy, WEEK)
-    counts = {r.id: db.session.query(Assignment).filter_by(reviewer_id=r.id).count() for r in reviewers}
+    counts = {
+        r.id: db.session.query(Assignment).filter_by(reviewer_id=r.id).count() for r in reviewers
+    }
     assert counts[reviewers[0].id] == 1
     assert counts[reviewers[1].id] == 4
     assert report.unassigned == 0
