@@ -3,7 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FloatField,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.form import Form
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import Criterion, Review
@@ -29,6 +44,10 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
 
     class ReviewForm(FlaskForm):
         comment = TextAreaField("Overall comment", validators=[Optional(), Length(max=5000)])
+        # seconds spent on the page, filled in by review.js
+        elapsed = FloatField(
+            widget=HiddenField.widget, validators=[Optional(), NumberRange(min=0, max=86400)]
+        )
         save = SubmitField("Save draft")
         submit = SubmitField("Submit review")
 
@@ -43,12 +62,19 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
             f"cm_{c.id}",
             TextAreaField("Comment", validators=[Optional(), Length(max=2000)]),
         )
+        setattr(
+            ReviewForm,
+            f"sg_{c.id}",
+            IntegerField("Segment", validators=[Optional(), NumberRange(min=1, max=100000)]),
+        )
     data = {"comment": review.comment}
     for a in review.answers:
         data[f"c_{a.criterion_id}"] = (
             NA if a.na else (str(a.value) if a.value is not None else None)
         )
         data[f"cm_{a.criterion_id}"] = a.comment
+        if a.segment_position is not None:
+            data[f"sg_{a.criterion_id}"] = a.segment_position + 1
     return ReviewForm(formdata=formdata, data=data)
 
 
@@ -57,12 +83,14 @@ def answers_from(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
     for c in review.scorecard_version.criteria:
         raw = form[f"c_{c.id}"].data
         comment = form[f"cm_{c.id}"].data
+        shown = form[f"sg_{c.id}"].data  # 1-based as shown beside the transcript
+        segment = shown - 1 if shown else None
         if raw in (None, "", "None"):
-            if comment:
-                answers[c.id] = AnswerInput(value=None, comment=comment)
+            if comment or segment is not None:
+                answers[c.id] = AnswerInput(value=None, comment=comment, segment=segment)
             continue
         answers[c.id] = AnswerInput(
-            value=None if raw == NA else int(raw), na=raw == NA, comment=comment
+            value=None if raw == NA else int(raw), na=raw == NA, comment=comment, segment=segment
         )
     return answers
 
@@ -75,11 +103,89 @@ class DisputeForm(FlaskForm):
     submit = SubmitField("Open dispute")
 
 
-class ResolveForm(FlaskForm):
-    new_score = DecimalField(
-        "New score (leave empty to uphold)",
-        places=1,
-        validators=[Optional(), NumberRange(min=0, max=100)],
+def resolve_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-untyped-def]
+    """Decision form: a comment, optionally a new answer per criterion or a new score."""
+
+    class ResolveForm(FlaskForm):
+        new_score = DecimalField(
+            "New score (leave empty to uphold or to recompute from changed answers)",
+            places=1,
+            validators=[Optional(), NumberRange(min=0, max=100)],
+        )
+        comment = TextAreaField("Decision comment", validators=[DataRequired(), Length(max=5000)])
+        submit = SubmitField("Decide")
+
+    current = {a.criterion_id: a for a in review.answers}
+    for c in review.scorecard_version.criteria:
+        setattr(
+            ResolveForm,
+            f"c_{c.id}",
+            RadioField(c.name, choices=_choices(c), validators=[Optional()], validate_choice=True),
+        )
+    form = ResolveForm(formdata=formdata)
+    if formdata is None:
+        for c in review.scorecard_version.criteria:
+            a = current.get(c.id)
+            if a is not None:
+                form[f"c_{c.id}"].data = NA if a.na else str(a.value)
+    return form
+
+
+def changed_answers(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
+    """The criteria whose answer the decision changes."""
+    current = {a.criterion_id: a for a in review.answers}
+    out: dict[int, AnswerInput] = {}
+    for c in review.scorecard_version.criteria:
+        raw = form[f"c_{c.id}"].data
+        if raw in (None, "", "None"):
+            continue
+        given = AnswerInput(value=None if raw == NA else int(raw), na=raw == NA)
+        a = current.get(c.id)
+        if a is None or a.na != given.na or (not given.na and a.value != given.value):
+            out[c.id] = given
+    return out
+
+
+class ArbitratorForm(FlaskForm):
+    arbitrator = SelectField("Arbitrator", coerce=int, validators=[DataRequired()])
+    submit = SubmitField("Assign arbitrator")
+
+
+SCALE_CHOICES = [("yesno", "Yes / No"), ("1-3", "1-3"), ("1-5", "1-5")]
+
+
+class CriterionForm(Form):
+    """One criterion row of the scorecard builder (a sub-form: CSRF is on the outer form)."""
+
+    section = StringField("Section", validators=[Optional(), Length(max=120)])
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    examples = TextAreaField("Examples (one a line)", validators=[Optional(), Length(max=4000)])
+    weight = DecimalField(
+        "Weight", places=2, default=1, validators=[Optional(), NumberRange(min=0.01, max=100)]
     )
-    comment = TextAreaField("Decision comment", validators=[DataRequired(), Length(max=5000)])
-    submit = SubmitField("Decide")
+    scale = SelectField("Scale", choices=SCALE_CHOICES, default="yesno")
+    allows_na = BooleanField("N/A allowed")
+    critical = BooleanField("Critical (auto-fail)")
+    autoqa_key = StringField(
+        "AutoQA key",
+        validators=[Optional(), Length(max=60)],
+        description="empathy, resolution or a learned custom key; empty for none",
+    )
+    remove = BooleanField("Remove")
+
+
+class ScorecardForm(FlaskForm):
+    name = StringField("Scorecard name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
+    add = SubmitField("Add criterion")
+    save = SubmitField("Save draft")
+    publish = SubmitField("Publish new version")
+
+
+class CalibrationForm(FlaskForm):
+    name = StringField("Session name", validators=[DataRequired(), Length(max=120)])
+    interactions = SelectMultipleField("Interactions", coerce=int, validators=[DataRequired()])
+    reviewers = SelectMultipleField("Reviewers", coerce=int, validators=[DataRequired()])
+    submit = SubmitField("Start calibration")

@@ -1,6 +1,14 @@
+"""Review workspace, the agent's feedback, and disputes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import get_interaction_or_404, get_review_or_404, led_team_ids, roles_required
 from ..extensions import db
@@ -13,18 +21,30 @@ from ..models import (
     Review,
     ReviewStatus,
     Role,
+    ScorecardVersion,
+    Segment,
     User,
     team_leads,
+    utcnow,
 )
+from ..services import calibration as calibration_service
 from ..services import reviews as service
 from . import bp
-from .forms import DisputeForm, ResolveForm, answers_from, review_form
+from .forms import (
+    ArbitratorForm,
+    DisputeForm,
+    answers_from,
+    changed_answers,
+    resolve_form,
+    review_form,
+)
 
 
 @bp.route("/queue")
 @roles_required(Role.REVIEWER)
 def queue():
-    """The reviewer's work: assigned interactions, drafts, and what they submitted."""
+    """The reviewer's work: assigned interactions, drafts, calibration to do, and what they
+    submitted."""
     assigned = db.session.scalars(
         select(Assignment)
         .where(
@@ -32,17 +52,38 @@ def queue():
             Assignment.status == AssignmentStatus.ASSIGNED,
         )
         .join(Interaction, Interaction.id == Assignment.interaction_id)
+        .options(
+            selectinload(Assignment.interaction).selectinload(Interaction.agent),
+            selectinload(Assignment.sample),
+        )
         .order_by(Interaction.started_at)
     ).all()
-    mine = db.session.scalars(
-        select(Review)
-        .where(Review.reviewer_id == current_user.id)
-        .order_by(Review.started_at.desc())
-        .limit(100)
-    ).all()
-    drafts = [r for r in mine if r.status == ReviewStatus.DRAFT]
-    done = [r for r in mine if r.status == ReviewStatus.SUBMITTED]
-    return render_template("reviews/queue.html", assigned=assigned, drafts=drafts, done=done)
+
+    def mine(status: ReviewStatus, limit: int) -> list[Review]:
+        # (reviewer_id, status) index entries are in id order: newest first without a sort
+        return list(
+            db.session.scalars(
+                select(Review)
+                .where(
+                    Review.reviewer_id == current_user.id,
+                    Review.status == status,
+                    Review.calibration_session_id.is_(None),
+                )
+                .options(selectinload(Review.interaction).selectinload(Interaction.agent))
+                .order_by(Review.id.desc())
+                .limit(limit)
+            )
+        )
+
+    drafts = mine(ReviewStatus.DRAFT, 100)
+    done = mine(ReviewStatus.SUBMITTED, 50)
+    return render_template(
+        "reviews/queue.html",
+        assigned=assigned,
+        drafts=drafts,
+        done=done,
+        calibration=calibration_service.todo_for(current_user),
+    )
 
 
 @bp.route("/interactions/<int:interaction_id>/review", methods=["POST"])
@@ -50,7 +91,14 @@ def queue():
 def start(interaction_id: int):
     """Open (or reopen) the reviewer's draft for an interaction."""
     interaction = get_interaction_or_404(interaction_id)
-    scorecard = service.default_scorecard()
+    assignment = db.session.scalar(
+        select(Assignment).where(
+            Assignment.interaction_id == interaction.id,
+            Assignment.reviewer_id == current_user.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    )
+    scorecard = service.scorecard_for(interaction, assignment)
     if scorecard is None or scorecard.current is None:
         abort(409, "No published scorecard yet.")
     try:
@@ -62,12 +110,77 @@ def start(interaction_id: int):
     return redirect(url_for(".edit", review_id=review.id))
 
 
+WORKSPACE_LOAD = (
+    joinedload(Review.interaction).options(
+        joinedload(Interaction.agent),
+        joinedload(Interaction.team),
+        joinedload(Interaction.recording),
+        joinedload(Interaction.transcript),
+        selectinload(Interaction.auto_scores),
+    ),
+    joinedload(Review.scorecard_version).options(
+        joinedload(ScorecardVersion.scorecard), selectinload(ScorecardVersion.criteria)
+    ),
+    selectinload(Review.answers),
+)
+
+
+def _own_review_or_404(review_id: int) -> Review:
+    """The signed-in user's own review; leads and admins only score calibration reviews."""
+    review = db.session.get(Review, review_id, options=WORKSPACE_LOAD)
+    if review is None or review.reviewer_id != current_user.id:
+        abort(404)
+    if current_user.role != Role.REVIEWER and review.calibration_session_id is None:
+        abort(404)
+    return review
+
+
+def workspace_context(review: Review) -> dict[str, Any]:
+    """Everything the review page shows, loaded in a fixed number of queries."""
+    interaction = review.interaction
+    # Plain rows, not ORM objects: a 200-segment call renders noticeably faster this way.
+    segments = (
+        db.session.execute(
+            select(Segment.position, Segment.speaker, Segment.start, Segment.text)
+            .where(Segment.transcript_id == interaction.transcript.id)
+            .order_by(Segment.position)
+        ).all()
+        if interaction.transcript
+        else []
+    )
+    by_position = {s.position: s for s in segments}
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    seg_keys: dict[int, list[str]] = {}
+    for score in interaction.auto_scores:
+        items = []
+        for e in (score.evidence or [])[:6]:
+            text = e.get("text") or ""
+            turn = e.get("turn")
+            seg = by_position.get(turn) if isinstance(turn, int) else None
+            if seg is None or text not in seg.text:
+                seg = next((s for s in segments if text and text in s.text), None)
+            if seg is not None:
+                seg_keys.setdefault(seg.position, [])
+                if score.criterion not in seg_keys[seg.position]:
+                    seg_keys[seg.position].append(score.criterion)
+            items.append({**e, "position": seg.position if seg is not None else None})
+        evidence[score.criterion] = items
+    return {
+        "review": review,
+        "i": interaction,
+        "segments": segments,
+        "seg_keys": seg_keys,
+        "evidence": evidence,
+        "auto": {s.criterion: s for s in interaction.auto_scores},
+    }
+
+
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.REVIEWER)
+@roles_required(Role.REVIEWER, Role.LEAD, Role.ADMIN)
 def edit(review_id: int):
     """Score the interaction on the scorecard: save as draft or submit."""
-    review = get_review_or_404(review_id)
-    if review.status == ReviewStatus.SUBMITTED:
+    review = _own_review_or_404(review_id)
+    if review.status != ReviewStatus.DRAFT:
         return redirect(url_for(".show", review_id=review.id))
     form = review_form(review, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
@@ -79,52 +192,59 @@ def edit(review_id: int):
                 form.comment.data,
                 submit=submit,
                 actor=current_user,
+                elapsed_seconds=form.elapsed.data,
             )
         except service.ReviewError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            review = get_review_or_404(review_id)
-            return render_template(
-                "reviews/edit.html", review=review, form=form, i=review.interaction
-            ), 400
+            review = _own_review_or_404(review_id)
+            return render_template("reviews/edit.html", form=form, **workspace_context(review)), 400
         db.session.commit()
+        if review.calibration_session_id is not None:
+            if submit:
+                flash("Calibration review submitted.", "info")
+                return redirect(
+                    url_for(".calibration_show", session_id=review.calibration_session_id)
+                )
+            flash("Draft saved.", "info")
+            return redirect(url_for(".edit", review_id=review.id))
         if submit:
             flash(f"Review submitted: score {review.score:.0f}.", "info")
             return redirect(url_for(".queue"))
         flash("Draft saved.", "info")
         return redirect(url_for(".edit", review_id=review.id))
     status = 400 if request.method == "POST" else 200
-    return render_template(
-        "reviews/edit.html", review=review, form=form, i=review.interaction
-    ), status
+    return render_template("reviews/edit.html", form=form, **workspace_context(review)), status
 
 
 @bp.route("/reviews/<int:review_id>")
 @roles_required(Role.REVIEWER, Role.AGENT, Role.LEAD, Role.ADMIN)
 def show(review_id: int):
     """A review with its answers, comments, disputes and actions for the viewer's role."""
+    # one round of eager loads; keep a reference, the identity map only holds weak ones
+    preloaded = db.session.get(Review, review_id, options=WORKSPACE_LOAD)  # noqa: F841
     review = get_review_or_404(review_id)
     from coaching.services import modules_for_review
 
     window = current_app.config["DISPUTE_WINDOW_DAYS"]
+    form = DisputeForm()
+    # load the criteria in one query so answers find theirs in the identity map (no N+1)
+    _ = review.scorecard_version.criteria
+    manages = current_user.role in (Role.LEAD, Role.ADMIN)
     return render_template(
         "reviews/show.html",
-        review=review,
-        i=review.interaction,
         window=window,
-        dispute_form=DisputeForm(),
-        modules=modules_for_review(review),
+        dispute_form=form,
+        modules=modules_for_review(review) if manages else [],
         can_dispute=_can_dispute(review, window),
+        **workspace_context(review),
     )
 
 
 def _can_dispute(review: Review, window: int) -> bool:
-    from datetime import timedelta
-
-    from ..models import utcnow
-
     return (
         current_user.role == Role.AGENT
+        and review.status == ReviewStatus.SUBMITTED
         and review.submitted_at is not None
         and utcnow() - review.submitted_at <= timedelta(days=window)
         and not any(d.status == DisputeStatus.OPEN for d in review.disputes)
@@ -134,14 +254,25 @@ def _can_dispute(review: Review, window: int) -> bool:
 @bp.route("/feedback")
 @roles_required(Role.AGENT)
 def feedback():
-    """My feedback: the agent's submitted reviews, newest first."""
+    """My feedback: the agent's submitted reviews with score, criteria and comments."""
     reviews = db.session.scalars(
         select(Review)
         .join(Interaction, Interaction.id == Review.interaction_id)
         .where(Interaction.agent_id == current_user.id, Review.status == ReviewStatus.SUBMITTED)
+        .options(
+            selectinload(Review.interaction),
+            selectinload(Review.reviewer),
+            selectinload(Review.answers),
+            selectinload(Review.disputes),
+            selectinload(Review.scorecard_version).selectinload(ScorecardVersion.criteria),
+        )
         .order_by(Review.submitted_at.desc())
     ).all()
-    return render_template("reviews/feedback.html", reviews=reviews)
+    return render_template(
+        "reviews/feedback.html",
+        reviews=reviews,
+        window=current_app.config["DISPUTE_WINDOW_DAYS"],
+    )
 
 
 @bp.route("/reviews/<int:review_id>/acknowledge", methods=["POST"])
@@ -149,7 +280,10 @@ def feedback():
 def acknowledge(review_id: int):
     """The agent confirms they read the feedback."""
     review = get_review_or_404(review_id)
-    service.acknowledge(review, current_user)
+    try:
+        service.acknowledge(review, current_user)
+    except service.ReviewError as exc:
+        abort(404, str(exc))
     db.session.commit()
     flash("Feedback acknowledged.", "info")
     return redirect(url_for(".show", review_id=review_id))
@@ -185,13 +319,20 @@ def dispute(review_id: int):
     return redirect(url_for(".show", review_id=review_id))
 
 
+def _may_manage_dispute(dispute: Dispute) -> bool:
+    """Admins, the team's leads."""
+    if current_user.role == Role.ADMIN:
+        return True
+    return current_user.role == Role.LEAD and dispute.review.interaction.team_id in led_team_ids(
+        current_user
+    )
+
+
 def _get_dispute_or_404(dispute_id: int) -> Dispute:
     dispute = db.session.get(Dispute, dispute_id)
     if dispute is None:
         abort(404)
-    if current_user.role != Role.ADMIN and dispute.review.interaction.team_id not in led_team_ids(
-        current_user
-    ):
+    if not _may_manage_dispute(dispute) and dispute.arbitrator_id != current_user.id:
         abort(404)
     return dispute
 
@@ -199,41 +340,106 @@ def _get_dispute_or_404(dispute_id: int) -> Dispute:
 @bp.route("/disputes")
 @roles_required(Role.LEAD, Role.ADMIN)
 def disputes():
-    """Disputes on the lead's teams, open first."""
+    """Disputes on the lead's teams and those they arbitrate, open first."""
     query = (
         select(Dispute)
         .join(Review, Review.id == Dispute.review_id)
         .join(Interaction, Interaction.id == Review.interaction_id)
+        .options(
+            selectinload(Dispute.agent),
+            selectinload(Dispute.arbitrator),
+            selectinload(Dispute.review).selectinload(Review.interaction),
+        )
     )
     if current_user.role != Role.ADMIN:
-        query = query.where(Interaction.team_id.in_(led_team_ids(current_user)))
+        query = query.where(
+            or_(
+                Interaction.team_id.in_(led_team_ids(current_user)),
+                Dispute.arbitrator_id == current_user.id,
+            )
+        )
     rows = db.session.scalars(
         query.order_by(Dispute.status != DisputeStatus.OPEN, Dispute.created_at.desc())
     ).all()
     return render_template("reviews/disputes.html", rows=rows)
 
 
-@bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
-@roles_required(Role.LEAD, Role.ADMIN)
-def resolve(dispute_id: int):
-    """Uphold or change the disputed score, with a comment."""
-    dispute = _get_dispute_or_404(dispute_id)
-    form = ResolveForm()
-    if form.validate_on_submit():
-        try:
-            service.resolve_dispute(
-                dispute,
-                current_user,
-                new_score=float(form.new_score.data) if form.new_score.data is not None else None,
-                comment=form.comment.data,
-            )
-        except service.ReviewError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Dispute {dispute.status.value}.", "info")
-            return redirect(url_for(".disputes"))
-    agent = db.session.get(User, dispute.agent_id)
-    return render_template(
-        "reviews/resolve.html", dispute=dispute, review=dispute.review, form=form, agent=agent
+def _arbitrator_choices(dispute: Dispute) -> list[tuple[int, str]]:
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.role.in_([Role.LEAD, Role.ADMIN, Role.REVIEWER]),
+            User.active.is_(True),
+            User.id.not_in([dispute.agent_id, dispute.review.reviewer_id]),
+        )
+        .order_by(User.name)
     )
+    return [(u.id, f"{u.name} ({u.role.value})") for u in people]
+
+
+@bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN, Role.REVIEWER)
+def resolve(dispute_id: int):
+    """Uphold or change the disputed review (new answers per criterion or a new score)."""
+    dispute = _get_dispute_or_404(dispute_id)
+    review = dispute.review
+    form = resolve_form(review, formdata=request.form if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                service.resolve_dispute(
+                    dispute,
+                    current_user,
+                    new_score=float(form.new_score.data)
+                    if form.new_score.data is not None
+                    else None,
+                    comment=form.comment.data,
+                    answer_changes=changed_answers(form, review),
+                )
+            except service.ReviewError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                dispute = _get_dispute_or_404(dispute_id)
+                review = dispute.review
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"Dispute {dispute.status.value}.", "info")
+                if _may_manage_dispute(dispute):
+                    return redirect(url_for(".disputes"))
+                return redirect(url_for(".resolve", dispute_id=dispute.id))
+        else:
+            status = 400
+    arbitrate = ArbitratorForm(formdata=None)
+    arbitrate.arbitrator.choices = _arbitrator_choices(dispute)
+    return render_template(
+        "reviews/resolve.html",
+        dispute=dispute,
+        review=review,
+        form=form,
+        agent=dispute.agent,
+        arbitrate=arbitrate,
+        can_assign=_may_manage_dispute(dispute),
+    ), status
+
+
+@bp.route("/disputes/<int:dispute_id>/arbitrator", methods=["POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def arbitrator(dispute_id: int):
+    """Hand the dispute to an arbitrator, who is notified."""
+    dispute = _get_dispute_or_404(dispute_id)
+    if not _may_manage_dispute(dispute):
+        abort(404)
+    form = ArbitratorForm()
+    form.arbitrator.choices = _arbitrator_choices(dispute)
+    if not form.validate_on_submit():
+        abort(400, "Pick an arbitrator from the list.")
+    person = db.session.get(User, form.arbitrator.data)
+    try:
+        service.assign_arbitrator(dispute, person, current_user)  # type: ignore[arg-type]
+    except service.ReviewError as exc:
+        abort(400, str(exc))
+    db.session.commit()
+    flash(f"{person.name} will decide this dispute.", "info")  # type: ignore[union-attr]
+    return redirect(url_for(".resolve", dispute_id=dispute.id))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
 
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import (
@@ -19,12 +24,34 @@ from ..models import (
     Interaction,
     Review,
     ReviewStatus,
+    Role,
     Scorecard,
     ScorecardVersion,
+    Segment,
+    Transcript,
     User,
     utcnow,
 )
 from . import audit
+
+log = logging.getLogger(__name__)
+
+# Longest stretch one page view may add to a review's duration (a tab left open overnight
+# must not count as review time).
+MAX_ELAPSED_PER_SAVE = 3600.0
+SCALES = {"yesno": (0, 1), "1-3": (1, 3), "1-5": (1, 5)}
+CRITERION_FIELDS = (
+    "section",
+    "name",
+    "description",
+    "examples",
+    "weight",
+    "scale_min",
+    "scale_max",
+    "allows_na",
+    "critical",
+    "autoqa_key",
+)
 
 
 class ReviewError(ValueError):
@@ -36,6 +63,41 @@ class AnswerInput:
     value: int | None
     na: bool = False
     comment: str | None = None
+    segment: int | None = None  # transcript segment position the comment is anchored to
+
+
+def notify(user_id: int, message: str, link: str | None = None) -> None:
+    """In-app notification, and an email when QA_SMTP_HOST is configured."""
+    audit.notify(user_id, message, link)
+    if not has_app_context() or not current_app.config.get("SMTP_HOST"):
+        return
+    user = db.session.get(User, user_id)
+    if user is None or not user.email:
+        return
+    send_email(user.email, message, link)
+
+
+def send_email(to: str, subject: str, link: str | None = None) -> bool:
+    """Send one plain-text email through the configured SMTP server; False if it failed."""
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg.get("SMTP_FROM") or "coachline@localhost"
+    msg["To"] = to
+    msg["Subject"] = f"[Coachline] {subject}"
+    base = (cfg.get("BASE_URL") or "").rstrip("/")
+    msg.set_content(f"{subject}\n\n{base}{link or ''}\n")
+    try:
+        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=10) as smtp:
+            if cfg.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if cfg.get("SMTP_USER"):
+                smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException):
+        # Email is a courtesy copy: the in-app notification is already stored.
+        log.warning("could not send email to %s", to, exc_info=True)
+        return False
+    return True
 
 
 def criterion_score(criterion: Criterion, value: float) -> float:
@@ -70,20 +132,87 @@ def default_scorecard() -> Scorecard | None:
     return db.session.scalar(select(Scorecard).order_by(Scorecard.id))
 
 
-def publish_version(
+def draft_version(scorecard: Scorecard) -> ScorecardVersion | None:
+    """The scorecard's unpublished version being edited, if any."""
+    return next((v for v in scorecard.versions if v.published_at is None), None)
+
+
+def _check_criteria(criteria: list[dict]) -> None:
+    if not criteria:
+        raise ReviewError("a scorecard needs at least one criterion")
+    for spec in criteria:
+        unknown = set(spec) - set(CRITERION_FIELDS)
+        if unknown:
+            raise ReviewError(f"unknown criterion fields: {', '.join(sorted(unknown))}")
+        name = (spec.get("name") or "").strip()
+        if not name:
+            raise ReviewError("every criterion needs a name")
+        if spec.get("scale_max", 1) <= spec.get("scale_min", 0):
+            raise ReviewError(f"criterion {name!r}: scale max must be above scale min")
+        if not spec.get("weight", 1.0) > 0:
+            raise ReviewError(f"criterion {name!r}: weight must be above 0")
+
+
+def _fill(version: ScorecardVersion, criteria: list[dict]) -> None:
+    version.criteria.clear()
+    db.session.flush()
+    for position, spec in enumerate(criteria):
+        spec = {k: v for k, v in spec.items() if v is not None or k == "autoqa_key"}
+        version.criteria.append(Criterion(position=position, **spec))
+
+
+def save_draft(
     scorecard: Scorecard, criteria: list[dict], actor: User | None = None
 ) -> ScorecardVersion:
-    """Publish a new version of a scorecard; earlier reviews keep the version they used."""
-    number = (scorecard.versions[-1].number + 1) if scorecard.versions else 1
-    version = ScorecardVersion(scorecard=scorecard, number=number, published_at=utcnow())
-    for position, spec in enumerate(criteria):
-        if spec.get("scale_max", 1) <= spec.get("scale_min", 0):
-            raise ReviewError(f"criterion {spec.get('name')!r}: scale max must be above scale min")
-        version.criteria.append(Criterion(position=position, **spec))
-    db.session.add(version)
+    """Store the criteria as the scorecard's unpublished draft version."""
+    _check_criteria(criteria)
+    version = draft_version(scorecard)
+    if version is None:
+        number = (scorecard.versions[-1].number + 1) if scorecard.versions else 1
+        version = ScorecardVersion(scorecard=scorecard, number=number)
+        db.session.add(version)
+    _fill(version, criteria)
     db.session.flush()
-    audit.record(actor, "scorecard.published", version, scorecard=scorecard.name, number=number)
+    audit.record(actor, "scorecard.draft_saved", version, scorecard=scorecard.name)
     return version
+
+
+def publish_version(
+    scorecard: Scorecard, criteria: list[dict] | None = None, actor: User | None = None
+) -> ScorecardVersion:
+    """Publish a new version of a scorecard; earlier reviews keep the version they used.
+
+    With `criteria` None the draft version is published as it is.
+    """
+    version = draft_version(scorecard)
+    if criteria is None:
+        if version is None:
+            raise ReviewError("there is no draft to publish")
+        criteria = [{k: getattr(c, k) for k in CRITERION_FIELDS} for c in version.criteria]
+    _check_criteria(criteria)
+    if version is None:
+        number = (scorecard.versions[-1].number + 1) if scorecard.versions else 1
+        version = ScorecardVersion(scorecard=scorecard, number=number)
+        db.session.add(version)
+        for position, spec in enumerate(criteria):
+            version.criteria.append(Criterion(position=position, **spec))
+    else:
+        _fill(version, criteria)
+    version.published_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor, "scorecard.published", version, scorecard=scorecard.name, number=version.number
+    )
+    return version
+
+
+def scorecard_for(interaction: Interaction, assignment: Assignment | None) -> Scorecard | None:
+    """The scorecard of the sampling policy that picked the interaction, else the default one."""
+    if assignment is not None:
+        policy = assignment.sample.policy if assignment.sample else None
+        if policy is not None and policy.scorecard is not None and policy.scorecard.current:
+            return policy.scorecard
+    return default_scorecard()
 
 
 def start_review(interaction: Interaction, reviewer: User, version: ScorecardVersion) -> Review:
@@ -92,7 +221,9 @@ def start_review(interaction: Interaction, reviewer: User, version: ScorecardVer
         raise ReviewError("you cannot review your own interaction")
     review = db.session.scalar(
         select(Review).where(
-            Review.interaction_id == interaction.id, Review.reviewer_id == reviewer.id
+            Review.interaction_id == interaction.id,
+            Review.reviewer_id == reviewer.id,
+            Review.calibration_session_id.is_(None),
         )
     )
     if review is not None:
@@ -116,6 +247,18 @@ def start_review(interaction: Interaction, reviewer: User, version: ScorecardVer
     return review
 
 
+def segment_count(interaction_id: int) -> int:
+    """How many transcript segments an interaction has (anchors must point inside)."""
+    return (
+        db.session.scalar(
+            select(func.count(Segment.id))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Transcript.interaction_id == interaction_id)
+        )
+        or 0
+    )
+
+
 def save_answers(
     review: Review,
     answers: Mapping[int, AnswerInput],
@@ -123,12 +266,23 @@ def save_answers(
     *,
     submit: bool,
     actor: User,
+    elapsed_seconds: float | None = None,
 ) -> Review:
-    """Store answers (draft or submit); submitting requires every criterion answered or N/A."""
-    if review.status == ReviewStatus.SUBMITTED:
+    """Store answers (draft or submit); submitting requires every criterion answered or N/A.
+
+    `elapsed_seconds` is the time spent on the page since it was opened; it adds up into the
+    review's duration (reviewer-quality view).
+    """
+    if review.status != ReviewStatus.DRAFT:
         raise ReviewError("this review is already submitted")
+    if review.reviewer_id != actor.id:
+        raise ReviewError("only the reviewer can change this review")
+    session = review.calibration_session
+    if session is not None and session.status.value == "closed":
+        raise ReviewError("this calibration session is closed")
     criteria = {c.id: c for c in review.scorecard_version.criteria}
     existing = {a.criterion_id: a for a in review.answers}
+    segments = None
     for criterion_id, given in answers.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
@@ -143,12 +297,22 @@ def save_answers(
             raise ReviewError(
                 f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
             )
+        if given.segment is not None:
+            if segments is None:
+                segments = segment_count(review.interaction_id)
+            if not 0 <= given.segment < segments:
+                raise ReviewError(f"{criterion.name}: no transcript segment #{given.segment + 1}")
         answer = existing.get(criterion_id) or Answer(review=review, criterion=criterion)
         answer.value = None if given.na else given.value
         answer.na = given.na
         answer.comment = (given.comment or "").strip() or None
+        answer.segment_position = given.segment
         db.session.add(answer)
     review.comment = (comment or "").strip() or None
+    if elapsed_seconds is not None and elapsed_seconds > 0:
+        review.duration_seconds = (review.duration_seconds or 0.0) + min(
+            float(elapsed_seconds), MAX_ELAPSED_PER_SAVE
+        )
     if submit:
         missing = [
             c.name
@@ -162,14 +326,23 @@ def save_answers(
         db.session.flush()
         db.session.refresh(review)
         review.score = review_score(review)
-        review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
+        if review.duration_seconds is None:
+            review.duration_seconds = min(
+                (review.submitted_at - review.started_at).total_seconds(), MAX_ELAPSED_PER_SAVE
+            )
+        if session is not None:
+            # Calibration reviews never reach the agent nor count in IQS.
+            review.status = ReviewStatus.CALIBRATION
+            audit.record(actor, "calibration.review_submitted", review, session=session.id)
+            return review
+        review.status = ReviewStatus.SUBMITTED
         if review.assignment_id:
             assignment = db.session.get(Assignment, review.assignment_id)
             if assignment is not None:
                 assignment.status = AssignmentStatus.DONE
         audit.record(actor, "review.submitted", review, score=review.score)
-        audit.notify(
+        notify(
             review.interaction.agent_id,
             f"New feedback on {review.interaction.external_id}",
             f"/reviews/{review.id}",
@@ -178,6 +351,9 @@ def save_answers(
 
 
 def acknowledge(review: Review, agent: User) -> None:
+    """The agent confirms they read the feedback (once; later calls change nothing)."""
+    if review.interaction.agent_id != agent.id or review.status != ReviewStatus.SUBMITTED:
+        raise ReviewError("only the agent of a submitted review can acknowledge it")
     if review.acknowledged_at is None:
         review.acknowledged_at = utcnow()
         audit.record(agent, "review.acknowledged", review)
@@ -214,30 +390,87 @@ def open_dispute(
     db.session.flush()
     audit.record(agent, "dispute.opened", dispute, review=review.id)
     for lead_id in lead_ids:
-        audit.notify(lead_id, f"{agent.name} disputed a review", f"/disputes/{dispute.id}")
+        notify(lead_id, f"{agent.name} disputed a review", f"/disputes/{dispute.id}")
     return dispute
 
 
-def resolve_dispute(
-    dispute: Dispute, resolver: User, *, new_score: float | None, comment: str
-) -> None:
-    """Uphold the score (new_score None) or change it; the agent is told, the history kept."""
+def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:
+    """Hand a dispute to another lead, admin or reviewer to decide (not the agent, not the
+    reviewer who wrote the review)."""
     if dispute.status != DisputeStatus.OPEN:
         raise ReviewError("this dispute is already decided")
+    if arbitrator.role not in (Role.LEAD, Role.ADMIN, Role.REVIEWER) or not arbitrator.active:
+        raise ReviewError("an arbitrator is an active lead, admin or reviewer")
+    if arbitrator.id in (dispute.agent_id, dispute.review.reviewer_id):
+        raise ReviewError("the agent or the original reviewer cannot arbitrate")
+    dispute.arbitrator = arbitrator
+    audit.record(actor, "dispute.arbitrator_assigned", dispute, arbitrator=arbitrator.id)
+    notify(arbitrator.id, "You were asked to decide a dispute", f"/disputes/{dispute.id}")
+
+
+def resolve_dispute(
+    dispute: Dispute,
+    resolver: User,
+    *,
+    new_score: float | None,
+    comment: str,
+    answer_changes: Mapping[int, AnswerInput] | None = None,
+) -> None:
+    """Uphold the score or change it, either directly (new_score) or by changing answers of
+    some criteria (the score is then recomputed by the formula); the agent is told, the
+    history kept on the dispute and in the audit trail."""
+    if dispute.status != DisputeStatus.OPEN:
+        raise ReviewError("this dispute is already decided")
+    if resolver.id in (dispute.agent_id, dispute.review.reviewer_id):
+        raise ReviewError("the agent or the original reviewer cannot decide this dispute")
     if not comment.strip():
         raise ReviewError("explain the decision in a comment")
     if new_score is not None and not 0 <= new_score <= 100:
         raise ReviewError("a score is between 0 and 100")
+    review = dispute.review
+    changes: dict[str, Any] = {}
+    if answer_changes:
+        criteria = {c.id: c for c in review.scorecard_version.criteria}
+        answers = {a.criterion_id: a for a in review.answers}
+        for criterion_id, given in answer_changes.items():
+            criterion = criteria.get(criterion_id)
+            if criterion is None:
+                raise ReviewError("answer for a criterion that is not on this scorecard")
+            if given.na and not criterion.allows_na:
+                raise ReviewError(f"{criterion.name}: N/A is not allowed")
+            if not given.na and (
+                given.value is None or not criterion.scale_min <= given.value <= criterion.scale_max
+            ):
+                raise ReviewError(
+                    f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
+                )
+            answer = answers.get(criterion_id)
+            if answer is None:
+                answer = Answer(review=review, criterion=criterion)
+                db.session.add(answer)
+            before = "na" if answer.na else answer.value
+            after = "na" if given.na else given.value
+            if before != after:
+                changes[str(criterion_id)] = {"before": before, "after": after}
+                answer.na = given.na
+                answer.value = None if given.na else given.value
     dispute.resolver = resolver
     dispute.resolution_comment = comment.strip()
     dispute.resolved_at = utcnow()
-    if new_score is None:
+    dispute.changes = changes
+    score = review.score
+    if changes:
+        db.session.flush()
+        score = review_score(review)
+    if new_score is not None:
+        score = new_score
+    if score == review.score and not changes:
         dispute.status = DisputeStatus.UPHELD
-        dispute.score_after = dispute.review.score
+        dispute.score_after = review.score
     else:
         dispute.status = DisputeStatus.CHANGED
-        dispute.score_after = new_score
-        dispute.review.score = new_score
+        dispute.score_after = score
+        review.score = score
     audit.record(
         resolver,
         "dispute.resolved",
@@ -245,8 +478,9 @@ def resolve_dispute(
         status=dispute.status.value,
         before=dispute.score_before,
         after=dispute.score_after,
+        changes=changes,
     )
-    audit.notify(
+    notify(
         dispute.agent_id,
         f"Your dispute was {dispute.status.value}",
         f"/reviews/{dispute.review_id}",

@@ -124,8 +124,30 @@ def test_dispute_upheld_through_the_web(login, world):
     assert agent.post(f"/reviews/{review.id}/dispute", {"reason": "Unfair"}).status_code == 302
     lead = login(world["lead_red"])
     dispute = review.disputes[0]
-    assert lead.post(f"/disputes/{dispute.id}", {"comment": ""}).status_code == 200  # form re-shown
+    assert lead.post(f"/disputes/{dispute.id}", {"comment": ""}).status_code == 400  # form re-shown
     assert lead.post(f"/disputes/{dispute.id}", {"comment": "Score stands"}).status_code == 302
     db.session.refresh(dispute)
     assert dispute.status == DisputeStatus.UPHELD and review.score == 100
     assert "upheld" in agent.get("/notifications").get_data(as_text=True)
+
+
+def test_formula_edge_cases():
+    """A critical item answered N/A does not fail; 2 on 1-3 is exactly 50% and passes; weights
+    need not be integers."""
+    assert compute_score([(crit(1, 5, 1), 5), (crit(0, 1, critical=True), None)]) == 100.0
+    assert compute_score([(crit(1, 3, 1, critical=True), 2), (crit(0, 1, 1), 1)]) == pytest.approx(75.0)
+    assert compute_score([(crit(1, 3, 1, critical=True), 1), (crit(0, 1, 1), 1)]) == 0.0
+    # (100 x 0.5 + 0 x 1.5) / 2
+    assert compute_score([(crit(0, 1, 0.5), 1), (crit(1, 5, 1.5), 1)]) == pytest.approx(25.0)
+
+
+def test_score_uses_the_reviews_own_version(world):
+    """A draft started on v1 is scored on v1's weights even after v2 is published."""
+    version = world["scorecard"].current
+    review = start_review(world["i_agent_red"], world["reviewer"], version)
+    publish_version(world["scorecard"], [{"name": "New", "scale_min": 0, "scale_max": 1, "weight": 9}])
+    answers = {c.id: AnswerInput(c.scale_min if c.name == "Resolution" else c.scale_max) for c in version.criteria}
+    save_answers(review, answers, None, submit=True, actor=world["reviewer"])
+    total = sum(c.weight for c in version.criteria)
+    resolution = next(c for c in version.criteria if c.name == "Resolution")
+    assert review.score == pytest.approx(round((total - resolution.weight) * 100 / total, 2))
