@@ -1,26 +1,62 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Training catalogue, assignments and quizzes, coaching sessions, and the effect of training."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from qa.access import get_review_or_404, led_team_ids, roles_required, visible_agents
 from qa.extensions import db
-from qa.models import Role
+from qa.models import Review, Role, Team
+from qa.services.dashboard import default_period
 
 from . import services
-from .forms import AssignForm, CompleteForm
-from .models import TrainingAssignment, TrainingModule
+from .forms import (
+    AcknowledgeForm,
+    AssignForm,
+    CompleteForm,
+    ModuleForm,
+    ScheduleForm,
+    SessionForm,
+)
+from .models import CoachingSession, SessionStatus, TrainingAssignment, TrainingModule
 
 bp = Blueprint("coaching", __name__, url_prefix="/training", template_folder="../qa/templates")
+
+
+def _team_ids() -> list[int]:
+    if current_user.role == Role.LEAD:
+        return led_team_ids(current_user)
+    if current_user.role == Role.ADMIN:
+        return list(db.session.scalars(select(Team.id)))
+    return []
+
+
+def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
+    def label(name: str) -> str:
+        return form[name].label.text if name in form else name
+
+    return "; ".join(
+        f"{label(k)}: {e[0] if isinstance(e, list) else e}" for k, e in form.errors.items()
+    )
 
 
 @bp.route("/")
 @login_required
 def training():
-    """Agents: my training. Leads and admins: assignments of their teams and the catalogue."""
-    teams = led_team_ids(current_user) if current_user.role == Role.LEAD else []
+    """Agents: my training and sessions. Leads and admins: their teams' training and the catalogue."""
+    teams = _team_ids()
     assignments = services.assignments_for(current_user, teams)
     modules = db.session.scalars(select(TrainingModule).order_by(TrainingModule.title)).all()
-    return render_template("coaching/training.html", assignments=assignments, modules=modules)
+    sessions = services.sessions_for(current_user, teams)
+    return render_template(
+        "coaching/training.html",
+        assignments=assignments,
+        modules=modules,
+        sessions=sessions,
+        overdue_count=sum(1 for a in assignments if a.overdue),
+    )
 
 
 @bp.route("/modules/<int:module_id>")
@@ -31,27 +67,109 @@ def module(module_id: int):
     return render_template("coaching/module.html", module=item, html=services.render_content(item))
 
 
+def _module_form(item: TrainingModule | None):  # type: ignore[no-untyped-def]
+    form = ModuleForm(obj=item) if item and request.method == "GET" else ModuleForm()
+    names = services.criterion_names()
+    if item and item.criterion_key and item.criterion_key not in names:
+        names.append(item.criterion_key)
+    form.criterion_key.choices = [("", "— none —")] + [(n, n) for n in names]
+    if request.method == "GET" and item is not None:
+        form.quiz.data = services.quiz_text(item.quiz)
+        form.criterion_key.data = item.criterion_key or ""
+    elif request.method == "GET" and request.args.get("criterion"):
+        form.criterion_key.data = request.args["criterion"]
+    return form
+
+
+def _save_module(item: TrainingModule | None):  # type: ignore[no-untyped-def]
+    form = _module_form(item)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = services.save_module(
+                item,
+                current_user,
+                title=form.title.data,
+                content=form.content.data,
+                criterion_key=form.criterion_key.data,
+                quiz=form.quiz.data,
+                pass_mark=form.pass_mark.data,
+            )
+        except services.TrainingError as exc:
+            flash(str(exc), "error")
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Module “{saved.title}” saved.", "info")
+            return redirect(url_for(".module", module_id=saved.id))
+    elif request.method == "POST":
+        flash(_form_errors(form), "error")
+        status = 400
+    return render_template("coaching/module_form.html", form=form, module=item), status
+
+
+@bp.route("/modules/new", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def new_module():
+    """Create a training module (Markdown content, linked criterion, optional quiz)."""
+    return _save_module(None)
+
+
+@bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def edit_module(module_id: int):
+    """Edit a training module."""
+    return _save_module(db.session.get(TrainingModule, module_id) or abort(404))
+
+
+def _quiz_answers(item: TrainingAssignment) -> dict[int, int]:
+    answers = {}
+    for i in range(len(item.module.quiz or [])):
+        raw = request.form.get(f"q{i}")
+        if raw is None or raw == "":
+            continue
+        try:
+            answers[i] = int(raw)
+        except ValueError:
+            abort(400, f"question {i + 1}: not an option")
+    return answers
+
+
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def assignment(assignment_id: int):
-    """One assignment: the agent reads the module and completes it."""
+    """One assignment: the agent reads the module, answers the quiz if any, and completes it."""
     item = db.session.get(TrainingAssignment, assignment_id)
-    if item is None:
-        abort(404)
-    visible = services.assignments_for(
-        current_user, led_team_ids(current_user) if current_user.role == Role.LEAD else []
-    )
-    if item not in visible:
+    if item is None or not services.can_view_assignment(current_user, item, _team_ids()):
         abort(404)
     form = CompleteForm()
+    if item.module.quiz:
+        form.submit.label.text = "Submit answers"
     if form.validate_on_submit():
         try:
-            services.complete(item, current_user)
+            result = services.complete(item, current_user, _quiz_answers(item))
         except services.TrainingError as exc:
+            db.session.rollback()
             flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Training completed.", "info")
+            return render_template(
+                "coaching/assignment.html",
+                a=item,
+                form=form,
+                html=services.render_content(item.module),
+            ), 400
+        db.session.commit()
+        if result is not None and not result.passed:
+            flash(
+                f"You scored {result.score:.0f}% ({result.right} of {result.total}); the pass mark "
+                f"is {result.pass_mark}%. Read the module again and retry.",
+                "error",
+            )
+            return redirect(url_for(".assignment", assignment_id=item.id))
+        flash(
+            "Training completed."
+            + (f" Quiz score {result.score:.0f}%." if result is not None else ""),
+            "info",
+        )
         return redirect(url_for(".training"))
     return render_template(
         "coaching/assignment.html", a=item, form=form, html=services.render_content(item.module)
@@ -61,7 +179,7 @@ def assignment(assignment_id: int):
 @bp.route("/assign", methods=["GET", "POST"])
 @roles_required(Role.LEAD, Role.ADMIN)
 def assign():
-    """Assign a module to one or more agents (from a review, a dashboard row or here)."""
+    """Assign a module to one or more agents (from a review, a dashboard row or a weak criterion)."""
     form = AssignForm()
     agents = db.session.scalars(visible_agents(current_user)).all()
     form.agents.choices = [(a.id, a.name) for a in agents]
@@ -69,8 +187,12 @@ def assign():
         (m.id, m.title)
         for m in db.session.scalars(select(TrainingModule).order_by(TrainingModule.title))
     ]
-    if request.method == "GET" and request.args.get("agent", type=int):
-        form.agents.data = [request.args.get("agent", type=int)]
+    if request.method == "GET":
+        wanted = request.args.getlist("agent", type=int)
+        if wanted:
+            form.agents.data = [a for a in wanted if a in {x.id for x in agents}]
+        if request.args.get("module", type=int):
+            form.module.data = request.args.get("module", type=int)
     if form.validate_on_submit():
         module = db.session.get(TrainingModule, form.module.data) or abort(404)
         chosen = [a for a in agents if a.id in set(form.agents.data)]
@@ -92,11 +214,162 @@ def assign():
             flash(f"Assigned “{module.title}” to {names}.", "info")
             if review is not None:
                 return redirect(url_for("reviews.show", review_id=review.id))
+            if request.form.get("next_team", type=int):
+                return redirect(
+                    url_for("dashboard.team", team=request.form.get("next_team", type=int))
+                )
             return redirect(url_for(".training"))
     elif request.method == "POST":
-        flash("; ".join(f"{form[k].label.text}: {e[0]}" for k, e in form.errors.items()), "error")
+        flash(_form_errors(form), "error")
         if form.review_id.data:
             return redirect(url_for("reviews.show", review_id=int(form.review_id.data)))
     return render_template("coaching/assign.html", form=form), (
         400 if request.method == "POST" else 200
     )
+
+
+@bp.route("/effects")
+@roles_required(Role.LEAD, Role.ADMIN)
+def effects():
+    """Before/after: each completed module's criterion score over N reviews, per agent and module."""
+    n = current_app.config.get("COACHING_EFFECT_REVIEWS", 5)
+    team_ids = None if current_user.role == Role.ADMIN else led_team_ids(current_user)
+    rows, modules = services.training_effects(team_ids, n)
+    return render_template("coaching/effects.html", rows=rows, modules=modules, n=n)
+
+
+# --- coaching sessions -------------------------------------------------------------------------
+
+
+def _get_session_or_404(session_id: int) -> CoachingSession:
+    item = db.session.get(CoachingSession, session_id)
+    if item is None or not services.can_view_session(current_user, item, _team_ids()):
+        abort(404)
+    return item
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def new_session():
+    """Schedule a coaching session; the agenda is pre-filled from the agent's weak criteria."""
+    form = ScheduleForm()
+    agents = db.session.scalars(visible_agents(current_user)).all()
+    form.agent.choices = [(a.id, a.name) for a in agents]
+    form.criteria.choices = [(n, n) for n in services.criterion_names()]
+    if request.method == "GET":
+        if request.args.get("agent", type=int):
+            form.agent.data = request.args.get("agent", type=int)
+        if request.args.getlist("criterion"):
+            form.criteria.data = request.args.getlist("criterion")
+    if form.validate_on_submit():
+        agent = next((a for a in agents if a.id == form.agent.data), None) or abort(404)
+        try:
+            item = services.schedule_session(
+                current_user,
+                agent,
+                form.scheduled_at.data,
+                default_period(weeks=12),
+                threshold=current_app.config.get("COACHING_WEAK_THRESHOLD", 70),
+                criteria=form.criteria.data or None,
+            )
+        except services.TrainingError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Session with {agent.name} scheduled.", "info")
+            return redirect(url_for(".session", session_id=item.id))
+    elif request.method == "POST":
+        flash(_form_errors(form), "error")
+    return render_template("coaching/session_new.html", form=form), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def session(session_id: int):
+    """A coaching session: the lead records notes and action items; the agent reads the summary."""
+    item = _get_session_or_404(session_id)
+    editable = current_user.role in (Role.LEAD, Role.ADMIN)
+    form = SessionForm(obj=item) if request.method == "GET" else SessionForm()
+    if request.method == "GET":
+        form.status.data = item.status.value
+        while len(form.action_items) > 0:
+            form.action_items.pop_entry()
+        for action in [*item.action_items, {}, {}]:
+            form.action_items.append_entry()
+            entry = form.action_items[-1]
+            entry.text.data = action.get("text")
+            entry.owner.data = action.get("owner", "agent")
+            entry.due.data = _date_or_none(action.get("due"))
+            entry.done.data = bool(action.get("done"))
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            abort(403, "Only the lead records a session.")
+        if form.validate_on_submit():
+            try:
+                services.update_session(
+                    item,
+                    current_user,
+                    agenda=form.agenda.data,
+                    notes=form.notes.data,
+                    action_items=[entry.data for entry in form.action_items],
+                    follow_up_date=form.follow_up_date.data,
+                    status=SessionStatus(form.status.data),
+                )
+            except services.TrainingError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+                status = 400
+            else:
+                db.session.commit()
+                flash("Session saved.", "info")
+                return redirect(url_for(".session", session_id=item.id))
+        else:
+            flash(_form_errors(form), "error")
+            status = 400
+    examples = _examples(item)
+    return render_template(
+        "coaching/session.html",
+        s=item,
+        form=form,
+        editable=editable,
+        ack_form=AcknowledgeForm(),
+        agenda=services.render_markdown(item.agenda),
+        notes=services.render_markdown(item.notes),
+        examples=examples,
+    ), status
+
+
+def _date_or_none(value):  # type: ignore[no-untyped-def]
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _examples(item: CoachingSession) -> list[Review]:
+    ids = item.example_review_ids or []
+    if not ids:
+        return []
+    found = {r.id: r for r in db.session.scalars(select(Review).where(Review.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+@bp.route("/sessions/<int:session_id>/acknowledge", methods=["POST"])
+@roles_required(Role.AGENT)
+def acknowledge_session(session_id: int):
+    """The agent acknowledges the session summary."""
+    item = _get_session_or_404(session_id)
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; reload the page.")
+    try:
+        services.acknowledge_session(item, current_user)
+    except services.TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".session", session_id=item.id)), 303
+    db.session.commit()
+    flash("Session summary acknowledged.", "info")
+    return redirect(url_for(".session", session_id=item.id))

@@ -1,16 +1,144 @@
-"""Aggregates for the lead dashboard: IQS (human) and AQS (AutoQA) per week and per agent."""
+"""Aggregates for the lead dashboard, all computed in SQL with GROUP BY.
+
+IQS (human review scores) and AQS (AutoQA, every interaction) by week and per agent, criterion
+averages (weakest first), the distribution of review scores, disputes by status and the KPIs.
+Only portable SQL is used (date(), CASE, correlated sub-selects), so SQLite and PostgreSQL give
+the same numbers; days are folded into ISO weeks in Python (at most a few hundred rows).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 
 from ..extensions import db
-from ..models import AutoScore, Dispute, DisputeStatus, Interaction, Review, ReviewStatus, User
+from ..models import (
+    Answer,
+    AutoScore,
+    Criterion,
+    Dispute,
+    DisputeStatus,
+    Interaction,
+    Review,
+    ReviewStatus,
+    User,
+)
+from . import kpis as kpi_service
 from .sampling import week_of
+
+MAX_PERIOD_DAYS = 731
+TREND_POINTS = 2.0  # a change in IQS smaller than this between the halves is "flat"
+
+
+class DashboardError(ValueError):
+    """The dashboard request was invalid (bad period); the message says why."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, datetime.min.time())
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive upper bound: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), datetime.min.time())
+
+    @property
+    def mid_at(self) -> datetime:
+        """Split point for trends: the first day of the second half of the period."""
+        return self.start_at + timedelta(days=((self.end - self.start).days + 1) // 2)
+
+    def weeks(self) -> list[str]:
+        monday = self.start - timedelta(days=self.start.weekday())
+        out = []
+        while monday <= self.end:
+            out.append(week_of(monday))
+            monday += timedelta(days=7)
+        return out
+
+    def query_args(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def default_period(today: date | None = None, weeks: int = 6) -> Period:
+    """The last `weeks` ISO weeks, this one included."""
+    today = today or date.today()
+    return Period(today - timedelta(days=today.weekday() + 7 * (weeks - 1)), today)
+
+
+def parse_period(start: str | None, end: str | None, today: date | None = None) -> Period:
+    """A period from ISO dates (either may be empty: the default six weeks fill in)."""
+    default = default_period(today)
+    try:
+        first = date.fromisoformat(start) if start else default.start
+        last = date.fromisoformat(end) if end else default.end
+    except ValueError:
+        raise DashboardError("dates must look like 2026-11-23") from None
+    if first > last:
+        raise DashboardError("the period starts after it ends")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise DashboardError(f"a period is at most {MAX_PERIOD_DAYS} days")
+    return Period(first, last)
+
+
+def scope(
+    team_ids: Sequence[int], period: Period, agent_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """Conditions on Interaction for the teams (and agent) and the period."""
+    conditions = [
+        Interaction.team_id.in_(list(team_ids)),
+        Interaction.started_at >= period.start_at,
+        Interaction.started_at < period.end_at,
+    ]
+    if agent_id is not None:
+        conditions.append(Interaction.agent_id == agent_id)
+    return conditions
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+# Two-sided 95% Student t quantiles for small samples; 1.96 beyond 30 degrees of freedom.
+_T95 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+_T95.update({10: 2.23, 11: 2.20, 12: 2.18, 13: 2.16, 14: 2.14, 15: 2.13, 16: 2.12, 17: 2.11})
+_T95.update({18: 2.10, 19: 2.09, 20: 2.09, 21: 2.08, 22: 2.07, 23: 2.07, 24: 2.06, 25: 2.06})
+_T95.update({26: 2.06, 27: 2.05, 28: 2.05, 29: 2.05, 30: 2.04})
+
+
+def t95(df: int) -> float:
+    return _T95.get(df, 1.96) if df >= 1 else math.inf
+
+
+def variance(n: int, total: float, sumsq: float) -> float | None:
+    """Sample variance from count, sum and sum of squares (what SQL can aggregate)."""
+    if n < 2:
+        return None
+    return max(0.0, (sumsq - total * total / n) / (n - 1))
+
+
+def ci95(n: int, total: float, sumsq: float) -> float | None:
+    """Half-width of the 95% confidence interval of a mean (t-based); None below 2 values."""
+    var = variance(n, total, sumsq)
+    if var is None:
+        return None
+    return round(t95(n - 1) * math.sqrt(var / n), 1)
+
+
+def _mean(total: float | None, count: int) -> float | None:
+    return round(float(total or 0) / count, 1) if count else None
+
+
+# --- rows -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -20,6 +148,8 @@ class WeekRow:
     reviews: int = 0
     iqs: float | None = None
     aqs: float | None = None
+    scored: int = 0  # interactions with an AutoQA score
+    aqs_sum: float = 0.0
 
 
 @dataclass
@@ -29,96 +159,390 @@ class AgentRow:
     reviews: int
     iqs: float | None
     aqs: float | None
+    ci: float | None = None  # 95% CI half-width of IQS
+    trend: int = 0  # +1 up, -1 down, 0 flat or unknown
+    delta: float | None = None  # IQS second half minus first half of the period
+
+    @property
+    def arrow(self) -> str:
+        return {1: "▲", -1: "▼"}.get(self.trend, "▬" if self.delta is not None else "")
 
 
-def _mean(total: float, count: int) -> float | None:
-    return round(total / count, 1) if count else None
+@dataclass
+class CriterionRow:
+    name: str
+    answers: int
+    score: float | None
+    ci: float | None = None
+    autoqa_key: str | None = None
+    aqs: float | None = None
 
 
-def team_overview(team_ids: list[int], weeks: int = 6, today: date | None = None) -> dict:
-    """Weekly and per-agent IQS/AQS for the teams over the last `weeks` ISO weeks."""
-    today = today or date.today()
-    start = datetime.combine(
-        today - timedelta(days=today.weekday() + 7 * (weeks - 1)), datetime.min.time()
+@dataclass
+class Bin:
+    label: str
+    reviews: int
+
+
+@dataclass
+class Overview:
+    period: Period
+    weeks: list[WeekRow]
+    agents: list[AgentRow]
+    criteria: list[CriterionRow]
+    distribution: list[Bin]
+    disputes: dict[str, int]
+    kpis: kpi_service.Kpis
+    interactions: int = 0
+    reviews: int = 0
+    iqs: float | None = None
+    aqs: float | None = None
+    iqs_ci: float | None = None
+    criterion_cells: list[CriterionCell] = field(default_factory=list)
+
+    @property
+    def open_disputes(self) -> int:
+        return self.disputes.get(DisputeStatus.OPEN.value, 0)
+
+    @property
+    def decided_disputes(self) -> int:
+        return sum(n for s, n in self.disputes.items() if s != DisputeStatus.OPEN.value)
+
+
+_SUBMITTED = (Review.status == ReviewStatus.SUBMITTED, Review.score.is_not(None))
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class Cell:
+    """Sums for one (day, agent): what every weekly and per-agent figure is folded from."""
+
+    interactions: int = 0
+    scored: int = 0  # interactions with an AutoQA score
+    aqs_sum: float = 0.0
+    reviews: int = 0
+    score_sum: float = 0.0
+    score_sq: float = 0.0
+    keys: dict[str, list] = field(default_factory=dict)  # AutoQA key -> [sum, count]
+
+
+def autoqa_keys() -> list[str]:
+    """AutoQA keys used by any scorecard criterion (for the per-criterion AutoQA means)."""
+    return sorted(
+        db.session.scalars(
+            select(Criterion.autoqa_key).where(Criterion.autoqa_key.is_not(None)).distinct()
+        )
     )
-    in_scope = [Interaction.team_id.in_(team_ids), Interaction.started_at >= start]
+
+
+def cells(
+    conditions: Sequence[ColumnElement[bool]], keys: Sequence[str] = ()
+) -> dict[tuple[date, int], Cell]:
+    """Two GROUP BY (day, agent) scans: interactions with their AQS (and the sums of the AutoQA
+    `keys`, one pass over the AutoQA scores for both), and submitted reviews.
+
+    At most days x agents rows come back, however many interactions there are.
+    """
     day = func.date(Interaction.started_at)
-    aqs_per = (
-        select(AutoScore.interaction_id, func.avg(AutoScore.value).label("aqs"))
-        .group_by(AutoScore.interaction_id)
+    # one row per interaction: its AQS (mean of its AutoQA values) and its value per key
+    per_key = [
+        func.max(case((AutoScore.criterion == key, AutoScore.value))).label(f"k{i}")
+        for i, key in enumerate(keys)
+    ]
+    inner = (
+        select(
+            day.label("day"),
+            Interaction.agent_id.label("agent_id"),
+            func.avg(AutoScore.value).label("aqs"),
+            *per_key,
+        )
+        .select_from(Interaction)
+        .outerjoin(AutoScore, AutoScore.interaction_id == Interaction.id)
+        .where(*conditions)
+        .group_by(Interaction.id)
         .subquery()
     )
-    by_week: dict[str, WeekRow] = {}
-    agg: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0, 0.0, 0])
-    for d, n, aqs_sum, aqs_n in db.session.execute(
-        select(day, func.count(Interaction.id), func.sum(aqs_per.c.aqs), func.count(aqs_per.c.aqs))
-        .outerjoin(aqs_per, aqs_per.c.interaction_id == Interaction.id)
-        .where(*in_scope)
-        .group_by(day)
-    ):
-        week = week_of(date.fromisoformat(str(d)))
-        a = agg[week]
-        a[0] += n
-        a[4] += aqs_sum or 0.0
-        a[5] += aqs_n
-    submitted = [Review.status == ReviewStatus.SUBMITTED, Review.score.is_not(None)]
-    for d, n, total in db.session.execute(
-        select(day, func.count(Review.id), func.sum(Review.score))
-        .join(Interaction, Interaction.id == Review.interaction_id)
-        .where(*in_scope, *submitted)
-        .group_by(day)
-    ):
-        a = agg[week_of(date.fromisoformat(str(d)))]
-        a[1] += n
-        a[2] += total or 0.0
-    for i in range(weeks):
-        week = week_of(start.date() + timedelta(days=7 * i))
-        a = agg.get(week, [0, 0, 0.0, 0, 0.0, 0])
-        by_week[week] = WeekRow(
-            week, int(a[0]), int(a[1]), _mean(a[2], int(a[1])), _mean(a[4], int(a[5]))
-        )
-
-    agents: dict[int, list] = defaultdict(lambda: [0, 0, 0.0, 0.0, 0])
-    for agent_id, n, aqs_sum, aqs_n in db.session.execute(
+    key_cols = [inner.c[f"k{i}"] for i in range(len(keys))]
+    out: dict[tuple[date, int], Cell] = {}
+    for d, agent_id, n, aqs_sum, aqs_n, *key_sums in db.session.execute(
         select(
+            inner.c.day,
+            inner.c.agent_id,
+            func.count(),
+            func.sum(inner.c.aqs),
+            func.count(inner.c.aqs),
+            *(agg for col in key_cols for agg in (func.sum(col), func.count(col))),
+        ).group_by(inner.c.day, inner.c.agent_id)
+    ):
+        cell = out[(_day(d), agent_id)] = Cell(int(n), int(aqs_n), float(aqs_sum or 0))
+        for i, key in enumerate(keys):
+            cell.keys[key] = [float(key_sums[2 * i] or 0), int(key_sums[2 * i + 1])]
+    for d, agent_id, n, total, sq in db.session.execute(
+        select(
+            day,
             Interaction.agent_id,
-            func.count(Interaction.id),
-            func.sum(aqs_per.c.aqs),
-            func.count(aqs_per.c.aqs),
+            func.count(Review.id),
+            func.sum(Review.score),
+            func.sum(Review.score * Review.score),
         )
-        .outerjoin(aqs_per, aqs_per.c.interaction_id == Interaction.id)
-        .where(*in_scope)
-        .group_by(Interaction.agent_id)
-    ):
-        agents[agent_id][0] = n
-        agents[agent_id][3] = aqs_sum or 0.0
-        agents[agent_id][4] = aqs_n
-    for agent_id, n, total in db.session.execute(
-        select(Interaction.agent_id, func.count(Review.id), func.sum(Review.score))
         .join(Interaction, Interaction.id == Review.interaction_id)
-        .where(*in_scope, *submitted)
-        .group_by(Interaction.agent_id)
+        .where(*conditions, *_SUBMITTED)
+        .group_by(day, Interaction.agent_id)
     ):
-        agents[agent_id][1] = n
-        agents[agent_id][2] = total or 0.0
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(agents))))}
-    agent_rows = sorted(
-        (
-            AgentRow(
-                people[a], int(v[0]), int(v[1]), _mean(v[2], int(v[1])), _mean(v[3], int(v[4]))
+        cell = out.setdefault((_day(d), agent_id), Cell())
+        cell.reviews, cell.score_sum, cell.score_sq = int(n), float(total or 0), float(sq or 0)
+    return out
+
+
+def weekly_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[WeekRow]:
+    """Interactions, reviews, IQS and AQS per ISO week of the period (empty weeks included)."""
+    rows = {w: WeekRow(w) for w in period.weeks()}
+    sums: dict[str, float] = dict.fromkeys(rows, 0.0)
+    for (d, _agent), cell in grid.items():
+        w = week_of(d)
+        row = rows.setdefault(w, WeekRow(w))
+        row.interactions += cell.interactions
+        row.reviews += cell.reviews
+        row.scored += cell.scored
+        row.aqs_sum += cell.aqs_sum
+        sums[w] = sums.get(w, 0.0) + cell.score_sum
+    for w, row in rows.items():
+        row.iqs = _mean(sums[w], row.reviews)
+        row.aqs = _mean(row.aqs_sum, row.scored)
+    return [rows[w] for w in sorted(rows)]
+
+
+def agents_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[AgentRow]:
+    """Per agent: volume, reviews, IQS with its 95% CI, AQS, and the trend between the halves."""
+    mid = period.mid_at.date()
+    totals: dict[int, Cell] = {}
+    late: dict[int, list[float]] = {}
+    for (d, agent_id), cell in grid.items():
+        t = totals.setdefault(agent_id, Cell())
+        t.interactions += cell.interactions
+        t.scored += cell.scored
+        t.aqs_sum += cell.aqs_sum
+        t.reviews += cell.reviews
+        t.score_sum += cell.score_sum
+        t.score_sq += cell.score_sq
+        if d >= mid:
+            half = late.setdefault(agent_id, [0, 0.0])
+            half[0] += cell.reviews
+            half[1] += cell.score_sum
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(totals))))}
+    out = []
+    for agent_id, t in totals.items():
+        row = AgentRow(
+            people[agent_id],
+            t.interactions,
+            t.reviews,
+            _mean(t.score_sum, t.reviews),
+            _mean(t.aqs_sum, t.scored),
+            ci95(t.reviews, t.score_sum, t.score_sq),
+        )
+        late_n, late_sum = late.get(agent_id, [0, 0.0])
+        early_n = t.reviews - int(late_n)
+        if late_n and early_n:
+            row.delta = round(late_sum / late_n - (t.score_sum - late_sum) / early_n, 1)
+            row.trend = 1 if row.delta >= TREND_POINTS else -1 if row.delta <= -TREND_POINTS else 0
+        out.append(row)
+    return sorted(out, key=lambda r: r.agent.name)
+
+
+def weekly(conditions: Sequence[ColumnElement[bool]], period: Period) -> list[WeekRow]:
+    """IQS/AQS by ISO week (see weekly_from)."""
+    return weekly_from(cells(conditions), period)
+
+
+def agent_rows(conditions: Sequence[ColumnElement[bool]], period: Period) -> list[AgentRow]:
+    """Per-agent rows (see agents_from)."""
+    return agents_from(cells(conditions), period)
+
+
+def criterion_score_expr():  # type: ignore[no-untyped-def]
+    """Criterion score of an answer, 0-100 (PRODUCT.md); scale_max > scale_min is enforced."""
+    return (
+        (Answer.value - Criterion.scale_min) * 100.0 / (Criterion.scale_max - Criterion.scale_min)
+    )
+
+
+@dataclass
+class CriterionCell:
+    """Sums of one agent's answers on one criterion (by name, across scorecard versions)."""
+
+    agent_id: int
+    name: str
+    autoqa_key: str | None
+    n: int
+    total: float
+    sumsq: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+
+def criterion_cells(conditions: Sequence[ColumnElement[bool]]) -> list[CriterionCell]:
+    """One GROUP BY agent, criterion scan of the answers: the criteria table and the
+    recommendations are both folded from it."""
+    points = criterion_score_expr()
+    return [
+        CriterionCell(agent_id, name, key, int(n), float(total or 0), float(sq or 0))
+        for agent_id, name, key, n, total, sq in db.session.execute(
+            select(
+                Interaction.agent_id,
+                Criterion.name,
+                func.max(Criterion.autoqa_key),
+                func.count(Answer.id),
+                func.sum(points),
+                func.sum(points * points),
             )
-            for a, v in agents.items()
+            .select_from(Interaction)
+            .join(Review, Review.interaction_id == Interaction.id)
+            .join(Answer, Answer.review_id == Review.id)
+            .join(Criterion, Criterion.id == Answer.criterion_id)
+            .where(*conditions, *_SUBMITTED, Answer.na.is_(False), Answer.value.is_not(None))
+            .group_by(Interaction.agent_id, Criterion.name)
+        )
+    ]
+
+
+def criteria_from(
+    cells_: Sequence[CriterionCell],
+    conditions: Sequence[ColumnElement[bool]],
+    auto: Mapping[str, float | None] | None = None,
+) -> list[CriterionRow]:
+    """Average criterion score per criterion, weakest first, with the AutoQA mean of its key."""
+    sums: dict[str, list] = {}
+    for c in cells_:
+        s = sums.setdefault(c.name, [None, 0, 0.0, 0.0])
+        s[0] = s[0] or c.autoqa_key
+        s[1] += c.n
+        s[2] += c.total
+        s[3] += c.sumsq
+    rows = [
+        CriterionRow(name, n, _mean(total, n), ci95(n, total, sq), key)
+        for name, (key, n, total, sq) in sums.items()
+    ]
+    keys = [r.autoqa_key for r in rows if r.autoqa_key]
+    if keys and auto is None:
+        auto = dict(
+            db.session.execute(
+                select(AutoScore.criterion, func.avg(AutoScore.value))
+                .join(Interaction, Interaction.id == AutoScore.interaction_id)
+                .where(*conditions, AutoScore.criterion.in_(keys))
+                .group_by(AutoScore.criterion)
+            ).all()
+        )
+    if auto:
+        for r in rows:
+            if r.autoqa_key in auto and auto[r.autoqa_key] is not None:
+                r.aqs = round(float(auto[r.autoqa_key]), 1)
+    return sorted(rows, key=lambda r: (r.score if r.score is not None else 101, r.name))
+
+
+def criteria_rows(conditions: Sequence[ColumnElement[bool]]) -> list[CriterionRow]:
+    """Average criterion score per criterion name (across scorecard versions), weakest first."""
+    return criteria_from(criterion_cells(conditions), conditions)
+
+
+BIN_LABELS = [f"{10 * i}-{10 * i + 9}" for i in range(9)] + ["90-100"]
+
+
+def distribution(conditions: Sequence[ColumnElement[bool]]) -> list[Bin]:
+    """Submitted review scores in ten bins of 10 points (100 falls in the last)."""
+    # Literal numbers, not bound parameters: PostgreSQL only matches a GROUP BY expression to
+    # the selected one when both are textually identical.
+    bucket = case(
+        *(
+            (Review.score < literal_column(str(10 * (i + 1))), literal_column(str(i)))
+            for i in range(9)
         ),
-        key=lambda r: r.agent.name,
+        else_=literal_column("9"),
     )
-    open_disputes = db.session.scalar(
-        select(func.count(Dispute.id))
-        .join(Review, Review.id == Dispute.review_id)
-        .join(Interaction, Interaction.id == Review.interaction_id)
-        .where(Interaction.team_id.in_(team_ids), Dispute.status == DisputeStatus.OPEN)
+    counts = dict(
+        db.session.execute(
+            select(bucket, func.count(Review.id))
+            .join(Interaction, Interaction.id == Review.interaction_id)
+            .where(*conditions, *_SUBMITTED)
+            .group_by(bucket)
+        ).all()
     )
-    return {
-        "weeks": list(by_week.values()),
-        "agents": agent_rows,
-        "open_disputes": open_disputes or 0,
-    }
+    return [Bin(label, int(counts.get(i, 0))) for i, label in enumerate(BIN_LABELS)]
+
+
+def disputes(conditions: Sequence[ColumnElement[bool]]) -> dict[str, int]:
+    """Disputes on the scope's reviews by status (open, upheld, changed)."""
+    found = dict(
+        db.session.execute(
+            select(Dispute.status, func.count(Dispute.id))
+            .join(Review, Review.id == Dispute.review_id)
+            .join(Interaction, Interaction.id == Review.interaction_id)
+            .where(*conditions)
+            .group_by(Dispute.status)
+        ).all()
+    )
+    return {s.value: int(found.get(s, found.get(s.value, 0))) for s in DisputeStatus}
+
+
+def overview(
+    team_ids: Sequence[int],
+    period: Period,
+    *,
+    agent_id: int | None = None,
+    sla: Mapping[str, int] | None = None,
+) -> Overview:
+    """Everything the team (or agent) dashboard shows for the period."""
+    conditions = scope(team_ids, period, agent_id)
+    keys = autoqa_keys()
+    grid = cells(conditions, keys)
+    per_criterion = criterion_cells(conditions)
+    auto = {}
+    for key in keys:
+        total = sum(c.keys[key][0] for c in grid.values() if key in c.keys)
+        n = sum(c.keys[key][1] for c in grid.values() if key in c.keys)
+        auto[key] = total / n if n else None
+    weeks = weekly_from(grid, period)
+    reviews = sum(c.reviews for c in grid.values())
+    score_sum = sum(c.score_sum for c in grid.values())
+    return Overview(
+        period=period,
+        weeks=weeks,
+        agents=agents_from(grid, period),
+        criteria=criteria_from(per_criterion, conditions, auto),
+        distribution=distribution(conditions),
+        disputes=disputes(conditions),
+        kpis=kpi_service.compute(conditions, sla),
+        interactions=sum(c.interactions for c in grid.values()),
+        reviews=reviews,
+        iqs=_mean(score_sum, reviews),
+        aqs=_mean(sum(c.aqs_sum for c in grid.values()), sum(c.scored for c in grid.values())),
+        iqs_ci=ci95(reviews, score_sum, sum(c.score_sq for c in grid.values())),
+        criterion_cells=per_criterion,
+    )
+
+
+def team_overview(team_ids: list[int], weeks: int = 6, today: date | None = None) -> Overview:
+    """Backwards-compatible entry point: the last `weeks` ISO weeks."""
+    return overview(team_ids, default_period(today, weeks))
+
+
+__all__ = [
+    "AgentRow",
+    "Bin",
+    "CriterionRow",
+    "DashboardError",
+    "Overview",
+    "Period",
+    "WeekRow",
+    "ci95",
+    "criterion_score_expr",
+    "default_period",
+    "overview",
+    "parse_period",
+    "scope",
+    "team_overview",
+]

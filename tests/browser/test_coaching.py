@@ -1,0 +1,172 @@
+"""Coaching in a real browser: a lead assigns training from the dashboard (where a weak criterion
+is recommended), and the agent completes it by passing a quiz graded on the server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from coaching.models import TrainingModule
+from qa import create_app
+from qa.extensions import db
+from qa.models import Answer, Interaction, Review, ReviewStatus, Role, Scorecard, Team, User, utcnow
+from qa.services.reviews import publish_version
+from tests.browser.conftest import _free_port
+
+pytestmark = [pytest.mark.browser]
+
+PASSWORD = "coaching-password"
+QUIZ = [
+    {
+        "question": "What comes first?",
+        "options": ["The policy", "The customer's feeling"],
+        "answer": 1,
+    },
+    {"question": "Then?", "options": ["What you will do next", "Nothing"], "answer": 0},
+]
+
+
+@pytest.fixture
+def coaching_app(tmp_path: Path) -> Iterator:
+    """The app on a file database built from the models, served on loopback; yields (app, base_url)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coaching.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
+            "SCORING_MODEL_DIR": str(tmp_path / "models"),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def seed(app) -> None:  # type: ignore[no-untyped-def]
+    """A team whose agent scored low on Empathy in three reviews, and an Empathy module with a quiz."""
+    from qa.demo import SCORECARD
+
+    with app.app_context():
+        team = Team(name="Billing")
+        people = {}
+        for role, name in [
+            (Role.LEAD, "Lena Lead"),
+            (Role.REVIEWER, "Rita Reviewer"),
+            (Role.AGENT, "Aisha Agent"),
+        ]:
+            user = User(
+                email=f"{role.value}@example.com",
+                name=name,
+                role=role,
+                team=team if role == Role.AGENT else None,
+            )
+            user.set_password(PASSWORD)
+            if role == Role.LEAD:
+                user.led_teams = [team]
+            db.session.add(user)
+            people[role] = user
+        scorecard = Scorecard(name="Support quality")
+        db.session.add(scorecard)
+        db.session.flush()
+        version = publish_version(scorecard, [dict(c) for c in SCORECARD])
+        for n in range(3):
+            started = utcnow() - timedelta(days=1 + n)
+            interaction = Interaction(
+                source="t",
+                external_id=f"CHAT-{n}",
+                channel="chat",
+                agent=people[Role.AGENT],
+                team=team,
+                started_at=started,
+                csat=4,
+            )
+            review = Review(
+                interaction=interaction,
+                reviewer=people[Role.REVIEWER],
+                scorecard_version=version,
+                status=ReviewStatus.SUBMITTED,
+                score=60,
+                submitted_at=started,
+            )
+            for c in version.criteria:
+                low = c.name == "Empathy"
+                review.answers.append(
+                    Answer(criterion=c, value=c.scale_min if low else c.scale_max)
+                )
+            db.session.add(review)
+        db.session.add(
+            TrainingModule(
+                title="Empathy that sounds human",
+                criterion_key="Empathy",
+                content="## Name the feeling\nSay what you heard.",
+                quiz=QUIZ,
+                pass_mark=100,
+            )
+        )
+        db.session.commit()
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_lead_assigns_from_dashboard_and_agent_passes_quiz(coaching_app, page: Page):
+    """Dashboard -> recommended module assigned -> agent fails, then passes the quiz -> completed."""
+    app, base = coaching_app
+    seed(app)
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    sign_in(page, base, "lead@example.com")
+    expect(page.get_by_role("heading", name="Team dashboard · Billing")).to_be_visible()
+    expect(page.locator("#chart-weekly svg.chart")).to_be_visible()
+    recs = page.locator("#recommendations")
+    expect(recs).to_contain_text("Empathy")
+    recs.get_by_role("link", name="Assign “Empathy that sounds human”").click()
+    expect(page.get_by_role("heading", name="Assign training")).to_be_visible()
+    expect(page.get_by_label("Agents")).to_have_values([str(_agent_id(app))])
+    page.get_by_label("Due date").fill((utcnow() + timedelta(days=7)).strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="Assign training").click()
+    expect(page.get_by_text("Assigned “Empathy that sounds human” to Aisha Agent.")).to_be_visible()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, "agent@example.com")
+    page.get_by_role("link", name="My training").click()
+    page.get_by_role("link", name="Empathy that sounds human").click()
+    expect(page.get_by_role("heading", name="Name the feeling")).to_be_visible()
+    page.get_by_label("The policy").check()
+    page.get_by_label("What you will do next").check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("You scored 50% (1 of 2); the pass mark is 100%.")).to_be_visible()
+    page.get_by_label("The customer's feeling").check()
+    page.get_by_label("What you will do next").check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text("Training completed. Quiz score 100%.")).to_be_visible()
+    expect(page.locator("#assignments")).to_contain_text("completed")
+    expect(page.locator("#assignments")).to_contain_text("100%")
+
+
+def _agent_id(app) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.role == Role.AGENT))
