@@ -43,10 +43,19 @@ def status(celery: Any | None = None, failures: int = 50) -> JobsStatus:
         result.mode = "celery"
         try:
             with celery.connection_for_read() as conn:
+                conn.ensure_connection(max_retries=1)
                 for name in (TRANSCRIPTION_QUEUE, SCORING_QUEUE):
-                    result.queues[name] = conn.default_channel.queue_declare(
-                        name, passive=True
-                    ).message_count
+                    result.queues[name] = _queue_length(conn, name)
         except Exception as exc:  # the page must still render when the broker is down
             result.queues = {"broker": f"unreachable: {type(exc).__name__}: {exc}"}
     return result
+
+
+def _queue_length(conn: Any, name: str) -> int:
+    """Messages waiting in a queue; a queue nobody has declared yet (Redis: no key) holds none."""
+    from kombu.exceptions import ChannelError
+
+    try:
+        return int(conn.default_channel.queue_declare(name, passive=True).message_count)
+    except ChannelError:
+        return 0
