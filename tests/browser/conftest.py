@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from qa import create_app
 from qa.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
+from tests.conftest import PASSWORD  # noqa: E402  (the factories' password; seeded users use it too)
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -69,3 +72,17 @@ def live_app(tmp_path: Path) -> Iterator:
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    """Sign in through the login form and wait for the signed-in page."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()

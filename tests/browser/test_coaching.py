@@ -3,25 +3,19 @@ is recommended), and the agent completes it by passing a quiz graded on the serv
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from coaching.models import TrainingModule
-from qa import create_app
 from qa.extensions import db
 from qa.models import Answer, Interaction, Review, ReviewStatus, Role, Scorecard, Team, User, utcnow
 from qa.services.reviews import publish_version
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "coaching-password"
 QUIZ = [
     {
         "question": "What comes first?",
@@ -30,32 +24,6 @@ QUIZ = [
     },
     {"question": "Then?", "options": ["What you will do next", "Nothing"], "answer": 0},
 ]
-
-
-@pytest.fixture
-def coaching_app(tmp_path: Path) -> Iterator:
-    """The app on a file database built from the models, served on loopback; yields (app, base_url)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coaching.db'}",
-            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-            "SCORING_MODEL_DIR": str(tmp_path / "models"),
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def seed(app) -> None:  # type: ignore[no-untyped-def]
@@ -122,16 +90,9 @@ def seed(app) -> None:  # type: ignore[no-untyped-def]
         db.session.commit()
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def test_lead_assigns_from_dashboard_and_agent_passes_quiz(coaching_app, page: Page):
+def test_lead_assigns_from_dashboard_and_agent_passes_quiz(live_app, page: Page):
     """Dashboard -> recommended module assigned -> agent fails, then passes the quiz -> completed."""
-    app, base = coaching_app
+    app, base = live_app
     seed(app)
     page.set_default_timeout(15_000)
     errors: list[str] = []

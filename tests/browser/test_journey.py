@@ -13,11 +13,11 @@ from coaching.models import TrainingModule
 from qa.extensions import db
 from qa.models import Role, SamplingPolicy, Scorecard, Team, User
 from qa.services.reviews import publish_version
+from tests.browser.conftest import PASSWORD, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CALL = Path(__file__).resolve().parents[2] / "qa" / "demo" / "calls" / "double_charge_refund.ogg"
-PASSWORD = "journey-password"
 
 
 def seed(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -66,18 +66,6 @@ def seed(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         )
         db.session.commit()
     return people
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
 
 
 def test_call_to_training_journey(live_app, page: Page):

@@ -4,20 +4,15 @@ the lead decides, and a calibration session with three reviewers and the lead's 
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from qa import create_app
 from qa.extensions import db
 from qa.models import AutoScore, Dispute, DisputeStatus, Review, ReviewStatus, Role
-from tests.browser.conftest import _free_port
-from tests.conftest import PASSWORD, make_interaction, make_scorecard, make_team, make_user
+from tests.browser.conftest import sign_in, sign_out
+from tests.conftest import make_interaction, make_scorecard, make_team, make_user
 
 pytestmark = [pytest.mark.browser]
 
@@ -48,33 +43,6 @@ TURNS = [
         ]
     )
 ]
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator:
-    """The app on a real HTTP server, its schema created from the models."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
-            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-            "SCORING_MODEL_DIR": str(tmp_path / "models"),
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def seed(app) -> dict:  # type: ignore[no-untyped-def]
@@ -126,19 +94,6 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
         return out
 
 
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
-
-
 # Greeting yes, Empathy 5, Tone 4, Resolution yes, Accurate yes, Data protection N/A, Closing 2/3
 KEYS = ["1", "5", "4", "1", "1", "n", "2"]
 
@@ -155,10 +110,10 @@ def score_with_keyboard(page: Page, keys: list[str] = KEYS) -> None:
     page.keyboard.press("Control+Enter")
 
 
-def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live, page: Page):
+def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live_app, page: Page):
     """Reviewer: keyboard scoring with evidence and an anchored comment; agent: dispute;
     lead: change one answer, score recomputed; agent sees the decision."""
-    app, base = live
+    app, base = live_app
     people = seed(app)
     page.set_default_timeout(15_000)
     chat_id, chat_ext = people["chats"][0]
@@ -239,10 +194,10 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
         assert dispute.status == DisputeStatus.CHANGED and dispute.score_after == 97.5
 
 
-def test_calibration_with_three_reviewers(live, page: Page):
+def test_calibration_with_three_reviewers(live_app, page: Page):
     """The lead starts a session, three reviewers score blind, the lead scores the reference,
     closes it and sees answers side by side, alpha and each reviewer's deviation."""
-    app, base = live
+    app, base = live_app
     people = seed(app)
     page.set_default_timeout(15_000)
     chat_ext = people["chats"][0][1]
