@@ -7,6 +7,7 @@ export FLASK_APP := wsgi
 # Models come from installed packages; never reach for a model hub at run time.
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+export TRANSFORMERS_VERBOSITY := error
 
 .PHONY: setup run test lint db demo bench clean
 
@@ -27,8 +28,9 @@ demo: db
 
 run: setup demo
 	@$(BIN)/flask demo logins
-	@echo "Serving on http://127.0.0.1:5000"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops)"
+	@# gunicorn, not the development server; uploads are transcribed inline, hence the long timeout.
+	$(BIN)/gunicorn --workers 2 --threads 4 --timeout 600 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
 
 test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
