@@ -37,7 +37,9 @@ class Config:
 
     # Transcription (faster-whisper); nothing downloads unless explicitly allowed.
     WHISPER_MODEL = _env("WHISPER_MODEL", "tiny.en")
-    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "int8")
+    # float32, measured: on this 2-core AVX2 EPYC (no VNNI) tiny.en float32 runs at RTF 0.066-0.072
+    # against 0.11-0.16 for int8, same WER, 451 vs 370 MB (bench/results/transcription_idle_quick.json).
+    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "float32")
     WHISPER_THREADS = _int("WHISPER_THREADS", 0)
     # Beam 5: on real 8 kHz phone calls greedy tiny.en dropped a stretch of a caller (customer WER
     # 0.33 -> 0.19 with beam 5, for ~30% more CPU; docs/transcription.md).
