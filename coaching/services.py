@@ -304,17 +304,21 @@ def complete(
     return result
 
 
-def _assignment_scope(user: User, team_ids: Sequence[int]):  # type: ignore[no-untyped-def]
-    query = select(TrainingAssignment).join(User, User.id == TrainingAssignment.agent_id)
+def _scope(model, user: User, team_ids: Sequence[int], lead_column):  # type: ignore[no-untyped-def]
+    """Rows of `model` (with an agent_id) a user may see: an agent their own; a lead their teams'
+    agents' and those they created themselves (`lead_column`); an admin all; others none."""
+    query = select(model).join(User, User.id == model.agent_id)
     if user.role == Role.AGENT:
-        return query.where(TrainingAssignment.agent_id == user.id)
+        return query.where(model.agent_id == user.id)
     if user.role == Role.LEAD:
-        return query.where(
-            or_(User.team_id.in_(list(team_ids)), TrainingAssignment.assigned_by_id == user.id)
-        )
+        return query.where(or_(User.team_id.in_(list(team_ids)), lead_column == user.id))
     if user.role == Role.ADMIN:
         return query
     return None
+
+
+def _assignment_scope(user: User, team_ids: Sequence[int]):  # type: ignore[no-untyped-def]
+    return _scope(TrainingAssignment, user, team_ids, TrainingAssignment.assigned_by_id)
 
 
 def assignments_for(user: User, team_ids: list[int]) -> list[TrainingAssignment]:
@@ -594,16 +598,7 @@ def acknowledge_session(session: CoachingSession, agent: User) -> None:
 
 
 def _session_scope(user: User, team_ids: Sequence[int]):  # type: ignore[no-untyped-def]
-    query = select(CoachingSession).join(User, User.id == CoachingSession.agent_id)
-    if user.role == Role.AGENT:
-        return query.where(CoachingSession.agent_id == user.id)
-    if user.role == Role.LEAD:
-        return query.where(
-            or_(User.team_id.in_(list(team_ids)), CoachingSession.lead_id == user.id)
-        )
-    if user.role == Role.ADMIN:
-        return query
-    return None
+    return _scope(CoachingSession, user, team_ids, CoachingSession.lead_id)
 
 
 def sessions_for(user: User, team_ids: Sequence[int]) -> list[CoachingSession]:

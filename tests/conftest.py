@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 _ids = itertools.count(1)
 # Hashing is deliberately slow (scrypt); hash the shared test password once, not per user.
-_HASH = generate_password_hash(PASSWORD)
+PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def make_user(
         role=role,
         team=team,
     )
-    user.password_hash = _HASH
+    user.password_hash = PASSWORD_HASH
     if leads:
         user.led_teams = leads
     db.session.add(user)

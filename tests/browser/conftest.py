@@ -13,9 +13,14 @@ from werkzeug.serving import make_server
 
 from qa import create_app
 from qa.extensions import db
+from qa.models import Role, Scorecard, ScorecardVersion, Team, User
+from qa.services.reviews import publish_version
+from tests.conftest import (
+    PASSWORD,  # (the factories' password; seeded users use it too)
+    PASSWORD_HASH,
+)
 
 CHROMIUM = "/usr/bin/chromium"
-from tests.conftest import PASSWORD  # noqa: E402  (the factories' password; seeded users use it too)
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -86,3 +91,32 @@ def sign_in(page: Page, base: str, email: str) -> None:
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
+
+
+def seed_team() -> tuple[Team, dict[Role, User], ScorecardVersion]:
+    """Inside an app context: team Billing with a lead, a reviewer and an agent (the agent's
+    address is agent@example.com, and so on) and the demo scorecard, published."""
+    from qa.demo import SCORECARD
+
+    team = Team(name="Billing")
+    people: dict[Role, User] = {}
+    for role, name in [
+        (Role.LEAD, "Lena Lead"),
+        (Role.REVIEWER, "Rita Reviewer"),
+        (Role.AGENT, "Aisha Agent"),
+    ]:
+        user = User(
+            email=f"{role.value}@example.com",
+            name=name,
+            role=role,
+            team=team if role == Role.AGENT else None,
+        )
+        user.password_hash = PASSWORD_HASH
+        if role == Role.LEAD:
+            user.led_teams = [team]
+        db.session.add(user)
+        people[role] = user
+    scorecard = Scorecard(name="Support quality")
+    db.session.add(scorecard)
+    db.session.flush()
+    return team, people, publish_version(scorecard, [dict(c) for c in SCORECARD])

@@ -10,9 +10,8 @@ from playwright.sync_api import Page, expect
 
 from coaching.models import TrainingModule
 from qa.extensions import db
-from qa.models import Answer, Interaction, Review, ReviewStatus, Role, Scorecard, Team, User, utcnow
-from qa.services.reviews import publish_version
-from tests.browser.conftest import PASSWORD, sign_in
+from qa.models import Answer, Interaction, Review, ReviewStatus, Role, User, utcnow
+from tests.browser.conftest import seed_team, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,31 +27,8 @@ QUIZ = [
 
 def seed(app) -> None:  # type: ignore[no-untyped-def]
     """A team whose agent scored low on Empathy in three reviews, and an Empathy module with a quiz."""
-    from qa.demo import SCORECARD
-
     with app.app_context():
-        team = Team(name="Billing")
-        people = {}
-        for role, name in [
-            (Role.LEAD, "Lena Lead"),
-            (Role.REVIEWER, "Rita Reviewer"),
-            (Role.AGENT, "Aisha Agent"),
-        ]:
-            user = User(
-                email=f"{role.value}@example.com",
-                name=name,
-                role=role,
-                team=team if role == Role.AGENT else None,
-            )
-            user.set_password(PASSWORD)
-            if role == Role.LEAD:
-                user.led_teams = [team]
-            db.session.add(user)
-            people[role] = user
-        scorecard = Scorecard(name="Support quality")
-        db.session.add(scorecard)
-        db.session.flush()
-        version = publish_version(scorecard, [dict(c) for c in SCORECARD])
+        team, people, version = seed_team()
         for n in range(3):
             started = utcnow() - timedelta(days=1 + n)
             interaction = Interaction(

@@ -11,9 +11,8 @@ from playwright.sync_api import Page, expect
 
 from coaching.models import TrainingModule
 from qa.extensions import db
-from qa.models import Role, SamplingPolicy, Scorecard, Team, User
-from qa.services.reviews import publish_version
-from tests.browser.conftest import PASSWORD, sign_in, sign_out
+from qa.models import SamplingPolicy
+from tests.browser.conftest import seed_team, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,32 +20,9 @@ CALL = Path(__file__).resolve().parents[2] / "qa" / "demo" / "calls" / "double_c
 
 
 def seed(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    from qa.demo import SCORECARD
-
     with app.app_context():
-        team = Team(name="Billing")
-        db.session.add(team)
-        people = {}
-        for role, name in [
-            (Role.LEAD, "Lena Lead"),
-            (Role.REVIEWER, "Rita Reviewer"),
-            (Role.AGENT, "Aisha Agent"),
-        ]:
-            user = User(
-                email=f"{role.value}@example.com",
-                name=name,
-                role=role,
-                team=team if role == Role.AGENT else None,
-            )
-            user.set_password(PASSWORD)
-            if role == Role.LEAD:
-                user.led_teams = [team]
-            db.session.add(user)
-            people[role.value] = user.email
-        scorecard = Scorecard(name="Support quality")
-        db.session.add(scorecard)
-        db.session.flush()
-        publish_version(scorecard, [dict(c) for c in SCORECARD])
+        team, users, _ = seed_team()
+        people = {role.value: user.email for role, user in users.items()}
         db.session.add(
             SamplingPolicy(
                 team=team,
