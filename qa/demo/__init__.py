@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from coaching.models import TrainingModule
 from coaching.services import assign as assign_training
+from coaching.services import parse_quiz
 
 from .. import jobs
 from ..extensions import db
@@ -153,6 +154,37 @@ MODULES = [
     ),
 ]
 
+# Short quizzes in the editor's format (Q: question, - wrong, * right), graded on the server.
+QUIZZES = {
+    "Empathy that sounds human": """
+Q: Which reply shows empathy?
+- Sorry for the inconvenience. What is your account number?
+* Being double charged right before rent is stressful; let me fix it now.
+- Please calm down, I am trying to help.
+Q: What comes right after naming the customer's situation?
+* What you will do next
+- The company's refund policy
+""",
+    "Owning the resolution": """
+Q: A ticket was raised with another team. Is the problem resolved?
+- Yes, the ticket number proves it
+* No, not until the fix is done and confirmed
+Q: What do you do before ending the contact?
+* Ask the customer to check that it works now
+- Thank them for their patience
+""",
+    "Verifying identity safely": """
+Q: How do you verify a card holder?
+- Ask for the full card number
+* Ask for the last four digits and the date of birth
+""",
+    "Clear next steps": """
+Q: A good closing says...
+* what you did, what happens next and when, and whether anything else is needed
+- goodbye
+""",
+}
+
 
 def demo_accounts() -> list[tuple[str, str]]:
     accounts = [
@@ -219,7 +251,12 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     for title, criterion, content in MODULES:
         db.session.add(
             TrainingModule(
-                title=title, criterion_key=criterion, content=content, created_by_id=admin.id
+                title=title,
+                criterion_key=criterion,
+                content=content,
+                quiz=parse_quiz(QUIZZES[title]),
+                pass_mark=80,
+                created_by_id=admin.id,
             )
         )
     db.session.commit()
