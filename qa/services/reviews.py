@@ -215,6 +215,29 @@ def scorecard_for(interaction: Interaction, assignment: Assignment | None) -> Sc
     return default_scorecard()
 
 
+def checked_criterion(
+    criteria: Mapping[int, Criterion], criterion_id: int, given: AnswerInput, *, require_value: bool
+) -> Criterion:
+    """The criterion an answer is for, after checking the answer fits it (N/A allowed, on the
+    scale). `require_value`: an empty answer is refused too (drafts may leave one empty)."""
+    criterion = criteria.get(criterion_id)
+    if criterion is None:
+        raise ReviewError("answer for a criterion that is not on this scorecard")
+    if given.na and not criterion.allows_na:
+        raise ReviewError(f"{criterion.name}: N/A is not allowed")
+    if not given.na and (
+        (given.value is None and require_value)
+        or (
+            given.value is not None
+            and not criterion.scale_min <= given.value <= criterion.scale_max
+        )
+    ):
+        raise ReviewError(
+            f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
+        )
+    return criterion
+
+
 def start_review(interaction: Interaction, reviewer: User, version: ScorecardVersion) -> Review:
     """The reviewer's draft for this interaction, created on first open."""
     if interaction.agent_id == reviewer.id:
@@ -284,19 +307,7 @@ def save_answers(
     existing = {a.criterion_id: a for a in review.answers}
     segments = None
     for criterion_id, given in answers.items():
-        criterion = criteria.get(criterion_id)
-        if criterion is None:
-            raise ReviewError("answer for a criterion that is not on this scorecard")
-        if given.na and not criterion.allows_na:
-            raise ReviewError(f"{criterion.name}: N/A is not allowed")
-        if (
-            not given.na
-            and given.value is not None
-            and not (criterion.scale_min <= given.value <= criterion.scale_max)
-        ):
-            raise ReviewError(
-                f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
-            )
+        criterion = checked_criterion(criteria, criterion_id, given, require_value=False)
         if given.segment is not None:
             if segments is None:
                 segments = segment_count(review.interaction_id)
@@ -433,17 +444,7 @@ def resolve_dispute(
         criteria = {c.id: c for c in review.scorecard_version.criteria}
         answers = {a.criterion_id: a for a in review.answers}
         for criterion_id, given in answer_changes.items():
-            criterion = criteria.get(criterion_id)
-            if criterion is None:
-                raise ReviewError("answer for a criterion that is not on this scorecard")
-            if given.na and not criterion.allows_na:
-                raise ReviewError(f"{criterion.name}: N/A is not allowed")
-            if not given.na and (
-                given.value is None or not criterion.scale_min <= given.value <= criterion.scale_max
-            ):
-                raise ReviewError(
-                    f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
-                )
+            criterion = checked_criterion(criteria, criterion_id, given, require_value=True)
             answer = answers.get(criterion_id)
             if answer is None:
                 answer = Answer(review=review, criterion=criterion)
