@@ -53,6 +53,22 @@ _SPOKEN_EMAIL_RE = re.compile(
 )
 _IBAN_START_RE = re.compile(r"\b([A-Z]{2})(\d{2})", re.IGNORECASE)
 _TOKEN_RE = re.compile(r"\d+|[A-Za-z]+|\s+|.", re.DOTALL)
+# "order number 1234567890": reference numbers read out are not phone numbers (cards still
+# are, by their checksum).
+_REFERENCE_BEFORE_RE = re.compile(
+    r"\b(?:order|ticket|case|reference|ref|tracking|invoice|booking|confirmation|parcel|"
+    r"shipment|claim|policy|incident|serial|reservation)"
+    r"(?:\s+(?:number|no\.?|num|id|code))?\s*(?:is|was|=|:)?\s*[#:]?\s*$",
+    re.IGNORECASE,
+)
+_NATO = {
+    "alpha": "A", "alfa": "A", "bravo": "B", "charlie": "C", "delta": "D", "echo": "E",
+    "foxtrot": "F", "golf": "G", "hotel": "H", "india": "I", "juliet": "J", "juliett": "J",
+    "kilo": "K", "lima": "L", "mike": "M", "november": "N", "oscar": "O", "papa": "P",
+    "quebec": "Q", "romeo": "R", "sierra": "S", "tango": "T", "uniform": "U", "victor": "V",
+    "whiskey": "W", "whisky": "W", "xray": "X", "x-ray": "X", "yankee": "Y", "zulu": "Z",
+}  # fmt: skip
+_WORD_RE = re.compile(r"x-ray|[A-Za-z0-9]+", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
 _SEPARATORS = {"-", ".", ",", "(", ")", "/"}
 
@@ -213,7 +229,11 @@ def _number_spans(text: str, kinds: frozenset[str]) -> list[Span]:
                 group = group[:-1]
             while group and group[0].weak:
                 group = group[1:]
-            if group and _looks_like_phone(text, group, plus and a == 0):
+            if (
+                group
+                and _looks_like_phone(text, group, plus and a == 0)
+                and not _REFERENCE_BEFORE_RE.search(text[max(0, group[0].start - 40) : group[0].start])
+            ):
                 start = group[0].start
                 # Keep "+44" and "(555)" whole.
                 while start > 0 and text[start - 1] in "(+":
@@ -266,6 +286,80 @@ def _iban_spans(text: str) -> list[Span]:
     return spans
 
 
+def _spoken_chars(word: str) -> str | None:
+    """What one word of a read-out IBAN stands for, or None when it cannot be part of one."""
+    low = word.lower()
+    if word.isdigit():
+        return word
+    if low in _UNITS and low != "o":
+        return _UNITS[low]
+    if low in _TEENS:
+        return _TEENS[low]
+    if low in _TENS:
+        return _TENS[low] + "0"
+    if low in _NATO:
+        return _NATO[low]
+    if len(word) == 1 and word.isalpha():
+        return word.upper()
+    if len(word) <= 4 and word.isalnum() and (word.isupper() or any(c.isdigit() for c in word)):
+        return word.upper()
+    return None
+
+
+def _spoken_iban_spans(text: str) -> list[Span]:
+    """IBANs read out or spaced: "G B eight two W E S T one two three four ...",
+    "GB 82 whiskey echo sierra tango 12 34 ...". Checked by length and mod 97 like
+    written ones, so ordinary words and numbers are never taken for one."""
+    spans: list[Span] = []
+    run: list[tuple[str, int, int]] = []
+    words = list(_WORD_RE.finditer(text))
+    k = 0
+
+    def flush() -> None:
+        for a in range(len(run)):
+            chars = ""
+            for b in range(a, len(run)):
+                chars += run[b][0]
+                if len(chars) > 34:
+                    break
+                if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]*", chars):
+                    if len(chars) >= 4:
+                        break
+                    continue
+                if len(chars) >= 15 and b > a and iban_valid(chars):
+                    spans.append(Span(run[a][1], run[b][2], "iban"))
+        run.clear()
+
+    while k < len(words):
+        m = words[k]
+        gap = text[words[k - 1].end() : m.start()] if k else ""
+        if run and gap.strip(" ,.-") != "":
+            flush()
+        word = m.group()
+        low = word.lower()
+        chars = _spoken_chars(word)
+        if low in _TENS and k + 1 < len(words):
+            nxt = words[k + 1].group().lower()
+            if nxt in _UNITS and nxt not in _WEAK and nxt != "zero" and \
+                    text[m.end() : words[k + 1].start()] in (" ", "-"):
+                run.append((_TENS[low] + _UNITS[nxt], m.start(), words[k + 1].end()))
+                k += 2
+                continue
+        if low in _REPEAT and k + 1 < len(words):
+            nxt_chars = _spoken_chars(words[k + 1].group())
+            if nxt_chars is not None and len(nxt_chars) == 1:
+                run.append((nxt_chars * _REPEAT[low], m.start(), words[k + 1].end()))
+                k += 2
+                continue
+        if chars is None:
+            flush()
+        else:
+            run.append((chars, m.start(), m.end()))
+        k += 1
+    flush()
+    return spans
+
+
 def find_pii(text: str, kinds: Iterable[str] = ALL) -> list[Span]:
     """Non-overlapping PII spans in ``text``, sorted by position."""
     wanted = _check_kinds(kinds)
@@ -275,6 +369,7 @@ def find_pii(text: str, kinds: Iterable[str] = ALL) -> list[Span]:
         found += [Span(m.start(), m.end(), "email") for m in _SPOKEN_EMAIL_RE.finditer(text)]
     if "iban" in wanted:
         found += _iban_spans(text)
+        found += _spoken_iban_spans(text)
     if wanted & {"card", "phone"}:
         found += _number_spans(text, wanted)
     # Earlier kinds win overlaps (an IBAN's digits are not also a phone number).

@@ -103,7 +103,15 @@ def test_phone_numbers(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["order 12345", "on 2024-01-15 at 10:30", "it was 49.99 dollars", "room 301"],
+    [
+        "order 12345",
+        "on 2024-01-15 at 10:30",
+        "it was 49.99 dollars",
+        "room 301",
+        "your order number is 1234567890",
+        "ticket #55512345678 is open",
+        "the tracking number: 0044 1234 5678",
+    ],
 )
 def test_not_phone_numbers(text: str) -> None:
     """Short numbers, dates, times and prices are not phone numbers."""
@@ -121,6 +129,37 @@ def test_iban_valid_and_invalid() -> None:
     assert redact_text("pay to DE89370400440532013000")[0] == "pay to [IBAN]"
     _, counts = redact_text("IBAN GB82 WEST 1234 5698 7654 33")
     assert counts["iban"] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my iban is G B eight two W E S T one two three four five six nine eight seven six"
+        " five four three two thanks",
+        "it's G B 82 whiskey echo sierra tango 12 34 56 98 76 54 32 thanks",
+        "D E eighty nine three seven zero four double zero four four zero five three two zero"
+        " one three double zero zero thanks",
+    ],
+)
+def test_spoken_ibans(text: str) -> None:
+    """IBANs read out letter by letter and digit by digit (as Whisper writes them) are found
+    by the same length and mod-97 check as written ones."""
+    out, counts = redact_text(text)
+    assert out.endswith("[IBAN] thanks")
+    assert counts["iban"] == 1 and counts["phone"] == 0
+
+
+def test_spoken_iban_with_wrong_check_digits_is_not_an_iban() -> None:
+    text = "G B eight two W E S T one two three four five six nine eight seven six five four"
+    out, counts = redact_text(text + " three three")
+    assert counts["iban"] == 0
+    assert out.startswith("G B eight two W E S T")
+
+
+def test_reference_numbers_keep_cards_redacted() -> None:
+    """A reference keyword does not protect a Luhn-valid card number."""
+    out, counts = redact_text("order number 4532 0151 1283 0366")
+    assert counts["card"] == 1 and out == "order number [CARD]"
 
 
 def test_counts_and_several_kinds() -> None:
