@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..extensions import db
@@ -496,8 +497,35 @@ def preview(policy: SamplingPolicy, week: str) -> DrawReport:
 def draw(
     policy: SamplingPolicy, week: str, *, actor: User | None = None, dry_run: bool = False
 ) -> DrawReport:
-    """Sample the week's interactions of the policy's team per agent, then assign reviewers."""
+    """Sample the week's interactions of the policy's team per agent, then assign reviewers.
+
+    Two draws of one policy at once (the scheduler and a lead's button) do not fail: on
+    PostgreSQL the second waits on the policy's row lock, then sees the first's picks and only
+    tops up; where rows cannot be locked (SQLite) a draw that collides with a committed one
+    is rolled back and run again, which then finds the picks already there.
+    """
     parse_week(week)
+    if dry_run:
+        return _draw_once(policy, week, actor=actor, dry_run=True)
+    for attempt in range(_DRAW_ATTEMPTS):
+        try:
+            db.session.execute(
+                select(SamplingPolicy.id).where(SamplingPolicy.id == policy.id).with_for_update()
+            )
+            return _draw_once(policy, week, actor=actor, dry_run=False)
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == _DRAW_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_DRAW_ATTEMPTS = 3
+
+
+def _draw_once(
+    policy: SamplingPolicy, week: str, *, actor: User | None, dry_run: bool
+) -> DrawReport:
     report = DrawReport(policy_id=policy.id, week=week, dry_run=dry_run)
     agents: dict[int, AgentDraw] = {}
     shape, params = _shape(policy), _params(policy, week)

@@ -406,3 +406,61 @@ def test_policy_validation(team):
     ]:
         with pytest.raises(sampling.SamplingError, match=message):
             sampling.save_policy(None, team.id, {"name": "p", **bad}, actor=None)
+
+
+def test_two_draws_at_once_both_succeed_without_duplicates(app, tmp_path):
+    """The scheduler and a lead drawing the same policy and week at the same moment: both
+    finish, and the week holds each agent's quota once (no unique-constraint error)."""
+    import threading
+
+    from qa import create_app
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    shared = not uri.startswith("sqlite")  # PostgreSQL: the fixture's database, seen by all
+    if not shared:
+        uri = f"sqlite:///{tmp_path / 'draws.db'}"
+    live = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri,
+                       "SCORING_MODEL_DIR": str(tmp_path / "models")})
+    with live.app_context():
+        if not shared:
+            db.create_all()
+        team = make_team()
+        make_user(Role.REVIEWER)
+        agents = [make_user(Role.AGENT, team=team) for _ in range(3)]
+        for agent in agents:
+            _fill(agent, 40)
+        policy_id = _policy(team, percentage=10, min_per_agent=2, max_per_agent=10).id
+        db.session.remove()
+
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with live.app_context():
+            try:
+                policy = db.session.get(SamplingPolicy, policy_id)
+                start.wait()
+                sampling.draw(policy, WEEK)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with live.app_context():
+        policy = db.session.get(SamplingPolicy, policy_id)
+        samples = _samples(policy)
+        assert len(samples) == 3 * 4  # 10% of 40 per agent, once
+        assert len({s.interaction_id for s in samples}) == len(samples)
+        assert all(s.assignment is not None for s in samples)
+        if shared:  # leave the fixture's database as it found it
+            db.session.execute(db.delete(Assignment))
+            db.session.execute(db.delete(Sample))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
