@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, abort, render_template, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
@@ -94,12 +94,36 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sampling_bp)
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _register_hooks(app: Flask) -> None:
     from .models import Notification, User
 
     @login.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A deactivated user's open sessions end with their next request.
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """400 for input holding a NUL character: PostgreSQL text cannot store or even compare one
+        (the query fails, a 500), and no field here has a use for it. Uploaded files are not checked."""
+        values: list[Any] = list(request.args.listvalues())
+        if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            values.extend(request.form.listvalues())
+        elif request.is_json:
+            values.append(request.get_json(silent=True))
+        if _holds_nul(values):
+            abort(400, "Input must not contain NUL characters.")
 
     @app.context_processor
     def inject_unread() -> dict[str, Any]:

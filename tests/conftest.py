@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on an in-memory database, clients signed in per role, and factories."""
+"""Shared fixtures: an app on an in-memory database (or, with QA_TEST_DATABASE_URL, a database of
+its own on that PostgreSQL server), clients signed in per role, and factories."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from qa import create_app  # noqa: E402
@@ -32,28 +35,112 @@ from qa.models import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+TEST_DATABASE_URL = os.environ.get("QA_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 PASSWORD = "correct horse battery"
 _ids = itertools.count(1)
 # Hashing is deliberately slow (scrypt); hash the shared test password once, not per user.
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 
+class PostgresDatabases:
+    """Throwaway databases on the test server. Each test gets its own copy of a template migrated to
+    head once per session (CREATE DATABASE ... TEMPLATE takes ~40 ms), so tests, live servers and
+    worker processes never see each other's rows, ids or sequences."""
+
+    def __init__(self, url: str) -> None:
+        self.url = sa.make_url(url)
+        self.admin = sa.create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.prefix = f"{self.url.database}_{os.getpid()}"
+        self.names = itertools.count(1)
+        self.template: str | None = None
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(sql))
+
+    def _url(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def _template(self) -> str:
+        if self.template is None:
+            from flask_migrate import upgrade
+
+            name = f"{self.prefix}_template"
+            self._execute(f'DROP DATABASE IF EXISTS "{name}"')
+            self._execute(f'CREATE DATABASE "{name}"')
+            app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": self._url(name)})
+            with app.app_context():
+                upgrade(directory=str(MIGRATIONS))
+                db.engine.dispose()  # a template must have no connections while it is copied
+            self.template = name
+        return self.template
+
+    def create(self, *, empty: bool = False) -> str:
+        """A new database: empty, or with the schema at head (no rows); returns its URL."""
+        name = f"{self.prefix}_{next(self.names)}"
+        template = "template0" if empty else self._template()
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        # FORCE closes what a failed test, a live server or a killed worker left connected.
+        self._execute(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self.template is not None:
+            self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    """The PostgreSQL test server named by QA_TEST_DATABASE_URL, or None (SQLite)."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    databases = PostgresDatabases(TEST_DATABASE_URL)
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator:
+def database_url(postgres: PostgresDatabases | None, tmp_path: Path) -> Iterator[str]:
+    """A database for this test alone, shareable with other processes: a fresh PostgreSQL database
+    with the schema at head, or an empty SQLite file (run the migrations or create_all on it)."""
+    if postgres is None:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    url = postgres.create()
+    try:
+        yield url
+    finally:
+        postgres.drop(url)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:
+    url = request.getfixturevalue("database_url") if ON_POSTGRES else "sqlite://"
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": os.environ.get("QA_TEST_DATABASE_URL", "sqlite://"),
+            "SQLALCHEMY_DATABASE_URI": url,
             "UPLOAD_FOLDER": str(tmp_path / "recordings"),
             "SCORING_MODEL_DIR": str(tmp_path / "models"),
             "LOGIN_RATE_LIMIT": "1000 per minute",
         }
     )
     with app.app_context():
-        db.create_all()
+        db.create_all()  # (a no-op on PostgreSQL: the copied template is at head already)
         yield app
         db.session.remove()
-        db.drop_all()
+        if ON_POSTGRES:
+            db.engine.dispose()  # the database itself is dropped by `database_url`
+        else:
+            db.drop_all()
 
 
 class Client:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import create_engine, inspect
 
 from qa import create_app
 from qa.extensions import db
+from tests.conftest import ON_POSTGRES
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,18 +26,10 @@ def test_single_head():
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
-def database_urls() -> list[str]:
-    urls = ["sqlite-file"]
-    if os.environ.get("QA_TEST_DATABASE_URL", "").startswith("postgresql"):
-        urls.append(os.environ["QA_TEST_DATABASE_URL"])
-    return urls
-
-
-@pytest.mark.parametrize("url", database_urls())
-def test_upgrade_matches_models_and_downgrades(tmp_path, url):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
+def test_upgrade_matches_models_and_downgrades(tmp_path, postgres, backend):
     """Upgrade to head equals the models (no autogenerate diff); downgrade to base empties it."""
-    if url == "sqlite-file":
-        url = f"sqlite:///{tmp_path / 'm.db'}"
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS))
@@ -49,3 +41,6 @@ def test_upgrade_matches_models_and_downgrades(tmp_path, url):
         assert diff == []
         downgrade(directory=str(MIGRATIONS), revision="base")
         assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+    if backend == "postgresql":
+        postgres.drop(url)

@@ -74,12 +74,13 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
-    """An app on a SQLite file shared with the worker process, with a lead and an agent."""
+def setup(tmp_path: Path, redis_url: str, database_url: str):  # type: ignore[no-untyped-def]
+    """An app on a database shared with the worker process (a SQLite file, or this test's
+    PostgreSQL database), with a lead and an agent."""
     from flask_migrate import upgrade
 
     env = {
-        "QA_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+        "QA_DATABASE_URL": database_url,
         "QA_INSTANCE_PATH": str(tmp_path / "instance"),
         "QA_UPLOAD_FOLDER": str(tmp_path / "recordings"),
         "QA_SCORING_MODEL_DIR": str(tmp_path / "models"),
@@ -107,7 +108,9 @@ def setup(tmp_path: Path, redis_url: str):  # type: ignore[no-untyped-def]
         db.session.add_all([team, lead, agent])
         db.session.commit()
         agent_id = agent.id
-    return app, env, agent_id
+    yield app, env, agent_id
+    with app.app_context():
+        db.engine.dispose()
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:

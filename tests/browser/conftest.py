@@ -1,4 +1,5 @@
-"""A real server on loopback with a file database, and Debian's Chromium driven by pytest-playwright."""
+"""A real server on loopback with a database of its own (a SQLite file, or a fresh PostgreSQL database
+with QA_TEST_DATABASE_URL), and Debian's Chromium driven by pytest-playwright."""
 
 from __future__ import annotations
 
@@ -51,14 +52,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_app(tmp_path: Path) -> Iterator:
+def live_app(tmp_path: Path, database_url: str) -> Iterator:
     """The app served by a real HTTP server in a thread; yields (app, base_url)."""
     from flask_migrate import upgrade
 
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "recordings"),
             "SCORING_MODEL_DIR": str(tmp_path / "models"),
             "LOGIN_RATE_LIMIT": "1000 per minute",

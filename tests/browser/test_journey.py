@@ -60,7 +60,9 @@ def test_call_to_training_journey(live_app, page: Page):
     from qa.models import utcnow
 
     page.get_by_label("Started at (UTC)").fill(utcnow().strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Upload and transcribe").click()
+    # Inline transcription loads Whisper and MiniLM in the server on first use: minutes, not
+    # seconds, when the 2 cores are shared with another test run.
+    page.get_by_role("button", name="Upload and transcribe").click(timeout=240_000)
     expect(page.get_by_text("Recording transcribed and scored.")).to_be_visible()
     transcript = page.locator(".segments")
     expect(transcript).to_contain_text("charged twice")

@@ -153,3 +153,15 @@ def test_openapi_document_is_served(client):
     """The OpenAPI document is public and lists the endpoints."""
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.") and "/interactions" in spec["paths"]
+
+
+def test_nul_characters_are_a_bad_request(client, world, tokens):
+    """NUL in a query, a JSON body or a form is a 400 (PostgreSQL text cannot hold one), not a 500."""
+    headers = tokens["admin"]
+    assert client.get("/api/v1/interactions?external_id=%00", headers=headers).status_code == 400
+    body = chat(world["agent_red"].email, external_id="A\x00B")
+    response = client.post("/api/v1/interactions", json=body, headers=headers)
+    assert response.status_code == 400 and "NUL" in response.json["reason"]
+    assert db.session.query(Interaction).filter(Interaction.source == "api").count() == 0
+    response = client.post("/login", {"email": "x\x00@example.com", "password": "x"}, csrf=False)
+    assert response.status_code == 400

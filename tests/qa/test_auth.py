@@ -52,12 +52,12 @@ def test_post_without_csrf_token_is_rejected(login, world):
     assert review.acknowledged_at is None
 
 
-def test_login_is_rate_limited(tmp_path):
+def test_login_is_rate_limited(database_url):
     """Repeated sign-in attempts from one address get 429."""
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "LOGIN_RATE_LIMIT": "3 per minute",
         }
     )
@@ -69,7 +69,8 @@ def test_login_is_rate_limited(tmp_path):
         codes = [c.login("nobody@example.com", "x").status_code for _ in range(5)]
         assert codes[:3] == [401, 401, 401]
         assert codes[3:] == [429, 429]
-        db.drop_all()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_open_redirect_is_refused(client, world):

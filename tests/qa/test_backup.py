@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,11 @@ from tests.conftest import make_interaction, make_user
 
 
 @pytest.fixture
-def file_app(tmp_path: Path):
-    url = os.environ.get("QA_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'live.db'}"
+def file_app(tmp_path: Path, database_url: str):
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_FOLDER": str(tmp_path / "recordings"),
             "SCORING_MODEL_DIR": str(tmp_path / "models"),
         }
@@ -28,7 +26,7 @@ def file_app(tmp_path: Path):
         db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
+        db.engine.dispose()  # (the database goes with the fixture)
 
 
 def test_backup_then_restore_brings_everything_back(file_app, tmp_path):
