@@ -43,3 +43,14 @@ class TeamForm(FlaskForm):
     def validate_name(self, field):  # type: ignore[no-untyped-def]
         if db.session.scalar(select(func.count(Team.id)).where(Team.name == field.data.strip())):
             raise ValidationError("A team with this name already exists.")
+
+
+class UserEditForm(FlaskForm):
+    """One row of the users table: role, team and whether the account is active."""
+
+    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
+    team = SelectField("Team", coerce=int)
+    # A select, not a checkbox: an unchecked box is simply missing from the post, so a client that
+    # only meant to change the role would deactivate the user by accident.
+    status = SelectField("Account", choices=[("active", "active"), ("deactivated", "deactivated")])
+    submit = SubmitField("Save")

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from ..models import AuditEvent, Role, Team, User
 from ..services import audit
 from ..services import users as user_service
 from . import bp
-from .forms import TeamForm, UserForm
+from .forms import TeamForm, UserEditForm, UserForm
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -50,6 +50,31 @@ def users():
     return render_template(
         "admin/users.html", people=people, teams=teams, form=form, team_form=team_form
     ), status
+
+
+@bp.route("/users/<int:user_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def update_user(user_id: int):
+    """Change a user's role, team and whether the account is active; each change is audited."""
+    user = db.get_or_404(User, user_id)
+    teams = {t.id: t for t in db.session.scalars(select(Team))}
+    form = UserEditForm()
+    form.team.choices = [(0, "—")] + [(i, t.name) for i, t in teams.items()]
+    if not form.validate_on_submit():
+        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    try:
+        user_service.set_role(user, Role(form.role.data), current_user)
+        user_service.set_team(user, teams.get(form.team.data), current_user)
+        user_service.set_active(user, form.status.data == "active", current_user)
+    except user_service.UserError as exc:
+        db.session.rollback()
+        flash(f"Nothing changed: {exc}.", "error")
+    else:
+        db.session.commit()
+        state = "active" if user.active else "deactivated"
+        flash(f"Saved {user.email}: {user.role.value}, {state}.", "info")
+    # An admin who just gave up the role may no longer open the users page.
+    return redirect(url_for(".users") if current_user.role == Role.ADMIN else "/")
 
 
 @bp.route("/audit")

@@ -58,8 +58,54 @@ def create_user(
     return user
 
 
+def _is_last_admin(user: User) -> bool:
+    """Whether `user` is the only active admin, so taking the role away would lock admins out."""
+    if user.role != Role.ADMIN or not user.active:
+        return False
+    others = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+        )
+    )
+    return not others
+
+
 def set_role(user: User, role: Role, actor: User | None) -> None:
-    """Change a user's role, audited."""
+    """Change a user's role, audited; the last active admin keeps theirs."""
     old = user.role
+    if role == old:
+        return
+    if _is_last_admin(user):
+        raise UserError(
+            f"{user.email} is the last active admin: make another user admin first, then change this role"
+        )
     user.role = role
     audit.record(actor, "user.role_changed", user, old=old.value, new=role.value)
+
+
+def set_team(user: User, team: Team | None, actor: User | None) -> None:
+    """Move a user to another team (or none), audited."""
+    old = user.team
+    if (old.id if old else None) == (team.id if team else None):
+        return
+    user.team = team
+    audit.record(
+        actor,
+        "user.team_changed",
+        user,
+        old=old.name if old else None,
+        new=team.name if team else None,
+    )
+
+
+def set_active(user: User, active: bool, actor: User | None) -> None:
+    """Deactivate a user (they can no longer sign in or use tokens) or reactivate them, audited."""
+    if user.active == active:
+        return
+    if not active:
+        if actor is not None and actor.id == user.id:
+            raise UserError("you cannot deactivate your own account")
+        if _is_last_admin(user):
+            raise UserError(f"{user.email} is the last active admin and cannot be deactivated")
+    user.active = active
+    audit.record(actor, "user.reactivated" if active else "user.deactivated", user)

@@ -70,6 +70,7 @@ def red_objects(world):
         "assignment_id": assignment.id,
         "module_id": module.id,
         "agent_id": world["agent_red"].id,
+        "user_id": world["agent_red"].id,  # (admin pages: every other role is an outsider)
         "scorecard_id": world["scorecard"].id,
         "number": 1,
         # the same parameter name means different objects on different pages

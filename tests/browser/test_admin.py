@@ -1,0 +1,41 @@
+"""Admin in a real browser: change an agent's role on the users page, then find it in the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from qa.extensions import db
+from qa.models import Role, User
+from tests.browser.conftest import seed_team, sign_in
+from tests.conftest import PASSWORD_HASH
+
+pytestmark = [pytest.mark.browser]
+
+
+def test_admin_makes_an_agent_a_reviewer(live_app, page: Page):
+    """The admin picks reviewer in the agent's row and saves; the table and the audit log show it."""
+    app, base = live_app
+    with app.app_context():
+        seed_team()
+        admin = User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN)
+        admin.password_hash = PASSWORD_HASH
+        db.session.add(admin)
+        db.session.commit()
+
+    sign_in(page, base, "admin@example.com")
+    page.goto(f"{base}/admin/users")
+    page.get_by_label("Role of Aisha Agent").select_option("reviewer")
+    page.get_by_role("button", name="Save Aisha Agent").click()
+    expect(page.get_by_text("Saved agent@example.com: reviewer, active.")).to_be_visible()
+    expect(page.get_by_label("Role of Aisha Agent")).to_have_value("reviewer")
+
+    page.goto(f"{base}/admin/audit")
+    row = page.get_by_role("row").filter(has_text="user.role_changed")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("admin@example.com")
+    expect(row).to_contain_text('"new": "reviewer"')
+    with app.app_context():
+        assert (
+            db.session.query(User).filter_by(email="agent@example.com").one().role == Role.REVIEWER
+        )
