@@ -8,6 +8,11 @@ python bench/autoqa.py [--data ../shared/data] [--model scoring/default_model] [
 (d) throughput (~10-turn conversations/s, steady state), a 400-conversation
     `python -m scoring predict` run including start-up, and peak memory.
 All baselines train on the project corpus only; the public sets are evaluation only.
+
+Each public set is split once into a fixed "dev" half and a "test" half by a hash of the
+item id (STC-3 dialogue id, EPITOME response id). While the model and corpus were being
+developed only the dev halves were looked at; the test halves are the held-out numbers.
+All three methods are evaluated on the same halves.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -112,7 +118,14 @@ class TfidfBaseline:
 
 
 # --- data ---------------------------------------------------------------------------------
-def load_stc3(data: Path) -> tuple[list[list[Turn]], np.ndarray]:
+def half(item_id: object) -> str:
+    """Fixed dev/test split by a hash of the id: "dev" (looked at while developing) or "test"."""
+    digest = hashlib.sha256(str(item_id).encode("utf-8")).hexdigest()
+    return "dev" if int(digest[:8], 16) % 2 == 0 else "test"
+
+
+def load_stc3(data: Path) -> tuple[list[list[Turn]], np.ndarray, np.ndarray]:
+    """Dialogues, labels (mean A > 0) and each dialogue's half ("dev"/"test")."""
     path = data / "helpdesk-quality-stc3" / "train_data_en.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         dialogues = json.load(fh)
@@ -120,18 +133,35 @@ def load_stc3(data: Path) -> tuple[list[list[Turn]], np.ndarray]:
                    " ".join(t["utterances"])) for t in d["turns"]] for d in dialogues]
     y = np.array([np.mean([a["quality"]["A"] for a in d["annotations"]]) > 0
                   for d in dialogues]).astype(int)
-    return convs, y
+    return convs, y, np.array([half(d["id"]) for d in dialogues])
 
 
-def load_epitome(data: Path) -> dict[str, tuple[list[str], np.ndarray]]:
-    """Response texts and 0 vs 1-2 labels per mechanism (the files are not row-aligned)."""
-    out: dict[str, tuple[list[str], np.ndarray]] = {}
+def load_epitome(data: Path) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
+    """Response texts, 0 vs 1-2 labels and halves per mechanism (files are not row-aligned)."""
+    out: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
     for name in ("emotional-reactions", "interpretations"):
         path = data / "empathy-epitome" / f"{name}-reddit.csv.gz"
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(io.StringIO(fh.read())))
         out[name] = ([r["response_post"] for r in rows],
-                     np.array([int(r["level"]) > 0 for r in rows]).astype(int))
+                     np.array([int(r["level"]) > 0 for r in rows]).astype(int),
+                     np.array([half(r["rp_id"]) for r in rows]))
+    return out
+
+
+def split_metrics(y: np.ndarray, halves: np.ndarray,
+                  scores: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Held-out test-half metrics at the top level, the dev half under "dev"."""
+    out: dict[str, Any] = {}
+    for name in ("test", "dev"):
+        sel = halves == name
+        block: dict[str, Any] = {k: metrics(y[sel], v[sel]) for k, v in scores.items()}
+        block["n"], block["positives"] = int(sel.sum()), int(y[sel].sum())
+        if name == "test":
+            out.update(block)
+            out["split"] = "test half (held out: never looked at while developing)"
+        else:
+            out["dev"] = block
     return out
 
 
@@ -166,23 +196,42 @@ def throughput(model: AutoQAModel, convs: list[list[Turn]]) -> dict[str, float]:
             "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2)}
 
 
-def cli_run(convs: list[list[Turn]], model_dir: Path) -> dict[str, float]:
+_CLI_WITH_PEAK = """
+import re, runpy, sys
+sys.argv = ["scoring", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module("scoring", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code or 0
+status = open("/proc/self/status", encoding="ascii").read()
+print("peak_kb", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def cli_run(convs: list[list[Turn]], model_dir: Path,
+            threads: int | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         with open(src, "w", encoding="utf-8") as fh:
             for i, c in enumerate(convs):
                 fh.write(json.dumps({"id": i, "turns": [{"speaker": t.speaker, "text": t.text}
                                                         for t in c]}) + "\n")
+        extra = [] if threads is None else ["--threads", str(threads)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "scoring", "predict", str(src), str(dst),
-                        "--model", str(model_dir)], cwd=ROOT, check=True,
-                       capture_output=True)
+        # The child reports its own VmHWM: ru_maxrss of children would include the pages the
+        # forked child shared with this (large) benchmark process before exec.
+        proc = subprocess.run([sys.executable, "-c", _CLI_WITH_PEAK, "predict", str(src),
+                               str(dst), "--model", str(model_dir), *extra], cwd=ROOT,
+                              check=True, capture_output=True, text=True)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         n_out = len(dst.read_text(encoding="utf-8").splitlines())
-    child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peaks = re.findall(r"^peak_kb (\d+)$", proc.stderr, flags=re.MULTILINE)
+    child_peak_mb = int(peaks[-1]) / 1024 if peaks else float("nan")
     return {"conversations": n_out, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
             "conversations_per_s": round(n_out / wall, 2),
             "peak_rss_mb": round(child_peak_mb, 1)}
@@ -194,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=str(ROOT / "scoring" / "default_model"))
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "autoqa.json"))
     ap.add_argument("--skip-cv", action="store_true", help="skip (c), the slowest part")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads for the encoder (default: torch's own choice)")
     args = ap.parse_args(argv)
     data = Path(args.data)
     needed = [data / "helpdesk-quality-stc3", data / "empathy-epitome"]
@@ -204,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     t0 = time.perf_counter()
-    model = AutoQAModel.load(args.model)
+    load_at_start = round(os.getloadavg()[0], 2)
+    options = {} if args.threads is None else {"num_threads": args.threads}
+    model = AutoQAModel.load(args.model, **options)
     rows = load_corpus(CORPUS)
     tfidf = TfidfBaseline().fit(rows)
     results: dict[str, Any] = {
@@ -212,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
                     "python": platform.python_version()},
         "model_version": model.version,
     }
-    stc, stc_y = load_stc3(data)
+    stc, stc_y, stc_half = load_stc3(data)
     epi_sets = load_epitome(data)
     # Responses become single agent turns: the empathy head reads agent turns only.
-    texts = sorted({t for texts, _ in epi_sets.values() for t in texts})
+    texts = sorted({t for texts, _, _ in epi_sets.values() for t in texts})
     epi = [[Turn("agent", t)] for t in texts]
     position = {t: i for i, t in enumerate(texts)}
 
@@ -228,15 +281,17 @@ def main(argv: list[str] | None = None) -> int:
         "lexicon": (np.array([lexicon_resolution(c) for c in stc]),
                     np.array([lexicon_empathy(c) for c in epi])),
     }
-    results["stc3_resolution"] = {name: metrics(stc_y, s[0]) for name, s in scores.items()}
-    results["stc3_resolution"]["n"] = int(len(stc_y))
-    results["stc3_resolution"]["positives"] = int(stc_y.sum())
-    for label_set, (set_texts, y) in epi_sets.items():
+    results["evaluation_protocol"] = (
+        "STC-3 and EPITOME are each split into fixed halves by sha256(id) (STC-3 dialogue id, "
+        "EPITOME rp_id). Only the dev halves were looked at while the corpus, pooling and C "
+        "values were developed; top-level metrics are the held-out test halves, dev metrics are "
+        "under 'dev'. Nothing from these sets is used for training.")
+    results["stc3_resolution"] = split_metrics(stc_y, stc_half,
+                                               {name: s[0] for name, s in scores.items()})
+    for label_set, (set_texts, y, halves) in epi_sets.items():
         key = f"epitome_{label_set.replace('-', '_')}"
         idx = np.array([position[t] for t in set_texts])
-        results[key] = {name: metrics(y, s[1][idx]) for name, s in scores.items()}
-        results[key]["n"] = int(len(y))
-        results[key]["positives"] = int(y.sum())
+        results[key] = split_metrics(y, halves, {name: s[1][idx] for name, s in scores.items()})
 
     if not args.skip_cv:
         results["corpus_cv"] = corpus_cv(rows, model)
@@ -245,9 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     results["throughput"] = {
         "steady_state": throughput(model, convs10),
         "turns_per_conversation": 10,
-        "cli_400": cli_run(ten_turn_conversations(stc[500:], 400), Path(args.model)),
+        "cli_400": cli_run(ten_turn_conversations(stc[500:], 400), Path(args.model),
+                           args.threads),
+        "threads": args.threads,
         "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    results["load_average_1m_at_start"] = load_at_start
     results["load_average_1m"] = round(os.getloadavg()[0], 2)
     results["bench_seconds"] = round(time.perf_counter() - t0, 1)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -293,11 +351,13 @@ def corpus_cv(rows: list[dict[str, Any]], model: AutoQAModel) -> dict[str, Any]:
 def print_table(r: dict[str, Any]) -> None:
     print(f"\nAutoQA benchmark  model={r['model_version']}  cpus={r['machine']['cpus']}")
     print(f"{'task':44s} {'metric':9s} {'autoqa':>8s} {'tfidf_lr':>9s} {'lexicon':>8s}")
-    rows = [("STC-3 resolution (A>0)", r["stc3_resolution"], ("auc", "f1")),
-            ("EPITOME emotional reactions (0 vs 1-2)", r["epitome_emotional_reactions"],
-             ("auc", "macro_f1")),
-            ("EPITOME interpretations (0 vs 1-2)", r["epitome_interpretations"],
-             ("auc", "macro_f1"))]
+    rows = []
+    for label, key in (("STC-3 resolution (A>0)", "stc3_resolution"),
+                       ("EPITOME emotional reactions (0 vs 1-2)", "epitome_emotional_reactions"),
+                       ("EPITOME interpretations (0 vs 1-2)", "epitome_interpretations")):
+        keys = ("auc", "f1") if key.startswith("stc3") else ("auc", "macro_f1")
+        rows.append((f"{label} TEST", r[key], keys))
+        rows.append((f"{label} dev", r[key]["dev"], keys))
     if "corpus_cv" in r:
         rows += [("corpus CV resolution", r["corpus_cv"]["resolution"], ("auc", "f1")),
                  ("corpus CV empathy (conversation)", r["corpus_cv"]["empathy_conversation"],

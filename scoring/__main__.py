@@ -31,13 +31,13 @@ def _quiet_transformers() -> None:
         pass
 
 
-def _load(model_dir: str | None, encoder: str | None) -> AutoQAModel:
+def _load(model_dir: str | None, encoder: str | None, **options: Any) -> AutoQAModel:
     _quiet_transformers()
     if model_dir is None:
         from . import load_default_model
 
-        return load_default_model(encoder_path=encoder)
-    return AutoQAModel.load(model_dir, encoder_path=encoder)
+        return load_default_model(encoder_path=encoder, **options)
+    return AutoQAModel.load(model_dir, encoder_path=encoder, **options)
 
 
 def _parse_line(line: str) -> tuple[Any, list[Turn]]:
@@ -89,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output")
     p.add_argument("--model", help="artifact folder (default: the shipped model)")
     p.add_argument("--encoder", help="encoder folder (default: the one named in the model)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads for the encoder (default: torch's own choice)")
+    p.add_argument("--int8", action="store_true",
+                   help="dynamic int8 quantisation of the encoder (faster, slightly less "
+                        "accurate; see docs/autoqa.md)")
     t = sub.add_parser("train", help="train on a labelled corpus")
     t.add_argument("data")
     t.add_argument("--out", required=True)
@@ -106,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             src_path = Path(args.input)
             if not src_path.is_file():
                 raise ScoringError(f"input file not found: {src_path}")
-            model = _load(args.model, args.encoder)
+            options: dict[str, Any] = {}
+            if args.threads is not None:
+                options["num_threads"] = args.threads
+            if args.int8:
+                options["quantize"] = True
+            model = _load(args.model, args.encoder, **options)
             with open(src_path, encoding="utf-8") as src, \
                     open(args.output, "w", encoding="utf-8") as dst:
                 ok, bad = predict_file(model, src, dst, sys.stderr)

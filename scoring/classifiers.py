@@ -3,8 +3,13 @@
 Everything between the sentence embeddings and the logit is linear on purpose, so every
 sentence's contribution to a score can be computed exactly (see `evidence.py`):
 
-* a turn vector is the mean of its sentences' embeddings;
-* empathy: logistic regression on each agent turn's vector; the conversation score is
+* each turn is encoded once; a sentence vector is the mean of its contextual tokens and a turn
+  vector is the (L2-normalised) token-weighted mean of its sentence vectors;
+* empathy (default, ``MaxPooledLinearClassifier``): a linear score per agent sentence, the turn
+  logit is the max over the turn's sentences (one warm sentence makes a turn empathetic, as the
+  labelling guide says), learned from turn labels by multiple-instance learning; the older
+  ``CalibratedLinearClassifier`` on the turn vector (mean pooling) still loads; the
+  conversation score is
   100 x the mean of the top-k agent-turn probabilities, k = ceil(n_agent_turns / 3), i.e. the
   agent's warmest third of turns (one warm turn in a short chat counts fully, one warm turn in
   a long call counts partly);
@@ -153,6 +158,93 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def bag_max(scores: np.ndarray, bags: np.ndarray, n_bags: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per bag, the max of its instances' scores and the index of that instance (-1: empty)."""
+    best = np.full(n_bags, -np.inf)
+    arg = np.full(n_bags, -1, dtype=int)
+    for i, (b, v) in enumerate(zip(bags, scores, strict=True)):
+        if v > best[b]:
+            best[b], arg[b] = v, i
+    return best, arg
+
+
+class MaxPooledLinearClassifier(CalibratedLinearClassifier):
+    """A linear sentence scorer whose bag (turn) logit is the max over the bag's sentences.
+
+    Trained by multiple-instance learning from bag labels only: every sentence of a negative
+    turn is a negative; a positive turn needs at least one positive sentence, so after a first
+    fit on all its sentences only its top-scoring sentence stays positive (``mil_rounds``
+    refits). Platt scaling is fitted on grouped out-of-fold bag maxima; because the slope is
+    positive it commutes with the max, so ``coef_``/``intercept_`` give calibrated sentence
+    logits and a turn's calibrated logit is exactly the max of them (one sentence = the
+    evidence).
+    """
+
+    def __init__(self, C: float = 1.0, cv: int = 5, class_weight: str | None = "balanced",
+                 max_iter: int = 5000, random_state: int = 0, mil_rounds: int = 2) -> None:
+        super().__init__(C=C, cv=cv, class_weight=class_weight, max_iter=max_iter,
+                         random_state=random_state)
+        self.mil_rounds = mil_rounds
+
+    def _fit_mil(self, X: np.ndarray, bags: np.ndarray, y_bag: np.ndarray,
+                 X_neg: np.ndarray | None) -> LogisticRegression:
+        n_bags = len(y_bag)
+        y_inst = y_bag[bags]
+        neg = np.zeros((0, X.shape[1])) if X_neg is None else X_neg
+        y_neg = np.zeros(len(neg), dtype=int)
+        base = self._base().fit(np.vstack([X, neg]), np.concatenate([y_inst, y_neg]))
+        for _ in range(self.mil_rounds):
+            _, arg = bag_max(base.decision_function(X), bags, n_bags)
+            keep = y_inst == 0
+            chosen = arg[(y_bag == 1) & (arg >= 0)]
+            keep[chosen] = True
+            base = self._base().fit(np.vstack([X[keep], neg]),
+                                    np.concatenate([y_inst[keep], y_neg]))
+        return base
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
+            bags: np.ndarray | None = None, X_neg: np.ndarray | None = None
+            ) -> MaxPooledLinearClassifier:
+        """X: (n_sentences, dim); y: one 0/1 label per bag; bags: bag index of each sentence;
+        groups: one group per bag (for the calibration folds); X_neg: extra negative sentences
+        used for fitting the weights only (not for calibration or out-of-fold scores)."""
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y).astype(int)
+        bags_arr = np.arange(len(X)) if bags is None else np.asarray(bags, dtype=int)
+        self.classes_ = np.array([0, 1])
+        if set(np.unique(y).tolist()) != {0, 1}:
+            raise ValueError("both classes 0 and 1 are needed to fit")
+        groups_arr = None if groups is None else np.asarray(groups)
+        n_bags = len(y)
+        oof = np.zeros(n_bags)
+        for train_bags, test_bags in self._folds(np.zeros((n_bags, 1)), y, groups_arr):
+            in_train = np.zeros(n_bags, dtype=bool)
+            in_train[train_bags] = True
+            sel = in_train[bags_arr]
+            remap = np.full(n_bags, -1)
+            remap[train_bags] = np.arange(len(train_bags))
+            base = self._fit_mil(X[sel], remap[bags_arr[sel]], y[train_bags], X_neg)
+            scores, _ = bag_max(base.decision_function(X), bags_arr, n_bags)
+            oof[test_bags] = scores[test_bags]
+        oof = np.where(np.isfinite(oof), oof, np.min(oof[np.isfinite(oof)], initial=0.0))
+        platt = LogisticRegression(C=1e6, max_iter=self.max_iter).fit(oof.reshape(-1, 1), y)
+        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        if slope <= 0:
+            raise ValueError("calibration slope is not positive: the head learned nothing")
+        full = self._fit_mil(X, bags_arr, y, X_neg)
+        self.platt_ = (slope, offset)
+        self.coef_ = slope * full.coef_[0]
+        self.intercept_ = float(slope * full.intercept_[0] + offset)
+        self.oof_proba_ = _sigmoid(slope * oof + offset)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def bag_decision_function(self, X: np.ndarray, bags: np.ndarray, n_bags: int) -> np.ndarray:
+        """Calibrated logit of each bag: the max of its sentences' logits."""
+        scores, _ = bag_max(self.decision_function(X), np.asarray(bags, dtype=int), n_bags)
+        return scores
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:

@@ -1,8 +1,20 @@
-"""Sentence embeddings with a local MiniLM encoder (transformers, mean pooling, L2-normalised)."""
+"""Text embeddings with a local MiniLM encoder (transformers, mean pooling).
+
+Two entry points:
+
+* ``encode(texts)``: one L2-normalised mean-pooled vector per text (the classic
+  sentence-transformers recipe);
+* ``encode_segmented(segments)``: each turn (a list of sentences) is encoded ONCE as one
+  sequence, and every sentence gets the mean of its own contextual token vectors plus its token
+  count. The turn's mean-pooled vector is then exactly the token-count-weighted mean of its
+  sentence vectors, so sentence-level evidence stays exact while the transformer runs once per
+  turn instead of once per sentence (fewer, longer sequences: less padding and per-call cost).
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,11 +59,13 @@ class Encoder:
         batch_size: int = 32,
         max_length: int = 256,
         num_threads: int | None = None,
+        quantize: bool = False,
     ) -> None:
         self.model_path = model_path
         self.batch_size = batch_size
         self.max_length = max_length
         self.num_threads = num_threads
+        self.quantize = quantize
         self._model: Any = None
         self._tokenizer: Any = None
         self._lock = threading.Lock()
@@ -88,6 +102,15 @@ class Encoder:
             except (OSError, ValueError) as exc:
                 raise ScoringError(f"cannot load encoder from {path}: {exc}") from exc
             model.eval()
+            if self.quantize:
+                # Dynamic int8 for the Linear layers only (weights int8, activations quantised on
+                # the fly); opt-in because the gain depends on the CPU (see docs/autoqa.md).
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model = torch.ao.quantization.quantize_dynamic(
+                        model, {torch.nn.Linear}, dtype=torch.qint8)
             self._tokenizer = tokenizer
             self._model = model
 
@@ -115,6 +138,90 @@ class Encoder:
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.cpu().numpy()
+        return out
+
+    def encode_segmented(self, segments: Sequence[Sequence[str]]
+                         ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Encode each list of sentences as one sequence; per sentence, its token mean and count.
+
+        Returns, per segment, ``(vectors, counts)``: ``vectors`` (n_sentences, dim) float32 is
+        the mean of each sentence's contextual token vectors (not normalised) and ``counts`` its
+        number of tokens. A segment longer than ``max_length`` is cut at sentence boundaries into
+        several sequences (a single over-long sentence is truncated), so no sentence is lost.
+        Special tokens ([CLS], [SEP]) are attended to but not pooled.
+        """
+        self._load()
+        import torch
+
+        dim = self.dim
+        unique: dict[str, int] = {}
+        for sentences in segments:
+            for sentence in sentences:
+                unique.setdefault(sentence, len(unique))
+        budget = max(1, self.max_length - 2)
+        ids: list[list[int]] = (
+            self._tokenizer(list(unique), add_special_tokens=False, truncation=True,
+                            max_length=budget)["input_ids"] if unique else [])
+        # Sequences: (list of (segment, sentence) refs, token ids) cut at sentence boundaries.
+        sequences: list[tuple[list[tuple[int, int]], list[int]]] = []
+        for g, sentences in enumerate(segments):
+            refs: list[tuple[int, int]] = []
+            tokens: list[int] = []
+            for k, sentence in enumerate(sentences):
+                sid = ids[unique[sentence]]
+                if tokens and len(tokens) + len(sid) > budget:
+                    sequences.append((refs, tokens))
+                    refs, tokens = [], []
+                refs.append((g, k))
+                tokens = tokens + sid
+            if refs:
+                sequences.append((refs, tokens))
+        out = [(np.zeros((len(s), dim), dtype=np.float32), np.zeros(len(s), dtype=np.int64))
+               for s in segments]
+        cls_id, sep_id = self._tokenizer.cls_token_id, self._tokenizer.sep_token_id
+        pad_id = self._tokenizer.pad_token_id or 0
+        order = sorted(range(len(sequences)), key=lambda q: len(sequences[q][1]))
+        # Batches of at most batch_size sequences and ~batch_size x 128 padded tokens, so a
+        # batch of long turns does not hold a huge attention tensor (peak memory).
+        batches: list[list[int]] = []
+        for q in order:
+            width = len(sequences[q][1]) + 2  # sorted: the newest sequence is the widest
+            if batches and len(batches[-1]) < self.batch_size and \
+                    (len(batches[-1]) + 1) * width <= self.batch_size * 128:
+                batches[-1].append(q)
+            else:
+                batches.append([q])
+        with torch.inference_mode():
+            for members in batches:
+                batch = [sequences[q] for q in members]
+                width = max(len(t) for _, t in batch) + 2
+                input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                # Segment index of every token (0 = not pooled: special tokens and padding).
+                seg = torch.zeros((len(batch), width), dtype=torch.long)
+                refs_flat: list[tuple[int, int]] = []
+                for b, (refs, tokens) in enumerate(batch):
+                    n = len(tokens)
+                    input_ids[b, 0], input_ids[b, n + 1] = cls_id, sep_id
+                    input_ids[b, 1:n + 1] = torch.tensor(tokens, dtype=torch.long)
+                    mask[b, :n + 2] = 1
+                    pos = 1
+                    for g, k in refs:
+                        length = len(ids[unique[segments[g][k]]])
+                        refs_flat.append((g, k))
+                        seg[b, pos:pos + length] = len(refs_flat)
+                        pos += length
+                hidden = self._model(input_ids=input_ids, attention_mask=mask,
+                                     token_type_ids=torch.zeros_like(input_ids)
+                                     ).last_hidden_state
+                sums = torch.zeros((len(refs_flat) + 1, dim), dtype=hidden.dtype)
+                sums.index_add_(0, seg.reshape(-1), hidden.reshape(-1, dim))
+                counts = torch.bincount(seg.reshape(-1), minlength=len(refs_flat) + 1)
+                means = (sums / counts.clamp(min=1).unsqueeze(1).to(sums.dtype)).numpy()
+                counts_np = counts.numpy()
+                for j, (g, k) in enumerate(refs_flat, 1):
+                    out[g][0][k] = means[j]
+                    out[g][1][k] = counts_np[j]
         return out
 
 

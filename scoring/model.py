@@ -14,7 +14,9 @@ import numpy as np
 from .classifiers import (
     RESOLUTION_BLOCKS,
     CalibratedLinearClassifier,
+    MaxPooledLinearClassifier,
     aggregate_empathy,
+    bag_max,
     resolution_shares,
     split_sentences,
 )
@@ -30,20 +32,29 @@ SIDECAR_FILE = "model.json"
 
 @dataclass
 class EncodedConversation:
-    """A conversation's sentences, their embeddings and the mean-pooled turn vectors."""
+    """A conversation's sentences, their embeddings and the mean-pooled turn vectors.
+
+    ``embeddings`` are unit-length sentence vectors (the mean of each sentence's contextual
+    tokens, the turn encoded once); ``turn_vectors`` are the unit-length token means of whole
+    turns, and ``turn_vectors[t] == sum of sentence_weights()[s] * embeddings[s]`` over the
+    sentences s of turn t, exactly.
+    """
 
     turns: list[Turn]
     sentences: list[SentenceRef] = field(default_factory=list)
     sentence_turn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     turn_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    weights: np.ndarray | None = None
 
     @property
     def speakers(self) -> list[str]:
         return [t.speaker for t in self.turns]
 
     def sentence_weights(self) -> np.ndarray:
-        """1 / (number of sentences in the sentence's turn): its share of the turn vector."""
+        """Each sentence's coefficient in its turn vector (token share over the turn's norm)."""
+        if self.weights is not None:
+            return self.weights
         counts = np.bincount(self.sentence_turn, minlength=len(self.turns))
         return 1.0 / counts[self.sentence_turn] if len(self.sentence_turn) else np.zeros(0)
 
@@ -53,26 +64,42 @@ class EncodedConversation:
 
 def encode_conversations(encoder: Encoder,
                          conversations: Sequence[Sequence[Turn]]) -> list[EncodedConversation]:
-    """Split into sentences, embed every distinct sentence once, mean-pool per turn."""
+    """Split turns into sentences, encode each distinct turn once, pool tokens per sentence.
+
+    Sentence vector = mean of its contextual token vectors; turn vector = mean of all the
+    turn's tokens, L2-normalised = sum_s (n_s * |v_s| / |sum_s' n_s' v_s'|) * unit(v_s).
+    """
     encoded: list[EncodedConversation] = []
-    unique: dict[str, int] = {}
+    unique: dict[tuple[str, ...], int] = {}
     for turns in conversations:
         ec = EncodedConversation(turns=list(turns))
         for i, turn in enumerate(ec.turns):
-            for sentence in split_sentences(turn.text):
+            sentences = split_sentences(turn.text)
+            for sentence in sentences:
                 ec.sentences.append(SentenceRef(i, turn.speaker, sentence))
-                unique.setdefault(sentence, len(unique))
+            unique.setdefault(tuple(sentences), len(unique))
         encoded.append(ec)
-    vectors = encoder.encode(list(unique))
-    dim = vectors.shape[1]
+    segments = list(unique)
+    parts = encoder.encode_segmented(segments)
+    dim = encoder.dim
     for ec in encoded:
-        idx = [unique[s.text] for s in ec.sentences]
-        ec.embeddings = vectors[idx] if idx else np.zeros((0, dim), dtype=np.float32)
+        vecs, counts = [], []
+        for turn in ec.turns:
+            v, c = parts[unique[tuple(split_sentences(turn.text))]]
+            vecs.append(v)
+            counts.append(c)
+        raw = np.vstack(vecs).astype(np.float64) if vecs else np.zeros((0, dim))
+        n_tok = np.concatenate(counts).astype(np.float64) if counts else np.zeros(0)
         ec.sentence_turn = np.array([s.turn for s in ec.sentences], dtype=int)
-        ec.turn_vectors = np.zeros((len(ec.turns), dim), dtype=np.float64)
+        norms = np.linalg.norm(raw, axis=1)
+        ec.embeddings = raw / np.where(norms > 0, norms, 1.0)[:, None]
+        sums = np.zeros((len(ec.turns), dim), dtype=np.float64)
         if len(ec.sentences):
-            np.add.at(ec.turn_vectors, ec.sentence_turn,
-                      ec.embeddings * ec.sentence_weights()[:, None])
+            np.add.at(sums, ec.sentence_turn, raw * n_tok[:, None])
+        turn_norms = np.linalg.norm(sums, axis=1)
+        safe = np.where(turn_norms > 0, turn_norms, 1.0)
+        ec.weights = (n_tok * norms / safe[ec.sentence_turn]) if len(ec.sentences) else np.zeros(0)
+        ec.turn_vectors = sums / safe[:, None]
     return encoded
 
 
@@ -96,9 +123,12 @@ class AutoQAModel:
 
     # --- persistence -------------------------------------------------------------------
     @classmethod
-    def load(cls, artifact_dir: str | Path, *, encoder_path: str | Path | None = None
-             ) -> AutoQAModel:
-        """Load an artifact folder built by `scoring.train` (joblib: only load your own)."""
+    def load(cls, artifact_dir: str | Path, *, encoder_path: str | Path | None = None,
+             **encoder_options: Any) -> AutoQAModel:
+        """Load an artifact folder built by `scoring.train` (joblib: only load your own).
+
+        encoder_options go to `get_encoder` (e.g. num_threads=2, batch_size=32, quantize=True).
+        """
         folder = Path(artifact_dir)
         sidecar_path, model_path = folder / SIDECAR_FILE, folder / MODEL_FILE
         if not sidecar_path.is_file() or not model_path.is_file():
@@ -112,7 +142,7 @@ class AutoQAModel:
         if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
             raise ScoringError(f"unsupported model format in {folder}")
         encoder = get_encoder(encoder_path if encoder_path is not None
-                              else sidecar.get("encoder"))
+                              else sidecar.get("encoder"), **encoder_options)
         return cls(payload["empathy_head"], payload["resolution_head"], encoder=encoder,
                    version=str(sidecar["version"]), metadata=sidecar)
 
@@ -157,10 +187,27 @@ class AutoQAModel:
         }
 
     def _empathy_parts(self, ec: EncodedConversation) -> tuple[dict[int, float], np.ndarray]:
+        """Agent-turn logits and each sentence's exact contribution to its turn's logit."""
         head = self.empathy_head
+        agent = ec.agent_turns()
+        if isinstance(head, MaxPooledLinearClassifier):
+            # Turn logit = max over its sentences of w . e_s + b: the chosen sentence carries
+            # the whole (w . e_s) part, the others contribute exactly 0.
+            contributions = np.zeros(len(ec.sentences))
+            logits: dict[int, float] = {}
+            if len(ec.sentences):
+                projections = ec.embeddings.astype(np.float64) @ head.coef_
+                _, arg = bag_max(projections, ec.sentence_turn, len(ec.turns))
+                for i in agent:
+                    logits[i] = float(head.intercept_)
+                    if arg[i] >= 0:
+                        contributions[arg[i]] = projections[arg[i]]
+                        logits[i] += float(projections[arg[i]])
+            else:
+                logits = {i: float(head.intercept_) for i in agent}
+            return logits, contributions
         contributions = sentence_contributions(head.coef_[None, :],
                                                ec.sentence_weights()[:, None], ec.embeddings)
-        agent = ec.agent_turns()
         logits = {}
         if agent:
             values = head.decision_function(ec.turn_vectors[agent])
@@ -197,7 +244,7 @@ class AutoQAModel:
 
 def _slim(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
-    slim = CalibratedLinearClassifier(**head.get_params())
+    slim = type(head)(**head.get_params())
     for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_"):
         setattr(slim, name, getattr(head, name))
     slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)

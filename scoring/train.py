@@ -22,6 +22,7 @@ from sklearn.metrics import f1_score, roc_auc_score  # type: ignore[import-untyp
 from .classifiers import (
     RESOLUTION_BLOCKS,
     CalibratedLinearClassifier,
+    MaxPooledLinearClassifier,
     aggregate_empathy,
     empathy_k,
     expected_calibration_error,
@@ -31,8 +32,9 @@ from .errors import ScoringError
 from .model import AutoQAModel, EncodedConversation, encode_conversations, resolution_features
 from .schema import to_turns
 
-DEFAULT_C_EMPATHY = 3.0
-DEFAULT_C_RESOLUTION = 3.0
+DEFAULT_C_EMPATHY = 0.3
+DEFAULT_C_RESOLUTION = 0.1
+DEFAULT_EMPATHY_POOLING = "max_sentence"
 
 
 def load_corpus(path: str | Path) -> list[dict[str, Any]]:
@@ -74,10 +76,21 @@ def design_matrices(encoded: Sequence[EncodedConversation],
                     rows: Sequence[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Empathy rows are agent turns; resolution rows are conversations; groups are domains."""
     emp_x, emp_y, emp_conv, emp_groups = [], [], [], []
+    emp_sx: list[np.ndarray] = []
+    cust_sx: list[np.ndarray] = []
+    emp_bags: list[int] = []
     res_x, res_y, res_groups = [], [], []
+    n_bags = 0
     for c, (ec, row) in enumerate(zip(encoded, rows, strict=True)):
         group = row.get("domain", row.get("id", c))
         agent = ec.agent_turns()
+        bag_of = {t: n_bags + k for k, t in enumerate(agent)}
+        n_bags += len(agent)
+        in_agent = [k for k, t in enumerate(ec.sentence_turn.tolist()) if t in bag_of]
+        emp_sx.append(ec.embeddings[in_agent])
+        cust_sx.append(ec.embeddings[[k for k, r in enumerate(ec.sentences)
+                                      if r.speaker == "customer"]])
+        emp_bags.extend(bag_of[int(ec.sentence_turn[k])] for k in in_agent)
         emp_x.append(ec.turn_vectors[agent])
         emp_y.extend(row["agent_empathy"])
         emp_conv.extend([c] * len(agent))
@@ -88,6 +101,9 @@ def design_matrices(encoded: Sequence[EncodedConversation],
     return {
         "emp_x": np.vstack(emp_x), "emp_y": np.array(emp_y), "emp_conv": np.array(emp_conv),
         "emp_groups": np.array(emp_groups), "res_x": np.vstack(res_x),
+        "emp_sentence_x": np.vstack([x for x in emp_sx if x.size] or [np.zeros((0, 1))]),
+        "emp_bags": np.array(emp_bags, dtype=int),
+        "customer_sentence_x": np.vstack([x for x in cust_sx if x.size] or [np.zeros((0, 1))]),
         "res_y": np.array(res_y), "res_groups": np.array(res_groups),
     }
 
@@ -125,13 +141,31 @@ def library_versions() -> dict[str, str]:
 
 def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
               C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
-              cv: int = 5, seed: int = 0
+              cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
+              encoded: Sequence[EncodedConversation] | None = None,
+              customer_negatives: bool = True,
               ) -> tuple[CalibratedLinearClassifier, CalibratedLinearClassifier, dict[str, Any]]:
-    """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics."""
-    encoded = encode_conversations(encoder, [r["turns"] for r in rows])
+    """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics.
+
+    empathy_pooling: "max_sentence" (a sentence-level head, turn logit = max over the turn's
+    sentences, learned from turn labels by multiple-instance learning) or "mean" (a head on
+    the turn vector). Pass ``encoded`` to reuse embeddings already computed for ``rows``.
+    customer_negatives: with max_sentence pooling, customer sentences are extra negatives
+    (a customer describing their own feelings is the opposite of acknowledging someone else's).
+    """
+    if encoded is None:
+        encoded = encode_conversations(encoder, [r["turns"] for r in rows])
     m = design_matrices(encoded, rows)
-    emp = CalibratedLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
-    emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
+    emp: CalibratedLinearClassifier
+    if empathy_pooling == "max_sentence":
+        emp = MaxPooledLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
+        emp.fit(m["emp_sentence_x"], m["emp_y"], groups=m["emp_groups"], bags=m["emp_bags"],
+                X_neg=m["customer_sentence_x"] if customer_negatives else None)
+    elif empathy_pooling == "mean":
+        emp = CalibratedLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
+        emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
+    else:
+        raise ScoringError(f"unknown empathy pooling: {empathy_pooling!r}")
     res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
     res.fit(m["res_x"], m["res_y"], groups=m["res_groups"])
     conv_scores = conversation_empathy(emp.oof_proba_, m["emp_conv"], len(rows))
@@ -147,12 +181,13 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
 
 def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Path | None = None,
           C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
-          cv: int = 5, seed: int = 0) -> AutoQAModel:
+          cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING
+          ) -> AutoQAModel:
     """Train on a corpus JSONL and save the artifact (model.joblib + model.json) to out_dir."""
     rows = load_corpus(data_path)
     encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
-                                  cv=cv, seed=seed)
+                                  cv=cv, seed=seed, empathy_pooling=empathy_pooling)
     data_sha = sha256_file(data_path)
     weights_sha = hashlib.sha256(np.concatenate([emp.coef_, res.coef_]).round(6).tobytes())
     now = datetime.now(UTC)
@@ -166,6 +201,10 @@ def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Pat
         "libraries": library_versions(),
         "params": {"C_empathy": C_empathy, "C_resolution": C_resolution, "cv": cv,
                    "seed": seed, "resolution_blocks": list(RESOLUTION_BLOCKS),
+                   "empathy_pooling": empathy_pooling,
+                   "empathy_customer_negatives": empathy_pooling == "max_sentence",
+                   "encoding": "each turn encoded once; sentence = mean of its contextual "
+                               "tokens; turn = L2-normalised mean of all its tokens",
                    "empathy_aggregation": "mean of top-k agent-turn probabilities, "
                                           "k = ceil(n_agent_turns / 3)",
                    "empathy_k_example": {str(n): empathy_k(n) for n in (1, 3, 4, 7)}},

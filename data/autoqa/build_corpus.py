@@ -123,9 +123,37 @@ def asr(text: str, rng: random.Random) -> str:
 
 
 def empathy_ack(rng: random.Random, sit: str) -> str:
-    if rng.random() < 0.6:
+    r = rng.random()
+    if r < 0.35:
         return rng.choice(L.EMPATHY_SIT).format(sit=sit)
-    return rng.choice(L.EMPATHY_PLAIN)
+    if r < 0.55:
+        return rng.choice(L.EMPATHY_PLAIN)
+    if r < 0.85:
+        return rng.choice(L.EMPATHY_REACTION)
+    return rng.choice(L.WARM_SUPPORT)
+
+
+def extras(rng: random.Random, k: int) -> list[str]:
+    """k non-empathetic sentences: advice, questions, information, own stories, upbeat fillers."""
+    pools = [L.ADVICE, L.ADVICE, L.QUESTION, L.INFO, L.PERSONAL, L.UPBEAT, L.AGENT_SELF]
+    return [rng.choice(rng.choice(pools)) for _ in range(k)]
+
+
+def compose(rng: random.Random, ack: str, body: str, warm: bool) -> str:
+    """Place the acknowledgement and body, sometimes inside a longer, mixed agent turn.
+
+    A warm sentence may sit anywhere in a long turn (the turn is still empathetic); a cold
+    turn may be long and personal (advice, own stories, questions) without being warm.
+    """
+    parts = [ack, body] if ack else [body]
+    if rng.random() < 0.4:
+        more = extras(rng, rng.randint(1, 4))
+        parts = [body, *more]
+        if ack:
+            parts.insert(rng.randint(0, len(parts)), ack)
+    elif warm and rng.random() < 0.25:
+        parts = [body, ack]
+    return join(*parts)
 
 
 def cold_ack(rng: random.Random, tone: str, slots: Slots, tags: set[str]) -> str:
@@ -177,9 +205,13 @@ def generate(i: int, rng: random.Random) -> dict:
         hello = rng.choice(L.GREETING) if greet else ""
         if style == "social" and rng.random() < 0.6:
             hello = "Hello!"
-        turns.append(("agent", join(hello, ack, fill(body, slots)), int(want)))
+        text = compose(rng, ack, fill(body, slots), want)
+        turns.append(("agent", join(hello, text), int(want)))
 
     def customer(text: str) -> None:
+        if rng.random() < 0.25:
+            feeling = rng.choice(L.CUSTOMER_FEELINGS)
+            text = join(text, feeling) if rng.random() < 0.6 else join(feeling, text)
         turns.append(("customer", fill(text, slots), -1))
 
     opening = rng.choice(problem["open"])
@@ -275,6 +307,147 @@ def generate(i: int, rng: random.Random) -> dict:
     }
 
 
+HELPDESK_DOMAINS = ["telco", "telco", "saas", "banking", "delivery", "gaming", "utilities",
+                    "banking", "delivery", "hardware", "subscriptions", "telco"]
+
+
+def generate_helpdesk(i: int, rng: random.Random) -> dict:
+    """A short social-media helpdesk thread; the last turns decide the outcome.
+
+    Helpdesk accounts answer in public with short formulaic replies; many threads end with a
+    request for a private message, "we have recorded it" or the customer's own verdict.
+    """
+    k = rng.randrange(len(L.HELPDESK_THINGS))
+    thing, issue = L.HELPDESK_THINGS[k]
+    domain = HELPDESK_DOMAINS[k]
+    brand = rng.choice(L.DOMAINS[domain]["brands"])
+    empathetic = (i // 2) % 2 == 1
+    resolved = i % 2 == 1
+    tags: set[str] = {"helpdesk_thread"}
+    turns: list[tuple[str, str, int]] = []
+    opening = rng.choice(L.HELPDESK_OPEN).format(brand=brand.replace(" ", ""), thing=thing,
+                                                 thing_issue=issue)
+    turns.append(("customer", opening, -1))
+
+    def agent(text: str) -> None:
+        n_agent = sum(1 for s, _, _ in turns if s == "agent")
+        warm = empathetic and rng.random() < (0.8 if n_agent == 0 else 0.4)
+        ack = rng.choice(L.EMPATHY_REACTION) if warm else (
+            rng.choice(L.BOILERPLATE) if rng.random() < 0.3 else "")
+        turns.append(("agent", compose(rng, ack, text, warm), int(warm)))
+
+    if rng.random() < 0.7:
+        agent(rng.choice(L.HELPDESK_ASK))
+        if rng.random() < 0.7:
+            turns.append(("customer", rng.choice(L.HELPDESK_DETAILS), -1))
+    if resolved:
+        ending = rng.choice(L.HELPDESK_DONE_ENDINGS)
+    else:
+        ending = [rng.choice(L.HELPDESK_OPEN_ENDINGS)]
+        if rng.random() < 0.2:
+            ending = [("agent", rng.choice(L.HELPDESK_ASK)),
+                      ("customer", rng.choice(L.CUSTOMER_DETAILS_ONLY))]
+        elif rng.random() < 0.3:
+            ending = [rng.choice(L.HELPDESK_OPEN_ENDINGS), *ending]
+            tags.add("polite_unresolved")
+    for speaker, text in ending:
+        if speaker == "agent":
+            agent(text)
+        else:
+            turns.append(("customer", text, -1))
+    if empathetic and not any(e == 1 for _, _, e in turns):
+        for j, (sp, text, _) in enumerate(turns):
+            if sp == "agent":
+                turns[j] = (sp, join(rng.choice(L.EMPATHY_REACTION), text), 1)
+                break
+        else:
+            turns.insert(1, ("agent", join(rng.choice(L.EMPATHY_REACTION),
+                                           rng.choice(L.HELPDESK_ASK)), 1))
+    return {
+        "id": f"desk-{i:04d}",
+        "domain": domain,
+        "style": "social",
+        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
+        "resolved": int(resolved),
+        "agent_empathy": [e for s, _, e in turns if s == "agent"],
+        "tags": sorted(tags),
+    }
+
+
+def generate_info(i: int, rng: random.Random) -> dict:
+    """A customer asks a question; an answer resolves it, a deflection leaves it open."""
+    domain = sorted(L.DOMAINS)[i % len(L.DOMAINS)]
+    brand = rng.choice(L.DOMAINS[domain]["brands"])
+    question, answer = rng.choice(L.INFO_QA)
+    empathetic = (i // 2) % 2 == 1
+    resolved = i % 2 == 1
+    style = rng.choice(["chat", "social", "email"])
+    tags: set[str] = {"info_request"}
+    turns: list[tuple[str, str, int]] = []
+    opening = question if style != "social" else f"@{brand.replace(' ', '')} {question}"
+    turns.append(("customer", opening, -1))
+
+    def agent(text: str, warm: bool) -> None:
+        ack = empathy_ack(rng, "all this") if warm else (
+            rng.choice(L.BOILERPLATE + L.SCRIPTED).format(brand=brand)
+            if rng.random() < 0.3 else "")
+        hello = rng.choice(["Hello!", "Hi,", ""])
+        turns.append(("agent", join(hello, compose(rng, ack, text, warm)), int(warm)))
+
+    if resolved:
+        agent(answer, empathetic)
+        r = rng.random()
+        if r < 0.5:
+            turns.append(("customer", rng.choice(L.INFO_FOLLOW_OK), -1))
+    else:
+        agent(rng.choice(L.INFO_DEFLECT), empathetic)
+        r = rng.random()
+        if r < 0.35:
+            turns.append(("customer", rng.choice(L.INFO_FOLLOW_BAD), -1))
+        elif r < 0.6:
+            tags.add("polite_unresolved")
+            turns.append(("customer", rng.choice(L.CUSTOMER_DETAILS_ONLY), -1))
+        elif r < 0.75:
+            turns.append(("customer", rng.choice(L.CUSTOMER_DETAILS_ONLY), -1))
+            agent(rng.choice(L.INFO_DEFLECT), False)
+    return {
+        "id": f"info-{i:04d}",
+        "domain": domain,
+        "style": style,
+        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
+        "resolved": int(resolved),
+        "agent_empathy": [e for s, _, e in turns if s == "agent"],
+        "tags": sorted(tags),
+    }
+
+
+def generate_feedback(i: int, rng: random.Random) -> dict:
+    """A suggestion or compliment; recorded and confirmed = resolved, missed = open."""
+    domain = sorted(L.DOMAINS)[(i * 5) % len(L.DOMAINS)]
+    brand = rng.choice(L.DOMAINS[domain]["brands"])
+    empathetic = (i // 2) % 2 == 1
+    resolved = i % 2 == 1
+    turns: list[tuple[str, str, int]] = [
+        ("customer", rng.choice(L.FEEDBACK_OPEN).format(brand=brand.replace(" ", "")), -1)]
+    warm = empathetic
+    body = rng.choice(L.FEEDBACK_RECORDED if resolved else L.FEEDBACK_MISSED)
+    ack = empathy_ack(rng, "this") if warm else (
+        rng.choice(L.SCRIPTED).format(brand=brand) if rng.random() < 0.3 else "")
+    turns.append(("agent", compose(rng, ack, body, warm), int(warm)))
+    if rng.random() < 0.6:
+        turns.append(("customer", rng.choice(L.FEEDBACK_OK if resolved else L.FEEDBACK_NOT_OK),
+                      -1))
+    return {
+        "id": f"feedback-{i:04d}",
+        "domain": domain,
+        "style": "social",
+        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
+        "resolved": int(resolved),
+        "agent_empathy": [e for s, _, e in turns if s == "agent"],
+        "tags": ["feedback"],
+    }
+
+
 def to_email(turns: list[tuple[str, str, int]], rng: random.Random,
              slots: Slots) -> list[tuple[str, str, int]]:
     """Merge consecutive same-speaker turns and wrap them as emails."""
@@ -316,18 +489,23 @@ def hard_cases() -> list[dict]:
     return rows
 
 
-def build(n: int, seed: int) -> list[dict]:
+def build(n: int, seed: int, n_helpdesk: int = 240, n_info: int = 160) -> list[dict]:
     rng = random.Random(seed)
-    return [generate(i, rng) for i in range(n)] + hard_cases()
+    return ([generate(i, rng) for i in range(n)]
+            + [generate_helpdesk(i, rng) for i in range(n_helpdesk)]
+            + [generate_info(i, rng) for i in range(n_info)]
+            + [generate_feedback(i, rng) for i in range(n_info // 2)] + hard_cases())
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=720)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--helpdesk", type=int, default=240, help="social helpdesk threads")
+    ap.add_argument("--info", type=int, default=160, help="information requests")
     ap.add_argument("--out", default=str(HERE / "conversations.jsonl"))
     args = ap.parse_args(argv)
-    rows = build(args.n, args.seed)
+    rows = build(args.n, args.seed, args.helpdesk, args.info)
     with open(args.out, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

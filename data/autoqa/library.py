@@ -967,3 +967,375 @@ SURNAMES = ["Patel", "Nowak", "Okafor", "Smith", "Garcia", "Kim", "O'Brien", "Ro
 STREETS = ["Mill Lane", "Station Road", "Elm Grove", "Park Avenue", "Church Street"]
 WORDS = ["acme", "blue", "river", "north", "lynx", "zen", "orbit", "maple"]
 MONTHS = ["January", "March", "May", "July", "September", "November"]
+
+# --- Added in the second corpus revision -----------------------------------------------------
+# Warm reactions as people actually write them (short, personal, often without "I understand"):
+# any ONE of these makes an agent turn empathetic, wherever it sits in the turn.
+EMPATHY_REACTION = [
+    "That sounds really hard.",
+    "I'm so sorry you're going through this.",
+    "Ugh, that's awful.",
+    "Oh no, that's horrible, I'm sorry.",
+    "That must be so frustrating for you.",
+    "I'm really sorry, that sounds exhausting.",
+    "Honestly that sounds like a nightmare, I'm sorry.",
+    "I'd be really upset too if that happened to me.",
+    "That's such a stressful thing to deal with on top of everything.",
+    "I'm sorry, that really sucks.",
+    "What an awful week you've had.",
+    "I can hear how worried you are, and that's completely fair.",
+    "You must be so fed up by now.",
+    "That's heartbreaking, I'm so sorry.",
+    "I'm sorry this has been such a battle for you.",
+    "That must have been really scary.",
+    "It sounds like you've been through a lot with this.",
+    "No wonder you're annoyed, I would be too.",
+    "I'm really sorry, nobody should have to go through that.",
+    "Oh gosh, that's a horrible position to be put in.",
+    "I'm sorry for your loss, and I'm sorry we've added to a difficult time.",
+    "That sounds incredibly stressful, especially with everything else going on.",
+    "I totally get why you're angry.",
+    "Poor you, that's a miserable way to start the day.",
+    "I feel terrible that you've been left without it for so long.",
+    "That's so disappointing after you'd been looking forward to it.",
+    "I'm really sorry, I know how much you were relying on this.",
+    "Aww, that's rotten luck, I'm sorry.",
+    "I know how anxious money worries can make you, and I'm sorry this added to it.",
+    "That sounds really lonely to deal with on your own.",
+    "I'm so glad you told us, and I'm sorry it got this far.",
+    "You've done nothing wrong here and I'm sorry you've been made to feel that way.",
+    "oh no im so sorry, that sounds rubbish",
+    "sorry ur dealing with this, sounds so stressful",
+    "That's genuinely upsetting, and you have every right to feel let down.",
+    "I'm sorry, it's exhausting having to explain this again and again.",
+    "Hang in there, I know this has been a really rough stretch.",
+    "I really feel for you, it's hard when something you count on lets you down.",
+    "That must be so hard with a little one at home.",
+    "I'm so sorry, that's a lot to carry.",
+]
+# Not empathetic although personal or helpful: advice, questions, information, own stories,
+# "me too", cheerleading without acknowledging the person's feelings.
+ADVICE = [
+    "Have you tried resetting it from the settings menu?",
+    "You could try using a different browser.",
+    "My advice would be to keep a copy of every email they send you.",
+    "The easiest thing is to download the app and do it from there.",
+    "You might want to check whether your bank has blocked the payment.",
+    "It's usually quicker to do this online than over the phone.",
+    "Try turning off the battery saver, that often causes it.",
+    "If it happens again, take a screenshot of the error.",
+    "You can also ask for a callback instead of waiting on hold.",
+    "Make sure the cable is pushed all the way in.",
+    "I'd recommend changing your password as well, just to be safe.",
+    "Keep the receipt until the refund shows up.",
+    "You can set up a reminder so it doesn't lapse next year.",
+    "PM me the screenshot and I'll check the settings.",
+    "Honestly, the best option is probably to switch to the annual plan.",
+    "Check your spam folder, the confirmation often lands there.",
+    "You should be able to see it under Account, then History.",
+    "Just give it another try after midnight when the system resets.",
+    "Write down the reference number somewhere safe.",
+    "Log a complaint with the ombudsman if it isn't settled in eight weeks.",
+    "Try moving the router away from the microwave.",
+    "Ask your employer for a letter, that usually speeds things up.",
+    "You could split the payment over three months if that's easier.",
+    "Post it with tracking so there's proof it was sent.",
+    "Talk to your landlord first, they may already have a contract with us.",
+    "You could try a different card, some prepaid cards aren't accepted.",
+]
+QUESTION = [
+    "What does the error message say exactly?",
+    "When did you first notice it?",
+    "Did you get a confirmation email at the time?",
+    "Which device are you using?",
+    "Have you changed anything recently?",
+    "Is it the same on the website or just in the app?",
+    "Do you still have the original packaging?",
+    "Was anyone at home when the courier came?",
+    "Are you the account holder?",
+    "What did they tell you when you called last time?",
+]
+INFO = [
+    "Refunds normally take three to five working days to show.",
+    "Our opening hours are eight till eight on weekdays.",
+    "The charge is a pre-authorisation and drops off on its own.",
+    "Prices changed on the first of the month for all customers.",
+    "That fee applies when a payment is made after the due date.",
+    "The warranty covers parts but not accidental damage.",
+    "Orders placed after 2pm go out the next working day.",
+    "The app updates automatically overnight.",
+    "Deliveries to that area are handled by a partner courier.",
+    "The outage page is updated every hour.",
+    "Your plan includes 20GB of data a month.",
+    "Claims are reviewed in the order they come in.",
+]
+PERSONAL = [
+    "I had the same thing with my own phone last year.",
+    "Funnily enough that happened to my brother too.",
+    "I use the same model at home.",
+    "Same here, mine did that after the update.",
+    "We get a lot of these on Mondays.",
+    "I've been doing this job for six years and seen this a few times.",
+    "I switched to the app myself and never looked back.",
+    "lol yeah that happens",
+]
+UPBEAT = [
+    "Good news!",
+    "No problem at all.",
+    "Happy to help with that.",
+    "Easy one, this.",
+    "Great question.",
+    "You're all set on that front.",
+    "Sure thing.",
+]
+
+# Helpdesk-style social-media threads (short public replies, private-message requests,
+# "we have recorded it"), where the end of the thread decides the outcome.
+HELPDESK_OPEN = [
+    "@{brand} why has my {thing} stopped working again? Third time this month.",
+    "@{brand} Customer Service I {thing_issue} and nobody has replied to my messages.",
+    "Can anyone at @{brand} explain why I {thing_issue}?",
+    "@{brand} I {thing_issue}. What is going on?",
+    "Dear @{brand}, I {thing_issue}, please deal with it.",
+    "@{brand} is anyone there? I {thing_issue}.",
+]
+HELPDESK_THINGS = [
+    ("data plan", "was charged for data I never used"),
+    ("broadband", "have had no internet since yesterday"),
+    ("app", "can't log in to the app after the update"),
+    ("card", "had my card swallowed by your machine"),
+    ("order", "ordered a phone two weeks ago and it still hasn't shipped"),
+    ("voucher", "can't use my voucher at the kiosk"),
+    ("meter", "got a bill three times higher than usual"),
+    ("account", "had my account frozen without any notice"),
+    ("delivery", "was told my parcel was delivered but it's not here"),
+    ("phone", "had my screen go black after the system update"),
+    ("points", "lost all my loyalty points overnight"),
+    ("signal", "get no signal at all in the metro"),
+]
+HELPDESK_ASK = [
+    "Hello! Please send us your account number and phone number by private message and we "
+    "will check it for you.",
+    "Hi, sorry for the trouble. Could you DM us your order number so we can look into it?",
+    "Hello, please leave your contact details in a private message and our staff will follow "
+    "up.",
+    "Dear customer, please provide the specific location and time via private message.",
+    "Hi! Which system version are you on? Please tell us by private message.",
+]
+HELPDESK_DETAILS = [
+    "Sent.", "DM sent.", "I sent it yesterday already.", "Done, check your inbox.",
+    "I've messaged you the number.", "Details sent by private message.",
+]
+# Endings that leave the problem open (unresolved)...
+HELPDESK_OPEN_ENDINGS = [
+    ("agent", "Hello! We have recorded your problem and fed it back to the relevant "
+              "department. Please wait patiently."),
+    ("agent", "Our staff will contact you within 48 hours, please keep your phone on."),
+    ("agent", "Hello, the issue has been passed to our technical team. We hope you can "
+              "understand."),
+    ("agent", "Please send us a private message with your details so we can check."),
+    ("agent", "We apologize for any inconvenience and will keep optimizing our service."),
+    ("agent", "Hi, please call our hotline and a colleague will help you."),
+    ("customer", "Still not fixed today. Why is your efficiency so low?"),
+    ("customer", "I sent the message two days ago and nobody has answered."),
+    ("customer", "You said someone would call me. Nobody called."),
+    ("customer", "So I just keep waiting? Useless."),
+    ("customer", "Same answer as last time and the problem is still there."),
+    ("customer", "I've done all that and it still doesn't work."),
+    ("customer", "I will complain to the regulator if this isn't solved."),
+    ("customer", "ok I'll wait then"),
+    ("agent", "Unfortunately this is outside what we can change from here."),
+    ("agent", "This is decided by the system and cannot be adjusted manually, sorry."),
+]
+# ...and endings where it is fixed or the request is done (resolved).
+HELPDESK_DONE_ENDINGS = [
+    [("agent", "Hello! We have refunded the charge to your account, please check. Thank you "
+               "for your support!"), ("customer", "Received, thank you.")],
+    [("agent", "Our engineer has fixed the fault in your area, please restart your router "
+               "and try again."), ("customer", "It works now, thanks!")],
+    [("customer", "Someone called me and it's been solved now. Thanks.")],
+    [("customer", "It's OK now, thank you for your help.")],
+    [("agent", "The points have been restored to your account."),
+     ("customer", "Yes I can see them, thanks!")],
+    [("agent", "Hello, the order shipped this morning, tracking number sent by private "
+               "message."), ("customer", "Got it, thanks a lot.")],
+    [("customer", "Problem solved after the update, thanks everyone.")],
+    [("agent", "The voucher has been reissued and can be used now."),
+     ("customer", "Just used it, it worked. Thank you!")],
+    [("agent", "Your account has been unfrozen, you can log in again."),
+     ("customer", "Logged in fine, thank you.")],
+    [("customer", "ok it's back now, cheers")],
+    [("customer", "Never mind, I worked it out myself, it's working now.")],
+    [("customer", "It's fine now, I figured it out: it was the settings.")],
+    [("agent", "Glad it's sorted! The credit has been applied to this month's bill.")],
+    [("agent", "Hello! The fault was repaired this afternoon and the line test now passes. "
+               "Thank you for your patience!")],
+    [("agent", "Hi, the duplicate charge has been refunded today, you'll see it on your next "
+               "statement.")],
+    [("customer", "It's been fixed?"), ("agent", "Yes, the engineer restored the service at "
+                                                 "3pm, it's working normally now.")],
+    [("agent", "Your replacement has been dispatched, tracking number 4417 2290 sent by "
+               "private message.")],
+    [("customer", "Thanks, the technician came today and everything is working.")],
+]
+
+# Warm support and care directed at the person (empathetic), as opposed to the agent talking
+# about their own feelings (not empathetic: it does not acknowledge the customer).
+WARM_SUPPORT = [
+    "I'm here if you need anything else, just message me.",
+    "I really hope you feel better soon.",
+    "Wishing you all the best with the move, you've had a lot on.",
+    "Please look after yourself, this has clearly been a draining week.",
+    "You're not alone in this, and we'll get through it together.",
+    "Message me any time, I'm happy to listen.",
+    "Good luck with everything, I'm rooting for you.",
+    "Sending you a big hug, that's a horrible thing to face.",
+    "I hope your mum's appointment goes well.",
+    "Hope things start looking up for you soon.",
+    "You did the right thing getting in touch, and I'm glad you did.",
+    "Take good care of yourself, and give yourself a break tonight.",
+    "If you ever want to talk it through, I'm here.",
+    "Just want you to know someone's in your corner.",
+    "I'm glad you're okay, that's what matters most.",
+    "I'm listening, take your time.",
+    "You're not alone with this, honestly.",
+    "Hang in there, you're doing so well with all of this.",
+    "Hugs, that's a lot to cope with.",
+    "Feel free to message me any time if it gets too much.",
+    "You deserve a proper break after the week you've had.",
+    "Keep going, you've handled this brilliantly.",
+    "pm me if u want to talk it through, happy to help",
+    "I'm always happy to listen if you want to vent about it.",
+    "Sending good vibes your way.",
+]
+AGENT_SELF = [
+    "I was so annoyed when my own flight got cancelled last summer.",
+    "Honestly I hate these updates myself, they drive me mad.",
+    "I get really stressed on the phone too.",
+    "I was gutted when my order went missing at Christmas.",
+    "I've had a terrible week as well, to be fair.",
+    "I feel like I spend half my life on hold myself.",
+    "My own internet was down for days last month and I was furious.",
+    "I'm tired, it's been a long shift.",
+    "I was a mess when that happened to me.",
+    "I struggled with the same thing for years.",
+    "Same, I felt awful about mine too.",
+    "It made me so anxious when it happened to me.",
+]
+
+# Information requests: the customer asks how/why/whether; an answer that settles the
+# question resolves it, a deflection does not.
+INFO_QA = [
+    ("Does the roaming pass work in Canada?",
+     "Yes, the roaming pass covers Canada and the US, and it starts when you first use data "
+     "there."),
+    ("Why does my phone use mobile data when I'm on wifi?",
+     "That's the wifi assist setting: when the wifi signal is weak the phone switches to mobile "
+     "data. You can turn it off under Settings, Mobile data."),
+    ("Can I change the name on my booking?",
+     "Yes, name changes are free up to 48 hours before departure; you can do it under Manage "
+     "booking."),
+    ("Is the student discount still available for renewals?",
+     "It is: as long as your student email is valid, the discount applies at renewal "
+     "automatically."),
+    ("How do I download last year's tax statement?",
+     "Go to Documents, choose the year from the drop-down and press Download; it comes as a PDF."),
+    ("Why did the screen go dark when I hold the phone to my ear?",
+     "That's the proximity sensor turning the screen off during calls to save battery and avoid "
+     "accidental taps; it's normal."),
+    ("Do you deliver on Sundays?",
+     "We don't deliver on Sundays, but Saturday delivery is available at checkout for most "
+     "postcodes."),
+    ("Can I use my voucher together with the sale price?",
+     "Yes, vouchers can be used on sale items, as long as the order is over the voucher's "
+     "minimum spend."),
+    ("Will my points expire if I don't use them?",
+     "Points expire after 24 months without any activity; any purchase resets the clock."),
+    ("How long is the warranty on the headphones?",
+     "They have a two-year warranty from the date on your receipt, covering faults but not "
+     "accidental damage."),
+    ("Is there a fee for paying the bill by card?",
+     "No, paying by debit or credit card is free; only cash payments at the counter carry a "
+     "small fee."),
+    ("Why is the game asking me to verify my age again?",
+     "That's a one-off check after the new regulations; once you've verified, it won't ask "
+     "again."),
+    ("Can I pause my subscription instead of cancelling?",
+     "Yes, you can pause for up to three months under Account, Membership, Pause."),
+    ("Does the policy cover my bike if it's stolen from the garden?",
+     "It does, as long as it was locked to something fixed; the excess is £50."),
+    ("what's the number for reporting a gas smell",
+     "Please call the gas emergency line on 0800 111 999 straight away, it's open 24 hours."),
+]
+INFO_DEFLECT = [
+    "We have noted your question and will feed it back to the relevant department.",
+    "Please send us your account number via private message so we can check.",
+    "There is no clear notification about that yet, please keep an eye on our announcements.",
+    "This depends on local policy, please ask at your nearest branch.",
+    "I'm not able to answer that one, sorry, you'll need to call the main line.",
+    "Our colleagues are looking into it and will get back to you.",
+    "Please check the FAQ on our website.",
+]
+INFO_FOLLOW_OK = ["Thanks, that's clear.", "Got it, thank you.", "Oh ok, makes sense.", "thx",
+                  "Great, I'll do that.", "Ah, that explains it. Thanks!", "ok, good to know"]
+INFO_FOLLOW_BAD = ["That doesn't answer my question.", "??", "So nobody knows?",
+                   "I already looked there.", "ok...", "That's not what I asked."]
+CUSTOMER_DETAILS_ONLY = ["07700 900123", "Yes.", "It's under my wife's name.",
+                         "Account number 4471920.", "Sent the screenshot.", "OK."]
+
+# Feedback and suggestions: when all the customer asks is to be heard and passed on,
+# recording it and confirming that IS the completed request (resolved); a reply that misses
+# the point or refuses to pass it on leaves it open.
+FEEDBACK_OPEN = [
+    "Suggestion: please add a dark mode to the app, the white screen is painful at night.",
+    "@{brand} the new menu is confusing, it takes me five taps to find my bill now.",
+    "Just wanted to say the lady at your Leeds branch was brilliant today.",
+    "Could you make the delivery window shorter? Four hours is a long time to wait in.",
+    "The lock screen pop-up is far too bright, maybe make it dimmer?",
+    "Feedback: your hold music is really loud compared to the voice.",
+    "Please bring back the old search, the new one never finds anything.",
+    "It would be great if the receipt showed the VAT separately.",
+]
+FEEDBACK_RECORDED = [
+    "Thanks for the suggestion! I've recorded it and passed it to our product team.",
+    "Thank you for telling us, I've logged your feedback with the design team today.",
+    "That's lovely to hear, I've passed your thanks on to the branch manager.",
+    "Good idea, it's been added to our feature request list and you'll get an update by "
+    "email.",
+]
+FEEDBACK_MISSED = [
+    "Please send us your account number via private message so we can check your bill.",
+    "We don't take feature requests through this channel.",
+    "Can you tell us what error you are seeing?",
+    "There are no plans to change that, sorry.",
+]
+FEEDBACK_OK = ["OK, thanks.", "Great, hope to see it in the next update.", "Thanks for "
+               "listening!", "cheers", "Appreciated."]
+FEEDBACK_NOT_OK = ["That's not what I said.", "So you won't even pass it on?", "There's no "
+                   "error, it's a suggestion...", "Never mind then."]
+SELF_SOLVED = ["Never mind, I worked it out myself, it's working now.",
+               "It's fine now, I figured it out: it was the cable.",
+               "Sorted it myself with a restart, all working."]
+
+# The customer's own feelings (first person): emotional words that are NOT empathy, because
+# nobody is acknowledging anybody else. Mixed into customer turns.
+CUSTOMER_FEELINGS = [
+    "I'm honestly so stressed about this.",
+    "I've been in tears over it all morning.",
+    "I feel like an idiot for not noticing sooner.",
+    "I was devastated when I saw the balance.",
+    "I'm exhausted, I've been dealing with this for weeks.",
+    "I can't sleep because of it.",
+    "Honestly I'm at the end of my rope.",
+    "I feel completely stuck.",
+    "It's been the worst week of my life.",
+    "I'm so angry I could scream.",
+    "I just feel like nobody listens.",
+    "My anxiety is through the roof right now.",
+    "I was so excited about it and now I'm gutted.",
+    "im so done with this honestly",
+    "I'm scared I'll lose the money for good.",
+    "I feel so alone trying to sort this out.",
+    "This is making me miserable.",
+    "I hate feeling this helpless.",
+]

@@ -91,3 +91,22 @@ def test_ece() -> None:
     """ECE is zero for perfectly calibrated bins and large for confident wrong ones."""
     assert expected_calibration_error(np.array([0, 1]), np.array([0.0, 1.0])) == 0.0
     assert expected_calibration_error(np.array([0, 0]), np.array([0.95, 0.95])) > 0.9
+
+
+def test_max_pooled_head_learns_from_turn_labels() -> None:
+    """MIL from turn labels: a positive turn's one marker sentence carries the turn logit."""
+    from scoring.classifiers import MaxPooledLinearClassifier
+
+    rng = np.random.default_rng(0)
+    n_bags, per_bag, dim = 120, 4, 8
+    X = rng.normal(size=(n_bags * per_bag, dim))
+    bags = np.repeat(np.arange(n_bags), per_bag)
+    y = np.arange(n_bags) % 2
+    marker = np.flatnonzero(y) * per_bag + 2  # one sentence per positive bag
+    X[marker, 0] += 4.0
+    head = MaxPooledLinearClassifier(C=1.0, cv=3).fit(X, y, bags=bags,
+                                                      groups=np.arange(n_bags) % 6)
+    assert head.coef_[0] > 0 and head.platt_[0] > 0
+    logits = head.bag_decision_function(X, bags, n_bags)
+    assert ((logits > 0).astype(int) == y).mean() > 0.9
+    assert head.oof_proba_.shape == (n_bags,)

@@ -50,3 +50,28 @@ def test_similar_texts_are_closer(encoder: Encoder) -> None:
     a, b, c = encoder.encode(["My parcel never arrived.", "The package was not delivered.",
                               "I love hiking in the mountains."])
     assert a @ b > a @ c
+
+
+def test_segmented_encoding_matches_whole_turn(encoder: Encoder) -> None:
+    """Token-weighted sentence means equal the mean of the turn's tokens encoded in one go."""
+    import torch
+
+    sentences = ["I'm so sorry.", "That sounds awful.", "Your refund has been processed today."]
+    ((vectors, counts),) = encoder.encode_segmented([sentences])
+    assert vectors.shape == (3, 384) and counts.min() > 0
+    batch = encoder._tokenizer([" ".join(sentences)], return_tensors="pt")
+    with torch.inference_mode():
+        hidden = encoder._model(**batch).last_hidden_state[0, 1:-1].numpy()
+    pooled = (vectors * counts[:, None]).sum(0) / counts.sum()
+    np.testing.assert_allclose(pooled, hidden.mean(0), atol=1e-5)
+
+
+def test_segmented_long_turn_keeps_every_sentence() -> None:
+    """A turn longer than max_length is cut at sentence boundaries; no sentence is dropped."""
+    base = get_encoder()
+    small = Encoder(max_length=16)
+    small._model, small._tokenizer = base._model, base._tokenizer
+    sentences = [f"This is sentence number {k} of a long turn." for k in range(6)]
+    ((vectors, counts),) = small.encode_segmented([sentences, []])[:1]
+    assert (counts > 0).all() and (np.linalg.norm(vectors, axis=1) > 0).all()
+    assert small.encode_segmented([[]])[0][0].shape == (0, 384)

@@ -90,6 +90,29 @@ def test_empathy_evidence_sums_to_turn_logits(model: AutoQAModel) -> None:
         assert total == pytest.approx(logit, abs=1e-9)
 
 
+def test_one_warm_sentence_in_a_long_turn_counts(model: AutoQAModel) -> None:
+    """LABELLING.md: one warm acknowledgement makes a long procedural turn empathetic."""
+    procedural = ("I've checked the account. The payment was taken on the 3rd. The second "
+                  "charge is a duplicate. I've raised a refund for it. It should arrive in "
+                  "three to five working days. The reference is RF-2291.")
+    warm = procedural.replace("The second charge", "I'm so sorry, that must have been a "
+                                                   "horrible shock. The second charge")
+    cold_pred, warm_pred = model.predict([[Turn("agent", procedural)], [Turn("agent", warm)]])
+    assert warm_pred.empathy_score > 60 > cold_pred.empathy_score
+    assert "sorry" in warm_pred.empathy_evidence[0].text
+
+
+def test_turn_vectors_decompose_into_sentences(model: AutoQAModel) -> None:
+    """Each turn vector is exactly the weighted sum of its sentence embeddings."""
+    from scoring.model import encode_conversations
+
+    (ec,) = encode_conversations(model.encoder, [WARM_UNRESOLVED])
+    rebuilt = np.zeros_like(ec.turn_vectors)
+    np.add.at(rebuilt, ec.sentence_turn, ec.embeddings * ec.sentence_weights()[:, None])
+    np.testing.assert_allclose(rebuilt, ec.turn_vectors, atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(ec.turn_vectors, axis=1), 1.0, atol=1e-9)
+
+
 def test_bad_conversations_raise(model: AutoQAModel) -> None:
     """Empty conversations and unknown speakers raise ScoringError."""
     with pytest.raises(ScoringError):
