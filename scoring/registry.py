@@ -115,6 +115,13 @@ class Registry:
                 shutil.rmtree(tmp, ignore_errors=True)
         return version
 
+    def path(self, version: str) -> Path:
+        """Folder of a registered version (raises ScoringError on an unknown one)."""
+        folder = self._dir(version)
+        if not (folder / SIDECAR_FILE).is_file():
+            raise ScoringError(f"unknown model version: {version}")
+        return folder
+
     def load_active(self, encoder_path: str | Path | None = None) -> AutoQAModel:
         version = self.active()
         if version is None:

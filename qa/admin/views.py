@@ -98,7 +98,34 @@ def models():
         rows=autoqa.versions(registry),
         default=autoqa.shipped_default(),
         active=registry.active(),
+        custom=autoqa.custom_heads(),
     )
+
+
+@bp.route("/models/custom/activate", methods=["POST"])
+@roles_required(Role.ADMIN)
+def activate_custom_head():
+    """Activate a version of a criterion's custom head, or roll it back to the previous one."""
+    from scoring import ScoringError
+
+    from ..services import autoqa
+
+    criterion_id = request.form.get("criterion", type=int)
+    if criterion_id is None:
+        flash("No criterion given.", "error")
+        return redirect(url_for(".models"))
+    try:
+        if request.form.get("rollback"):
+            version = autoqa.rollback_custom(criterion_id, current_user)
+        else:
+            version = request.form.get("version", "")
+            autoqa.activate_custom(criterion_id, version, current_user)
+    except ScoringError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Active head for criterion {criterion_id}: {version}. New scores use it.", "info")
+    return redirect(url_for(".models"))
 
 
 @bp.route("/models/activate", methods=["POST"])

@@ -144,5 +144,43 @@ def score(interaction_ids: list[int], scorer: Any) -> int:
             db.session.add(row)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
+    _score_custom(todo, scorer)
     db.session.commit()
     return len(todo)
+
+
+def _score_custom(todo: list[tuple[Interaction, list[tuple[str, str]]]], scorer: Any) -> None:
+    """Active custom criterion heads (learned from reviewers) add `crit:<id>` AutoScores; a
+    broken head is logged and skipped, never failing the interaction."""
+    from scoring import Turn
+    from scoring.custom import score_conversations
+
+    from .autoqa import active_custom_heads
+
+    try:
+        heads = active_custom_heads()
+        if not heads:
+            return
+        results = score_conversations(
+            heads, scorer.encoder, [[Turn(s, t) for s, t in turns] for _, turns in todo]
+        )
+    except Exception:
+        log.exception("custom AutoQA heads failed; built-in scores are kept")
+        return
+    for (interaction, _), scores in zip(todo, results, strict=True):
+        existing = {s.criterion: s for s in interaction.auto_scores}
+        for cs in scores:
+            row = existing.get(cs.key) or AutoScore(interaction=interaction, criterion=cs.key)
+            row.value = round(cs.probability * 100, 2)
+            row.label = cs.label
+            row.evidence = [
+                {
+                    "turn": e.turn,
+                    "speaker": e.speaker,
+                    "text": e.text,
+                    "weight": round(float(e.weight), 4),
+                }
+                for e in cs.evidence
+            ]
+            row.model_version = cs.version
+            db.session.add(row)
