@@ -71,6 +71,13 @@ def train_version(
     return version
 
 
+def _register(registry: Any, artifact: Any) -> str:
+    """Save a trained model or head (anything with `.save(folder)`) into the registry."""
+    with tempfile.TemporaryDirectory() as tmp:
+        artifact.save(Path(tmp) / "artifact")
+        return str(registry.register(Path(tmp) / "artifact"))
+
+
 def activate_version(registry: Any, version: str, actor: User | None) -> None:
     previous = registry.active()
     registry.activate(version)
@@ -219,9 +226,7 @@ def retrain_from_reviews(
     except NotEnoughLabels as exc:
         audit.record(actor, "autoqa.retrain_refused", None, reason=str(exc))
         raise
-    with tempfile.TemporaryDirectory() as tmp:
-        result.model.save(Path(tmp) / "artifact")
-        version = registry.register(Path(tmp) / "artifact")
+    version = _register(registry, result.model)
     audit.record(
         actor,
         "autoqa.trained_from_reviews",
@@ -314,9 +319,7 @@ def train_custom(
     except NotEnoughLabels as exc:
         audit.record(actor, "autoqa.custom_refused", criterion, key=key, reason=str(exc))
         raise
-    with tempfile.TemporaryDirectory() as tmp:
-        result.head.save(Path(tmp) / "artifact")
-        version = registry.register(Path(tmp) / "artifact")
+    version = _register(registry, result.head)
     audit.record(
         actor,
         "autoqa.custom_trained",
