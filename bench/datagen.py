@@ -481,6 +481,7 @@ def reset(url: str, info: dict[str, Any]) -> dict[str, int]:
     engine = create_engine(url)
     with engine.begin() as conn:
         statements = {
+            "dashboard_days": "DELETE FROM dashboard_day",  # stored sums of the old state
             "answers": "DELETE FROM answer WHERE id > :answer",
             "disputes": "DELETE FROM dispute WHERE id > :dispute",
             "notifications": "DELETE FROM notification WHERE id > :notification",

@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from coaching import models as _coaching_models  # noqa: F401  (register tables)
 
     from . import models  # noqa: F401
+    from .services import dashboard_cache  # noqa: F401  (clears stored dashboard days on writes)
 
     app.jinja_env.add_extension("jinja2.ext.do")
     _register_blueprints(app)

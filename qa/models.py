@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_login import UserMixin
@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -118,9 +119,17 @@ class Interaction(db.Model):
         # table: halved the draw over 1M interactions (bench/sampler.py, docs/sampler.md).
         Index(
             "ix_interaction_team_started",
-            "team_id", "started_at", "agent_id", "status", "csat", "escalated", "duration_seconds", "channel",
+            "team_id",
+            "started_at",
+            "agent_id",
+            "status",
+            "csat",
+            "escalated",
+            "duration_seconds",
+            "channel",
         ),
-        Index("ix_interaction_agent_started", "agent_id", "started_at"),
+        # `id` lets the agent's feedback page and dashboard join from the index alone
+        Index("ix_interaction_agent_started", "agent_id", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,10 +137,11 @@ class Interaction(db.Model):
     external_id: Mapped[str] = mapped_column(String(120))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "channel"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    # active history: a move to another team or day clears the old day's dashboard sums too
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), active_history=True)
     queue: Mapped[str | None] = mapped_column(String(120))
     subject: Mapped[str | None] = mapped_column(String(255))
-    started_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime] = mapped_column(DateTime, active_history=True)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     wait_seconds: Mapped[float | None] = mapped_column(Float)
     first_response_seconds: Mapped[float | None] = mapped_column(Float)
@@ -534,6 +544,25 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class DashboardDay(db.Model):
+    """The dashboard's sums of one team's closed day, per agent (services/dashboard_cache.py).
+
+    `payload` is JSON of {agent id: Cell} computed under `spec` (AutoQA keys, SLA thresholds);
+    a change to the day's interactions, AutoQA scores, reviews, answers or disputes clears it
+    and bumps `generation`, so a fill computed from older data is never stored.
+    """
+
+    __tablename__ = "dashboard_day"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    spec: Mapped[str | None] = mapped_column(String(40))
+    payload: Mapped[str | None] = mapped_column(Text)
+
+
 __all__ = [
     "ApiToken",
     "AuditEvent",
@@ -545,6 +574,7 @@ __all__ = [
     "CalibrationStatus",
     "Channel",
     "Criterion",
+    "DashboardDay",
     "Dispute",
     "DisputeStatus",
     "Interaction",

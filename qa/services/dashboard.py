@@ -218,7 +218,11 @@ def _day(value: object) -> date:
 
 @dataclass
 class Cell:
-    """Sums for one (day, agent): what every weekly and per-agent figure is folded from."""
+    """Sums for one (team, day, agent): every figure of the dashboard is folded from these.
+
+    The sums of a closed day are kept in the dashboard_day table (dashboard_cache), so a year
+    of a team costs a few hundred stored rows instead of a scan of its interactions.
+    """
 
     interactions: int = 0
     scored: int = 0  # interactions with an AutoQA score
@@ -227,6 +231,53 @@ class Cell:
     score_sum: float = 0.0
     score_sq: float = 0.0
     keys: dict[str, list] = field(default_factory=dict)  # AutoQA key -> [sum, count]
+    criteria: dict[str, list] = field(default_factory=dict)  # name -> [autoqa key, n, sum, sumsq]
+    bins: dict[int, int] = field(default_factory=dict)  # review score bin -> reviews
+    disputes: dict[str, int] = field(default_factory=dict)  # status -> disputes
+    channels: dict[str, list] = field(default_factory=dict)  # channel -> kpis.SUMS sums
+
+    def add(self, other: Cell) -> None:
+        self.interactions += other.interactions
+        self.scored += other.scored
+        self.aqs_sum += other.aqs_sum
+        self.reviews += other.reviews
+        self.score_sum += other.score_sum
+        self.score_sq += other.score_sq
+        for key, (total, n) in other.keys.items():
+            mine = self.keys.setdefault(key, [0.0, 0])
+            mine[0] += total
+            mine[1] += n
+        for name, (key, n, total, sq) in other.criteria.items():
+            mine = self.criteria.setdefault(name, [None, 0, 0.0, 0.0])
+            mine[0] = mine[0] or key
+            mine[1] += n
+            mine[2] += total
+            mine[3] += sq
+        for b, n in other.bins.items():
+            self.bins[b] = self.bins.get(b, 0) + n
+        for status, n in other.disputes.items():
+            self.disputes[status] = self.disputes.get(status, 0) + n
+        for channel, sums in other.channels.items():
+            mine = self.channels.setdefault(channel, [0.0] * len(sums))
+            for k, v in enumerate(sums):
+                mine[k] += v
+
+    def to_json(self) -> list:
+        return [
+            self.interactions, self.scored, self.aqs_sum, self.reviews, self.score_sum,
+            self.score_sq, self.keys, self.criteria, self.bins, self.disputes, self.channels,
+        ]  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: list) -> Cell:
+        n, scored, aqs, reviews, total, sq, keys, criteria, bins, disputes, channels = data
+        return cls(
+            n, scored, aqs, reviews, total, sq, keys, criteria,
+            {int(b): c for b, c in bins.items()}, disputes, channels,
+        )  # fmt: skip
+
+
+Grid = dict[tuple[int, date, int], Cell]  # (team, day, agent) -> sums
 
 
 def autoqa_keys() -> list[str]:
@@ -238,15 +289,68 @@ def autoqa_keys() -> list[str]:
     )
 
 
-def cells(
-    conditions: Sequence[ColumnElement[bool]], keys: Sequence[str] = ()
-) -> dict[tuple[date, int], Cell]:
-    """Two GROUP BY (day, agent) scans: interactions with their AQS (and the sums of the AutoQA
-    `keys`, one pass over the AutoQA scores for both), and submitted reviews.
+BIN_LABELS = [f"{10 * i}-{10 * i + 9}" for i in range(9)] + ["90-100"]
 
-    At most days x agents rows come back, however many interactions there are.
+
+def _score_bin():  # type: ignore[no-untyped-def]
+    # Literal numbers, not bound parameters: PostgreSQL only matches a GROUP BY expression to
+    # the selected one when both are textually identical.
+    return case(
+        *(
+            (Review.score < literal_column(str(10 * (i + 1))), literal_column(str(i)))
+            for i in range(9)
+        ),
+        else_=literal_column("9"),
+    )
+
+
+def criterion_score_expr():  # type: ignore[no-untyped-def]
+    """Criterion score of an answer, 0-100 (PRODUCT.md); scale_max > scale_min is enforced."""
+    return (
+        (Answer.value - Criterion.scale_min) * 100.0 / (Criterion.scale_max - Criterion.scale_min)
+    )
+
+
+def _criterion_sums(conditions: Sequence[ColumnElement[bool]], *group: ColumnElement) -> list:
+    """Rows of (*group, autoqa key, n, sum, sumsq) of submitted answers' criterion scores."""
+    points = criterion_score_expr()
+    return list(
+        db.session.execute(
+            select(
+                *group,
+                func.max(Criterion.autoqa_key),
+                func.count(Answer.id),
+                func.sum(points),
+                func.sum(points * points),
+            )
+            .select_from(Interaction)
+            .join(Review, Review.interaction_id == Interaction.id)
+            .join(Answer, Answer.review_id == Review.id)
+            .join(Criterion, Criterion.id == Answer.criterion_id)
+            .where(*conditions, *_SUBMITTED, Answer.na.is_(False), Answer.value.is_not(None))
+            .group_by(*group)
+        )
+    )
+
+
+def day_cells(
+    conditions: Sequence[ColumnElement[bool]],
+    keys: Sequence[str] = (),
+    thresholds: Mapping[str, int] | None = None,
+) -> Grid:
+    """The (team, day, agent) sums of the interactions matching `conditions`, from five
+    GROUP BY scans: interactions with their AQS (and AutoQA `keys`), KPI sums per channel,
+    submitted reviews per score bin, criterion answers, and disputes.
+
+    At most teams x days x agents cells come back, however many interactions there are.
     """
     day = func.date(Interaction.started_at)
+    where = [*conditions, Interaction.team_id.is_not(None)]
+    out: Grid = {}
+
+    def cell(team: int, d: object, agent: int) -> Cell:
+        return out.setdefault((team, _day(d), agent), Cell())
+
     # one row per interaction: its AQS (mean of its AutoQA values) and its value per key
     per_key = [
         func.max(case((AutoScore.criterion == key, AutoScore.value))).label(f"k{i}")
@@ -254,6 +358,7 @@ def cells(
     ]
     inner = (
         select(
+            Interaction.team_id.label("team_id"),
             day.label("day"),
             Interaction.agent_id.label("agent_id"),
             func.avg(AutoScore.value).label("aqs"),
@@ -261,43 +366,77 @@ def cells(
         )
         .select_from(Interaction)
         .outerjoin(AutoScore, AutoScore.interaction_id == Interaction.id)
-        .where(*conditions)
+        .where(*where)
         .group_by(Interaction.id)
         .subquery()
     )
     key_cols = [inner.c[f"k{i}"] for i in range(len(keys))]
-    out: dict[tuple[date, int], Cell] = {}
-    for d, agent_id, n, aqs_sum, aqs_n, *key_sums in db.session.execute(
+    for team, d, agent, n, aqs_sum, aqs_n, *key_sums in db.session.execute(
         select(
+            inner.c.team_id,
             inner.c.day,
             inner.c.agent_id,
             func.count(),
             func.sum(inner.c.aqs),
             func.count(inner.c.aqs),
             *(agg for col in key_cols for agg in (func.sum(col), func.count(col))),
-        ).group_by(inner.c.day, inner.c.agent_id)
+        ).group_by(inner.c.team_id, inner.c.day, inner.c.agent_id)
     ):
-        cell = out[(_day(d), agent_id)] = Cell(int(n), int(aqs_n), float(aqs_sum or 0))
+        c = cell(team, d, agent)
+        c.interactions, c.scored, c.aqs_sum = int(n), int(aqs_n), float(aqs_sum or 0)
         for i, key in enumerate(keys):
-            cell.keys[key] = [float(key_sums[2 * i] or 0), int(key_sums[2 * i + 1])]
-    for d, agent_id, n, total, sq in db.session.execute(
+            if key_sums[2 * i + 1]:
+                c.keys[key] = [float(key_sums[2 * i] or 0), int(key_sums[2 * i + 1])]
+    group = (Interaction.team_id, day, Interaction.agent_id)
+    for team, d, agent, channel, sums in kpi_service.channel_sums(where, thresholds, *group):
+        cell(team, d, agent).channels[channel] = sums
+    bucket = _score_bin()
+    for team, d, agent, b, n, total, sq in db.session.execute(
         select(
-            day,
-            Interaction.agent_id,
+            *group,
+            bucket,
             func.count(Review.id),
             func.sum(Review.score),
             func.sum(Review.score * Review.score),
         )
         .join(Interaction, Interaction.id == Review.interaction_id)
-        .where(*conditions, *_SUBMITTED)
-        .group_by(day, Interaction.agent_id)
+        .where(*where, *_SUBMITTED)
+        .group_by(*group, bucket)
     ):
-        cell = out.setdefault((_day(d), agent_id), Cell())
-        cell.reviews, cell.score_sum, cell.score_sq = int(n), float(total or 0), float(sq or 0)
+        c = cell(team, d, agent)
+        c.bins[int(b)] = int(n)
+        c.reviews += int(n)
+        c.score_sum += float(total or 0)
+        c.score_sq += float(sq or 0)
+    for team, d, agent, name, key, n, total, sq in _criterion_sums(where, *group, Criterion.name):
+        cell(team, d, agent).criteria[name] = [key, int(n), float(total or 0), float(sq or 0)]
+    for team, d, agent, status, n in db.session.execute(
+        select(*group, Dispute.status, func.count(Dispute.id))
+        .join(Review, Review.id == Dispute.review_id)
+        .join(Interaction, Interaction.id == Review.interaction_id)
+        .where(*where)
+        .group_by(*group, Dispute.status)
+    ):
+        cell(team, d, agent).disputes[str(getattr(status, "value", status))] = int(n)
     return out
 
 
-def weekly_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[WeekRow]:
+def by_day_agent(grid: Grid) -> dict[tuple[date, int], Cell]:
+    """The (team, day, agent) cells added up across teams."""
+    out: dict[tuple[date, int], Cell] = {}
+    for (_team, d, agent), c in grid.items():
+        out.setdefault((d, agent), Cell()).add(c)
+    return out
+
+
+def cells(
+    conditions: Sequence[ColumnElement[bool]], keys: Sequence[str] = ()
+) -> dict[tuple[date, int], Cell]:
+    """The (day, agent) sums of the interactions matching `conditions` (see day_cells)."""
+    return by_day_agent(day_cells(conditions, keys))
+
+
+def weekly_from(grid: Mapping[tuple[date, int], Cell], period: Period) -> list[WeekRow]:
     """Interactions, reviews, IQS and AQS per ISO week of the period (empty weeks included)."""
     rows = {w: WeekRow(w) for w in period.weeks()}
     sums: dict[str, float] = dict.fromkeys(rows, 0.0)
@@ -315,7 +454,7 @@ def weekly_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[Week
     return [rows[w] for w in sorted(rows)]
 
 
-def agents_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[AgentRow]:
+def agents_from(grid: Mapping[tuple[date, int], Cell], period: Period) -> list[AgentRow]:
     """Per agent: volume, reviews, IQS with its 95% CI, AQS, and the trend between the halves."""
     mid = period.mid_at.date()
     totals: dict[int, Cell] = {}
@@ -352,23 +491,6 @@ def agents_from(grid: dict[tuple[date, int], Cell], period: Period) -> list[Agen
     return sorted(out, key=lambda r: r.agent.name)
 
 
-def weekly(conditions: Sequence[ColumnElement[bool]], period: Period) -> list[WeekRow]:
-    """IQS/AQS by ISO week (see weekly_from)."""
-    return weekly_from(cells(conditions), period)
-
-
-def agent_rows(conditions: Sequence[ColumnElement[bool]], period: Period) -> list[AgentRow]:
-    """Per-agent rows (see agents_from)."""
-    return agents_from(cells(conditions), period)
-
-
-def criterion_score_expr():  # type: ignore[no-untyped-def]
-    """Criterion score of an answer, 0-100 (PRODUCT.md); scale_max > scale_min is enforced."""
-    return (
-        (Answer.value - Criterion.scale_min) * 100.0 / (Criterion.scale_max - Criterion.scale_min)
-    )
-
-
 @dataclass
 class CriterionCell:
     """Sums of one agent's answers on one criterion (by name, across scorecard versions)."""
@@ -388,32 +510,32 @@ class CriterionCell:
 def criterion_cells(conditions: Sequence[ColumnElement[bool]]) -> list[CriterionCell]:
     """One GROUP BY agent, criterion scan of the answers: the criteria table and the
     recommendations are both folded from it."""
-    points = criterion_score_expr()
     return [
         CriterionCell(agent_id, name, key, int(n), float(total or 0), float(sq or 0))
-        for agent_id, name, key, n, total, sq in db.session.execute(
-            select(
-                Interaction.agent_id,
-                Criterion.name,
-                func.max(Criterion.autoqa_key),
-                func.count(Answer.id),
-                func.sum(points),
-                func.sum(points * points),
-            )
-            .select_from(Interaction)
-            .join(Review, Review.interaction_id == Interaction.id)
-            .join(Answer, Answer.review_id == Review.id)
-            .join(Criterion, Criterion.id == Answer.criterion_id)
-            .where(*conditions, *_SUBMITTED, Answer.na.is_(False), Answer.value.is_not(None))
-            .group_by(Interaction.agent_id, Criterion.name)
+        for agent_id, name, key, n, total, sq in _criterion_sums(
+            conditions, Interaction.agent_id, Criterion.name
         )
     ]
 
 
+def criterion_cells_from(grid: Mapping[tuple[date, int], Cell]) -> list[CriterionCell]:
+    """Per agent and criterion name, the answers' sums added up over the days."""
+    sums: dict[tuple[int, str], list] = {}
+    for (_d, agent_id), cell in grid.items():
+        for name, (key, n, total, sq) in cell.criteria.items():
+            s = sums.setdefault((agent_id, name), [None, 0, 0.0, 0.0])
+            s[0] = s[0] or key
+            s[1] += n
+            s[2] += total
+            s[3] += sq
+    return [
+        CriterionCell(agent_id, name, key, n, total, sq)
+        for (agent_id, name), (key, n, total, sq) in sorted(sums.items())
+    ]
+
+
 def criteria_from(
-    cells_: Sequence[CriterionCell],
-    conditions: Sequence[ColumnElement[bool]],
-    auto: Mapping[str, float | None] | None = None,
+    cells_: Sequence[CriterionCell], auto: Mapping[str, float | None]
 ) -> list[CriterionRow]:
     """Average criterion score per criterion, weakest first, with the AutoQA mean of its key."""
     sums: dict[str, list] = {}
@@ -427,8 +549,18 @@ def criteria_from(
         CriterionRow(name, n, _mean(total, n), ci95(n, total, sq), key)
         for name, (key, n, total, sq) in sums.items()
     ]
-    keys = [r.autoqa_key for r in rows if r.autoqa_key]
-    if keys and auto is None:
+    for r in rows:
+        if r.autoqa_key and auto.get(r.autoqa_key) is not None:
+            r.aqs = round(float(auto[r.autoqa_key]), 1)  # type: ignore[arg-type]
+    return sorted(rows, key=lambda r: (r.score if r.score is not None else 101, r.name))
+
+
+def criteria_rows(conditions: Sequence[ColumnElement[bool]]) -> list[CriterionRow]:
+    """Average criterion score per criterion name (across scorecard versions), weakest first."""
+    cells_ = criterion_cells(conditions)
+    keys = sorted({c.autoqa_key for c in cells_ if c.autoqa_key})
+    auto: dict[str, float | None] = {}
+    if keys:
         auto = dict(
             db.session.execute(
                 select(AutoScore.criterion, func.avg(AutoScore.value))
@@ -437,55 +569,7 @@ def criteria_from(
                 .group_by(AutoScore.criterion)
             ).all()
         )
-    if auto:
-        for r in rows:
-            if r.autoqa_key in auto and auto[r.autoqa_key] is not None:
-                r.aqs = round(float(auto[r.autoqa_key]), 1)
-    return sorted(rows, key=lambda r: (r.score if r.score is not None else 101, r.name))
-
-
-def criteria_rows(conditions: Sequence[ColumnElement[bool]]) -> list[CriterionRow]:
-    """Average criterion score per criterion name (across scorecard versions), weakest first."""
-    return criteria_from(criterion_cells(conditions), conditions)
-
-
-BIN_LABELS = [f"{10 * i}-{10 * i + 9}" for i in range(9)] + ["90-100"]
-
-
-def distribution(conditions: Sequence[ColumnElement[bool]]) -> list[Bin]:
-    """Submitted review scores in ten bins of 10 points (100 falls in the last)."""
-    # Literal numbers, not bound parameters: PostgreSQL only matches a GROUP BY expression to
-    # the selected one when both are textually identical.
-    bucket = case(
-        *(
-            (Review.score < literal_column(str(10 * (i + 1))), literal_column(str(i)))
-            for i in range(9)
-        ),
-        else_=literal_column("9"),
-    )
-    counts = dict(
-        db.session.execute(
-            select(bucket, func.count(Review.id))
-            .join(Interaction, Interaction.id == Review.interaction_id)
-            .where(*conditions, *_SUBMITTED)
-            .group_by(bucket)
-        ).all()
-    )
-    return [Bin(label, int(counts.get(i, 0))) for i, label in enumerate(BIN_LABELS)]
-
-
-def disputes(conditions: Sequence[ColumnElement[bool]]) -> dict[str, int]:
-    """Disputes on the scope's reviews by status (open, upheld, changed)."""
-    found = dict(
-        db.session.execute(
-            select(Dispute.status, func.count(Dispute.id))
-            .join(Review, Review.id == Dispute.review_id)
-            .join(Interaction, Interaction.id == Review.interaction_id)
-            .where(*conditions)
-            .group_by(Dispute.status)
-        ).all()
-    )
-    return {s.value: int(found.get(s, found.get(s.value, 0))) for s in DisputeStatus}
+    return criteria_from(cells_, auto)
 
 
 def overview(
@@ -494,33 +578,43 @@ def overview(
     *,
     agent_id: int | None = None,
     sla: Mapping[str, int] | None = None,
+    cached: bool = True,
 ) -> Overview:
-    """Everything the team (or agent) dashboard shows for the period."""
-    conditions = scope(team_ids, period, agent_id)
+    """Everything the team (or agent) dashboard shows for the period.
+
+    Closed days come from the dashboard_day table (filled on first use, dropped by any change
+    to their interactions, AutoQA scores, reviews, answers or disputes); `cached=False`
+    computes every day from the interactions.
+    """
+    from . import dashboard_cache
+
     keys = autoqa_keys()
-    grid = cells(conditions, keys)
-    per_criterion = criterion_cells(conditions)
-    auto = {}
-    for key in keys:
-        total = sum(c.keys[key][0] for c in grid.values() if key in c.keys)
-        n = sum(c.keys[key][1] for c in grid.values() if key in c.keys)
-        auto[key] = total / n if n else None
-    weeks = weekly_from(grid, period)
-    reviews = sum(c.reviews for c in grid.values())
-    score_sum = sum(c.score_sum for c in grid.values())
+    thresholds = {**kpi_service.DEFAULT_SLA_SECONDS, **(sla or {})}
+    if cached:
+        team_grid = dashboard_cache.team_days(team_ids, period, keys, thresholds)
+    else:
+        team_grid = day_cells(scope(team_ids, period), keys, thresholds)
+    if agent_id is not None:
+        team_grid = {k: c for k, c in team_grid.items() if k[2] == agent_id}
+    grid = by_day_agent(team_grid)
+    total = Cell()
+    for c in grid.values():
+        total.add(c)
+    auto = {key: (s / n if n else None) for key, (s, n) in total.keys.items()}
+    per_criterion = criterion_cells_from(grid)
     return Overview(
         period=period,
-        weeks=weeks,
+        weeks=weekly_from(grid, period),
         agents=agents_from(grid, period),
-        criteria=criteria_from(per_criterion, conditions, auto),
-        distribution=distribution(conditions),
-        disputes=disputes(conditions),
-        kpis=kpi_service.compute(conditions, sla),
-        interactions=sum(c.interactions for c in grid.values()),
-        reviews=reviews,
-        iqs=_mean(score_sum, reviews),
-        aqs=_mean(sum(c.aqs_sum for c in grid.values()), sum(c.scored for c in grid.values())),
-        iqs_ci=ci95(reviews, score_sum, sum(c.score_sq for c in grid.values())),
+        criteria=criteria_from(per_criterion, auto),
+        distribution=[Bin(label, total.bins.get(i, 0)) for i, label in enumerate(BIN_LABELS)],
+        disputes={s.value: total.disputes.get(s.value, 0) for s in DisputeStatus},
+        kpis=kpi_service.from_sums(total.channels, thresholds),
+        interactions=total.interactions,
+        reviews=total.reviews,
+        iqs=_mean(total.score_sum, total.reviews),
+        aqs=_mean(total.aqs_sum, total.scored),
+        iqs_ci=ci95(total.reviews, total.score_sum, total.score_sq),
         criterion_cells=per_criterion,
     )
 
@@ -533,13 +627,18 @@ def team_overview(team_ids: list[int], weeks: int = 6, today: date | None = None
 __all__ = [
     "AgentRow",
     "Bin",
+    "Cell",
+    "CriterionCell",
     "CriterionRow",
     "DashboardError",
     "Overview",
     "Period",
     "WeekRow",
     "ci95",
+    "criteria_rows",
+    "criterion_cells",
     "criterion_score_expr",
+    "day_cells",
     "default_period",
     "overview",
     "parse_period",

@@ -69,13 +69,20 @@ def _pct(part: int | float | None, whole: int | None) -> float | None:
     return round(100 * float(part or 0) / whole, 1) if whole else None
 
 
-def compute(
-    conditions: Sequence[ColumnElement[bool]], thresholds: Mapping[str, int] | None = None
-) -> Kpis:
-    """KPIs over the interactions matching `conditions`: one scan grouped by channel.
+SUMS = 12  # count, rated, happy, fcr known, fcr yes, duration sum/n, frt sum/n, escalated,
+# SLA measured, SLA met: what channel_sums returns per channel and from_sums folds
 
-    Counts and sums come back per channel (at most four rows) and are added up here, so the
-    overall figures and the per-channel SLA cost a single pass over the interactions.
+
+def channel_sums(
+    conditions: Sequence[ColumnElement[bool]],
+    thresholds: Mapping[str, int] | None = None,
+    *group: ColumnElement,
+) -> list[tuple]:
+    """One scan of the interactions matching `conditions`, grouped by `group` and channel:
+    rows of (*group, channel value, [the SUMS counts and sums]).
+
+    SLA "met" depends on the per-channel thresholds, so callers keeping these sums must key
+    them by the thresholds too.
     """
     thresholds = {**DEFAULT_SLA_SECONDS, **(thresholds or {})}
     one = literal(1)
@@ -87,10 +94,9 @@ def compute(
         *((Interaction.channel == Channel(ch), literal(sec)) for ch, sec in thresholds.items()),
         else_=None,
     )
-    totals = [0.0] * 11
-    sla: dict[str, tuple[int, int]] = {}
-    for channel, *values in db.session.execute(
+    rows = db.session.execute(
         select(
+            *group,
             Interaction.channel,
             func.count(Interaction.id),
             func.count(Interaction.csat),
@@ -106,12 +112,24 @@ def compute(
             func.sum(case((measure < limit, one), else_=0)),
         )
         .where(*conditions)
-        .group_by(Interaction.channel)
-    ):
-        for k, v in enumerate(values[:10]):
-            totals[k] += float(v or 0)
-        sla[str(getattr(channel, "value", channel))] = (int(values[10] or 0), int(values[11] or 0))
-    n, rated, happy, fcr_known, fcr_yes, dur_sum, dur_n, frt_sum, frt_n, escalated = totals[:10]
+        .group_by(*group, Interaction.channel)
+    )
+    k = len(group)
+    return [
+        (*row[:k], str(getattr(row[k], "value", row[k])), [float(v or 0) for v in row[k + 1 :]])
+        for row in rows
+    ]
+
+
+def from_sums(by_channel: Mapping[str, Sequence[float]], thresholds: Mapping[str, int]) -> Kpis:
+    """The KPIs from per-channel sums (channel_sums), added up over the channels."""
+    thresholds = {**DEFAULT_SLA_SECONDS, **thresholds}
+    totals = [0.0] * 10
+    for values in by_channel.values():
+        for k in range(10):
+            totals[k] += values[k]
+    n, rated, happy, fcr_known, fcr_yes, dur_sum, dur_n, frt_sum, frt_n, escalated = totals
+    sla = {ch: (int(v[10]), int(v[11])) for ch, v in by_channel.items()}
     return Kpis(
         interactions=int(n),
         rated=int(rated),
@@ -133,4 +151,22 @@ def compute(
     )
 
 
-__all__ = ["DEFAULT_SLA_SECONDS", "SLA_MEASURE", "Kpis", "SlaRow", "compute", "sla_thresholds"]
+def compute(
+    conditions: Sequence[ColumnElement[bool]], thresholds: Mapping[str, int] | None = None
+) -> Kpis:
+    """KPIs over the interactions matching `conditions`: one scan grouped by channel."""
+    thresholds = {**DEFAULT_SLA_SECONDS, **(thresholds or {})}
+    return from_sums({row[0]: row[1] for row in channel_sums(conditions, thresholds)}, thresholds)
+
+
+__all__ = [
+    "DEFAULT_SLA_SECONDS",
+    "SLA_MEASURE",
+    "SUMS",
+    "Kpis",
+    "SlaRow",
+    "channel_sums",
+    "compute",
+    "from_sums",
+    "sla_thresholds",
+]

@@ -1,0 +1,268 @@
+"""Stored dashboard days: read back, cleared by every kind of write, never stale under a race."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from qa import create_app
+from qa.extensions import db
+from qa.models import (
+    Answer,
+    AutoScore,
+    Criterion,
+    DashboardDay,
+    Dispute,
+    DisputeStatus,
+    Interaction,
+    Review,
+    ReviewStatus,
+    Role,
+)
+from qa.services import dashboard, dashboard_cache
+from tests.conftest import make_interaction, make_team, make_user
+from tests.qa.test_dashboard import PERIOD, fixture, reviewed  # noqa: F401  (the world)
+
+
+def figures(o: dashboard.Overview) -> dict:
+    """Everything the dashboard shows, comparable (people by id)."""
+    out = dataclasses.asdict(
+        dataclasses.replace(o, agents=[], criterion_cells=[])  # type: ignore[arg-type]
+    )
+    out["agents"] = [
+        {**dataclasses.asdict(dataclasses.replace(r, agent=None)), "agent": r.agent.id}  # type: ignore[arg-type]
+        for r in o.agents
+    ]
+    out["criterion_cells"] = sorted(dataclasses.astuple(c) for c in o.criterion_cells)
+    return out
+
+
+def check(team_ids, agent_id=None) -> dashboard.Overview:  # type: ignore[no-untyped-def]
+    """The stored path gives exactly what a full computation gives."""
+    stored = dashboard.overview(team_ids, PERIOD, agent_id=agent_id)
+    live = dashboard.overview(team_ids, PERIOD, agent_id=agent_id, cached=False)
+    assert figures(stored) == figures(live)
+    return stored
+
+
+def stored_days(team_id: int) -> dict[date, DashboardDay]:
+    db.session.expire_all()
+    return {
+        row.day: row
+        for row in db.session.scalars(select(DashboardDay).where(DashboardDay.team_id == team_id))
+    }
+
+
+def test_closed_days_are_stored_then_read_back(fixture):  # noqa: F811
+    red = fixture["red"].id
+    before = check([red])
+    days = stored_days(red)
+    kept = sorted(d for d, row in days.items() if row.payload is not None)
+    assert kept == [date(2026, 11, d) for d in range(2, 16)]  # every day, empty ones too
+    assert days[date(2026, 10, 30)].payload is None  # written before, never asked for
+    assert json.loads(days[date(2026, 11, 7)].payload) == {}  # a Saturday without interactions
+    # the page is now folded from the stored rows: tampering with one shows through
+    row = days[date(2026, 11, 2)]
+    data = json.loads(row.payload)
+    data[str(fixture["a"].id)][0] += 1000  # interactions
+    row.payload = json.dumps(data)
+    db.session.commit()
+    after = dashboard.overview([red], PERIOD)
+    assert after.interactions == before.interactions + 1000
+    # a different spec (SLA thresholds) isn't trusted: recomputed and stored again
+    other = dashboard.overview([red], PERIOD, sla={"chat": 5})
+    assert other.interactions == before.interactions
+    assert json.loads(stored_days(red)[date(2026, 11, 2)].payload)[str(fixture["a"].id)][0] < 1000
+
+
+def test_agent_dashboard_is_folded_from_the_team_days(fixture):  # noqa: F811
+    check([fixture["red"].id])
+    o = check([fixture["red"].id], agent_id=fixture["b"].id)
+    assert o.interactions == 2 and o.reviews == 1
+
+
+def _new_review(w):  # type: ignore[no-untyped-def]
+    criteria = list(w["r1"].scorecard_version.criteria)
+    reviewed(w["b"], w["r1"].reviewer, datetime(2026, 11, 12, 15), 80,
+             {"_criteria": criteria, "values": [4, 1]}, {"empathy": 70})  # fmt: skip
+
+
+def _late_interaction(w):  # type: ignore[no-untyped-def]
+    make_interaction(w["a"], started_at=datetime(2026, 11, 5, 8), csat=5)
+
+
+def _review_score(w):  # type: ignore[no-untyped-def]
+    w["r3"].score = 20
+
+
+def _review_withdrawn(w):  # type: ignore[no-untyped-def]
+    db.session.delete(w["r2"])
+
+
+def _answer(w):  # type: ignore[no-untyped-def]
+    w["r5"].answers[0].value = 5
+
+
+def _dispute_decided(w):  # type: ignore[no-untyped-def]
+    w["r1"].disputes[0].status = DisputeStatus.UPHELD
+
+
+def _dispute_opened(w):  # type: ignore[no-untyped-def]
+    db.session.add(Dispute(review=w["r4"], agent=w["a"], reason="n", status=DisputeStatus.OPEN))
+
+
+def _autoqa_rescored(w):  # type: ignore[no-untyped-def]
+    score = db.session.scalar(
+        select(AutoScore).where(AutoScore.interaction_id == w["i1"].id, AutoScore.criterion == "empathy")
+    )
+    score.value = 5
+
+
+def _autoqa_added(w):  # type: ignore[no-untyped-def]
+    db.session.add(AutoScore(interaction=w["i4"], criterion="resolution", value=10, model_version="t"))
+
+
+def _moved_day(w):  # type: ignore[no-untyped-def]
+    w["i2"].started_at = datetime(2026, 11, 14, 9)
+
+
+def _moved_team(w):  # type: ignore[no-untyped-def]
+    w["i5"].team = w["blue"]
+
+
+def _kpi_field(w):  # type: ignore[no-untyped-def]
+    w["i3"].escalated = True
+
+
+def _criterion_renamed(w):  # type: ignore[no-untyped-def]
+    db.session.scalar(select(Criterion).where(Criterion.name == "Empathy")).name = "Warmth"
+
+
+def _interaction_deleted(w):  # type: ignore[no-untyped-def]
+    db.session.delete(w["i6"])
+
+
+WRITES = [
+    _new_review, _late_interaction, _review_score, _review_withdrawn, _answer, _dispute_decided,
+    _dispute_opened, _autoqa_rescored, _autoqa_added, _moved_day, _moved_team, _kpi_field,
+    _criterion_renamed, _interaction_deleted,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__.strip("_") for w in WRITES])
+def test_every_write_clears_the_days_it_touches(fixture, write):  # noqa: F811
+    red, blue = fixture["red"].id, fixture["blue"].id
+    before = check([red])
+    check([blue])
+    write(fixture)
+    db.session.commit()
+    after = check([red])
+    check([blue])
+    check([red], agent_id=fixture["a"].id)
+    # the write changed what the dashboard shows (so the check above was not vacuous)
+    assert figures(after) != figures(before) or write is _moved_team
+    if write is _moved_team:
+        assert after.interactions == before.interactions - 1
+
+
+def test_unrelated_writes_keep_the_stored_days(fixture):  # noqa: F811
+    red = fixture["red"].id
+    check([red])
+    generations = {d: r.generation for d, r in stored_days(red).items()}
+    fixture["i1"].status = fixture["i1"].status  # no change
+    fixture["a"].name = "Ann B."  # names are looked up live, not stored
+    db.session.commit()
+    assert {d: r.generation for d, r in stored_days(red).items()} == generations
+    assert {a.agent.name for a in check([red]).agents} == {"Ann B.", "Ben"}
+
+
+def test_a_fill_computed_before_a_write_is_not_stored(fixture, monkeypatch):  # noqa: F811
+    """A writer commits between the reader's look at the stored rows and its computation: the
+    reader shows what it computed but stores nothing, on a new row or a cleared one."""
+    red = fixture["red"].id
+    real = dashboard_cache.day_cells
+
+    def computed_then_written(*args, **kwargs):  # type: ignore[no-untyped-def]
+        out = real(*args, **kwargs)
+        fixture["r3"].score = 0  # Nov 10: a writer's change lands after the computation
+        db.session.commit()
+        return out
+
+    monkeypatch.setattr(dashboard_cache, "day_cells", computed_then_written)
+    dashboard.overview([red], PERIOD)  # no rows yet: the inserts lose to the writer's row
+    assert stored_days(red)[date(2026, 11, 10)].payload is None
+    monkeypatch.setattr(dashboard_cache, "day_cells", real)
+    check([red])  # stored now, then cleared again by a write during the next computation
+    fixture["r3"].score = 50
+    db.session.commit()
+    monkeypatch.setattr(dashboard_cache, "day_cells", computed_then_written)
+    dashboard.overview([red], PERIOD)
+    assert stored_days(red)[date(2026, 11, 10)].payload is None
+    monkeypatch.setattr(dashboard_cache, "day_cells", real)
+    assert check([red]).reviews == 5
+
+
+def test_today_and_yesterday_are_neither_stored_nor_locked(app):
+    team = make_team()
+    agent = make_user(Role.AGENT, team=team)
+    now = dashboard_cache.utcnow()
+    for days_ago in (0, 1, 2):
+        make_interaction(agent, started_at=now - timedelta(days=days_ago))
+    db.session.commit()
+    period = dashboard.Period(now.date() - timedelta(days=2), now.date())
+    assert dashboard.overview([team.id], period).interactions == 3
+    days = stored_days(team.id)
+    assert now.date() not in days  # an ingest today wrote no row
+    assert days[now.date() - timedelta(days=1)].payload is None  # cleared, never filled
+    assert days[now.date() - timedelta(days=2)].payload is not None
+
+
+@pytest.fixture
+def file_app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    """The app on a database file (or PostgreSQL): fills use their own connection."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_pages_store_and_clear_days_through_their_own_connection(file_app, login):
+    team = make_team()
+    lead = make_user(Role.LEAD, leads=[team])
+    agent = make_user(Role.AGENT, team=team, name="Dee")
+    reviewer = make_user(Role.REVIEWER)
+    from tests.qa.test_dashboard import scorecard
+
+    criteria = list(scorecard())
+    reviewed(agent, reviewer, datetime(2026, 11, 3, 9), 60,
+             {"_criteria": criteria, "values": [3, 1]}, {"empathy": 50})  # fmt: skip
+    db.session.commit()
+    team_id, agent_id = team.id, agent.id
+    client = login(lead)
+    query = f"team={team_id}&start=2026-11-02&end=2026-11-08"
+    assert client.get(f"/dashboard?{query}").status_code == 200
+    days = stored_days(team_id)
+    assert sum(r.payload is not None for r in days.values()) == 7
+    generation = days[date(2026, 11, 3)].generation
+    # a review submitted elsewhere clears the day; the next page shows it and stores it again
+    interaction = make_interaction(agent, started_at=datetime(2026, 11, 3, 12))
+    db.session.add(
+        Review(interaction=interaction, reviewer=reviewer, scorecard_version=criteria[0].version,
+               status=ReviewStatus.SUBMITTED, score=100,
+               submitted_at=datetime(2026, 11, 20), answers=[Answer(criterion=criteria[0], value=5)])
+    )  # fmt: skip
+    db.session.commit()
+    assert stored_days(team_id)[date(2026, 11, 3)].payload is None
+    page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert "IQS 2026-W45: 80" in page  # (60 + 100) / 2
+    row = stored_days(team_id)[date(2026, 11, 3)]
+    assert row.payload is not None and row.generation > generation
+    assert json.loads(row.payload)[str(agent_id)][3] == 2  # reviews
+    assert db.session.scalar(select(Interaction.id).where(Interaction.agent_id == agent_id))
