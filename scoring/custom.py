@@ -28,7 +28,13 @@ import numpy as np
 from .classifiers import RESOLUTION_BLOCKS, CalibratedLinearClassifier, resolution_shares
 from .errors import ScoringError
 from .evidence import sentence_contributions, top_evidence
-from .model import MODEL_FILE, SIDECAR_FILE, EncodedConversation, encode_conversations
+from .model import (
+    MODEL_FILE,
+    SIDECAR_FILE,
+    AutoQAModel,
+    EncodedConversation,
+    encode_conversations,
+)
 from .retrain import (
     DEFAULT_HOLDOUT,
     DEFAULT_MIN_LABELS,
@@ -39,7 +45,7 @@ from .retrain import (
     label_hash,
     split,
 )
-from .schema import Evidence, Turn, to_turns
+from .schema import Evidence, Prediction, Turn, to_turns
 
 CUSTOM_FORMAT = 1
 KEY_PREFIX = "crit:"
@@ -140,13 +146,39 @@ class CustomHead:
         return np.asarray(self.head.predict_proba(X)[:, 1])
 
 
+def score_encoded_conversations(heads: Sequence[CustomHead],
+                                encoded: Sequence[EncodedConversation]
+                                ) -> list[list[CustomScore]]:
+    """Every head on every conversation already encoded (e.g. by `predict_with_encodings`)."""
+    return [[h.score_encoded(ec) for h in heads] for ec in encoded]
+
+
 def score_conversations(heads: Sequence[CustomHead], encoder: Any,
                         conversations: Sequence[Sequence[Turn]]) -> list[list[CustomScore]]:
-    """Every head on every conversation; each conversation is encoded once for all heads."""
+    """Every head on every conversation; each conversation is encoded once for all heads.
+
+    When the built-in model scores the same conversations, use `predict_with_encodings` and
+    `score_encoded_conversations` instead, so the conversations are encoded once for both.
+    """
     if not heads or not conversations:
         return [[] for _ in conversations]
     encoded = encode_conversations(encoder, [to_turns(c) for c in conversations])
-    return [[h.score_encoded(ec) for h in heads] for ec in encoded]
+    return score_encoded_conversations(heads, encoded)
+
+
+def predict_with_encodings(model: AutoQAModel, conversations: Sequence[Sequence[Turn]], *,
+                           batch_size: int = 64
+                           ) -> tuple[list[Prediction], list[EncodedConversation]]:
+    """`model.predict(conversations)`, the same batches and results, plus the encoded
+    conversations it scored, so the custom heads score them without encoding them again."""
+    checked = [to_turns(c) for c in conversations]
+    predictions: list[Prediction] = []
+    encoded: list[EncodedConversation] = []
+    for start in range(0, len(checked), batch_size):
+        chunk = encode_conversations(model.encoder, checked[start:start + batch_size])
+        predictions.extend(model.predict_encoded(ec) for ec in chunk)
+        encoded.extend(chunk)
+    return predictions, encoded
 
 
 @dataclass

@@ -167,7 +167,7 @@ class AutoQAModel:
         out: list[Prediction] = []
         for start in range(0, len(checked), batch_size):
             chunk = encode_conversations(self.encoder, checked[start:start + batch_size])
-            out.extend(self._predict_encoded(ec) for ec in chunk)
+            out.extend(self.predict_encoded(ec) for ec in chunk)
         return out
 
     def explain(self, conversation: Sequence[Turn]) -> dict[str, Any]:
@@ -223,7 +223,8 @@ class AutoQAModel:
         shares = resolution_shares(ec.speakers)[ec.sentence_turn] * ec.sentence_weights()[:, None]
         return sentence_contributions(weights, shares, ec.embeddings)
 
-    def _predict_encoded(self, ec: EncodedConversation) -> Prediction:
+    def predict_encoded(self, ec: EncodedConversation) -> Prediction:
+        """The prediction for a conversation already encoded (e.g. shared with custom heads)."""
         turn_logits, emp_contrib = self._empathy_parts(ec)
         probs = [float(1.0 / (1.0 + np.exp(-v))) for v in turn_logits.values()]
         empathy_score = aggregate_empathy(probs)

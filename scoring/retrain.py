@@ -6,9 +6,13 @@ turns, {key: label in 0..1}) and this module does the rest:
 * a deterministic split by interaction id (`is_held_out`): a fixed share of the reviewer-
   labelled interactions is never trained on and is the only thing the decision looks at;
 * a candidate model: every head with at least `min_labels` reviewer labels is refitted on the
-  project corpus plus the training part of the reviewer labels (each reviewer row counted
-  `reviewer_weight` times, which for an L2 logistic regression is exactly a sample weight);
-  a head with fewer labels is carried over from the active model unchanged;
+  project corpus plus the training part of the reviewer labels (each reviewer conversation
+  counted `reviewer_weight` times, which for an L2 logistic regression is exactly a sample
+  weight); a head with fewer labels is carried over from the active model unchanged. The heads
+  are the kind `scoring.train` fits, from the same `design_matrices`: empathy a
+  `MaxPooledLinearClassifier` on agent-sentence bags (one bag per agent turn, customer
+  sentences as extra negatives), resolution a `CalibratedLinearClassifier` on the pooled
+  conversation features;
 * the activation rule (`decide`): the candidate is activated only when, on the held-out
   slice, its AUC is strictly higher than the active model's on *every* retrained head
   (carried-over heads are identical, so they cannot be worse). A head whose held-out slice
@@ -31,11 +35,17 @@ from typing import Any, cast
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score  # type: ignore[import-untyped]
 
-from .classifiers import CalibratedLinearClassifier, empathy_k, expected_calibration_error
+from .classifiers import (
+    CalibratedLinearClassifier,
+    MaxPooledLinearClassifier,
+    empathy_k,
+    expected_calibration_error,
+)
 from .embeddings import Encoder
 from .errors import ScoringError
-from .model import AutoQAModel, EncodedConversation, encode_conversations, resolution_features
+from .model import AutoQAModel, EncodedConversation, encode_conversations
 from .schema import Turn
+from .train import DEFAULT_C_EMPATHY, design_matrices, library_versions
 
 BINARY_THRESHOLD = 0.5
 AUTOQA_KEYS = ("empathy", "resolution")
@@ -215,23 +225,50 @@ def _check_counts(items: Sequence[LabelledConversation], keys: Sequence[str],
     return ready
 
 
-def _empathy_rows(ec: EncodedConversation, label: int, active_head: CalibratedLinearClassifier
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Agent-turn rows from a conversation-level empathy label.
-
-    Negative: every agent turn is not empathetic. Positive: the turns the score is made of
-    (the top-k agent turns, k as in the model's aggregation, ranked by the active head) are;
-    the other agent turns are left out since the reviewer said nothing about them.
-    """
+def _agent_turn_logits(head: CalibratedLinearClassifier, ec: EncodedConversation) -> np.ndarray:
+    """The head's calibrated logit of each agent turn, in `ec.agent_turns()` order."""
     agent = ec.agent_turns()
-    if not agent:
-        return np.zeros((0, ec.turn_vectors.shape[1])), np.zeros(0, dtype=int)
-    vectors = ec.turn_vectors[agent]
-    if not label:
-        return vectors, np.zeros(len(agent), dtype=int)
-    logits = active_head.decision_function(vectors)
-    top = np.argsort(-logits, kind="stable")[:empathy_k(len(agent))]
-    return vectors[top], np.ones(len(top), dtype=int)
+    if isinstance(head, MaxPooledLinearClassifier):
+        logits = head.bag_decision_function(ec.embeddings, ec.sentence_turn, len(ec.turns))
+        return np.asarray(logits[agent])
+    return np.asarray(head.decision_function(ec.turn_vectors[agent]))
+
+
+def _reviewer_rows(encoded: Sequence[EncodedConversation],
+                   items: Sequence[LabelledConversation],
+                   active_head: CalibratedLinearClassifier) -> list[dict[str, Any]]:
+    """Reviewer labels as `scoring.train` corpus rows, -1 marking "no label" (left out).
+
+    Resolution: the binarised label. Empathy, from a conversation-level label: negative, every
+    agent turn is not empathetic; positive, the turns the score is made of (the top-k agent
+    turns, k as in the model's aggregation, ranked by the active head) are, and the other agent
+    turns are left out since the reviewer said nothing about them.
+    """
+    rows = []
+    for ec, item in zip(encoded, items, strict=True):
+        n_agent = len(ec.agent_turns())
+        empathy = [-1] * n_agent
+        if "empathy" in item.labels:
+            if not binarise(item.labels["empathy"]):
+                empathy = [0] * n_agent
+            elif n_agent:
+                logits = _agent_turn_logits(active_head, ec)
+                for k in np.argsort(-logits, kind="stable")[:empathy_k(n_agent)]:
+                    empathy[int(k)] = 1
+        resolved = binarise(item.labels["resolution"]) if "resolution" in item.labels else -1
+        rows.append({"id": item.id, "domain": f"review:{item.id}", "turns": item.turns,
+                     "agent_empathy": empathy, "resolved": resolved})
+    return rows
+
+
+def _labelled_bags(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """`design_matrices` output without the agent-turn bags labelled -1 (no label)."""
+    keep = m["emp_y"] >= 0
+    in_kept = keep[m["emp_bags"]]
+    new_index = np.cumsum(keep) - 1
+    return {**m, "emp_sentence_x": m["emp_sentence_x"][in_kept],
+            "emp_bags": new_index[m["emp_bags"][in_kept]], "emp_y": m["emp_y"][keep],
+            "emp_groups": m["emp_groups"][keep]}
 
 
 def retrain_from_reviews(
@@ -243,7 +280,7 @@ def retrain_from_reviews(
     holdout: float = DEFAULT_HOLDOUT,
     seed: int = 0,
     reviewer_weight: int = DEFAULT_REVIEWER_WEIGHT,
-    C_empathy: float = 3.0,
+    C_empathy: float = DEFAULT_C_EMPATHY,
     C_resolution: float = 3.0,
     cv: int = 5,
     corpus_name: str = "",
@@ -251,8 +288,10 @@ def retrain_from_reviews(
 ) -> RetrainResult:
     """Fit a candidate on corpus + reviewer labels and compare it with `active` on held-out.
 
-    `corpus` rows are in the `scoring.train.load_corpus` format. Raises NotEnoughLabels when
-    no AutoQA key has `min_labels` reviewer labels.
+    `corpus` rows are in the `scoring.train.load_corpus` format. The empathy head is fitted as
+    `scoring.train` fits the shipped one (max-pooled sentence bags, `C_empathy` defaulting to
+    its `DEFAULT_C_EMPATHY`), whatever kind of empathy head `active` has. Raises
+    NotEnoughLabels when no AutoQA key has `min_labels` reviewer labels.
     """
     if not 0 < holdout < 1:
         raise ScoringError("holdout must be between 0 and 1")
@@ -265,42 +304,36 @@ def retrain_from_reviews(
     enc_corpus = encode_conversations(cache, [r["turns"] for r in corpus])
     enc_train = encode_conversations(cache, [it.turns for it in train_items])
 
+    # One design matrix, as scoring.train builds it, over the corpus and every reviewer
+    # conversation repeated `reviewer_weight` times; the copies share their group, so the
+    # calibration folds never split a reviewer label.
+    corpus_rows = [{**row, "domain": f"corpus:{row.get('domain', row.get('id', c))}"}
+                   for c, row in enumerate(corpus)]
+    reviewer_rows = _reviewer_rows(enc_train, train_items, active.empathy_head)
+    m = design_matrices(
+        [*enc_corpus, *(ec for ec in enc_train for _ in range(reviewer_weight))],
+        [*corpus_rows, *(row for row in reviewer_rows for _ in range(reviewer_weight))])
+
     heads: dict[str, CalibratedLinearClassifier] = {
         "empathy": active.empathy_head, "resolution": active.resolution_head}
     for key in retrained:
-        xs: list[np.ndarray] = []
-        ys: list[np.ndarray] = []
-        groups: list[Any] = []
-        for c, (ec, row) in enumerate(zip(enc_corpus, corpus, strict=True)):
-            group = f"corpus:{row.get('domain', row.get('id', c))}"
-            if key == "empathy":
-                x = ec.turn_vectors[ec.agent_turns()]
-                y = np.asarray(row["agent_empathy"], dtype=int)
-            else:
-                x, y = resolution_features(ec)[None, :], np.array([row["resolved"]])
-            xs.append(x)
-            ys.append(y)
-            groups.extend([group] * len(y))
-        for ec, item in zip(enc_train, train_items, strict=True):
-            if key not in item.labels:
-                continue
-            label = binarise(item.labels[key])
-            if key == "empathy":
-                x, y = _empathy_rows(ec, label, active.empathy_head)
-            else:
-                x, y = resolution_features(ec)[None, :], np.array([label])
-            # the same group for the copies: calibration folds never split a reviewer label
-            xs.extend([x] * reviewer_weight)
-            ys.extend([y] * reviewer_weight)
-            groups.extend([f"review:{item.id}"] * (len(y) * reviewer_weight))
-        X, Y = np.vstack(xs), np.concatenate(ys)
-        head = CalibratedLinearClassifier(C=C_empathy if key == "empathy" else C_resolution,
-                                          cv=cv, random_state=seed)
         try:
-            head.fit(X, Y, groups=np.asarray(groups))
+            if key == "empathy":
+                # the head scoring.train.fit_heads fits by default: max over sentence bags,
+                # customer sentences as extra negatives
+                e = _labelled_bags(m)
+                negatives = e["customer_sentence_x"]
+                empathy = MaxPooledLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
+                heads[key] = empathy.fit(e["emp_sentence_x"], e["emp_y"], groups=e["emp_groups"],
+                                         bags=e["emp_bags"],
+                                         X_neg=negatives if len(negatives) else None)
+            else:
+                keep = m["res_y"] >= 0
+                resolution = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
+                heads[key] = resolution.fit(m["res_x"][keep], m["res_y"][keep],
+                                            groups=m["res_groups"][keep])
         except ValueError as exc:
             raise ScoringError(f"cannot fit the {key} head: {exc}") from exc
-        heads[key] = head
 
     held_turns = [it.turns for it in held_items]
     candidate_eval = AutoQAModel(heads["empathy"], heads["resolution"], encoder=cache,
@@ -324,11 +357,16 @@ def retrain_from_reviews(
     weights = np.concatenate([heads["empathy"].coef_, heads["resolution"].coef_])
     digest = hashlib.sha256(np.asarray(weights).round(6).tobytes()).hexdigest()[:8]
     now = datetime.now(UTC)
-    from .train import library_versions
-
+    params = dict(active.metadata.get("params") or {})
+    if "empathy" in retrained:
+        params.update(C_empathy=C_empathy, empathy_pooling="max_sentence",
+                      empathy_customer_negatives=True)
+    if "resolution" in retrained:
+        params["C_resolution"] = C_resolution
+    params.update(cv=cv, seed=seed)
     metadata = {
-        **{k: v for k, v in active.metadata.items()
-           if k in ("resolution_threshold", "params")},
+        **{k: v for k, v in active.metadata.items() if k == "resolution_threshold"},
+        "params": params,
         "created": now.isoformat(timespec="seconds"),
         "source": "reviews",
         "parent": active.version,

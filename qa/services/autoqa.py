@@ -401,6 +401,34 @@ def active_custom_heads() -> list[Any]:
     return heads
 
 
+def score_conversations(
+    scorer: Any, conversations: Sequence[Sequence[Any]]
+) -> tuple[list[Any], list[list[Any]]]:
+    """The built-in AutoQA predictions and the active custom heads' scores of each conversation.
+
+    With custom heads active each conversation is encoded once and both the built-in and the
+    custom heads score that encoding. A built-in failure raises (as `scorer.predict` does); a
+    custom head that cannot load or score is logged and gives no custom scores, the built-in
+    ones are kept.
+    """
+    from scoring.custom import predict_with_encodings, score_encoded_conversations
+
+    none: list[list[Any]] = [[] for _ in conversations]
+    try:
+        heads = active_custom_heads()
+    except Exception:
+        log.exception("custom AutoQA heads not loaded; built-in scores are kept")
+        heads = []
+    if not heads:
+        return list(scorer.predict(conversations)), none
+    predictions, encoded = predict_with_encodings(scorer, conversations)
+    try:
+        return predictions, score_encoded_conversations(heads, encoded)
+    except Exception:
+        log.exception("custom AutoQA heads failed; built-in scores are kept")
+        return predictions, none
+
+
 def criteria_for_custom_heads(criterion_ids: Sequence[int], all_criteria: bool) -> list[Criterion]:
     """The criteria named by id, or with `all_criteria` every criterion with reviewer answers
     and no AutoQA key (those are learned by the built-in heads)."""

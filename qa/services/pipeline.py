@@ -111,8 +111,13 @@ def score(interaction_ids: list[int], scorer: Any) -> int:
     todo = [(i, turns) for i, turns in todo if turns]
     if not todo:
         return 0
+    from .autoqa import score_conversations
+
     try:
-        predictions = scorer.predict([[Turn(s, t) for s, t in turns] for _, turns in todo])
+        # built-in and custom heads score one encoding of each conversation
+        predictions, custom = score_conversations(
+            scorer, [[Turn(s, t) for s, t in turns] for _, turns in todo]
+        )
     except Exception as exc:
         log.exception("scoring failed")
         fail_many([i.id for i, _ in todo], f"scoring failed: {type(exc).__name__}: {exc}")
@@ -144,29 +149,14 @@ def score(interaction_ids: list[int], scorer: Any) -> int:
             db.session.add(row)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
-    _score_custom(todo, scorer)
+    _store_custom(todo, custom)
     db.session.commit()
     return len(todo)
 
 
-def _score_custom(todo: list[tuple[Interaction, list[tuple[str, str]]]], scorer: Any) -> None:
-    """Active custom criterion heads (learned from reviewers) add `crit:<id>` AutoScores; a
-    broken head is logged and skipped, never failing the interaction."""
-    from scoring import Turn
-    from scoring.custom import score_conversations
-
-    from .autoqa import active_custom_heads
-
-    try:
-        heads = active_custom_heads()
-        if not heads:
-            return
-        results = score_conversations(
-            heads, scorer.encoder, [[Turn(s, t) for s, t in turns] for _, turns in todo]
-        )
-    except Exception:
-        log.exception("custom AutoQA heads failed; built-in scores are kept")
-        return
+def _store_custom(todo: list[tuple[Interaction, list[tuple[str, str]]]], results: Any) -> None:
+    """Active custom criterion heads (learned from reviewers) add `crit:<id>` AutoScores
+    (`autoqa.score_conversations` already logged and skipped a broken head)."""
     for (interaction, _), scores in zip(todo, results, strict=True):
         existing = {s.criterion: s for s in interaction.auto_scores}
         for cs in scores:
