@@ -262,19 +262,22 @@ class Cell:
             for k, v in enumerate(sums):
                 mine[k] += v
 
-    def to_json(self) -> list:
-        return [
+    def to_json(self, *, slim: bool = False) -> list:
+        """As stored: `slim` keeps what per-agent rows use (volumes, IQS/AQS sums, criteria);
+        the AutoQA keys, bins, disputes and KPI sums are kept in the day's total."""
+        head = [
             self.interactions, self.scored, self.aqs_sum, self.reviews, self.score_sum,
-            self.score_sq, self.keys, self.criteria, self.bins, self.disputes, self.channels,
+            self.score_sq, self.criteria,
         ]  # fmt: skip
+        return head if slim else [*head, self.keys, self.bins, self.disputes, self.channels]
 
     @classmethod
     def from_json(cls, data: list) -> Cell:
-        n, scored, aqs, reviews, total, sq, keys, criteria, bins, disputes, channels = data
-        return cls(
-            n, scored, aqs, reviews, total, sq, keys, criteria,
-            {int(b): c for b, c in bins.items()}, disputes, channels,
-        )  # fmt: skip
+        cell = cls(*data[:6], criteria=data[6])
+        if len(data) > 7:
+            cell.keys, bins, cell.disputes, cell.channels = data[7:]
+            cell.bins = {int(b): n for b, n in bins.items()}
+        return cell
 
 
 Grid = dict[tuple[int, date, int], Cell]  # (team, day, agent) -> sums
@@ -422,10 +425,23 @@ def day_cells(
 
 
 def by_day_agent(grid: Grid) -> dict[tuple[date, int], Cell]:
-    """The (team, day, agent) cells added up across teams."""
+    """The (team, day, agent) cells added up across teams (taken as they are for one team)."""
     out: dict[tuple[date, int], Cell] = {}
     for (_team, d, agent), c in grid.items():
-        out.setdefault((d, agent), Cell()).add(c)
+        if (mine := out.get((d, agent))) is None:
+            out[(d, agent)] = c
+        else:
+            merged = out[(d, agent)] = Cell()
+            merged.add(mine)
+            merged.add(c)
+    return out
+
+
+def day_totals(grid: Grid) -> dict[tuple[int, date], Cell]:
+    """The (team, day) totals of (team, day, agent) cells."""
+    out: dict[tuple[int, date], Cell] = {}
+    for (team, d, _agent), c in grid.items():
+        out.setdefault((team, d), Cell()).add(c)
     return out
 
 
@@ -582,29 +598,31 @@ def overview(
 ) -> Overview:
     """Everything the team (or agent) dashboard shows for the period.
 
-    Closed days come from the dashboard_day table (filled on first use, dropped by any change
-    to their interactions, AutoQA scores, reviews, answers or disputes); `cached=False`
-    computes every day from the interactions.
+    A team's closed days come from the dashboard_day table (filled on first use, cleared by
+    any change to their interactions, AutoQA scores, reviews, answers or disputes);
+    `cached=False` computes every day from the interactions. An agent's dashboard is always
+    computed: the agent's own interactions are a short index range.
     """
     from . import dashboard_cache
 
     keys = autoqa_keys()
     thresholds = {**kpi_service.DEFAULT_SLA_SECONDS, **(sla or {})}
-    if cached:
-        team_grid = dashboard_cache.team_days(team_ids, period, keys, thresholds)
+    if cached and agent_id is None:
+        agent_cells, totals = dashboard_cache.team_days(team_ids, period, keys, thresholds)
     else:
-        team_grid = day_cells(scope(team_ids, period), keys, thresholds)
-    if agent_id is not None:
-        team_grid = {k: c for k, c in team_grid.items() if k[2] == agent_id}
-    grid = by_day_agent(team_grid)
+        agent_cells = day_cells(scope(team_ids, period, agent_id), keys, thresholds)
+        totals = day_totals(agent_cells)
+    grid = by_day_agent(agent_cells)
+    by_day: dict[tuple[date, int], Cell] = {}
     total = Cell()
-    for c in grid.values():
+    for (_team, d), c in totals.items():
+        by_day.setdefault((d, 0), Cell()).add(c)
         total.add(c)
     auto = {key: (s / n if n else None) for key, (s, n) in total.keys.items()}
     per_criterion = criterion_cells_from(grid)
     return Overview(
         period=period,
-        weeks=weekly_from(grid, period),
+        weeks=weekly_from(by_day, period),
         agents=agents_from(grid, period),
         criteria=criteria_from(per_criterion, auto),
         distribution=[Bin(label, total.bins.get(i, 0)) for i, label in enumerate(BIN_LABELS)],
@@ -639,6 +657,7 @@ __all__ = [
     "criterion_cells",
     "criterion_score_expr",
     "day_cells",
+    "day_totals",
     "default_period",
     "overview",
     "parse_period",

@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, event, inspect, select, update
+from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -48,10 +48,10 @@ from ..models import (
     Review,
     utcnow,
 )
-from .dashboard import Cell, Grid, Period, day_cells, scope
+from .dashboard import Cell, Grid, Period, day_cells, day_totals, scope
 
 STORE_AFTER_DAYS = 2  # today and yesterday are always computed
-SCHEMA = 1  # bump when Cell's stored shape changes: older payloads are then recomputed
+SCHEMA = 2  # bump when Cell's stored shape changes: older payloads are then recomputed
 # Interaction columns the dashboard reads: a change to any of them invalidates the day
 _FIELDS = (
     "team_id", "started_at", "agent_id", "channel", "csat", "resolved_first_contact",
@@ -82,16 +82,22 @@ def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
     return out
 
 
-def _decode(team_id: int, day: date, payload: str) -> Grid:
-    return {
-        (team_id, day, int(agent)): Cell.from_json(cell)
-        for agent, cell in json.loads(payload).items()
-    }
+Totals = dict[tuple[int, date], Cell]  # (team, day) -> the day's total
 
 
-def _encode(grid: Grid, team_id: int, day: date) -> str:
+def _decode(team_id: int, day: date, payload: str, grid: Grid, totals: Totals) -> None:
+    data = json.loads(payload)
+    totals[(team_id, day)] = Cell.from_json(data["t"])
+    for agent, cell in data["a"].items():
+        grid[(team_id, day, int(agent))] = Cell.from_json(cell)
+
+
+def _encode(agents: Mapping[int, Cell], total: Cell | None) -> str:
     return json.dumps(
-        {str(a): c.to_json() for (t, d, a), c in grid.items() if t == team_id and d == day},
+        {
+            "t": (total or Cell()).to_json(),
+            "a": {str(a): c.to_json(slim=True) for a, c in agents.items()},
+        },
         separators=(",", ":"),
     )
 
@@ -101,13 +107,15 @@ def team_days(
     period: Period,
     keys: Sequence[str],
     thresholds: Mapping[str, int],
-) -> Grid:
-    """The period's (team, day, agent) cells: stored closed days, the rest computed."""
+) -> tuple[Grid, Totals]:
+    """The period's (team, day, agent) cells and (team, day) totals: stored closed days, the
+    rest computed. Stored agent cells are slim (Cell.to_json): the totals carry the rest."""
     teams = sorted(set(team_ids))
     today = utcnow().date()
     closed_last = min(period.end, today - timedelta(days=STORE_AFTER_DAYS))
     spec = spec_of(keys, thresholds)
     grid: Grid = {}
+    totals: Totals = {}
     noted: dict[tuple[int, date], int | None] = {}  # missing (team, day) -> generation seen
     if teams and period.start <= closed_last:
         stored = {
@@ -130,18 +138,23 @@ def team_days(
             for d in _days(period.start, closed_last):
                 generation, row_spec, payload = stored.get((t, d), (None, None, None))
                 if payload is not None and row_spec == spec:
-                    grid.update(_decode(t, d, payload))
+                    _decode(t, d, payload, grid, totals)
                 else:
                     noted[(t, d)] = generation
         for first, last in _runs(d for _t, d in noted):
             run_teams = sorted({t for t, d in noted if first <= d <= last})
             computed = day_cells(scope(run_teams, Period(first, last)), keys, thresholds)
+            computed_totals = day_totals(computed)
             grid.update((k, c) for k, c in computed.items() if (k[0], k[1]) in noted)
-            _store(computed, {k: g for k, g in noted.items() if first <= k[1] <= last}, spec)
+            totals.update((k, c) for k, c in computed_totals.items() if k in noted)
+            run = {k: g for k, g in noted.items() if first <= k[1] <= last}
+            _store(computed, computed_totals, run, spec)
     open_first = max(period.start, closed_last + timedelta(days=1))
     if teams and open_first <= period.end:
-        grid.update(day_cells(scope(teams, Period(open_first, period.end)), keys, thresholds))
-    return grid
+        recent = day_cells(scope(teams, Period(open_first, period.end)), keys, thresholds)
+        grid.update(recent)
+        totals.update(day_totals(recent))
+    return grid, totals
 
 
 def _insert(conn: Any):  # type: ignore[no-untyped-def]
@@ -162,14 +175,20 @@ def _fill_connection() -> AbstractContextManager[Connection] | None:
     return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
-def _store(grid: Grid, noted: Mapping[tuple[int, date], int | None], spec: str) -> None:
+def _store(
+    grid: Grid, totals: Totals, noted: Mapping[tuple[int, date], int | None], spec: str
+) -> None:
     """Keep the computed days whose generation is still the one noted before computing."""
     target = _fill_connection() if noted else None
     if target is None:
         return
+    by_day: dict[tuple[int, date], dict[int, Cell]] = {}
+    for (t, d, a), c in grid.items():
+        by_day.setdefault((t, d), {})[a] = c
     new_rows, changed_rows = [], []
     for (t, d), generation in sorted(noted.items()):
-        row = {"t": t, "d": d, "spec": spec, "payload": _encode(grid, t, d)}
+        payload = _encode(by_day.get((t, d), {}), totals.get((t, d)))
+        row = {"t": t, "d": d, "spec": spec, "payload": payload}
         if generation is None:
             new_rows.append(row)
         else:
@@ -203,6 +222,36 @@ def _store(grid: Grid, noted: Mapping[tuple[int, date], int | None], spec: str) 
                 )
     except OperationalError as exc:  # e.g. SQLite busy: the figures are shown, just not kept
         log.warning("dashboard days not stored: %s", exc)
+
+
+def refresh(days: int, thresholds: Mapping[str, int]) -> dict[str, int]:
+    """Store every team's closed days of the last `days` days that aren't stored yet (what a
+    nightly job runs so the first lead of the morning doesn't pay for them); a team at a time.
+    """
+    from ..models import Team
+    from .dashboard import autoqa_keys
+
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    today = utcnow().date()
+    period = Period(today - timedelta(days=days), today - timedelta(days=STORE_AFTER_DAYS))
+    keys = autoqa_keys()
+    spec = spec_of(keys, thresholds)
+    teams = list(db.session.scalars(select(Team.id).order_by(Team.id)))
+    before = _kept(spec)
+    for team_id in teams:
+        team_days([team_id], period, keys, thresholds)
+        db.session.commit()  # ends the snapshot (in-memory SQLite: keeps the fills)
+    return {"teams": len(teams), "stored": _kept(spec) - before}
+
+
+def _kept(spec: str) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(DashboardDay).where(DashboardDay.spec == spec)
+        )
+        or 0
+    )
 
 
 # --- invalidation -------------------------------------------------------------------------------
@@ -296,4 +345,4 @@ def _clean(session: Session) -> None:
     session.info.pop(_DIRTY, None)
 
 
-__all__ = ["SCHEMA", "invalidate", "spec_of", "team_days"]
+__all__ = ["SCHEMA", "STORE_AFTER_DAYS", "invalidate", "refresh", "spec_of", "team_days"]

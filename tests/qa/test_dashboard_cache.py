@@ -65,25 +65,30 @@ def test_closed_days_are_stored_then_read_back(fixture):  # noqa: F811
     kept = sorted(d for d, row in days.items() if row.payload is not None)
     assert kept == [date(2026, 11, d) for d in range(2, 16)]  # every day, empty ones too
     assert days[date(2026, 10, 30)].payload is None  # written before, never asked for
-    assert json.loads(days[date(2026, 11, 7)].payload) == {}  # a Saturday without interactions
+    saturday = json.loads(days[date(2026, 11, 7)].payload)  # no interactions that day
+    assert saturday["a"] == {} and saturday["t"][0] == 0
     # the page is now folded from the stored rows: tampering with one shows through
     row = days[date(2026, 11, 2)]
     data = json.loads(row.payload)
-    data[str(fixture["a"].id)][0] += 1000  # interactions
+    data["t"][0] += 1000  # the day's interactions
+    data["a"][str(fixture["a"].id)][0] += 1000  # Ann's
     row.payload = json.dumps(data)
     db.session.commit()
     after = dashboard.overview([red], PERIOD)
     assert after.interactions == before.interactions + 1000
+    assert after.agents[0].interactions == before.agents[0].interactions + 1000
     # a different spec (SLA thresholds) isn't trusted: recomputed and stored again
     other = dashboard.overview([red], PERIOD, sla={"chat": 5})
     assert other.interactions == before.interactions
-    assert json.loads(stored_days(red)[date(2026, 11, 2)].payload)[str(fixture["a"].id)][0] < 1000
+    assert json.loads(stored_days(red)[date(2026, 11, 2)].payload)["t"][0] < 1000
 
 
-def test_agent_dashboard_is_folded_from_the_team_days(fixture):  # noqa: F811
-    check([fixture["red"].id])
-    o = check([fixture["red"].id], agent_id=fixture["b"].id)
-    assert o.interactions == 2 and o.reviews == 1
+def test_agent_dashboard_agrees_with_the_stored_team_days(fixture):  # noqa: F811
+    team = check([fixture["red"].id])
+    ben = next(r for r in team.agents if r.agent.id == fixture["b"].id)
+    o = check([fixture["red"].id], agent_id=fixture["b"].id)  # computed from Ben's interactions
+    assert (o.interactions, o.reviews, o.iqs, o.aqs) == (ben.interactions, ben.reviews, ben.iqs, ben.aqs)
+    assert (o.interactions, o.reviews) == (2, 1)
 
 
 def _new_review(w):  # type: ignore[no-untyped-def]
@@ -264,5 +269,26 @@ def test_pages_store_and_clear_days_through_their_own_connection(file_app, login
     assert "IQS 2026-W45: 80" in page  # (60 + 100) / 2
     row = stored_days(team_id)[date(2026, 11, 3)]
     assert row.payload is not None and row.generation > generation
-    assert json.loads(row.payload)[str(agent_id)][3] == 2  # reviews
+    assert json.loads(row.payload)["a"][str(agent_id)][3] == 2  # reviews
     assert db.session.scalar(select(Interaction.id).where(Interaction.agent_id == agent_id))
+
+
+def test_refresh_command_fills_the_closed_days_once(app):
+    team = make_team()
+    agent = make_user(Role.AGENT, team=team)
+    now = dashboard_cache.utcnow()
+    for days_ago in (0, 3, 9):
+        make_interaction(agent, started_at=now - timedelta(days=days_ago))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["dashboard", "refresh", "--days", "10"])
+    assert first.exit_code == 0, first.output
+    assert "9 team-days stored for 1 teams" in first.output  # 10 days back .. the day before yesterday
+    kept = {d: r for d, r in stored_days(team.id).items() if r.payload is not None}
+    assert sorted(kept) == [(now - timedelta(days=k)).date() for k in range(10, 1, -1)]
+    assert sum(json.loads(r.payload)["t"][0] for r in kept.values()) == 2
+    again = runner.invoke(args=["dashboard", "refresh", "--days", "10"])
+    assert "0 team-days stored" in again.output
+    bad = runner.invoke(args=["dashboard", "refresh", "--days", "0"])
+    assert bad.exit_code != 0 and "Error: days must be at least 1" in bad.output
+    assert "Traceback" not in bad.output
