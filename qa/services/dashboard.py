@@ -476,13 +476,7 @@ def agents_from(grid: Mapping[tuple[date, int], Cell], period: Period) -> list[A
     totals: dict[int, Cell] = {}
     late: dict[int, list[float]] = {}
     for (d, agent_id), cell in grid.items():
-        t = totals.setdefault(agent_id, Cell())
-        t.interactions += cell.interactions
-        t.scored += cell.scored
-        t.aqs_sum += cell.aqs_sum
-        t.reviews += cell.reviews
-        t.score_sum += cell.score_sum
-        t.score_sq += cell.score_sq
+        totals.setdefault(agent_id, Cell()).add(cell)
         if d >= mid:
             half = late.setdefault(agent_id, [0, 0.0])
             half[0] += cell.reviews

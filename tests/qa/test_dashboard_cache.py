@@ -212,13 +212,19 @@ def test_a_fill_computed_before_a_write_is_not_stored(fixture, monkeypatch):  # 
     assert check([red]).reviews == 5
 
 
-def test_today_and_yesterday_are_neither_stored_nor_locked(app):
+def team_with_interactions(*days_ago: int):  # type: ignore[no-untyped-def]
+    """A team whose agent had one interaction on each of these days before now."""
     team = make_team()
     agent = make_user(Role.AGENT, team=team)
     now = dashboard_cache.utcnow()
-    for days_ago in (0, 1, 2):
-        make_interaction(agent, started_at=now - timedelta(days=days_ago))
+    for days in days_ago:
+        make_interaction(agent, started_at=now - timedelta(days=days))
     db.session.commit()
+    return team, now
+
+
+def test_today_and_yesterday_are_neither_stored_nor_locked(app):
+    team, now = team_with_interactions(0, 1, 2)
     period = dashboard.Period(now.date() - timedelta(days=2), now.date())
     assert dashboard.overview([team.id], period).interactions == 3
     days = stored_days(team.id)
@@ -274,12 +280,7 @@ def test_pages_store_and_clear_days_through_their_own_connection(file_app, login
 
 
 def test_refresh_command_fills_the_closed_days_once(app):
-    team = make_team()
-    agent = make_user(Role.AGENT, team=team)
-    now = dashboard_cache.utcnow()
-    for days_ago in (0, 3, 9):
-        make_interaction(agent, started_at=now - timedelta(days=days_ago))
-    db.session.commit()
+    team, now = team_with_interactions(0, 3, 9)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["dashboard", "refresh", "--days", "10"])
     assert first.exit_code == 0, first.output
