@@ -54,3 +54,10 @@ class UserEditForm(FlaskForm):
     # only meant to change the role would deactivate the user by accident.
     status = SelectField("Account", choices=[("active", "active"), ("deactivated", "deactivated")])
     submit = SubmitField("Save")
+
+
+class LedTeamsForm(FlaskForm):
+    """A lead's row: the teams they lead. Posted on its own, so an empty choice means no teams."""
+
+    teams = SelectMultipleField("Leads these teams", coerce=int)
+    submit = SubmitField("Save teams")

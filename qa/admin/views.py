@@ -8,7 +8,7 @@ from ..models import AuditEvent, Role, Team, User
 from ..services import audit
 from ..services import users as user_service
 from . import bp
-from .forms import TeamForm, UserEditForm, UserForm
+from .forms import LedTeamsForm, TeamForm, UserEditForm, UserForm
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -75,6 +75,26 @@ def update_user(user_id: int):
         flash(f"Saved {user.email}: {user.role.value}, {state}.", "info")
     # An admin who just gave up the role may no longer open the users page.
     return redirect(url_for(".users") if current_user.role == Role.ADMIN else "/")
+
+
+@bp.route("/users/<int:user_id>/teams", methods=["POST"])
+@roles_required(Role.ADMIN)
+def update_led_teams(user_id: int):
+    """Set the teams a lead leads; audited with the team names before and after."""
+    user = db.get_or_404(User, user_id)
+    teams = {t.id: t for t in db.session.scalars(select(Team))}
+    form = LedTeamsForm()
+    form.teams.choices = [(i, t.name) for i, t in teams.items()]
+    if not form.validate_on_submit():
+        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    try:
+        user_service.set_led_teams(user, [teams[i] for i in form.teams.data], current_user)
+    except user_service.UserError as exc:
+        abort(400, str(exc))
+    db.session.commit()
+    led = ", ".join(t.name for t in user.led_teams) or "no teams"
+    flash(f"Saved {user.email}: leads {led}.", "info")
+    return redirect(url_for(".users"))
 
 
 @bp.route("/audit")

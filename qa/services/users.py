@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -58,16 +60,41 @@ def create_user(
     return user
 
 
-def _is_last_admin(user: User) -> bool:
-    """Whether `user` is the only active admin, so taking the role away would lock admins out."""
-    if user.role != Role.ADMIN or not user.active:
-        return False
-    others = db.session.scalar(
-        select(func.count(User.id)).where(
-            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
-        )
+def _lock_admins() -> None:
+    """Lock the active admins' rows until this transaction ends (PostgreSQL; SQLite has no row locks).
+
+    Without it, two admins demoting each other at the same moment each count the other as still an
+    admin and both succeed, leaving none. With it the second waits here for the first to commit and
+    then, its next statement reading the committed rows, finds itself the last admin. Every caller
+    locks the same rows in the same (id) order, so two of them cannot deadlock.
+    """
+    db.session.execute(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
     )
-    return not others
+
+
+def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal: str) -> None:
+    """Set `user.<attribute>` to `value`, refusing with `refusal` if that leaves no active admin."""
+    if user.role != Role.ADMIN or not user.active:
+        setattr(user, attribute, value)
+        return
+    _lock_admins()
+    old = getattr(user, attribute)
+    setattr(user, attribute, value)
+    # Written first, counted second: on SQLite the write opens the write transaction, so the count
+    # sees every earlier commit and no other writer can commit between it and ours (a count taken
+    # before writing could be stale by the time we commit).
+    db.session.flush()
+    admins = db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+    if not admins:
+        setattr(user, attribute, old)
+        db.session.flush()
+        raise UserError(refusal)
 
 
 def set_role(user: User, role: Role, actor: User | None) -> None:
@@ -75,11 +102,12 @@ def set_role(user: User, role: Role, actor: User | None) -> None:
     old = user.role
     if role == old:
         return
-    if _is_last_admin(user):
-        raise UserError(
-            f"{user.email} is the last active admin: make another user admin first, then change this role"
-        )
-    user.role = role
+    _change_keeping_an_admin(
+        user,
+        "role",
+        role,
+        f"{user.email} is the last active admin: make another user admin first, then change this role",
+    )
     audit.record(actor, "user.role_changed", user, old=old.value, new=role.value)
 
 
@@ -102,10 +130,27 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     """Deactivate a user (they can no longer sign in or use tokens) or reactivate them, audited."""
     if user.active == active:
         return
-    if not active:
-        if actor is not None and actor.id == user.id:
-            raise UserError("you cannot deactivate your own account")
-        if _is_last_admin(user):
-            raise UserError(f"{user.email} is the last active admin and cannot be deactivated")
-    user.active = active
+    if not active and actor is not None and actor.id == user.id:
+        raise UserError("you cannot deactivate your own account")
+    _change_keeping_an_admin(
+        user, "active", active, f"{user.email} is the last active admin and cannot be deactivated"
+    )
     audit.record(actor, "user.reactivated" if active else "user.deactivated", user)
+
+
+def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None:
+    """Set the teams a lead leads, audited with the team names before and after."""
+    if user.role != Role.LEAD:
+        raise UserError(f"{user.email} has the role {user.role.value}: only leads lead teams")
+    new = sorted({t.id: t for t in teams}.values(), key=lambda t: t.name)
+    old = sorted(user.led_teams, key=lambda t: t.name)
+    if [t.id for t in new] == [t.id for t in old]:
+        return
+    user.led_teams = new
+    audit.record(
+        actor,
+        "user.led_teams_changed",
+        user,
+        old=[t.name for t in old],
+        new=[t.name for t in new],
+    )

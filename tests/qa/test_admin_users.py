@@ -1,5 +1,6 @@
-"""Admins change a user's role, team and account status: audited, CSRF-protected, admins only,
-and the last active admin cannot demote or deactivate themself."""
+"""Admins change a user's role, team, account status and (for leads) led teams: audited,
+CSRF-protected, admins only, and the last active admin cannot be demoted or deactivated, even by
+two admins at once."""
 
 from __future__ import annotations
 
@@ -132,3 +133,170 @@ def test_invalid_role_is_refused(login, world):
     """A tampered role value is a 400, not a crash."""
     c, agent = login(world["admin"]), world["agent_red"]
     assert c.post(f"/admin/users/{agent.id}", edit(agent, role="owner")).status_code == 400
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(database_url):
+    """Two admins demote each other at the same moment: one succeeds, the other is refused as the
+    last active admin, so one admin remains (PostgreSQL: the active admins' rows are locked before
+    counting; SQLite: the count is taken after the write, inside the write transaction)."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    from qa import create_app
+    from qa.models import User
+
+    live = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    on_postgres = not database_url.startswith("sqlite")
+    with live.app_context():
+        if not on_postgres:
+            db.create_all()
+        first, second = make_user(Role.ADMIN), make_user(Role.ADMIN)
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+        db.session.remove()
+    watcher = sa.create_engine(database_url, poolclass=NullPool)
+
+    def second_is_waiting() -> bool:
+        """Whether another session waits on a row lock (PostgreSQL; SQLite cannot tell)."""
+        if not on_postgres:
+            return False
+        with watcher.connect() as conn:
+            return bool(
+                conn.scalar(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            )
+
+    first_checked, second_checked = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def first_admin() -> None:
+        """Demotes the second admin, then holds the transaction open until the second admin has
+        either passed the same check (the race: both would commit) or is seen waiting on a lock."""
+        with live.app_context():
+            try:
+                me, other = db.session.get(User, first_id), db.session.get(User, second_id)
+                user_service.set_role(other, Role.LEAD, me)
+                first_checked.set()
+                deadline = time.monotonic() + 3
+                while not second_checked.is_set() and time.monotonic() < deadline:
+                    if second_is_waiting():
+                        break
+                    time.sleep(0.02)
+                db.session.commit()
+                outcomes["first"] = "demoted"
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                outcomes["first"] = exc
+            finally:
+                first_checked.set()
+                db.session.remove()
+
+    def second_admin() -> None:
+        with live.app_context():
+            try:
+                me, other = db.session.get(User, second_id), db.session.get(User, first_id)
+                assert first_checked.wait(30)
+                user_service.set_role(other, Role.LEAD, me)
+                second_checked.set()
+                db.session.commit()
+                outcomes["second"] = "demoted"
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                outcomes["second"] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=first_admin), threading.Thread(target=second_admin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert outcomes["first"] == "demoted", outcomes
+        assert isinstance(outcomes["second"], user_service.UserError), outcomes
+        assert "last active admin" in str(outcomes["second"])
+        with live.app_context():
+            admins = db.session.scalars(
+                select(User.id).where(User.role == Role.ADMIN, User.active.is_(True))
+            ).all()
+            assert admins == [first_id]
+            db.session.remove()
+    finally:
+        watcher.dispose()
+        with live.app_context():
+            db.engine.dispose()
+
+
+def test_set_led_teams_is_audited(world):
+    """set_led_teams replaces a lead's teams and audits the names before and after; the same set
+    again is a no-op, and only leads lead teams."""
+    lead, admin, red, blue = world["lead_red"], world["admin"], world["red"], world["blue"]
+    user_service.set_led_teams(lead, [red, blue], admin)
+    user_service.set_led_teams(lead, [blue, red, blue], admin)
+    db.session.commit()
+    db.session.expire_all()
+    assert sorted(t.name for t in lead.led_teams) == ["Blue", "Red"]
+    [event] = events("user.led_teams_changed")
+    assert (event.actor_id, event.object_type, event.object_id) == (admin.id, "user", lead.id)
+    assert event.details == {"old": ["Red"], "new": ["Blue", "Red"]}
+    with pytest.raises(user_service.UserError, match="only leads lead teams"):
+        user_service.set_led_teams(world["reviewer"], [red], admin)
+    assert world["reviewer"].led_teams == []
+
+
+def test_admin_sets_a_leads_teams_from_the_users_page(login, world):
+    """Lead rows carry a teams form; posting it changes the teams, audited, and an empty choice
+    leaves the lead with no teams."""
+    c, lead, red, blue = login(world["admin"]), world["lead_red"], world["red"], world["blue"]
+    page = c.get("/admin/users").get_data(as_text=True)
+    assert f'action="/admin/users/{lead.id}/teams"' in page
+    assert f'aria-label="Teams led by {lead.name}"' in page
+    assert f'aria-label="Teams led by {world["agent_red"].name}"' not in page
+    response = c.post(f"/admin/users/{lead.id}/teams", {"teams": [str(red.id), str(blue.id)]})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sorted(t.name for t in lead.led_teams) == ["Blue", "Red"]
+    [event] = events("user.led_teams_changed")
+    assert event.actor_id == world["admin"].id and event.details["new"] == ["Blue", "Red"]
+    assert c.post(f"/admin/users/{lead.id}/teams", {}).status_code == 302
+    db.session.expire_all()
+    assert lead.led_teams == []
+    assert events("user.led_teams_changed")[-1].details == {"old": ["Blue", "Red"], "new": []}
+
+
+@pytest.mark.parametrize(
+    ("who", "teams", "reason"),
+    [
+        ("lead_red", ["999999"], "not a valid choice"),
+        ("lead_red", ["red"], "Invalid choice"),
+        ("agent_red", ["red-id"], "only leads lead teams"),
+    ],
+)
+def test_invalid_led_teams_are_refused(login, world, who, teams, reason):
+    """Unknown or malformed team ids, or teams for a user who is not a lead, are a 400 with the
+    reason, and nothing changes."""
+    c, user = login(world["admin"]), world[who]
+    teams = [str(world["red"].id) if t == "red-id" else t for t in teams]
+    response = c.post(f"/admin/users/{user.id}/teams", {"teams": teams})
+    assert response.status_code == 400
+    assert reason in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [t.name for t in user.led_teams] == (["Red"] if who == "lead_red" else [])
+    assert events("user.led_teams_changed") == []
+
+
+def test_led_teams_need_csrf_and_an_admin(login, world):
+    """The teams form without its CSRF token is a 400; leads, reviewers and agents get 403."""
+    lead, blue = world["lead_red"], world["blue"]
+    url, data = f"/admin/users/{lead.id}/teams", {"teams": [str(blue.id)]}
+    assert login(world["admin"]).post(url, data, csrf=False).status_code == 400
+    for who in ("lead_red", "reviewer", "agent_red"):
+        assert login(world[who]).post(url, data).status_code == 403
+    db.session.expire_all()
+    assert [t.name for t in lead.led_teams] == ["Red"]
+    assert events("user.led_teams_changed") == []
