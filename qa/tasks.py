@@ -12,6 +12,8 @@ from celery import Celery, Task
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
+from . import jobs
+
 TRANSCRIPTION_QUEUE = "transcription"
 SCORING_QUEUE = "scoring"
 
@@ -44,26 +46,34 @@ def init_celery(app: Flask) -> Celery:
         },
         task_default_queue=SCORING_QUEUE,
     )
-    _register(celery)
+    # shared=False, and the task functions live at module level: a shared task (Celery's default)
+    # is also added to every Celery app created afterwards, so each create_app (every test, the
+    # worker) registered both names again under new closures and Celery warned
+    # DuplicateTaskNameWarning. Now each app registers the same two callables, once.
+    for fun in (transcribe_interaction, score_interactions):
+        celery.task(name=f"qa.{fun.__name__}", bind=True, max_retries=5, shared=False)(fun)
     app.extensions["celery"] = celery
     return celery
 
 
-def _register(celery: Celery) -> None:
-    from . import jobs
+def _retry_later(task: Task, exc: Exception) -> Exception:
+    """The retry for a transient failure, backing off from 5 seconds to 5 minutes."""
+    return task.retry(exc=exc, countdown=min(2**task.request.retries * 5, 300))
 
-    @celery.task(name="qa.transcribe_interaction", bind=True, max_retries=5)
-    def transcribe_interaction(self: Task, interaction_id: int) -> bool:
-        try:
-            return jobs.transcribe_interaction(interaction_id, then_score=False) and bool(
-                jobs.enqueue_scoring([interaction_id])
-            )
-        except (TransientError, OperationalError) as exc:
-            raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 300)) from exc
 
-    @celery.task(name="qa.score_interactions", bind=True, max_retries=5)
-    def score_interactions(self: Task, interaction_ids: list[int]) -> int:
-        try:
-            return jobs.score_interactions(interaction_ids)
-        except (TransientError, OperationalError) as exc:
-            raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 300)) from exc
+def transcribe_interaction(task: Task, interaction_id: int) -> bool:
+    """Transcribe one call, then queue its scoring on the scoring queue."""
+    try:
+        return jobs.transcribe_interaction(interaction_id, then_score=False) and bool(
+            jobs.enqueue_scoring([interaction_id])
+        )
+    except (TransientError, OperationalError) as exc:
+        raise _retry_later(task, exc) from exc
+
+
+def score_interactions(task: Task, interaction_ids: list[int]) -> int:
+    """Score a batch of interactions."""
+    try:
+        return jobs.score_interactions(interaction_ids)
+    except (TransientError, OperationalError) as exc:
+        raise _retry_later(task, exc) from exc

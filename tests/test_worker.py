@@ -228,3 +228,29 @@ def test_killed_worker_job_completes_exactly_once(setup, tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_apps_created_one_after_another_register_the_tasks_once(tmp_path, monkeypatch):
+    """Every create_app with a broker (each test, the worker) registers the two tasks on its own
+    Celery app without DuplicateTaskNameWarning, and each task runs inside its own Flask app."""
+    import warnings
+
+    from celery.exceptions import DuplicateTaskNameWarning
+    from flask import current_app
+
+    from qa import jobs
+
+    monkeypatch.setattr(jobs, "score_interactions", lambda ids: current_app._get_current_object())
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SCORING_MODEL_DIR": str(tmp_path / "models"),
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",  # never connected to: nothing is queued
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DuplicateTaskNameWarning)
+        apps = [create_app(config) for _ in range(3)]
+        for app in apps:
+            tasks = app.extensions["celery"].tasks
+            assert {"qa.transcribe_interaction", "qa.score_interactions"} <= set(tasks)
+            assert tasks["qa.score_interactions"]([1]) is app
