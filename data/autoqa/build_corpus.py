@@ -489,12 +489,22 @@ def hard_cases() -> list[dict]:
     return rows
 
 
+def handwritten() -> list[dict]:
+    """Conversations written by hand, one per line, appended verbatim (see LABELLING.md)."""
+    path = HERE / "handwritten.jsonl"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def build(n: int, seed: int, n_helpdesk: int = 240, n_info: int = 160) -> list[dict]:
     rng = random.Random(seed)
     return ([generate(i, rng) for i in range(n)]
             + [generate_helpdesk(i, rng) for i in range(n_helpdesk)]
             + [generate_info(i, rng) for i in range(n_info)]
-            + [generate_feedback(i, rng) for i in range(n_info // 2)] + hard_cases())
+            + [generate_feedback(i, rng) for i in range(n_info // 2)] + hard_cases()
+            + handwritten())
 
 
 def main(argv: list[str] | None = None) -> int:
