@@ -146,6 +146,7 @@ REVIEW = {
         "status": {"type": "string", "enum": ["draft", "submitted"]},
         "score": _nullable_num,
         "comment": _nullable_str,
+        "comment_segment": {"type": "integer", "nullable": True},
         "submitted_at": {"type": "string", "nullable": True},
         "acknowledged_at": {"type": "string", "nullable": True},
         "answers": {"type": "array", "items": {"type": "object"}},

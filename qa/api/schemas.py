@@ -73,6 +73,7 @@ def review(item: Review) -> dict[str, Any]:
         "status": item.status.value,
         "score": item.score,
         "comment": item.comment,
+        "comment_segment": item.comment_segment_position,  # 0-based transcript segment
         "submitted_at": _iso(item.submitted_at),
         "acknowledged_at": _iso(item.acknowledged_at),
         "answers": [
@@ -81,6 +82,7 @@ def review(item: Review) -> dict[str, Any]:
                 "value": a.value,
                 "na": a.na,
                 "comment": a.comment,
+                "segment": a.segment_position,
             }
             for a in item.answers
         ],

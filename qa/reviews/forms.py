@@ -44,6 +44,9 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
 
     class ReviewForm(FlaskForm):
         comment = TextAreaField("Overall comment", validators=[Optional(), Length(max=5000)])
+        comment_segment = IntegerField(
+            "Segment", validators=[Optional(), NumberRange(min=1, max=100000)]
+        )
         # seconds spent on the page, filled in by review.js
         elapsed = FloatField(
             widget=HiddenField.widget, validators=[Optional(), NumberRange(min=0, max=86400)]
@@ -68,6 +71,8 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
             IntegerField("Segment", validators=[Optional(), NumberRange(min=1, max=100000)]),
         )
     data = {"comment": review.comment}
+    if review.comment_segment_position is not None:
+        data["comment_segment"] = review.comment_segment_position + 1  # 1-based as shown
     for a in review.answers:
         data[f"c_{a.criterion_id}"] = (
             NA if a.na else (str(a.value) if a.value is not None else None)

@@ -193,6 +193,9 @@ def edit(review_id: int):
                 submit=submit,
                 actor=current_user,
                 elapsed_seconds=form.elapsed.data,
+                comment_segment=(
+                    form.comment_segment.data - 1 if form.comment_segment.data else None
+                ),
             )
         except service.ReviewError as exc:
             db.session.rollback()

@@ -290,8 +290,12 @@ def save_answers(
     submit: bool,
     actor: User,
     elapsed_seconds: float | None = None,
+    comment_segment: int | None = None,
 ) -> Review:
     """Store answers (draft or submit); submitting requires every criterion answered or N/A.
+
+    Criterion comments and the overall comment (`comment_segment`) may each be anchored to a
+    transcript segment (0-based position).
 
     `elapsed_seconds` is the time spent on the page since it was opened; it adds up into the
     review's duration (reviewer-quality view).
@@ -319,7 +323,13 @@ def save_answers(
         answer.comment = (given.comment or "").strip() or None
         answer.segment_position = given.segment
         db.session.add(answer)
+    if comment_segment is not None:
+        if segments is None:
+            segments = segment_count(review.interaction_id)
+        if not 0 <= comment_segment < segments:
+            raise ReviewError(f"Overall comment: no transcript segment #{comment_segment + 1}")
     review.comment = (comment or "").strip() or None
+    review.comment_segment_position = comment_segment
     if elapsed_seconds is not None and elapsed_seconds > 0:
         review.duration_seconds = (review.duration_seconds or 0.0) + min(
             float(elapsed_seconds), MAX_ELAPSED_PER_SAVE

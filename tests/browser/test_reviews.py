@@ -146,6 +146,15 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     page.keyboard.press("c")
     page.keyboard.type("Lovely acknowledgement here.")
     page.keyboard.press("Escape")
+    # the overall comment is anchored the same way: select a segment, "a", then "c" to type
+    overall = page.locator('fieldset[data-criterion="Overall comment"]')
+    page.locator("#seg-1").click()
+    overall.focus()
+    page.keyboard.press("a")
+    expect(overall.locator("input.segno")).to_have_value("2")
+    page.keyboard.press("c")
+    page.keyboard.type("Clear refund explanation overall.")
+    page.keyboard.press("Escape")
     page.locator('fieldset[data-criterion="Greeting and verification"]').focus()
     for key in KEYS:
         page.keyboard.press(key)
@@ -163,6 +172,7 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     expect(feedback).to_contain_text("Lovely acknowledgement here.")
     feedback.get_by_role("link", name=chat_ext).click()
     expect(page.locator(".answers")).to_contain_text("at #4")
+    expect(page.locator("p.comment")).to_contain_text("Clear refund explanation overall. at #2")
     form = page.locator("#dispute-form")
     form.get_by_label("Next steps and closing").check()
     form.get_by_label("Why do you disagree?").fill("I did explain the refund timeline.")

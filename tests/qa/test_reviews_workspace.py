@@ -154,6 +154,39 @@ def test_anchor_and_elapsed_time_are_saved_from_the_form(login, world):
     assert 'value="2"' in shown
 
 
+def test_overall_comment_is_anchored_and_shown_with_its_segment(login, world):
+    """The overall comment can point at a segment too: saved, re-shown, refused past the end,
+    linked on the submitted review and in the API."""
+    interaction = _chat(world["agent_red"], 5)
+    review = start_review(interaction, world["reviewer"], world["scorecard"].current)
+    db.session.commit()
+    c = login(world["reviewer"])
+    data = {"comment": "Great save at the end", "comment_segment": "4", "save": "1"}
+    response = c.post(f"/reviews/{review.id}/edit", data)
+    assert response.status_code == 302
+    db.session.refresh(review)
+    assert (review.comment, review.comment_segment_position) == ("Great save at the end", 3)
+    assert 'name="comment_segment" id="comment_segment" class="segno" min="1" size="3" value="4"' in (
+        c.get(f"/reviews/{review.id}/edit").get_data(as_text=True)
+    )
+    response = c.post(f"/reviews/{review.id}/edit", {**data, "comment_segment": "6"})
+    assert response.status_code == 400
+    assert "Overall comment: no transcript segment #6" in response.get_data(as_text=True)
+    data = {"comment": "Great save at the end", "comment_segment": "4", "submit": "1"}
+    for criterion in review.scorecard_version.criteria:
+        data[f"c_{criterion.id}"] = str(criterion.scale_max)
+    assert c.post(f"/reviews/{review.id}/edit", data).status_code == 302
+    agent = login(world["agent_red"])
+    page = agent.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert '<a class="anchor" href="#seg-3">at #4</a>' in page
+    # cleared by saving without it (draft of another review: the anchor is optional)
+    other = start_review(_chat(world["agent_red"], 2), world["reviewer"], world["scorecard"].current)
+    db.session.commit()
+    assert c.post(f"/reviews/{other.id}/edit", {"comment": "x", "save": "1"}).status_code == 302
+    db.session.refresh(other)
+    assert other.comment_segment_position is None
+
+
 def test_bad_answer_value_is_a_400(login, world):
     """An answer outside the scale's choices is rejected by the form."""
     review = start_review(world["i_agent_red"], world["reviewer"], world["scorecard"].current)
