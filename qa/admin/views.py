@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..access import roles_required
@@ -52,16 +53,25 @@ def users():
     ), status
 
 
+def _teams_by_id() -> dict[int, Team]:
+    return {t.id: t for t in db.session.scalars(select(Team))}
+
+
+def _valid_or_400(form: FlaskForm) -> None:
+    """Abort with the form's errors (CSRF included) as the reason."""
+    if not form.validate_on_submit():
+        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+
+
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def update_user(user_id: int):
     """Change a user's role, team and whether the account is active; each change is audited."""
     user = db.get_or_404(User, user_id)
-    teams = {t.id: t for t in db.session.scalars(select(Team))}
+    teams = _teams_by_id()
     form = UserEditForm()
     form.team.choices = [(0, "—")] + [(i, t.name) for i, t in teams.items()]
-    if not form.validate_on_submit():
-        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    _valid_or_400(form)
     try:
         user_service.set_role(user, Role(form.role.data), current_user)
         user_service.set_team(user, teams.get(form.team.data), current_user)
@@ -82,11 +92,10 @@ def update_user(user_id: int):
 def update_led_teams(user_id: int):
     """Set the teams a lead leads; audited with the team names before and after."""
     user = db.get_or_404(User, user_id)
-    teams = {t.id: t for t in db.session.scalars(select(Team))}
+    teams = _teams_by_id()
     form = LedTeamsForm()
     form.teams.choices = [(i, t.name) for i, t in teams.items()]
-    if not form.validate_on_submit():
-        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+    _valid_or_400(form)
     try:
         user_service.set_led_teams(user, [teams[i] for i in form.teams.data], current_user)
     except user_service.UserError as exc:

@@ -94,6 +94,17 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
 
 
+def seed_admin() -> User:
+    """Inside an app context: an admin, admin@example.com (committed)."""
+    from tests.conftest import PASSWORD_HASH
+
+    admin = User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN)
+    admin.password_hash = PASSWORD_HASH
+    db.session.add(admin)
+    db.session.commit()
+    return admin
+
+
 def seed_team() -> tuple[Team, dict[Role, User], ScorecardVersion]:
     """Inside an app context: team Billing with a lead, a reviewer and an agent (the agent's
     address is agent@example.com, and so on) and the demo scorecard, published."""

@@ -7,8 +7,7 @@ from playwright.sync_api import Page, expect
 
 from qa.extensions import db
 from qa.models import Role, User
-from tests.browser.conftest import seed_team, sign_in
-from tests.conftest import PASSWORD_HASH
+from tests.browser.conftest import seed_admin, seed_team, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -18,10 +17,7 @@ def test_admin_makes_an_agent_a_reviewer(live_app, page: Page):
     app, base = live_app
     with app.app_context():
         seed_team()
-        admin = User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN)
-        admin.password_hash = PASSWORD_HASH
-        db.session.add(admin)
-        db.session.commit()
+        seed_admin()
 
     sign_in(page, base, "admin@example.com")
     page.goto(f"{base}/admin/users")

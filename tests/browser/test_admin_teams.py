@@ -7,9 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from qa.extensions import db
-from qa.models import Role, Team, User
-from tests.browser.conftest import seed_team, sign_in, sign_out
-from tests.conftest import PASSWORD_HASH
+from qa.models import Team
+from tests.browser.conftest import seed_admin, seed_team, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser]
 
@@ -21,10 +20,7 @@ def test_admin_gives_a_lead_a_second_team(live_app, page: Page):
     with app.app_context():
         seed_team()
         db.session.add(Team(name="Support"))
-        admin = User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN)
-        admin.password_hash = PASSWORD_HASH
-        db.session.add(admin)
-        db.session.commit()
+        seed_admin()
 
     sign_in(page, base, "admin@example.com")
     page.goto(f"{base}/admin/users")
