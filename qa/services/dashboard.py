@@ -249,7 +249,7 @@ class Cell:
             mine[1] += n
         for name, (key, n, total, sq) in other.criteria.items():
             mine = self.criteria.setdefault(name, [None, 0, 0.0, 0.0])
-            mine[0] = mine[0] or key
+            mine[0] = _key(mine[0], key)
             mine[1] += n
             mine[2] += total
             mine[3] += sq
@@ -424,10 +424,16 @@ def day_cells(
     return out
 
 
+def _key(a: str | None, b: str | None) -> str | None:
+    """The AutoQA key of a criterion name seen with several: the largest, as SQL's max()."""
+    return max(a, b) if a and b else a or b
+
+
 def by_day_agent(grid: Grid) -> dict[tuple[date, int], Cell]:
-    """The (team, day, agent) cells added up across teams (taken as they are for one team)."""
+    """The (team, day, agent) cells added up across teams (taken as they are for one team), in
+    key order, so sums fold in the same order whether days were stored or computed."""
     out: dict[tuple[date, int], Cell] = {}
-    for (_team, d, agent), c in grid.items():
+    for (_team, d, agent), c in sorted(grid.items(), key=lambda item: item[0]):
         if (mine := out.get((d, agent))) is None:
             out[(d, agent)] = c
         else:
@@ -534,7 +540,7 @@ def criterion_cells_from(grid: Mapping[tuple[date, int], Cell]) -> list[Criterio
     for (_d, agent_id), cell in grid.items():
         for name, (key, n, total, sq) in cell.criteria.items():
             s = sums.setdefault((agent_id, name), [None, 0, 0.0, 0.0])
-            s[0] = s[0] or key
+            s[0] = _key(s[0], key)
             s[1] += n
             s[2] += total
             s[3] += sq
@@ -551,7 +557,7 @@ def criteria_from(
     sums: dict[str, list] = {}
     for c in cells_:
         s = sums.setdefault(c.name, [None, 0, 0.0, 0.0])
-        s[0] = s[0] or c.autoqa_key
+        s[0] = _key(s[0], c.autoqa_key)
         s[1] += c.n
         s[2] += c.total
         s[3] += c.sumsq
@@ -609,7 +615,7 @@ def overview(
     grid = by_day_agent(agent_cells)
     by_day: dict[tuple[date, int], Cell] = {}
     total = Cell()
-    for (_team, d), c in totals.items():
+    for (_team, d), c in sorted(totals.items(), key=lambda item: item[0]):
         by_day.setdefault((d, 0), Cell()).add(c)
         total.add(c)
     auto = {key: (s / n if n else None) for key, (s, n) in total.keys.items()}

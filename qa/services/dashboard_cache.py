@@ -3,17 +3,23 @@ its interactions (bench/load.py measured the 52-week team dashboard at 1.4 s bef
 
 The protocol is safe with concurrent writers on SQLite and PostgreSQL:
 
-- **Invalidate.** A flush that changes an interaction (its team, day, agent or KPI fields), an
-  AutoQA score, a review, an answer or a dispute upserts the (team, day) rows of the
-  interactions involved with `payload` NULL and `generation` + 1, in the writer's own
-  transaction. Changing a criterion clears every row (its name and AutoQA key are in them).
+- **Invalidate.** Each flush that changes an interaction (its team, day, agent or KPI fields),
+  an AutoQA score, a submitted review (status, score), a submitted review's answers or a
+  dispute notes the (team, day) keys involved; just before the outermost commit they are
+  cleared in one statement, rows in sorted order (`payload` NULL, `generation` + 1). So a
+  writer locks its rows for an instant, and two writers lock them in the same order (no
+  deadlock, however many flushes or savepoints each made). Drafts, comments and
+  acknowledgements clear nothing. Criteria need no clearing: the published criteria are part
+  of the payload's spec, as are the AutoQA keys and SLA thresholds.
 - **Fill.** A reader notes each row's generation *before* it computes the missing days from
   the interactions, then stores a payload only where the generation is still the one it
   noted (INSERT ... ON CONFLICT DO NOTHING when there was no row). A writer that committed
   in between bumped the generation, so a payload computed from older data is never stored.
-- Fills run on their own autocommit connection, one short statement per row, so a reader
-  never holds a lock a writer waits for. A session that invalidated rows in its still-open
-  transaction doesn't fill (it would wait for its own lock); it just computes.
+- Fills never wait long and never fail the page: on PostgreSQL one autocommit statement per
+  row with a 200 ms lock timeout (a reader never holds one lock while waiting for another),
+  on SQLite one short transaction with a 100 ms busy timeout; anything else just means the
+  days are shown but not kept. A transaction with uncommitted changes of its own computes the
+  days it changed and keeps nothing.
 
 Only days before yesterday (UTC) are stored, and writes to today or later clear nothing: rows
 for the busy days are neither written nor locked by every ingest and scoring job. The day in
@@ -26,14 +32,13 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
@@ -46,6 +51,8 @@ from ..models import (
     Dispute,
     Interaction,
     Review,
+    ReviewStatus,
+    ScorecardVersion,
     utcnow,
 )
 from .dashboard import Cell, Grid, Period, day_cells, day_totals, scope
@@ -58,12 +65,30 @@ _FIELDS = (
     "duration_seconds", "first_response_seconds", "escalated", "wait_seconds",
 )  # fmt: skip
 log = logging.getLogger(__name__)
-_DIRTY = "dashboard_cache_dirty"  # session.info flag: this transaction invalidated rows
+_PENDING = "dashboard_cache_pending"  # session.info: (team, day) keys to clear at commit
+_REVIEW_FIELDS = ("status", "score", "interaction_id")
 
 
 def spec_of(keys: Sequence[str], thresholds: Mapping[str, int]) -> str:
-    """What a payload was computed under; a payload with another spec is recomputed."""
-    raw = json.dumps([SCHEMA, list(keys), sorted(thresholds.items())])
+    """What a payload is computed under: the AutoQA keys, the SLA thresholds and the published
+    scorecards' criteria (their names, keys and scales are folded into the sums). A payload
+    with another spec is recomputed, so renaming a criterion needs no clearing (and no race)."""
+    criteria = db.session.execute(
+        select(
+            Criterion.id,
+            Criterion.name,
+            Criterion.autoqa_key,
+            Criterion.scale_min,
+            Criterion.scale_max,
+        )
+        .join(ScorecardVersion, ScorecardVersion.id == Criterion.version_id)
+        .where(ScorecardVersion.published_at.is_not(None))
+        .order_by(Criterion.id)
+    ).all()
+    raw = json.dumps(
+        [SCHEMA, list(keys), sorted(thresholds.items()), [list(c) for c in criteria]],
+        default=str,
+    )
     return hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -134,10 +159,11 @@ def team_days(
                 )
             )
         }
+        pending = db.session.info.get(_PENDING, set())  # changed by this open transaction
         for t in teams:
             for d in _days(period.start, closed_last):
                 generation, row_spec, payload = stored.get((t, d), (None, None, None))
-                if payload is not None and row_spec == spec:
+                if payload is not None and row_spec == spec and (t, d) not in pending:
                     _decode(t, d, payload, grid, totals)
                 else:
                     noted[(t, d)] = generation
@@ -162,66 +188,85 @@ def _insert(conn: Any):  # type: ignore[no-untyped-def]
     return dialect.insert(DashboardDay)
 
 
-def _fill_connection() -> AbstractContextManager[Connection] | None:
-    """Where fills are written, or None when they can't be stored now (see the module doc)."""
-    if isinstance(db.engine.pool, StaticPool):  # one shared in-memory SQLite connection (tests)
-        return nullcontext(db.session.connection())
-    if db.session.info.get(_DIRTY):
-        return None
-    if db.engine.dialect.name == "sqlite":
-        raw = db.session.connection().connection.dbapi_connection
-        if getattr(raw, "in_transaction", False):  # this session holds SQLite's write lock
-            return None
-    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-
-
 def _store(
     grid: Grid, totals: Totals, noted: Mapping[tuple[int, date], int | None], spec: str
 ) -> None:
-    """Keep the computed days whose generation is still the one noted before computing."""
-    target = _fill_connection() if noted else None
-    if target is None:
-        return
+    """Keep the computed days whose generation is still the one noted before computing.
+
+    Never waits long and never fails the page: a row a writer holds, or a busy SQLite file,
+    just means the day is not kept this time.
+    """
+    session = db.session
+    if not noted or (session.info.get(_PENDING) and not _shared_connection()):
+        return  # this transaction has its own uncommitted changes: show them, keep nothing
     by_day: dict[tuple[int, date], dict[int, Cell]] = {}
     for (t, d, a), c in grid.items():
         by_day.setdefault((t, d), {})[a] = c
-    new_rows, changed_rows = [], []
+    rows = []
     for (t, d), generation in sorted(noted.items()):
         payload = _encode(by_day.get((t, d), {}), totals.get((t, d)))
-        row = {"t": t, "d": d, "spec": spec, "payload": payload}
-        if generation is None:
-            new_rows.append(row)
-        else:
-            changed_rows.append({**row, "g": generation})
+        rows.append({"t": t, "d": d, "spec": spec, "payload": payload, "g": generation})
+    insert_row = (
+        _insert(session.connection())
+        .values(
+            team_id=bindparam("t"),
+            day=bindparam("d"),
+            generation=1,
+            spec=bindparam("spec"),
+            payload=bindparam("payload"),
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "day"])
+    )
+    update_row = (
+        update(DashboardDay)
+        .where(
+            DashboardDay.team_id == bindparam("t"),
+            DashboardDay.day == bindparam("d"),
+            DashboardDay.generation == bindparam("g"),
+        )
+        .values(spec=bindparam("spec"), payload=bindparam("payload"))
+        .execution_options(synchronize_session=False)
+    )
+
+    def write(conn: Connection, row: dict) -> None:
+        conn.execute(insert_row if row["g"] is None else update_row, row)
+
     try:
-        with target as conn:
-            if new_rows:
-                conn.execute(
-                    _insert(conn)
-                    .values(
-                        team_id=bindparam("t"),
-                        day=bindparam("d"),
-                        generation=1,
-                        spec=bindparam("spec"),
-                        payload=bindparam("payload"),
-                    )
-                    .on_conflict_do_nothing(index_elements=["team_id", "day"]),
-                    new_rows,
-                )
-            if changed_rows:
-                conn.execute(
-                    update(DashboardDay)
-                    .where(
-                        DashboardDay.team_id == bindparam("t"),
-                        DashboardDay.day == bindparam("d"),
-                        DashboardDay.generation == bindparam("g"),
-                    )
-                    .values(spec=bindparam("spec"), payload=bindparam("payload"))
-                    .execution_options(synchronize_session=False),
-                    changed_rows,
-                )
-    except OperationalError as exc:  # e.g. SQLite busy: the figures are shown, just not kept
+        if _shared_connection():  # in-memory SQLite (tests): the session's own connection
+            for row in rows:
+                write(session.connection(), row)
+        elif db.engine.dialect.name == "postgresql":
+            # one autocommit statement per row, each giving up after 200 ms on a row lock: the
+            # reader never holds one lock while waiting for another (no deadlock)
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("SET lock_timeout = '200ms'")
+                for row in rows:
+                    try:
+                        write(conn, row)
+                    except OperationalError:
+                        log.info("dashboard day %s/%s busy: not stored", row["t"], row["d"])
+                conn.exec_driver_sql("RESET lock_timeout")
+        else:
+            raw = session.connection().connection.dbapi_connection
+            if getattr(raw, "in_transaction", False):  # this session holds the write lock
+                return
+            # SQLite: one short transaction for all the rows, giving up after 100 ms if the
+            # file is busy (a whole year is one commit, not 365)
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+                try:
+                    with conn.begin():
+                        for row in rows:
+                            write(conn, row)
+                finally:
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
+    except SQLAlchemyError as exc:  # busy, pool exhausted, server gone: shown, just not kept
         log.warning("dashboard days not stored: %s", exc)
+
+
+def _shared_connection() -> bool:
+    """One in-memory SQLite connection shared by everything (tests): fills go through it."""
+    return isinstance(db.engine.pool, StaticPool)
 
 
 def refresh(days: int, thresholds: Mapping[str, int]) -> dict[str, int]:
@@ -276,7 +321,8 @@ def _interaction_keys(obj: Interaction, dirty: bool) -> set[tuple[int, date]]:
 
 
 def invalidate(session: Session, keys: Iterable[tuple[int, date]]) -> None:
-    """Clear the stored (team, day) rows, in the session's transaction (see the module doc)."""
+    """Clear the stored (team, day) rows, in the session's transaction: one statement, rows in
+    sorted order, so two writers lock them in the same order (see the module doc)."""
     today = utcnow().date()
     rows = [{"team_id": t, "day": d, "generation": 1} for t, d in sorted(set(keys)) if d < today]
     if not rows:
@@ -293,33 +339,53 @@ def invalidate(session: Session, keys: Iterable[tuple[int, date]]) -> None:
             },
         )
     )
-    session.info[_DIRTY] = True
+
+
+def _counts(obj: Review, dirty: bool) -> bool:
+    """Whether a review change can move the figures: submitted reviews (or ones that were),
+    and for a changed one only its status, score or interaction (not drafts, comments or
+    acknowledgements)."""
+    state = inspect(obj)
+    status = state.attrs.status.history
+    if ReviewStatus.SUBMITTED not in (obj.status, *status.deleted):
+        return False
+    if not dirty:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in _REVIEW_FIELDS)
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
+    """Collect the (team, day) keys this flush changed; they are cleared at commit."""
     keys: set[tuple[int, date]] = set()
     interaction_ids: set[int] = set()
-    review_ids: set[int] = set()
-    criteria_changed = False
+    answer_review_ids: set[int] = set()
+    dispute_review_ids: set[int] = set()
     dirty = set(map(id, session.dirty))
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Interaction):
             keys |= _interaction_keys(obj, id(obj) in dirty)
-        elif isinstance(obj, AutoScore | Review):
+        elif isinstance(obj, AutoScore) or (
+            isinstance(obj, Review) and _counts(obj, id(obj) in dirty)
+        ):
             if obj.interaction_id is not None:
                 interaction_ids.add(obj.interaction_id)
-        elif isinstance(obj, Answer | Dispute):
-            if obj.review_id is not None:
-                review_ids.add(obj.review_id)
-        elif isinstance(obj, Criterion) and id(obj) in dirty | set(map(id, session.deleted)):
-            criteria_changed = True
-    if not (keys or interaction_ids or review_ids or criteria_changed):
+        elif isinstance(obj, Answer) and obj.review_id is not None:
+            answer_review_ids.add(obj.review_id)
+        elif isinstance(obj, Dispute) and obj.review_id is not None:
+            dispute_review_ids.add(obj.review_id)
+    if not (keys or interaction_ids or answer_review_ids or dispute_review_ids):
         return
     conn = session.connection()
-    if review_ids:
+    if answer_review_ids or dispute_review_ids:
+        # a draft's answers count for nothing until it is submitted (then the review counts)
         interaction_ids |= set(
-            conn.scalars(select(Review.interaction_id).where(Review.id.in_(review_ids)))
+            conn.scalars(
+                select(Review.interaction_id).where(
+                    (Review.id.in_(answer_review_ids) & (Review.status == ReviewStatus.SUBMITTED))
+                    | Review.id.in_(dispute_review_ids)
+                )
+            )
         )
     if interaction_ids:
         for t, started in conn.execute(
@@ -329,20 +395,26 @@ def _after_flush(session: Session, _context: object) -> None:
         ):
             if (d := _as_day(started)) is not None:
                 keys.add((t, d))
-    invalidate(session, keys)
-    if criteria_changed:
-        conn.execute(
-            update(DashboardDay)
-            .where(DashboardDay.payload.is_not(None))
-            .values(generation=DashboardDay.generation + 1, payload=None, spec=None)
-        )
-        session.info[_DIRTY] = True
+    today = utcnow().date()
+    keys = {(t, d) for t, d in keys if d < today}
+    if keys:
+        session.info.setdefault(_PENDING, set()).update(keys)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _clean(session: Session) -> None:
-    session.info.pop(_DIRTY, None)
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """Clear the collected days once, just before the outermost commit (savepoints wait)."""
+    if session.in_nested_transaction():
+        return
+    session.flush()  # commit flushes after this hook: its after_flush adds the last keys now
+    if keys := session.info.pop(_PENDING, None):
+        invalidate(session, keys)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clean(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
+        session.info.pop(_PENDING, None)
 
 
 __all__ = ["SCHEMA", "STORE_AFTER_DAYS", "invalidate", "refresh", "spec_of", "team_days"]

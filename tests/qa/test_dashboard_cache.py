@@ -181,9 +181,53 @@ def test_unrelated_writes_keep_the_stored_days(fixture):  # noqa: F811
     generations = {d: r.generation for d, r in stored_days(red).items()}
     fixture["i1"].status = fixture["i1"].status  # no change
     fixture["a"].name = "Ann B."  # names are looked up live, not stored
+    fixture["r1"].comment = "Warm greeting"  # a comment or an acknowledgement moves no figure
+    # a draft review with answers on a stored day counts for nothing until it is submitted
+    criteria = list(fixture["r1"].scorecard_version.criteria)
+    draft = Review(interaction=fixture["i6"], reviewer=fixture["r1"].reviewer,
+                   scorecard_version=criteria[0].version, status=ReviewStatus.DRAFT)
+    draft.answers.append(Answer(criterion=criteria[0], value=2))
+    db.session.add(draft)
     db.session.commit()
     assert {d: r.generation for d, r in stored_days(red).items()} == generations
     assert {a.agent.name for a in check([red]).agents} == {"Ann B.", "Ben"}
+    # submitting it does clear its day (Nov 12), and only that day
+    draft.status, draft.score = ReviewStatus.SUBMITTED, 30
+    db.session.commit()
+    after = {d: r.generation for d, r in stored_days(red).items()}
+    assert {d for d in after if after[d] != generations.get(d)} == {date(2026, 11, 12)}
+    assert check([red]).reviews == 6
+
+
+def test_flushes_and_savepoints_clear_once_at_commit(fixture):  # noqa: F811
+    """Many flushes (one savepoint per imported row) lock the rows once, at the commit."""
+    red = fixture["red"].id
+    check([red])
+    before = {d: r.generation for d, r in stored_days(red).items()}
+    for day in (9, 4, 9, 3):
+        with db.session.begin_nested():
+            make_interaction(fixture["a"], started_at=datetime(2026, 11, day, 12))
+        # not cleared yet (nothing locked), but this transaction sees its own changes
+        assert dashboard_cache._PENDING in db.session.info
+    assert check([red]).interactions == 10
+    db.session.commit()
+    after = {d: r.generation for d, r in stored_days(red).items()}
+    changed = {d: after[d] - before[d] for d in after if after[d] != before.get(d)}
+    assert changed == {date(2026, 11, 3): 1, date(2026, 11, 4): 1, date(2026, 11, 9): 1}
+    assert check([red]).interactions == 10
+
+
+def test_several_teams_and_a_changed_autoqa_key(fixture):  # noqa: F811
+    both = [fixture["red"].id, fixture["blue"].id]
+    first = check(both)
+    assert first.interactions == 7
+    # a criterion gets an AutoQA key the stored sums were not computed with: recomputed
+    empathy = db.session.scalar(select(Criterion).where(Criterion.name == "Empathy"))
+    empathy.autoqa_key = "warmth"
+    db.session.add(AutoScore(interaction=fixture["i1"], criterion="warmth", value=64, model_version="t"))
+    db.session.commit()
+    row = next(r for r in check(both).criteria if r.name == "Empathy")
+    assert (row.autoqa_key, row.aqs) == ("warmth", 64.0)
 
 
 def test_a_fill_computed_before_a_write_is_not_stored(fixture, monkeypatch):  # noqa: F811
