@@ -181,6 +181,20 @@ def join(*parts: str) -> str:
     return " ".join(p.strip() for p in parts if p and p.strip())
 
 
+def row(row_id: str, domain: str, style: str, turns: list[tuple[str, str, int]],
+        resolved: bool, tags: set[str]) -> dict:
+    """A corpus line from (speaker, text, empathy) turns; empathy is read for agent turns."""
+    return {
+        "id": row_id,
+        "domain": domain,
+        "style": style,
+        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
+        "resolved": int(resolved),
+        "agent_empathy": [e for s, _, e in turns if s == "agent"],
+        "tags": sorted(tags),
+    }
+
+
 def generate(i: int, rng: random.Random) -> dict:
     domain = sorted(L.DOMAINS)[i % len(L.DOMAINS)]
     spec = L.DOMAINS[domain]
@@ -296,15 +310,7 @@ def generate(i: int, rng: random.Random) -> dict:
         tags.add("asr_errors")
         turns = [(s, asr(t, rng), e) for s, t, e in turns]
 
-    return {
-        "id": f"gen-{i:04d}",
-        "domain": domain,
-        "style": style,
-        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
-        "resolved": int(resolved),
-        "agent_empathy": [e for s, _, e in turns if s == "agent"],
-        "tags": sorted(tags),
-    }
+    return row(f"gen-{i:04d}", domain, style, turns, resolved, tags)
 
 
 HELPDESK_DOMAINS = ["telco", "telco", "saas", "banking", "delivery", "gaming", "utilities",
@@ -363,15 +369,7 @@ def generate_helpdesk(i: int, rng: random.Random) -> dict:
         else:
             turns.insert(1, ("agent", join(rng.choice(L.EMPATHY_REACTION),
                                            rng.choice(L.HELPDESK_ASK)), 1))
-    return {
-        "id": f"desk-{i:04d}",
-        "domain": domain,
-        "style": "social",
-        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
-        "resolved": int(resolved),
-        "agent_empathy": [e for s, _, e in turns if s == "agent"],
-        "tags": sorted(tags),
-    }
+    return row(f"desk-{i:04d}", domain, "social", turns, resolved, tags)
 
 
 def generate_info(i: int, rng: random.Random) -> dict:
@@ -410,15 +408,7 @@ def generate_info(i: int, rng: random.Random) -> dict:
         elif r < 0.75:
             turns.append(("customer", rng.choice(L.CUSTOMER_DETAILS_ONLY), -1))
             agent(rng.choice(L.INFO_DEFLECT), False)
-    return {
-        "id": f"info-{i:04d}",
-        "domain": domain,
-        "style": style,
-        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
-        "resolved": int(resolved),
-        "agent_empathy": [e for s, _, e in turns if s == "agent"],
-        "tags": sorted(tags),
-    }
+    return row(f"info-{i:04d}", domain, style, turns, resolved, tags)
 
 
 def generate_feedback(i: int, rng: random.Random) -> dict:
@@ -437,15 +427,7 @@ def generate_feedback(i: int, rng: random.Random) -> dict:
     if rng.random() < 0.6:
         turns.append(("customer", rng.choice(L.FEEDBACK_OK if resolved else L.FEEDBACK_NOT_OK),
                       -1))
-    return {
-        "id": f"feedback-{i:04d}",
-        "domain": domain,
-        "style": "social",
-        "turns": [{"speaker": s, "text": t} for s, t, _ in turns],
-        "resolved": int(resolved),
-        "agent_empathy": [e for s, _, e in turns if s == "agent"],
-        "tags": ["feedback"],
-    }
+    return row(f"feedback-{i:04d}", domain, "social", turns, resolved, {"feedback"})
 
 
 def to_email(turns: list[tuple[str, str, int]], rng: random.Random,
