@@ -429,44 +429,35 @@ def summarize(
     window = max(t1 - t0, 1e-9)
     out: dict[str, dict[str, Any]] = {}
     for page in sorted(groups, key=lambda p: (p.split("[")[0], p)):
-        values = sorted(s * 1000 for s, _ in groups[page])
-        statuses: dict[str, int] = defaultdict(int)
-        for _, status in groups[page]:
-            statuses[str(status)] += 1
-        row = {
-            "requests": len(values),
-            "rps": round(len(values) / window, 2),
-            "p50_ms": round(percentile(values, 50), 1),
-            "p95_ms": round(percentile(values, 95), 1),
-            "p99_ms": round(percentile(values, 99), 1),
-            "max_ms": round(values[-1], 1),
-            "status": dict(statuses),
-            "errors_5xx": sum(n for s, n in statuses.items() if s.startswith("5")),
-            "failed": statuses.get("exception", 0),
-        }
+        row = _latency_row(groups[page], window)
         if server and page in server and server[page]:
             svals = sorted(server[page])
             row["server_p50_ms"] = round(percentile(svals, 50), 1)
             row["server_p95_ms"] = round(percentile(svals, 95), 1)
         out[page] = row
-    every = sorted(s * 1000 for _, _, s, _, at in samples if t0 <= at <= t1)
+    every = [(s, status) for _, _, s, status, at in samples if t0 <= at <= t1]
     if every:
-        statuses = defaultdict(int)
-        for _, _, _, status, at in samples:
-            if t0 <= at <= t1:
-                statuses[str(status)] += 1
-        out["TOTAL"] = {
-            "requests": len(every),
-            "rps": round(len(every) / window, 2),
-            "p50_ms": round(percentile(every, 50), 1),
-            "p95_ms": round(percentile(every, 95), 1),
-            "p99_ms": round(percentile(every, 99), 1),
-            "max_ms": round(every[-1], 1),
-            "status": dict(statuses),
-            "errors_5xx": sum(n for s, n in statuses.items() if s.startswith("5")),
-            "failed": statuses.get("exception", 0),
-        }
+        out["TOTAL"] = _latency_row(every, window)
     return out
+
+
+def _latency_row(timed: list[tuple[float, Any]], window: float) -> dict[str, Any]:
+    """Requests, rate, percentiles and statuses of (seconds, status) samples."""
+    values = sorted(s * 1000 for s, _ in timed)
+    statuses: dict[str, int] = defaultdict(int)
+    for _, status in timed:
+        statuses[str(status)] += 1
+    return {
+        "requests": len(values),
+        "rps": round(len(values) / window, 2),
+        "p50_ms": round(percentile(values, 50), 1),
+        "p95_ms": round(percentile(values, 95), 1),
+        "p99_ms": round(percentile(values, 99), 1),
+        "max_ms": round(values[-1], 1),
+        "status": dict(statuses),
+        "errors_5xx": sum(n for s, n in statuses.items() if s.startswith("5")),
+        "failed": statuses.get("exception", 0),
+    }
 
 
 # Server-side time per page from gunicorn's access log: "METHOD PATH STATUS MICROSECONDS".
