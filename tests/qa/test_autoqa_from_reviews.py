@@ -334,3 +334,23 @@ def test_custom_head_scores_new_interactions_and_shows_on_review_page(app, world
         "/admin/models/custom/activate", {"criterion": cid, "rollback": "1"}
     ).status_code in (403, 404)
     assert db.session.query(Interaction).count() >= 49
+
+
+def test_admin_activates_a_registered_model_and_errors_are_flashed(app, login, world):
+    """The models page's activate/rollback form: a registered version becomes active (audited);
+    an unknown version or a rollback with nothing before is flashed, nothing changes."""
+    from qa.ml import scoring_registry
+
+    registry = scoring_registry()
+    version = registry.register(ROOT / "scoring" / "default_model")
+    admin = login(world["admin"])
+    page = admin.post("/admin/models/activate", {"version": "autoqa-nope"}, follow_redirects=True)
+    assert "unknown model version: autoqa-nope" in page.get_data(as_text=True)
+    assert registry.active() is None
+    page = admin.post("/admin/models/activate", {"version": version}, follow_redirects=True)
+    assert f"Active AutoQA model: {version}. New scores use it" in page.get_data(as_text=True)
+    assert registry.active() == version
+    assert db.session.query(AuditEvent).filter(AuditEvent.action.like("autoqa.%")).count() == 1
+    page = admin.post("/admin/models/activate", {"rollback": "1"}, follow_redirects=True)
+    assert "no previous version to roll back to" in page.get_data(as_text=True)
+    assert registry.active() == version
