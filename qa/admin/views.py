@@ -1,7 +1,10 @@
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
@@ -135,52 +138,52 @@ def models():
 @roles_required(Role.ADMIN)
 def activate_custom_head():
     """Activate a version of a criterion's custom head, or roll it back to the previous one."""
-    from scoring import ScoringError
-
     from ..services import autoqa
 
     criterion_id = request.form.get("criterion", type=int)
     if criterion_id is None:
         flash("No criterion given.", "error")
         return redirect(url_for(".models"))
-    try:
-        if request.form.get("rollback"):
-            version = autoqa.rollback_custom(criterion_id, current_user)
-        else:
-            version = request.form.get("version", "")
-            autoqa.activate_custom(criterion_id, version, current_user)
-    except ScoringError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Active head for criterion {criterion_id}: {version}. New scores use it.", "info")
-    return redirect(url_for(".models"))
+    return _activate_or_roll_back(
+        lambda: autoqa.rollback_custom(criterion_id, current_user),
+        lambda version: autoqa.activate_custom(criterion_id, version, current_user),
+        f"Active head for criterion {criterion_id}: {{version}}. New scores use it.",
+    )
 
 
 @bp.route("/models/activate", methods=["POST"])
 @roles_required(Role.ADMIN)
 def activate_model():
     """Activate a registered version, or roll back to the previous one."""
-    from scoring import ScoringError
-
     from ..ml import scoring_registry
     from ..services import autoqa
 
     registry = scoring_registry()
+    return _activate_or_roll_back(
+        lambda: autoqa.rollback(registry, current_user),
+        lambda version: autoqa.activate_version(registry, version, current_user),
+        "Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
+    )
+
+
+def _activate_or_roll_back(
+    rollback: Callable[[], str], activate: Callable[[str], object], done: str
+) -> Response:
+    """The posted version activated (or a rollback when asked), committed and flashed with
+    `done` (a format string with {version}); a registry error is flashed, nothing changes."""
+    from scoring import ScoringError
+
     try:
         if request.form.get("rollback"):
-            version = autoqa.rollback(registry, current_user)
+            version = rollback()
         else:
             version = request.form.get("version", "")
-            autoqa.activate_version(registry, version, current_user)
+            activate(version)
     except ScoringError as exc:
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(
-            f"Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
-            "info",
-        )
+        flash(done.format(version=version), "info")
     return redirect(url_for(".models"))
 
 
