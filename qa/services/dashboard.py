@@ -451,13 +451,6 @@ def day_totals(grid: Grid) -> dict[tuple[int, date], Cell]:
     return out
 
 
-def cells(
-    conditions: Sequence[ColumnElement[bool]], keys: Sequence[str] = ()
-) -> dict[tuple[date, int], Cell]:
-    """The (day, agent) sums of the interactions matching `conditions` (see day_cells)."""
-    return by_day_agent(day_cells(conditions, keys))
-
-
 def weekly_from(grid: Mapping[tuple[date, int], Cell], period: Period) -> list[WeekRow]:
     """Interactions, reviews, IQS and AQS per ISO week of the period (empty weeks included)."""
     rows = {w: WeekRow(w) for w in period.weeks()}

@@ -396,7 +396,7 @@ def _after_flush(session: Session, _context: object) -> None:
             if (d := _as_day(started)) is not None:
                 keys.add((t, d))
     today = utcnow().date()
-    keys = {(t, d) for t, d in keys if d < today}
+    keys = {(t, d) for t, d in keys if d < today}  # never stored: nothing to clear or skip
     if keys:
         session.info.setdefault(_PENDING, set()).update(keys)
 
