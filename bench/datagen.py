@@ -481,7 +481,11 @@ def reset(url: str, info: dict[str, Any]) -> dict[str, int]:
     engine = create_engine(url)
     with engine.begin() as conn:
         statements = {
-            "dashboard_days": "DELETE FROM dashboard_day",  # stored sums of the old state
+            # Stored sums of the old state: cleared the way the app clears them (payload NULL,
+            # generation bumped), not deleted, so a reader still computing from the old state
+            # cannot store it (a deleted row would restart at generation 1).
+            "dashboard_days": "UPDATE dashboard_day SET payload = NULL, "
+            "generation = generation + 1",
             "answers": "DELETE FROM answer WHERE id > :answer",
             "disputes": "DELETE FROM dispute WHERE id > :dispute",
             "notifications": "DELETE FROM notification WHERE id > :notification",
