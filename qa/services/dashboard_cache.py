@@ -354,6 +354,38 @@ def _counts(obj: Review, dirty: bool) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _REVIEW_FIELDS)
 
 
+# Child rows and (parent column, parent relationship): a row moved to another parent changes
+# the day it leaves as well as the day it joins.
+_PARENT: dict[type, tuple[str, str]] = {
+    AutoScore: ("interaction_id", "interaction"),
+    Review: ("interaction_id", "interaction"),
+    Answer: ("review_id", "review"),
+    Dispute: ("review_id", "review"),
+}
+_LEFT = "dashboard_cache_left"  # session.info: {class: parent ids rows moved away from}
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """Note the parents that moved rows leave, read from the database before the flush (the old
+    value is usually not loaded, so attribute history does not have it)."""
+    moved: dict[type, list[int]] = {}
+    for obj in session.dirty:
+        attrs = _PARENT.get(type(obj))
+        if attrs is None or obj.id is None:
+            continue
+        state = inspect(obj)
+        if any(state.attrs[a].history.has_changes() for a in attrs):
+            moved.setdefault(type(obj), []).append(obj.id)
+    if not moved:
+        return
+    conn = session.connection()
+    for cls, ids in moved.items():
+        column = getattr(cls, _PARENT[cls][0])
+        left = set(conn.scalars(select(column).where(cls.id.in_(ids), column.is_not(None))))
+        session.info.setdefault(_LEFT, {}).setdefault(cls, set()).update(left)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     """Collect the (team, day) keys this flush changed; they are cleared at commit."""
@@ -374,6 +406,10 @@ def _after_flush(session: Session, _context: object) -> None:
             answer_review_ids.add(obj.review_id)
         elif isinstance(obj, Dispute) and obj.review_id is not None:
             dispute_review_ids.add(obj.review_id)
+    left = session.info.pop(_LEFT, {})
+    interaction_ids |= left.get(AutoScore, set()) | left.get(Review, set())
+    answer_review_ids |= left.get(Answer, set())
+    dispute_review_ids |= left.get(Dispute, set())
     if not (keys or interaction_ids or answer_review_ids or dispute_review_ids):
         return
     conn = session.connection()

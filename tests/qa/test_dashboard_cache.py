@@ -151,10 +151,34 @@ def _interaction_deleted(w):  # type: ignore[no-untyped-def]
     db.session.delete(w["i6"])
 
 
+# Child rows moved to another parent on another day: both days change.
+def _autoqa_moved(w):  # type: ignore[no-untyped-def]
+    score = db.session.scalar(
+        select(AutoScore).where(AutoScore.interaction_id == w["i1"].id, AutoScore.criterion == "empathy")
+    )
+    score.interaction = w["i4"]  # Nov 2 -> Nov 11 (i4 had no AutoQA scores)
+
+
+def _review_moved(w):  # type: ignore[no-untyped-def]
+    w["r2"].interaction = w["i6"]  # Nov 3 -> Nov 12 (i6 was not reviewed)
+
+
+def _answer_moved(w):  # type: ignore[no-untyped-def]
+    answer = w["r1"].answers[0]  # Nov 2 -> r3 on Nov 10, in place of r3's own answer
+    db.session.delete(next(a for a in w["r3"].answers if a.criterion_id == answer.criterion_id))
+    db.session.flush()
+    answer.review = w["r3"]
+
+
+def _dispute_moved(w):  # type: ignore[no-untyped-def]
+    w["r1"].disputes[0].review = w["r7"]  # Red, Nov 2 -> Blue, Nov 3
+
+
 WRITES = [
     _new_review, _late_interaction, _review_score, _review_withdrawn, _answer, _dispute_decided,
     _dispute_opened, _autoqa_rescored, _autoqa_added, _moved_day, _moved_team, _kpi_field,
-    _criterion_renamed, _interaction_deleted,
+    _criterion_renamed, _interaction_deleted, _autoqa_moved, _review_moved, _answer_moved,
+    _dispute_moved,
 ]  # fmt: skip
 
 
