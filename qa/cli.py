@@ -623,12 +623,14 @@ def scoring_rollback(criterion_id: int | None) -> None:
     try:
         if criterion_id is not None:
             version = autoqa.rollback_custom(criterion_id, None)
+            default = "none (the criterion has no learned head)"
         else:
             version = autoqa.rollback(_registry(), None)
+            default = f"none (shipped default {autoqa.shipped_default().get('version')})"
     except ScoringError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"active: {version}")
+    click.echo(f"active: {version or default}")
 
 
 jobs_cli = AppGroup("jobs", help="The transcription and scoring pipeline.")

@@ -1,7 +1,8 @@
 """Versioned model artifacts on disk: root/<version>/{model.joblib, model.json}, root/ACTIVE.
 
 ACTIVE holds the active version; HISTORY lists every activation in order so `rollback` can
-return to the version that was active before. Files are replaced atomically.
+return to the version that was active before, and from the first one to none active (the
+default). Files are replaced atomically.
 """
 
 from __future__ import annotations
@@ -75,14 +76,20 @@ class Registry:
         _write_atomic(self.root / "HISTORY", "\n".join(history) + "\n")
         _write_atomic(self.root / "ACTIVE", version + "\n")
 
-    def rollback(self) -> str:
-        """Re-activate the previously active version; returns it."""
+    def rollback(self) -> str | None:
+        """Re-activate the previously active version and return it. Rolling back the first
+        version ever activated leaves none active (None): the caller's default applies again
+        (the shipped model, or no custom head)."""
         history = self._history()
         current = self.active()
         while history and history[-1] == current:
             history.pop()
         if not history:
-            raise ScoringError("no previous version to roll back to")
+            if current is None:
+                raise ScoringError("no version is active: nothing to roll back")
+            _write_atomic(self.root / "HISTORY", "")
+            (self.root / "ACTIVE").unlink(missing_ok=True)
+            return None
         previous = history[-1]
         if not (self._dir(previous) / SIDECAR_FILE).is_file():
             raise ScoringError(f"previous version {previous} is no longer registered")

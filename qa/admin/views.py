@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
-from ..models import AuditEvent, Role, Team, User
+from ..models import AuditEvent, Criterion, Role, Team, User
 from ..services import audit
 from ..services import users as user_service
 from . import bp
@@ -144,10 +144,13 @@ def activate_custom_head():
     if criterion_id is None:
         flash("No criterion given.", "error")
         return redirect(url_for(".models"))
+    criterion = db.session.get(Criterion, criterion_id)
+    name = criterion.name if criterion is not None else f"criterion {criterion_id}"
     return _activate_or_roll_back(
         lambda: autoqa.rollback_custom(criterion_id, current_user),
         lambda version: autoqa.activate_custom(criterion_id, version, current_user),
-        f"Active head for criterion {criterion_id}: {{version}}. New scores use it.",
+        f"Active head for {name}: {{version}}. New scores use it.",
+        f"{name} has no learned head any more: new interactions get no suggestion for it.",
     )
 
 
@@ -163,14 +166,17 @@ def activate_model():
         lambda: autoqa.rollback(registry, current_user),
         lambda version: autoqa.activate_version(registry, version, current_user),
         "Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
+        f"Rolled back to the shipped default model {autoqa.shipped_default().get('version')}. "
+        "New scores use it; run `flask score --all` to re-score.",
     )
 
 
 def _activate_or_roll_back(
-    rollback: Callable[[], str], activate: Callable[[str], object], done: str
+    rollback: Callable[[], str | None], activate: Callable[[str], object], done: str, off: str
 ) -> Response:
     """The posted version activated (or a rollback when asked), committed and flashed with
-    `done` (a format string with {version}); a registry error is flashed, nothing changes."""
+    `done` (a format string with {version}), or `off` when the rollback left no version active
+    (back to the default); a registry error is flashed, nothing changes."""
     from scoring import ScoringError
 
     try:
@@ -183,7 +189,7 @@ def _activate_or_roll_back(
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(done.format(version=version), "info")
+        flash(done.format(version=version) if version else off, "info")
     return redirect(url_for(".models"))
 
 

@@ -84,9 +84,10 @@ def activate_version(registry: Any, version: str, actor: User | None) -> None:
     audit.record(actor, "autoqa.activated", None, version=version, previous=previous)
 
 
-def rollback(registry: Any, actor: User | None) -> str:
+def rollback(registry: Any, actor: User | None) -> str | None:
+    """The previously active version, or None: back to the shipped default model."""
     current = registry.active()
-    version = registry.rollback()
+    version: str | None = registry.rollback()
     audit.record(actor, "autoqa.rolled_back", None, version=version, previous=current)
     return version
 
@@ -350,10 +351,11 @@ def activate_custom(criterion_id: int, version: str, actor: User | None) -> None
     )
 
 
-def rollback_custom(criterion_id: int, actor: User | None) -> str:
+def rollback_custom(criterion_id: int, actor: User | None) -> str | None:
+    """The head's previously active version, or None: the criterion has no learned head."""
     registry = custom_registry(criterion_id)
     current = registry.active()
-    version: str = registry.rollback()
+    version: str | None = registry.rollback()
     audit.record(
         actor,
         "autoqa.custom_rolled_back",

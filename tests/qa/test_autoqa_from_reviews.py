@@ -267,7 +267,7 @@ def autoqa_registry(app):  # type: ignore[no-untyped-def]
 def test_custom_head_scores_new_interactions_and_shows_on_review_page(app, world, login):
     """A head for a criterion without AutoQA key: trained, activated, scores new interactions
     with exact sentence evidence, shows beside the criterion; admin can roll it back."""
-    scorecard, _ = build(world, 48)
+    scorecard, _ = build(world, 64)  # a held-out slice with at least 5 of each class
     cid = criteria(scorecard)["Greeting and verification"]
     result = run(app, "train", "--from-reviews", "--criterion", str(cid), "--min-labels", "30")
     assert result.exit_code == 0, result.output
@@ -319,13 +319,17 @@ def test_custom_head_scores_new_interactions_and_shows_on_review_page(app, world
     feedback = login(world["agent_red"]).get(f"/reviews/{review_obj.id}").get_data(as_text=True)
     assert "Greeting and verification:" in feedback and "learned from reviewers" in feedback
 
-    # the admin models page lists it; rollback with nothing before is refused, not a crash
+    # the admin models page lists it; rolling back its first version switches the head off
     admin = login(world["admin"])
     models_page = admin.get("/admin/models").get_data(as_text=True)
     assert "Custom heads learned from reviewers" in models_page and head["active"] in models_page
-    response = admin.post("/admin/models/custom/activate", {"criterion": cid, "rollback": "1"})
-    assert response.status_code == 302
-    assert autoqa.custom_registry(cid).active() == head["active"]
+    assert "Roll back Greeting and verification" in models_page
+    page = admin.post(
+        "/admin/models/custom/activate", {"criterion": cid, "rollback": "1"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Greeting and verification has no learned head any more" in page
+    assert autoqa.custom_registry(cid).active() is None
+    assert "Roll back Greeting and verification" not in page  # nothing left to roll back
 
     # an agent cannot reach the model pages
     agent = login(world["agent_red"])
@@ -351,6 +355,11 @@ def test_admin_activates_a_registered_model_and_errors_are_flashed(app, login, w
     assert f"Active AutoQA model: {version}. New scores use it" in page.get_data(as_text=True)
     assert registry.active() == version
     assert db.session.query(AuditEvent).filter(AuditEvent.action.like("autoqa.%")).count() == 1
+    # rolling back the first activated version returns to the shipped default (audited)
     page = admin.post("/admin/models/activate", {"rollback": "1"}, follow_redirects=True)
-    assert "no previous version to roll back to" in page.get_data(as_text=True)
-    assert registry.active() == version
+    assert "Rolled back to the shipped default model" in page.get_data(as_text=True)
+    assert registry.active() is None
+    assert db.session.query(AuditEvent).filter(AuditEvent.action == "autoqa.rolled_back").count() == 1
+    assert "Roll back to the previous version" not in page.get_data(as_text=True)
+    page = admin.post("/admin/models/activate", {"rollback": "1"}, follow_redirects=True)
+    assert "no version is active: nothing to roll back" in page.get_data(as_text=True)

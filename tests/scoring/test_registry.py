@@ -32,8 +32,12 @@ def test_register_activate_rollback(tmp_path: Path) -> None:
     reg.activate(v2)
     assert reg.active() == "v2"
     assert reg.rollback() == "v1" and reg.active() == "v1"
-    with pytest.raises(ScoringError):
+    # from the first version ever activated: none active, the caller's default applies again
+    assert reg.rollback() is None and reg.active() is None
+    with pytest.raises(ScoringError, match="nothing to roll back"):
         reg.rollback()
+    reg.activate(v2)  # and the history starts again from there
+    assert reg.active() == "v2" and reg.rollback() is None
 
 
 def test_registry_errors(tmp_path: Path) -> None:
