@@ -44,6 +44,7 @@ from .retrain import (
     heldout_metrics,
     label_hash,
     split,
+    thin_heldout,
 )
 from .schema import Evidence, Prediction, Turn, to_turns
 
@@ -245,9 +246,8 @@ def train_custom_head(
     act_metrics = (heldout_metrics(y_held, active.probabilities(enc_held))
                    if active is not None else None)
     baseline = act_metrics["auc"] if act_metrics is not None else 0.5
-    if cand_metrics["auc"] is None or baseline is None:
-        activate, reason = False, (f"cannot compare: the held-out slice has {len(y_held)} "
-                                   f"labels and needs both classes")
+    if (why := thin_heldout(cand_metrics)) or cand_metrics["auc"] is None or baseline is None:
+        activate, reason = False, f"cannot compare: {why or 'no AUC on the held-out slice'}"
     elif cand_metrics["auc"] > baseline:
         against = f"active {active.version}" if active is not None else "a constant score"
         activate, reason = True, (f"held-out AUC {cand_metrics['auc']:.3f} > {baseline:.3f} "

@@ -52,11 +52,23 @@ AUTOQA_KEYS = ("empathy", "resolution")
 DEFAULT_MIN_LABELS = 40
 DEFAULT_HOLDOUT = 0.25
 DEFAULT_REVIEWER_WEIGHT = 3
+MIN_HELDOUT_PER_CLASS = 5
 ACTIVATION_RULE = (
     "activate only when the candidate's held-out AUC is strictly higher than the active "
-    "model's on every retrained head (heads without enough reviewer labels are carried over "
-    "unchanged, so they cannot get worse)"
+    "model's on every retrained head, on a held-out slice with at least "
+    f"{MIN_HELDOUT_PER_CLASS} labels of each class (heads without enough reviewer labels are "
+    "carried over unchanged, so they cannot get worse)"
 )
+
+
+def thin_heldout(metrics: dict[str, Any]) -> str | None:
+    """Why a held-out slice is too thin for its AUC to decide anything, or None."""
+    n, positives = int(metrics.get("n", 0)), int(metrics.get("positives", 0))
+    if min(positives, n - positives) < MIN_HELDOUT_PER_CLASS:
+        return (f"the held-out slice has {n} labels ({positives} positive, {n - positives} "
+                f"negative); at least {MIN_HELDOUT_PER_CLASS} of each class are needed to "
+                f"compare AUCs")
+    return None
 
 
 class NotEnoughLabels(ScoringError):
@@ -190,9 +202,8 @@ def decide(keys: Sequence[str], candidate: dict[str, dict[str, Any]],
     better: list[str] = []
     for key in keys:
         cand, act = candidate.get(key, {}), active.get(key, {})
-        if cand.get("auc") is None or act.get("auc") is None:
-            return False, (f"cannot compare {key}: the held-out slice has {cand.get('n', 0)} "
-                           f"labels and needs both classes")
+        if (why := thin_heldout(cand)) or cand.get("auc") is None or act.get("auc") is None:
+            return False, f"cannot compare {key}: {why or 'no AUC on the held-out slice'}"
         if not cand["auc"] > act["auc"]:
             return False, (f"{key}: held-out AUC {cand['auc']:.3f} is not higher than the "
                            f"active model's {act['auc']:.3f}")

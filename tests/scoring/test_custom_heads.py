@@ -77,16 +77,20 @@ def test_split_is_deterministic_by_id() -> None:
 
 def test_binarise_threshold_and_decision_rule() -> None:
     """Scores of 50% of the scale or more pass; activation needs a strictly higher AUC on every
-    retrained head and both classes on held-out."""
+    retrained head, on a held-out slice with at least 5 labels of each class."""
     assert [binarise(v) for v in (0.0, 0.25, 0.5, 0.75, 1.0)] == [0, 0, 1, 1, 1]
-    better = {"resolution": {"auc": 0.9, "n": 10}}
-    worse = {"resolution": {"auc": 0.7, "n": 10}}
+    better = {"resolution": {"auc": 0.9, "n": 10, "positives": 5}}
+    worse = {"resolution": {"auc": 0.7, "n": 10, "positives": 5}}
     assert decide(["resolution"], better, worse)[0] is True
     assert decide(["resolution"], worse, better)[0] is False
     assert decide(["resolution"], better, better)[0] is False
-    one_class = {"resolution": {"auc": None, "n": 3}}
+    one_class = {"resolution": {"auc": None, "n": 3, "positives": 3}}
     ok, reason = decide(["resolution"], one_class, worse)
-    assert not ok and "both classes" in reason
+    assert not ok and "3 positive, 0 negative" in reason
+    # an AUC from one negative example decides nothing, however high
+    thin = {"resolution": {"auc": 1.0, "n": 23, "positives": 22}}
+    ok, reason = decide(["resolution"], thin, worse)
+    assert not ok and "22 positive, 1 negative" in reason and "at least 5 of each" in reason
     assert decide([], better, worse)[0] is False
 
 
