@@ -47,6 +47,8 @@ def _parse_line(line: str) -> tuple[Any, list[Turn]]:
         raise ScoringError(f"invalid JSON ({exc.msg})") from exc
     if not isinstance(row, dict):
         raise ScoringError("expected a JSON object")
+    if row.get("id") is None:
+        raise ScoringError("missing 'id' (needed to match the output line to its input)")
     if "turns" not in row:
         raise ScoringError("missing 'turns'")
     return row.get("id"), to_turns(row["turns"])

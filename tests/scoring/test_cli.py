@@ -24,7 +24,8 @@ def test_predict_skips_bad_lines(tmp_path: Path, model: AutoQAModel,
     """Bad lines are reported on stderr with their line number and the rest are scored."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     lines = [json.dumps(GOOD), "{not json", json.dumps({"id": "x", "turns": [
-        {"speaker": "robot", "text": "hi"}]}), json.dumps({**GOOD, "id": "a2"})]
+        {"speaker": "robot", "text": "hi"}]}), json.dumps({**GOOD, "id": "a2"}),
+        json.dumps({"turns": GOOD["turns"]})]
     src.write_text("\n".join(lines) + "\n")
     assert main(["predict", str(src), str(dst)]) == 0
     out = [json.loads(line) for line in dst.read_text().splitlines()]
@@ -32,6 +33,7 @@ def test_predict_skips_bad_lines(tmp_path: Path, model: AutoQAModel,
     assert set(out[0]) == {"id", "empathy", "resolution", "model_version"}
     err = capsys.readouterr().err
     assert "line 2:" in err and "line 3:" in err and "Traceback" not in err
+    assert "line 5: skipped: missing 'id'" in err
 
 
 def test_missing_input_file(tmp_path: Path) -> None:
