@@ -103,8 +103,9 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
     """Logistic regression whose logit is Platt-calibrated on grouped out-of-fold scores.
 
     Parameters are only stored in ``__init__``; ``fit`` learns ``coef_`` (n_features,),
-    ``intercept_`` (float), ``classes_``, ``platt_`` (slope, offset) and ``oof_proba_`` (the
-    calibrated out-of-fold probabilities, for metrics).
+    ``intercept_`` (float), ``classes_``, ``platt_`` (slope, offset), ``feature_mean_`` (the mean
+    training row, the reference of centred evidence) and ``oof_proba_`` (the calibrated
+    out-of-fold probabilities, for metrics).
     """
 
     def __init__(self, C: float = 1.0, cv: int = 5, class_weight: str | None = "balanced",
@@ -145,6 +146,7 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = float(slope * full.intercept_[0] + offset)
         self.oof_proba_ = _sigmoid(slope * oof + offset)
         self.n_features_in_ = X.shape[1]
+        self.feature_mean_ = X.mean(axis=0)  # the reference for centred evidence
         return self
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 
 from .classifiers import RESOLUTION_BLOCKS, CalibratedLinearClassifier, resolution_shares
 from .errors import ScoringError
-from .evidence import sentence_contributions, top_evidence
+from .evidence import centred_contributions, top_evidence
 from .model import (
     MODEL_FILE,
     SIDECAR_FILE,
@@ -97,8 +97,10 @@ class CustomHead:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         slim = CalibratedLinearClassifier(**self.head.get_params())
-        for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_"):
-            setattr(slim, name, getattr(self.head, name))
+        for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_",
+                     "feature_mean_"):
+            if hasattr(self.head, name):
+                setattr(slim, name, getattr(self.head, name))
         joblib.dump({"format": CUSTOM_FORMAT, "kind": "custom_head", "head": slim},
                     folder / MODEL_FILE, compress=3)
         sidecar = {**self.metadata, "version": self.version, "key": self.key,
@@ -126,12 +128,20 @@ class CustomHead:
     def logit(self, ec: EncodedConversation) -> float:
         return float(self.head.decision_function(pooled_features(ec)[None, :])[0])
 
-    def contributions(self, ec: EncodedConversation) -> np.ndarray:
-        """Each sentence's exact share of the logit (they sum to logit - intercept)."""
+    def explain(self, ec: EncodedConversation) -> tuple[np.ndarray, float]:
+        """Each sentence's exact share of the logit, centred on the training mean (evidence.py),
+        and the conversation's baseline: baseline + sum(contributions) == logit."""
         if not len(ec.sentences):
-            return np.zeros(0)
+            return np.zeros(0), float(self.head.intercept_)
         weights = np.asarray(self.head.coef_).reshape(len(RESOLUTION_BLOCKS), -1)
-        return sentence_contributions(weights, sentence_shares(ec), ec.embeddings)
+        mean = getattr(self.head, "feature_mean_", None)
+        contributions, offset = centred_contributions(
+            weights, sentence_shares(ec), ec.embeddings,
+            None if mean is None else np.asarray(mean).reshape(weights.shape))
+        return contributions, float(self.head.intercept_) + offset
+
+    def contributions(self, ec: EncodedConversation) -> np.ndarray:
+        return self.explain(ec)[0]
 
     def score_encoded(self, ec: EncodedConversation) -> CustomScore:
         p = float(1.0 / (1.0 + np.exp(-self.logit(ec))))

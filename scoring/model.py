@@ -22,7 +22,7 @@ from .classifiers import (
 )
 from .embeddings import Encoder, get_encoder
 from .errors import ScoringError
-from .evidence import SentenceRef, sentence_contributions, top_evidence
+from .evidence import SentenceRef, centred_contributions, sentence_contributions, top_evidence
 from .schema import Prediction, Turn, to_turns
 
 ARTIFACT_FORMAT = 1
@@ -174,16 +174,18 @@ class AutoQAModel:
         """Full decomposition: per-sentence contributions, intercepts and logits of both heads."""
         ec = encode_conversations(self.encoder, [to_turns(conversation)])[0]
         emp = self._empathy_parts(ec)
-        res_contrib = self._resolution_contributions(ec)
+        res_contrib, res_baseline = self._resolution_contributions(ec)
+        max_pooled = isinstance(self.empathy_head, MaxPooledLinearClassifier)
         return {
             "sentences": ec.sentences,
             "empathy_turn_logits": emp[0],
             "empathy_contributions": emp[1],
-            "empathy_intercept": self.empathy_head.intercept_,
+            # max pooling: the chosen sentence carries its turn's whole logit (see below)
+            "empathy_intercept": 0.0 if max_pooled else self.empathy_head.intercept_,
             "resolution_logit": float(
                 self.resolution_head.decision_function(resolution_features(ec)[None, :])[0]),
             "resolution_contributions": res_contrib,
-            "resolution_intercept": self.resolution_head.intercept_,
+            "resolution_intercept": res_baseline,
         }
 
     def _empathy_parts(self, ec: EncodedConversation) -> tuple[dict[int, float], np.ndarray]:
@@ -191,8 +193,9 @@ class AutoQAModel:
         head = self.empathy_head
         agent = ec.agent_turns()
         if isinstance(head, MaxPooledLinearClassifier):
-            # Turn logit = max over its sentences of w . e_s + b: the chosen sentence carries
-            # the whole (w . e_s) part, the others contribute exactly 0.
+            # Turn logit = max over its sentences of w . e_s + b. The chosen sentence carries the
+            # whole logit (measured from the 50% point, so a cold turn's best sentence shows as
+            # pushing down); the others contribute exactly 0.
             contributions = np.zeros(len(ec.sentences))
             logits: dict[int, float] = {}
             if len(ec.sentences):
@@ -201,8 +204,8 @@ class AutoQAModel:
                 for i in agent:
                     logits[i] = float(head.intercept_)
                     if arg[i] >= 0:
-                        contributions[arg[i]] = projections[arg[i]]
                         logits[i] += float(projections[arg[i]])
+                        contributions[arg[i]] = logits[i]
             else:
                 logits = {i: float(head.intercept_) for i in agent}
             return logits, contributions
@@ -214,14 +217,20 @@ class AutoQAModel:
             logits = {i: float(v) for i, v in zip(agent, values, strict=True)}
         return logits, contributions
 
-    def _resolution_contributions(self, ec: EncodedConversation) -> np.ndarray:
+    def _resolution_contributions(self, ec: EncodedConversation) -> tuple[np.ndarray, float]:
+        """Each sentence's contribution, centred on the training mean (see evidence.py), and
+        the conversation's baseline logit: baseline + sum(contributions) == logit."""
         head = self.resolution_head
         dim = ec.turn_vectors.shape[1]
         weights = head.coef_.reshape(len(RESOLUTION_BLOCKS), dim)
         if not len(ec.sentences):
-            return np.zeros(0)
+            return np.zeros(0), float(head.intercept_)
         shares = resolution_shares(ec.speakers)[ec.sentence_turn] * ec.sentence_weights()[:, None]
-        return sentence_contributions(weights, shares, ec.embeddings)
+        mean = getattr(head, "feature_mean_", None)
+        contributions, offset = centred_contributions(
+            weights, shares, ec.embeddings,
+            None if mean is None else np.asarray(mean).reshape(len(RESOLUTION_BLOCKS), dim))
+        return contributions, float(head.intercept_) + offset
 
     def predict_encoded(self, ec: EncodedConversation) -> Prediction:
         """The prediction for a conversation already encoded (e.g. shared with custom heads)."""
@@ -232,7 +241,7 @@ class AutoQAModel:
         emp_evidence = top_evidence([ec.sentences[k] for k in agent_sentences],
                                     emp_contrib[agent_sentences])
         res_prob = float(self.resolution_head.predict_proba(resolution_features(ec)[None, :])[0, 1])
-        res_evidence = top_evidence(ec.sentences, self._resolution_contributions(ec))
+        res_evidence = top_evidence(ec.sentences, self._resolution_contributions(ec)[0])
         return Prediction(
             empathy_score=empathy_score,
             empathy_evidence=emp_evidence,
@@ -246,7 +255,8 @@ class AutoQAModel:
 def _slim(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
     slim = type(head)(**head.get_params())
-    for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_"):
-        setattr(slim, name, getattr(head, name))
+    for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_"):
+        if hasattr(head, name):
+            setattr(slim, name, getattr(head, name))
     slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)
     return slim

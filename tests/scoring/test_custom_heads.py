@@ -119,8 +119,8 @@ def test_custom_head_learns_scores_with_exact_evidence_and_versions(cached, tmp_
             Turn("agent", "I'm sorry about that."),
             Turn("agent", "I'll call you back tomorrow morning to check it's stable.")]
     ec = encode_conversations(cached, [conv])[0]
-    contributions = head.contributions(ec)
-    assert abs(contributions.sum() + head.head.intercept_ - head.logit(ec)) < 1e-9
+    contributions, baseline = head.explain(ec)
+    assert abs(contributions.sum() + baseline - head.logit(ec)) < 1e-9
     [[scored]] = score_conversations([head], cached, [conv])
     assert scored.key == key and scored.label == "yes" and scored.probability > 0.5
     assert "call you back" in scored.evidence[0].text and scored.evidence[0].weight > 0

@@ -110,7 +110,7 @@ def test_retrained_empathy_head_is_max_pooled_like_train(result: RetrainResult) 
 def test_retrained_turn_logit_is_max_of_sentences_with_exact_evidence(
         result: RetrainResult) -> None:
     """Each agent turn's logit is the max of its sentences' logits; its one evidence sentence
-    carries the whole projection, so contributions + intercept equal the turn logit exactly."""
+    carries the whole logit, so contributions (+ an intercept of 0) equal it exactly."""
     model = result.model
     head = model.empathy_head
     assert isinstance(head, MaxPooledLinearClassifier)
@@ -124,6 +124,11 @@ def test_retrained_turn_logit_is_max_of_sentences_with_exact_evidence(
         contributions = parts["empathy_contributions"][turns == turn]
         assert np.count_nonzero(contributions) == 1
         assert contributions.sum() + parts["empathy_intercept"] == pytest.approx(logit, abs=1e-9)
-    # the warm sentence inside the long procedural turn is that turn's evidence
+    # the warm sentence inside the long procedural turn is that turn's evidence, and that turn
+    # is warmer than the procedural one (the evidence weight is the turn logit itself)
+    chosen = {s.turn: (s.text, c) for s, c in zip(parts["sentences"],
+                                                   parts["empathy_contributions"], strict=True)
+              if c != 0}
+    assert "sorry" in chosen[1][0] and chosen[1][1] > chosen[3][1]
     (pred,) = model.predict([PROBE])
-    assert "sorry" in pred.empathy_evidence[0].text and pred.empathy_evidence[0].weight > 0
+    assert max(pred.empathy_evidence, key=lambda e: e.weight).text == chosen[1][0]
