@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .services import dashboard_cache  # noqa: F401  (clears stored dashboard days on writes)
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["score"] = score_label
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -177,3 +178,13 @@ def _register_hooks(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     app.register_error_handler(CSRFError, error_page(400, "The form expired or was tampered with"))
+
+
+def score_label(value: float) -> str:
+    """A 0-100 score rounded for display, never rounded up to a certainty it is not: 99.6 shows
+    as ">99" and 0.3 as "<1" (an AutoQA probability is never exactly 0% or 100%)."""
+    if 99 < value < 100:
+        return ">99"
+    if 0 < value < 1:
+        return "<1"
+    return f"{value:.0f}"

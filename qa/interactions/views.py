@@ -13,6 +13,7 @@ from ..access import (
 from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
 from ..services import audit
+from ..services.autoqa import custom_head_names
 from ..services.interactions import AudioLimits, IngestError, attach_recording, exists
 from ..services.reviews import default_scorecard
 from . import bp
@@ -57,7 +58,11 @@ def detail(interaction_id: int):
     interaction = get_interaction_or_404(interaction_id)
     reviews = [r for r in interaction.reviews if _can_see_review_summary(r)]
     return render_template(
-        "interactions/detail.html", i=interaction, reviews=reviews, scorecard=default_scorecard()
+        "interactions/detail.html",
+        i=interaction,
+        reviews=reviews,
+        scorecard=default_scorecard(),
+        criterion_names=custom_head_names(interaction),
     )
 
 

@@ -84,6 +84,19 @@ def activate_version(registry: Any, version: str, actor: User | None) -> None:
     audit.record(actor, "autoqa.activated", None, version=version, previous=previous)
 
 
+def custom_head_names(interaction: Interaction) -> dict[str, str]:
+    """{'crit:<id>': criterion name} for the custom-head scores an interaction has."""
+    ids = [
+        int(s.criterion.removeprefix("crit:"))
+        for s in interaction.auto_scores
+        if s.criterion.startswith("crit:") and s.criterion.removeprefix("crit:").isdigit()
+    ]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Criterion.id, Criterion.name).where(Criterion.id.in_(ids)))
+    return {f"crit:{cid}": name for cid, name in rows}
+
+
 def rollback(registry: Any, actor: User | None) -> str | None:
     """The previously active version, or None: back to the shipped default model."""
     current = registry.active()

@@ -294,6 +294,9 @@ def test_custom_head_scores_new_interactions_and_shows_on_review_page(app, world
     )
     assert row.value > 50 and row.label == "yes" and row.model_version == head["active"]
     assert row.evidence and any("security" in e["text"] for e in row.evidence if e["weight"] > 0)
+    # the interaction page names the criterion (not "Criterion <id>")
+    detail = login(world["admin"]).get(f"/interactions/{fresh.id}").get_data(as_text=True)
+    assert "Greeting and verification: <strong>" in detail and f"Criterion {cid}" not in detail
 
     # it shows next to the criterion on the review page, evidence linked to the transcript
     review_obj = review_service.start_review(fresh, world["reviewer"], scorecard.current)
@@ -363,3 +366,12 @@ def test_admin_activates_a_registered_model_and_errors_are_flashed(app, login, w
     assert "Roll back to the previous version" not in page.get_data(as_text=True)
     page = admin.post("/admin/models/activate", {"rollback": "1"}, follow_redirects=True)
     assert "no version is active: nothing to roll back" in page.get_data(as_text=True)
+
+
+def test_scores_are_never_rounded_to_a_certainty() -> None:
+    """99.6% shows as >99, 0.3 as <1; whole numbers and the ends stay as they are."""
+    from qa import score_label
+
+    assert [score_label(v) for v in (0, 0.3, 1, 33.4, 99, 99.6, 100)] == [
+        "0", "<1", "1", "33", "99", ">99", "100",
+    ]
