@@ -549,10 +549,20 @@ def scoring_evaluate(data: Path | None) -> None:
     data = data or autoqa.DEFAULT_CORPUS
     if not data.is_file():
         raise click.ClickException(f"no such file: {data}")
+    scorer = get_scorer()
     try:
-        click.echo(json.dumps(evaluate(get_scorer(), data), indent=2))
+        click.echo(json.dumps(evaluate(scorer, data), indent=2))
     except (ScoringError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    trained_on = scorer.metadata.get("training_data", {})
+    if data.name == trained_on.get("file") or data.resolve() == autoqa.DEFAULT_CORPUS.resolve():
+        # the shipped corpus trains every model (reviewer retraining adds to it): in-sample
+        click.echo(
+            f"note: {scorer.version} was trained on {data.name}, so these figures are in-sample "
+            "and optimistic; its cross-validated figures are in its sidecar (flask scoring "
+            "versions, the admin models page), and bench/autoqa.py measures it on outside data",
+            err=True,
+        )
 
 
 @scoring_cli.command("versions")

@@ -375,3 +375,18 @@ def test_scores_are_never_rounded_to_a_certainty() -> None:
     assert [score_label(v) for v in (0, 0.3, 1, 33.4, 99, 99.6, 100)] == [
         "0", "<1", "1", "33", "99", ">99", "100",
     ]
+
+
+def test_evaluate_prints_metrics_and_flags_the_training_corpus(app, corpus, tmp_path):  # type: ignore[no-untyped-def]
+    """`flask scoring evaluate DATA`: metrics as JSON; on the corpus the model was trained on
+    (same file name) a note says the figures are in-sample."""
+    same = tmp_path / "conversations.jsonl"
+    same.write_text(corpus.read_text())
+    result = run(app, "evaluate", str(same))
+    assert result.exit_code == 0, result.output
+    assert '"auc"' in result.output and "in-sample and optimistic" in result.output
+    result = run(app, "evaluate", str(corpus))  # corpus.jsonl: not the training file
+    assert result.exit_code == 0, result.output
+    assert '"auc"' in result.output and "in-sample" not in result.output
+    result = run(app, "evaluate", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code != 0 and "no such file" in result.output
