@@ -508,8 +508,11 @@ def _train_custom_heads(
             )
         except (NotEnoughLabels, ScoringError, ValueError) as exc:
             db.session.commit()
-            errors.append(str(exc))
-            click.echo(f"criterion {criterion.id} ({criterion.name}): {exc}", err=True)
+            message = str(exc)
+            if f"criterion {criterion.id}" not in message:  # name it once, not twice
+                message = f"criterion {criterion.id} ({criterion.name}): {message}"
+            errors.append(message)
+            click.echo(message, err=True)
             continue
         db.session.commit()
         head = result.head

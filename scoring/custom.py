@@ -38,6 +38,7 @@ from .model import (
 from .retrain import (
     DEFAULT_HOLDOUT,
     DEFAULT_MIN_LABELS,
+    MIN_HELDOUT_PER_CLASS,
     LabelledConversation,
     NotEnoughLabels,
     binarise,
@@ -204,7 +205,8 @@ class CustomTrainResult:
 
 CUSTOM_RULE = (
     "activate only when the held-out AUC is strictly higher than the active head's, or, "
-    "with no active head, higher than a constant score (AUC 0.5)"
+    "with no active head, higher than a constant score (AUC 0.5), on a held-out slice with "
+    f"at least {MIN_HELDOUT_PER_CLASS} labels of each class"
 )
 
 
