@@ -135,3 +135,17 @@ def test_sidecar_records_provenance(model: AutoQAModel) -> None:
     assert len(meta["training_data"]["sha256"]) == 64
     assert {"torch", "transformers", "scikit-learn"} <= set(meta["libraries"])
     assert {"auc", "f1", "ece"} <= set(meta["metrics"]["resolution"])
+
+
+def test_evidence_signs_read_the_way_a_reviewer_would(model: AutoQAModel) -> None:
+    """Evidence is measured from a reference (docs/autoqa.md): a cold turn's sentence pushes
+    empathy down, a customer's "Still broken." pushes resolution down and "It works now" up."""
+    opening = [Turn("customer", "My internet keeps dropping every evening."),
+               Turn("agent", "I've reset the line from our side, can you check now?")]
+    broken = model.predict([[*opening, Turn("customer", "Still broken.")]])[0]
+    works = model.predict([[*opening, Turn("customer", "It works now, thanks!")]])[0]
+    weight = {e.text: e.weight for e in broken.resolution_evidence + works.resolution_evidence}
+    assert weight["Still broken."] < 0 < weight["It works now, thanks!"]
+    assert works.resolution_probability > broken.resolution_probability
+    (cold,) = broken.empathy_evidence
+    assert cold.speaker == "agent" and cold.weight < 0 and broken.empathy_score < 10
