@@ -4,7 +4,8 @@ python bench/autoqa.py [--data ../shared/data] [--model scoring/default_model] [
 
 (a) helpdesk-quality-stc3: resolution (mean of the 19 raters' A > 0 = resolved); AUC, F1.
 (b) empathy-epitome: emotional reactions and interpretations, level 0 vs 1-2; AUC, macro-F1.
-(c) grouped (by domain) 5-fold cross-validation on the project corpus data/autoqa/.
+(c) grouped (by domain) 5-fold cross-validation on the project corpus data/autoqa/, and the
+    project's own hold-out set data/autoqa/holdout.jsonl (500 conversations never trained on).
 (d) throughput (~10-turn conversations/s, steady state), a 400-conversation
     `python -m scoring predict` run including start-up, and peak memory.
 All baselines train on the project corpus only; the public sets are evaluation only.
@@ -49,6 +50,7 @@ from scoring.classifiers import aggregate_empathy  # noqa: E402
 from scoring.train import fit_heads, load_corpus, sha256_file  # noqa: E402
 
 CORPUS = ROOT / "data" / "autoqa" / "conversations.jsonl"
+HOLDOUT = ROOT / "data" / "autoqa" / "holdout.jsonl"  # never trained on
 
 # --- small hand-written sentiment lexicon (baseline) -------------------------------------
 POSITIVE = set(["thanks", "thank", "thx", "ty", "cheers", "great", "perfect", "brilliant", "good", "works", "working", "worked", "fixed", "solved", "sorted", "resolved", "done", "received", "ok", "okay", "fine", "happy", "glad", "appreciate", "lovely", "helpful", "excellent", "awesome", "amazing", "success", "successfully", "restored", "back", "available", "confirm", "confirmed"])
@@ -295,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_cv:
         results["corpus_cv"] = corpus_cv(rows, model)
+    results["project_holdout"] = project_holdout(model, tfidf)
 
     convs10 = ten_turn_conversations(stc, 100)
     results["throughput"] = {
@@ -348,6 +351,28 @@ def corpus_cv(rows: list[dict[str, Any]], model: AutoQAModel) -> dict[str, Any]:
     }
 
 
+def project_holdout(model: AutoQAModel, tfidf: TfidfBaseline) -> dict[str, Any]:
+    """The project's own hold-out conversations (never trained on, written after the model was
+    fixed): resolution and conversation empathy (any agent turn empathetic) for all three."""
+    rows = load_corpus(HOLDOUT)
+    convs = [r["turns"] for r in rows]
+    res_y = np.array([r["resolved"] for r in rows])
+    emp_y = np.array([int(any(r["agent_empathy"])) for r in rows])
+    preds = model.predict(convs)
+    scores = {
+        "autoqa": (np.array([p.resolution_probability for p in preds]),
+                   np.array([p.empathy_score / 100.0 for p in preds])),
+        "tfidf_lr": (tfidf.resolution(convs), tfidf.empathy(convs)),
+        "lexicon": (np.array([lexicon_resolution(c) for c in convs]),
+                    np.array([lexicon_empathy(c) for c in convs])),
+    }
+    return {
+        "n": len(rows), "resolved": int(res_y.sum()), "empathetic": int(emp_y.sum()),
+        "resolution": {name: metrics(res_y, s[0]) for name, s in scores.items()},
+        "empathy_conversation": {name: metrics(emp_y, s[1]) for name, s in scores.items()},
+    }
+
+
 def print_table(r: dict[str, Any]) -> None:
     print(f"\nAutoQA benchmark  model={r['model_version']}  cpus={r['machine']['cpus']}")
     print(f"{'task':44s} {'metric':9s} {'autoqa':>8s} {'tfidf_lr':>9s} {'lexicon':>8s}")
@@ -361,6 +386,11 @@ def print_table(r: dict[str, Any]) -> None:
     if "corpus_cv" in r:
         rows += [("corpus CV resolution", r["corpus_cv"]["resolution"], ("auc", "f1")),
                  ("corpus CV empathy (conversation)", r["corpus_cv"]["empathy_conversation"],
+                  ("auc", "macro_f1"))]
+    if "project_holdout" in r:
+        h = r["project_holdout"]
+        rows += [("project hold-out resolution", h["resolution"], ("auc", "f1")),
+                 ("project hold-out empathy (conversation)", h["empathy_conversation"],
                   ("auc", "macro_f1"))]
     for name, block, keys in rows:
         for k in keys:
