@@ -136,6 +136,11 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     # evidence for the focused criterion is highlighted in the transcript
     empathy = page.locator('fieldset[data-criterion="Empathy"]')
     expect(empathy.locator(".suggest")).to_contain_text("AutoQA suggests: 85")
+    # the evidence sentence itself is marked in its segment, green (it pushed empathy up)
+    mark = page.locator("#seg-3 mark.ev.up")
+    expect(mark).to_have_text("being double charged is really stressful")
+    expect(mark).to_have_attribute("title", "empathy +0.80")
+    expect(page.locator(".segments mark.ev")).to_have_count(1)
     empathy.locator("a.ev-link").click()
     expect(page.locator("#seg-3")).to_have_class(re.compile(r"\bselected\b"))
     empathy.focus()

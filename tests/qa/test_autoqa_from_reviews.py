@@ -390,3 +390,26 @@ def test_evaluate_prints_metrics_and_flags_the_training_corpus(app, corpus, tmp_
     assert '"auc"' in result.output and "in-sample" not in result.output
     result = run(app, "evaluate", str(tmp_path / "missing.jsonl"))
     assert result.exit_code != 0 and "no such file" in result.output
+
+
+def test_evidence_marks_wrap_each_sentence_escaped_and_signed() -> None:
+    """Transcript marks: the evidence sentence is wrapped, green up / red down / yellow when the
+    scores disagree; everything else is escaped text."""
+    from types import SimpleNamespace
+
+    from qa import evidence_marks
+
+    text = "Sorry <b>that</b> happened. It works now. Bye"
+    scores = [
+        SimpleNamespace(criterion="empathy", evidence=[{"text": "Sorry <b>that</b> happened.", "weight": 1.5}]),
+        SimpleNamespace(criterion="resolution", evidence=[
+            {"text": "It works now.", "weight": 2.0}, {"text": "Sorry <b>that</b> happened.", "weight": -0.3},
+            {"text": "not in this segment", "weight": 9.0}]),
+        SimpleNamespace(criterion="crit:5", evidence=None),
+    ]
+    html = str(evidence_marks(text, scores))
+    assert html == (
+        '<mark class="ev mixed" title="empathy +1.50 · resolution -0.30">Sorry &lt;b&gt;that&lt;/b&gt; '
+        'happened.</mark> <mark class="ev up" title="resolution +2.00">It works now.</mark> Bye'
+    )
+    assert str(evidence_marks("<i>plain</i>", [])) == "&lt;i&gt;plain&lt;/i&gt;"
