@@ -234,6 +234,13 @@ def test_better_candidate_is_activated_and_rule_is_printed(app, world, corpus, l
     assert {"autoqa.trained_from_reviews", "autoqa.activated"} <= actions
     page = login(world["admin"]).get("/admin/models").get_data(as_text=True)
     assert version in page and "reviewers" in page
+    # the page says what each row was measured on, with the active model's figure beside it
+    assert (
+        f"held-out reviewer labels: n={cand['n']} ({cand['positives']} resolved); "
+        f"the model active then scored {act['auc']:.3f} on the same" in page
+    )
+    shipped_n = autoqa.shipped_default()["metrics"]["resolution"]["n"]
+    assert f"cross-validation, n={shipped_n}" in page  # the shipped default
     print(
         f"held-out resolution AUC: candidate {cand['auc']} vs shipped {act['auc']} (n={cand['n']})"
     )
