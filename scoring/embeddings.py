@@ -93,7 +93,9 @@ class Encoder:
                 raise ScoringError(f"encoder folder not found: {path}")
             import torch
             from transformers import AutoModel, AutoTokenizer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # no "Loading weights" bars in CLIs and logs
             if self.num_threads is not None:
                 torch.set_num_threads(self.num_threads)
             try:
