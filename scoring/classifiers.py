@@ -26,8 +26,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.base import BaseEstimator, ClassifierMixin  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 from sklearn.model_selection import (  # type: ignore[import-untyped]
@@ -35,6 +37,8 @@ from sklearn.model_selection import (  # type: ignore[import-untyped]
     StratifiedKFold,
 )
 from sklearn.utils.validation import check_is_fitted  # type: ignore[import-untyped]
+
+from .lexical import SentenceLexicon
 
 RESOLUTION_BLOCKS = ("mean_agent", "mean_customer", "mean_last3", "last_customer", "last_agent")
 
@@ -149,10 +153,10 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         self.feature_mean_ = X.mean(axis=0)  # the reference for centred evidence
         return self
 
-    def decision_function(self, X: np.ndarray) -> np.ndarray:
-        """Calibrated logit of class 1."""
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Calibrated logit of class 1 (X dense, or sparse for a head with a lexicon)."""
         check_is_fitted(self, "coef_")
-        return np.asarray(X, dtype=np.float64) @ self.coef_ + self.intercept_
+        return np.asarray(_matrix(X) @ self.coef_ + self.intercept_).reshape(-1)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = _sigmoid(self.decision_function(X))
@@ -160,6 +164,17 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+def _matrix(X: Any) -> Any:
+    """Sparse matrices as they are (CSR), anything else as a float64 array."""
+    return X.tocsr() if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
+
+
+def _stack(a: Any, b: Any) -> Any:
+    if sparse.issparse(a) or sparse.issparse(b):
+        return sparse.vstack([a, b], format="csr")
+    return np.vstack([a, b])
 
 
 def bag_max(scores: np.ndarray, bags: np.ndarray, n_bags: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,31 +205,31 @@ class MaxPooledLinearClassifier(CalibratedLinearClassifier):
                          random_state=random_state)
         self.mil_rounds = mil_rounds
 
-    def _fit_mil(self, X: np.ndarray, bags: np.ndarray, y_bag: np.ndarray,
-                 X_neg: np.ndarray | None) -> LogisticRegression:
+    def _fit_mil(self, X: Any, bags: np.ndarray, y_bag: np.ndarray,
+                 X_neg: Any | None) -> LogisticRegression:
         n_bags = len(y_bag)
         y_inst = y_bag[bags]
         neg = np.zeros((0, X.shape[1])) if X_neg is None else X_neg
-        y_neg = np.zeros(len(neg), dtype=int)
-        base = self._base().fit(np.vstack([X, neg]), np.concatenate([y_inst, y_neg]))
+        y_neg = np.zeros(neg.shape[0], dtype=int)
+        base = self._base().fit(_stack(X, neg), np.concatenate([y_inst, y_neg]))
         for _ in range(self.mil_rounds):
             _, arg = bag_max(base.decision_function(X), bags, n_bags)
             keep = y_inst == 0
             chosen = arg[(y_bag == 1) & (arg >= 0)]
             keep[chosen] = True
-            base = self._base().fit(np.vstack([X[keep], neg]),
+            base = self._base().fit(_stack(X[keep], neg),
                                     np.concatenate([y_inst[keep], y_neg]))
         return base
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None,
-            bags: np.ndarray | None = None, X_neg: np.ndarray | None = None
+    def fit(self, X: Any, y: np.ndarray, groups: np.ndarray | None = None,
+            bags: np.ndarray | None = None, X_neg: Any | None = None
             ) -> MaxPooledLinearClassifier:
         """X: (n_sentences, dim); y: one 0/1 label per bag; bags: bag index of each sentence;
         groups: one group per bag (for the calibration folds); X_neg: extra negative sentences
         used for fitting the weights only (not for calibration or out-of-fold scores)."""
-        X = np.asarray(X, dtype=np.float64)
+        X = _matrix(X)
         y = np.asarray(y).astype(int)
-        bags_arr = np.arange(len(X)) if bags is None else np.asarray(bags, dtype=int)
+        bags_arr = np.arange(X.shape[0]) if bags is None else np.asarray(bags, dtype=int)
         self.classes_ = np.array([0, 1])
         if set(np.unique(y).tolist()) != {0, 1}:
             raise ValueError("both classes 0 and 1 are needed to fit")
@@ -243,7 +258,7 @@ class MaxPooledLinearClassifier(CalibratedLinearClassifier):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def bag_decision_function(self, X: np.ndarray, bags: np.ndarray, n_bags: int) -> np.ndarray:
+    def bag_decision_function(self, X: Any, bags: np.ndarray, n_bags: int) -> np.ndarray:
         """Calibrated logit of each bag: the max of its sentences' logits."""
         scores, _ = bag_max(self.decision_function(X), np.asarray(bags, dtype=int), n_bags)
         return scores
@@ -261,3 +276,26 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
         if sel.any():
             ece += abs(y[sel].mean() - p[sel].mean()) * sel.mean()
     return float(ece)
+
+
+def fit_empathy_head(m: dict[str, Any], *, C: float, cv: int = 5, seed: int = 0,
+                     customer_negatives: bool = True,
+                     lexical_features: int = 0) -> MaxPooledLinearClassifier:
+    """The default empathy head from `design_matrices` output: max over agent-sentence bags,
+    customer sentences as extra negatives, and with `lexical_features` > 0 a TF-IDF lexicon of
+    that many word/bigram features fitted on the same sentences (`lexical.py`)."""
+    X, X_neg = m["emp_sentence_x"], m["customer_sentence_x"] if customer_negatives else None
+    lexicon = None
+    if lexical_features > 0:
+        texts = list(m["emp_sentence_text"])
+        negative_texts = list(m["customer_sentence_text"]) if customer_negatives else []
+        lexicon = SentenceLexicon(max_features=lexical_features).fit(texts + negative_texts)
+        X = lexicon.features(X, texts)
+        if X_neg is not None:
+            X_neg = lexicon.features(X_neg, negative_texts)
+    head = MaxPooledLinearClassifier(C=C, cv=cv, random_state=seed)
+    head.fit(X, m["emp_y"], groups=m["emp_groups"], bags=m["emp_bags"],
+             X_neg=X_neg if X_neg is not None and X_neg.shape[0] else None)
+    if lexicon is not None:
+        head.lexicon_ = lexicon
+    return head

@@ -23,6 +23,7 @@ from .classifiers import (
 from .embeddings import Encoder, get_encoder
 from .errors import ScoringError
 from .evidence import SentenceRef, centred_contributions, sentence_contributions, top_evidence
+from .lexical import sentence_features
 from .schema import Prediction, Turn, to_turns
 
 ARTIFACT_FORMAT = 1
@@ -199,7 +200,9 @@ class AutoQAModel:
             contributions = np.zeros(len(ec.sentences))
             logits: dict[int, float] = {}
             if len(ec.sentences):
-                projections = ec.embeddings.astype(np.float64) @ head.coef_
+                features = sentence_features(head, ec.embeddings.astype(np.float64),
+                                             [s.text for s in ec.sentences])
+                projections = np.asarray(features @ head.coef_).reshape(-1)
                 _, arg = bag_max(projections, ec.sentence_turn, len(ec.turns))
                 for i in agent:
                     logits[i] = float(head.intercept_)
@@ -255,7 +258,8 @@ class AutoQAModel:
 def _slim(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
     slim = type(head)(**head.get_params())
-    for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_"):
+    for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_",
+                 "lexicon_"):
         if hasattr(head, name):
             setattr(slim, name, getattr(head, name))
     slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)

@@ -40,12 +40,19 @@ from .classifiers import (
     MaxPooledLinearClassifier,
     empathy_k,
     expected_calibration_error,
+    fit_empathy_head,
 )
 from .embeddings import Encoder
 from .errors import ScoringError
+from .lexical import sentence_features
 from .model import AutoQAModel, EncodedConversation, encode_conversations
 from .schema import Turn
-from .train import DEFAULT_C_EMPATHY, design_matrices, library_versions
+from .train import (
+    DEFAULT_C_EMPATHY,
+    DEFAULT_EMPATHY_LEXICAL_FEATURES,
+    design_matrices,
+    library_versions,
+)
 
 BINARY_THRESHOLD = 0.5
 AUTOQA_KEYS = ("empathy", "resolution")
@@ -240,7 +247,8 @@ def _agent_turn_logits(head: CalibratedLinearClassifier, ec: EncodedConversation
     """The head's calibrated logit of each agent turn, in `ec.agent_turns()` order."""
     agent = ec.agent_turns()
     if isinstance(head, MaxPooledLinearClassifier):
-        logits = head.bag_decision_function(ec.embeddings, ec.sentence_turn, len(ec.turns))
+        features = sentence_features(head, ec.embeddings, [s.text for s in ec.sentences])
+        logits = head.bag_decision_function(features, ec.sentence_turn, len(ec.turns))
         return np.asarray(logits[agent])
     return np.asarray(head.decision_function(ec.turn_vectors[agent]))
 
@@ -278,6 +286,7 @@ def _labelled_bags(m: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     in_kept = keep[m["emp_bags"]]
     new_index = np.cumsum(keep) - 1
     return {**m, "emp_sentence_x": m["emp_sentence_x"][in_kept],
+            "emp_sentence_text": m["emp_sentence_text"][in_kept],
             "emp_bags": new_index[m["emp_bags"][in_kept]], "emp_y": m["emp_y"][keep],
             "emp_groups": m["emp_groups"][keep]}
 
@@ -331,13 +340,10 @@ def retrain_from_reviews(
         try:
             if key == "empathy":
                 # the head scoring.train.fit_heads fits by default: max over sentence bags,
-                # customer sentences as extra negatives
-                e = _labelled_bags(m)
-                negatives = e["customer_sentence_x"]
-                empathy = MaxPooledLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
-                heads[key] = empathy.fit(e["emp_sentence_x"], e["emp_y"], groups=e["emp_groups"],
-                                         bags=e["emp_bags"],
-                                         X_neg=negatives if len(negatives) else None)
+                # customer sentences as extra negatives, embeddings plus a sentence TF-IDF
+                heads[key] = fit_empathy_head(
+                    _labelled_bags(m), C=C_empathy, cv=cv, seed=seed,
+                    lexical_features=DEFAULT_EMPATHY_LEXICAL_FEATURES)
             else:
                 keep = m["res_y"] >= 0
                 resolution = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)

@@ -22,10 +22,10 @@ from sklearn.metrics import f1_score, roc_auc_score  # type: ignore[import-untyp
 from .classifiers import (
     RESOLUTION_BLOCKS,
     CalibratedLinearClassifier,
-    MaxPooledLinearClassifier,
     aggregate_empathy,
     empathy_k,
     expected_calibration_error,
+    fit_empathy_head,
 )
 from .embeddings import Encoder, get_encoder
 from .errors import ScoringError
@@ -35,6 +35,7 @@ from .schema import to_turns
 DEFAULT_C_EMPATHY = 0.3
 DEFAULT_C_RESOLUTION = 0.1
 DEFAULT_EMPATHY_POOLING = "max_sentence"
+DEFAULT_EMPATHY_LEXICAL_FEATURES = 5000
 
 
 def load_corpus(path: str | Path) -> list[dict[str, Any]]:
@@ -78,6 +79,8 @@ def design_matrices(encoded: Sequence[EncodedConversation],
     emp_x, emp_y, emp_conv, emp_groups = [], [], [], []
     emp_sx: list[np.ndarray] = []
     cust_sx: list[np.ndarray] = []
+    emp_text: list[str] = []
+    cust_text: list[str] = []
     emp_bags: list[int] = []
     res_x, res_y, res_groups = [], [], []
     n_bags = 0
@@ -87,9 +90,11 @@ def design_matrices(encoded: Sequence[EncodedConversation],
         bag_of = {t: n_bags + k for k, t in enumerate(agent)}
         n_bags += len(agent)
         in_agent = [k for k, t in enumerate(ec.sentence_turn.tolist()) if t in bag_of]
+        in_customer = [k for k, r in enumerate(ec.sentences) if r.speaker == "customer"]
         emp_sx.append(ec.embeddings[in_agent])
-        cust_sx.append(ec.embeddings[[k for k, r in enumerate(ec.sentences)
-                                      if r.speaker == "customer"]])
+        cust_sx.append(ec.embeddings[in_customer])
+        emp_text.extend(ec.sentences[k].text for k in in_agent)
+        cust_text.extend(ec.sentences[k].text for k in in_customer)
         emp_bags.extend(bag_of[int(ec.sentence_turn[k])] for k in in_agent)
         emp_x.append(ec.turn_vectors[agent])
         emp_y.extend(row["agent_empathy"])
@@ -104,6 +109,8 @@ def design_matrices(encoded: Sequence[EncodedConversation],
         "emp_sentence_x": np.vstack([x for x in emp_sx if x.size] or [np.zeros((0, 1))]),
         "emp_bags": np.array(emp_bags, dtype=int),
         "customer_sentence_x": np.vstack([x for x in cust_sx if x.size] or [np.zeros((0, 1))]),
+        "emp_sentence_text": np.array(emp_text, dtype=object),
+        "customer_sentence_text": np.array(cust_text, dtype=object),
         "res_y": np.array(res_y), "res_groups": np.array(res_groups),
     }
 
@@ -144,6 +151,7 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
               cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
               encoded: Sequence[EncodedConversation] | None = None,
               customer_negatives: bool = True,
+              lexical_features: int = DEFAULT_EMPATHY_LEXICAL_FEATURES,
               ) -> tuple[CalibratedLinearClassifier, CalibratedLinearClassifier, dict[str, Any]]:
     """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics.
 
@@ -152,15 +160,17 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
     the turn vector). Pass ``encoded`` to reuse embeddings already computed for ``rows``.
     customer_negatives: with max_sentence pooling, customer sentences are extra negatives
     (a customer describing their own feelings is the opposite of acknowledging someone else's).
+    lexical_features: with max_sentence pooling, the size of the sentence TF-IDF vocabulary
+    scored beside the embedding (0: embeddings only; see lexical.py).
     """
     if encoded is None:
         encoded = encode_conversations(encoder, [r["turns"] for r in rows])
     m = design_matrices(encoded, rows)
     emp: CalibratedLinearClassifier
     if empathy_pooling == "max_sentence":
-        emp = MaxPooledLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
-        emp.fit(m["emp_sentence_x"], m["emp_y"], groups=m["emp_groups"], bags=m["emp_bags"],
-                X_neg=m["customer_sentence_x"] if customer_negatives else None)
+        emp = fit_empathy_head(m, C=C_empathy, cv=cv, seed=seed,
+                               customer_negatives=customer_negatives,
+                               lexical_features=lexical_features)
     elif empathy_pooling == "mean":
         emp = CalibratedLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
         emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
@@ -203,6 +213,8 @@ def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Pat
                    "seed": seed, "resolution_blocks": list(RESOLUTION_BLOCKS),
                    "empathy_pooling": empathy_pooling,
                    "empathy_customer_negatives": empathy_pooling == "max_sentence",
+                   "empathy_lexical_features": (DEFAULT_EMPATHY_LEXICAL_FEATURES
+                                                if empathy_pooling == "max_sentence" else 0),
                    "encoding": "each turn encoded once; sentence = mean of its contextual "
                                "tokens; turn = L2-normalised mean of all its tokens",
                    "empathy_aggregation": "mean of top-k agent-turn probabilities, "

@@ -110,3 +110,32 @@ def test_max_pooled_head_learns_from_turn_labels() -> None:
     logits = head.bag_decision_function(X, bags, n_bags)
     assert ((logits > 0).astype(int) == y).mean() > 0.9
     assert head.oof_proba_.shape == (n_bags,)
+
+
+def test_empathy_head_with_a_lexicon_scores_embeddings_plus_tfidf_linearly() -> None:
+    """fit_empathy_head with lexical features: one weight vector over [embedding, TF-IDF], so a
+    sentence logit is exactly coef . features + intercept; warm wording is learned."""
+    from scoring.classifiers import fit_empathy_head
+    from scoring.lexical import sentence_features
+
+    rng = np.random.default_rng(0)
+    warm = ["oof that is rough", "so sorry, hugs", "ugh that is rough, sorry", "hugs, so sorry"]
+    cold = ["send the order number", "the refund is done", "order number please", "refund sent"]
+    texts = (warm + cold) * 6
+    y = np.array(([1] * 4 + [0] * 4) * 6)
+    m = {"emp_sentence_x": rng.normal(size=(len(texts), 8)) * 0.01,  # embeddings: noise only
+         "emp_sentence_text": np.array(texts, dtype=object), "emp_y": y,
+         "emp_bags": np.arange(len(texts)), "emp_groups": np.arange(len(texts)) % 4,
+         "customer_sentence_x": rng.normal(size=(3, 8)) * 0.01,
+         "customer_sentence_text": np.array(["my order is late", "where is it", "late again"],
+                                            dtype=object)}
+    head = fit_empathy_head(m, C=1.0, cv=2, lexical_features=50)
+    assert head.lexicon_.n_features <= 50 and head.coef_.shape == (8 + head.lexicon_.n_features,)
+    probe = ["ugh, so sorry", "order number please"]
+    emb = np.zeros((2, 8))
+    features = sentence_features(head, emb, probe)
+    dense = features.toarray() @ head.coef_ + head.intercept_
+    assert np.allclose(head.decision_function(features), dense)
+    assert dense[0] > 0 > dense[1]
+    # without a lexicon the head scores embeddings as they are
+    assert sentence_features(object(), emb, probe) is emb

@@ -9,6 +9,7 @@ import pytest
 
 from scoring import AutoQAModel, Turn
 from scoring.classifiers import MaxPooledLinearClassifier
+from scoring.lexical import sentence_features
 from scoring.model import encode_conversations
 from scoring.retrain import (
     EmbeddingCache,
@@ -67,9 +68,11 @@ def test_labelled_bags_drop_unlabelled_turns_and_renumber() -> None:
     """Bags labelled -1 lose their sentences; the kept bags are renumbered 0..n-1 in order."""
     m = {"emp_sentence_x": np.arange(12.0).reshape(6, 2), "emp_bags": np.array([0, 0, 1, 2, 2, 3]),
          "emp_y": np.array([1, -1, 0, -1]), "emp_groups": np.array(["a", "a", "b", "b"]),
-         "customer_sentence_x": np.ones((1, 2))}
+         "customer_sentence_x": np.ones((1, 2)),
+         "emp_sentence_text": np.array(list("abcdef"), dtype=object)}
     out = _labelled_bags(m)
     np.testing.assert_array_equal(out["emp_sentence_x"], m["emp_sentence_x"][[0, 1, 3, 4]])
+    assert list(out["emp_sentence_text"]) == ["a", "b", "d", "e"]  # texts follow their rows
     np.testing.assert_array_equal(out["emp_bags"], [0, 0, 1, 1])
     np.testing.assert_array_equal(out["emp_y"], [1, 0])
     np.testing.assert_array_equal(out["emp_groups"], ["a", "b"])
@@ -115,7 +118,9 @@ def test_retrained_turn_logit_is_max_of_sentences_with_exact_evidence(
     head = model.empathy_head
     assert isinstance(head, MaxPooledLinearClassifier)
     (ec,) = encode_conversations(EmbeddingCache(model.encoder).as_encoder(), [PROBE])
-    sentence_logits = head.decision_function(ec.embeddings)
+    assert head.lexicon_ is not None  # embeddings plus sentence TF-IDF, as scoring.train fits
+    sentence_logits = head.decision_function(
+        sentence_features(head, ec.embeddings, [s.text for s in ec.sentences]))
     parts = model.explain(PROBE)
     turns = np.array([s.turn for s in parts["sentences"]])
     assert set(parts["empathy_turn_logits"]) == {1, 3}
