@@ -158,6 +158,7 @@ def split_metrics(y: np.ndarray, halves: np.ndarray,
     for name in ("test", "dev"):
         sel = halves == name
         block: dict[str, Any] = {k: metrics(y[sel], v[sel]) for k, v in scores.items()}
+        block["autoqa"]["auc_ci95"] = auc_interval(y[sel], scores["autoqa"][sel])
         block["n"], block["positives"] = int(sel.sum()), int(y[sel].sum())
         if name == "test":
             out.update(block)
@@ -165,6 +166,20 @@ def split_metrics(y: np.ndarray, halves: np.ndarray,
         else:
             out["dev"] = block
     return out
+
+
+def auc_interval(y: np.ndarray, p: np.ndarray, rounds: int = 2000,
+                 seed: int = 0) -> list[float]:
+    """95% bootstrap interval of the AUC (items resampled with replacement, fixed seed): how far
+    a half of this size can move the figure by chance alone."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(rounds):
+        idx = rng.integers(0, len(y), len(y))
+        if 0 < y[idx].sum() < len(idx):
+            values.append(roc_auc_score(y[idx], p[idx]))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return [round(float(low), 3), round(float(high), 3)]
 
 
 def metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
@@ -394,8 +409,10 @@ def print_table(r: dict[str, Any]) -> None:
                   ("auc", "macro_f1"))]
     for name, block, keys in rows:
         for k in keys:
+            ci = block["autoqa"].get("auc_ci95") if k == "auc" else None
             print(f"{name:44s} {k:9s} {block['autoqa'][k]:8.3f} {block['tfidf_lr'][k]:9.3f} "
-                  f"{block['lexicon'][k]:8.3f}")
+                  f"{block['lexicon'][k]:8.3f}" + (f"   (AutoQA 95% CI {ci[0]}-{ci[1]})"
+                                                    if ci else ""))
     t = r["throughput"]
     s = t["steady_state"]
     print(f"\nsteady state (10 turns): {s['conversations_per_s']} conversations/s wall, "
