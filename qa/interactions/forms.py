@@ -28,3 +28,8 @@ class UploadForm(FlaskForm):
     csat = IntegerField("CSAT (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
     escalated = BooleanField("Escalated")
     submit = SubmitField("Upload and transcribe")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Chats and emails (.jsonl or .csv)", validators=[FileRequired()])
+    submit = SubmitField("Import and score")

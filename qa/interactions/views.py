@@ -7,6 +7,7 @@ from ..access import (
     can_manage_team,
     get_interaction_or_404,
     interaction_filter,
+    led_team_ids,
     roles_required,
     visible_agents,
 )
@@ -14,10 +15,17 @@ from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
 from ..services import audit
 from ..services.autoqa import custom_head_names
-from ..services.interactions import AudioLimits, IngestError, attach_recording, exists
+from ..services.interactions import (
+    AudioLimits,
+    IngestError,
+    attach_recording,
+    exists,
+    import_rows,
+    rows_from_bytes,
+)
 from ..services.reviews import default_scorecard
 from . import bp
-from .forms import UploadForm
+from .forms import ImportForm, UploadForm
 
 PER_PAGE = 50
 
@@ -152,6 +160,51 @@ def upload():
         return redirect(url_for(".detail", interaction_id=interaction.id))
     status = 400 if request.method == "POST" else 200
     return render_template("interactions/upload.html", form=form), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def import_text():
+    """Import chats and emails from a JSONL or CSV file (the `flask interactions import` format);
+    each good row is stored and scored, each bad one reported with its line number."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        name = upload_file.filename or "upload"
+        team_ids = None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
+        try:
+            report = import_rows(
+                rows_from_bytes(name, upload_file.stream.read()),
+                limits=AudioLimits(
+                    current_app.config["MAX_CONTENT_LENGTH"],
+                    current_app.config["MAX_AUDIO_SECONDS"],
+                ),
+                upload_folder=current_app.config["UPLOAD_FOLDER"],
+                redact=current_app.config["REDACT_PII"],
+                team_ids=team_ids,
+            )
+        except IngestError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+            return render_template("interactions/import.html", form=form, report=None), 400
+        audit.record(
+            current_user,
+            "interactions.imported",
+            None,
+            file=name,
+            via="web",
+            created=len(report.created),
+            duplicates=report.duplicates,
+            errors=len(report.errors),
+        )
+        db.session.commit()
+        if report.created:
+            jobs.enqueue_scoring(report.created)
+        status = 400 if report.errors and not report.created else 200
+        return render_template("interactions/import.html", form=form, report=report), status
+    status = 400 if request.method == "POST" else 200
+    return render_template("interactions/import.html", form=form, report=report), status
 
 
 @bp.route("/<int:interaction_id>/retry", methods=["POST"])

@@ -85,13 +85,31 @@ class AudioLimits:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, row) or (line number, error) for a CSV or JSONL file."""
-    suffix = path.suffix.lower()
+    _suffix(path.name)
+    return rows_from_bytes(path.name, path.read_bytes())
+
+
+def _suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".jsonl", ".ndjson", ".json"}:
         raise IngestError(f"unsupported file type {suffix or '(none)'}: use .csv or .jsonl")
+    return suffix
+
+
+def rows_from_bytes(name: str, data: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, row) or (line number, error) for the content of a CSV or JSONL file named
+    `name` (an uploaded file or one read from disk); a wrong type or encoding raises at once."""
+    suffix = _suffix(name)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IngestError(f"{path.name} is not UTF-8 text") from None
+        raise IngestError(f"{name} is not UTF-8 text") from None
+    return _parse_rows(Path(name), suffix, text)
+
+
+def _parse_rows(
+    path: Path, suffix: str, text: str
+) -> Iterator[tuple[int, dict[str, Any] | str]]:
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames:

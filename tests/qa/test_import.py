@@ -128,3 +128,71 @@ def test_cli_import_prints_one_line_errors(app, world, tmp_path):
         args=["interactions", "import", str(tmp_path / "nope.csv")]
     )
     assert missing.exit_code == 1 and "Error: no such file" in missing.output
+
+
+def _post_file(client, content: bytes, name: str):  # type: ignore[no-untyped-def]
+    import io
+
+    return client.post(
+        "/interactions/import",
+        {"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_web_import_stores_and_scores_chats_and_reports_bad_lines(login, world):
+    """A lead imports a JSONL file on the web: good chats are stored and scored by AutoQA, a bad
+    line and a row for another team's agent are reported by line; importing again skips them."""
+    from qa.models import AuditEvent, AutoScore
+
+    def line(external_id: str, agent_email: str, **extra) -> str:  # type: ignore[no-untyped-def]
+        return json.dumps({
+            "external_id": external_id, "channel": "chat", "agent_email": agent_email,
+            "started_at": "2026-11-16T09:30:00",
+            "turns": [{"speaker": "customer", "text": "My card was declined twice today."},
+                      {"speaker": "agent", "text": "I'm so sorry, that's stressful. I've removed "
+                                                   "the block, it works now."},
+                      {"speaker": "customer", "text": "It went through, thanks!"}], **extra})
+
+    content = "\n".join([
+        line("W-1", world["agent_red"].email),
+        "{not json",
+        line("W-2", world["agent_blue"].email),  # Blue: not led by this lead
+        line("W-3", world["agent_red2"].email),
+    ]).encode()
+    lead = login(world["lead_red"])
+    response = _post_file(lead, content, "chats.jsonl")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "Imported 2" in page and "2 bad rows" in page
+    assert "line 2: invalid JSON" in page and "line 3:" in page and "not in a team you lead" in page
+    stored = db.session.query(Interaction).filter(Interaction.external_id.in_(["W-1", "W-3"])).all()
+    assert len(stored) == 2 and {i.status for i in stored} == {Status.SCORED}
+    scores = db.session.query(AutoScore).filter(AutoScore.interaction_id.in_([i.id for i in stored]))
+    assert {s.criterion for s in scores} >= {"empathy", "resolution"}
+    assert db.session.query(AuditEvent).filter_by(action="interactions.imported").count() == 1
+    # again: nothing new, said so
+    page = _post_file(lead, content, "chats.jsonl").get_data(as_text=True)
+    assert "Imported 0" in page and "2 already imported" in page
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (b"external_id,channel\n", "x.pdf", "unsupported file type .pdf"),
+        (b"\xff\xfe\x00bad", "x.jsonl", "is not UTF-8 text"),
+        (b"external_id,channel\nA,chat\n", "x.csv", "missing column(s)"),
+    ],
+)
+def test_web_import_refuses_bad_files_with_a_reason(login, world, content, name, reason):
+    response = _post_file(login(world["lead_red"]), content, name)
+    assert response.status_code == 400
+    assert reason in response.get_data(as_text=True)
+    assert db.session.query(Interaction).filter(Interaction.external_id == "A").count() == 0
+
+
+def test_web_import_is_for_leads_and_admins(login, world):
+    agent = login(world["agent_red"])
+    assert agent.get("/interactions/import").status_code == 403
+    assert _post_file(agent, b"{}", "x.jsonl").status_code == 403
+    assert login(world["admin"]).get("/interactions/import").status_code == 200
