@@ -289,15 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     epi = [[Turn("agent", t)] for t in texts]
     position = {t: i for i, t in enumerate(texts)}
 
-    stc_pred = model.predict(stc)
-    epi_pred = model.predict(epi)
-    scores = {
-        "autoqa": (np.array([p.resolution_probability for p in stc_pred]),
-                   np.array([p.empathy_score / 100.0 for p in epi_pred])),
-        "tfidf_lr": (tfidf.resolution(stc), tfidf.empathy(epi)),
-        "lexicon": (np.array([lexicon_resolution(c) for c in stc]),
-                    np.array([lexicon_empathy(c) for c in epi])),
-    }
+    scores = three_way(model, tfidf, stc, epi)
     results["evaluation_protocol"] = (
         "STC-3 and EPITOME are each split into fixed halves by sha256(id) (STC-3 dialogue id, "
         "EPITOME rp_id). Only the dev halves were looked at while the corpus, pooling and C "
@@ -366,6 +358,20 @@ def corpus_cv(rows: list[dict[str, Any]], model: AutoQAModel) -> dict[str, Any]:
     }
 
 
+def three_way(model: AutoQAModel, tfidf: TfidfBaseline, res_convs: list[list[Turn]],
+              emp_convs: list[list[Turn]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{method: (resolution scores of res_convs, empathy scores 0-1 of emp_convs)}."""
+    res_pred = model.predict(res_convs)
+    emp_pred = res_pred if emp_convs is res_convs else model.predict(emp_convs)
+    return {
+        "autoqa": (np.array([p.resolution_probability for p in res_pred]),
+                   np.array([p.empathy_score / 100.0 for p in emp_pred])),
+        "tfidf_lr": (tfidf.resolution(res_convs), tfidf.empathy(emp_convs)),
+        "lexicon": (np.array([lexicon_resolution(c) for c in res_convs]),
+                    np.array([lexicon_empathy(c) for c in emp_convs])),
+    }
+
+
 def project_holdout(model: AutoQAModel, tfidf: TfidfBaseline) -> dict[str, Any]:
     """The project's own hold-out conversations (never trained on, written after the model was
     fixed): resolution and conversation empathy (any agent turn empathetic) for all three."""
@@ -373,14 +379,7 @@ def project_holdout(model: AutoQAModel, tfidf: TfidfBaseline) -> dict[str, Any]:
     convs = [r["turns"] for r in rows]
     res_y = np.array([r["resolved"] for r in rows])
     emp_y = np.array([int(any(r["agent_empathy"])) for r in rows])
-    preds = model.predict(convs)
-    scores = {
-        "autoqa": (np.array([p.resolution_probability for p in preds]),
-                   np.array([p.empathy_score / 100.0 for p in preds])),
-        "tfidf_lr": (tfidf.resolution(convs), tfidf.empathy(convs)),
-        "lexicon": (np.array([lexicon_resolution(c) for c in convs]),
-                    np.array([lexicon_empathy(c) for c in convs])),
-    }
+    scores = three_way(model, tfidf, convs, convs)
     return {
         "n": len(rows), "resolved": int(res_y.sum()), "empathetic": int(emp_y.sum()),
         "resolution": {name: metrics(res_y, s[0]) for name, s in scores.items()},

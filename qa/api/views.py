@@ -14,7 +14,14 @@ from ..access import (
 from ..extensions import csrf, db, login
 from ..models import Channel, Interaction, Review, Role, Status, User
 from ..services import audit, tokens
-from ..services.interactions import AudioLimits, IngestError, attach_recording, exists, import_rows
+from ..services.interactions import (
+    AudioLimits,
+    IngestError,
+    attach_recording,
+    exists,
+    import_rows,
+    record_import,
+)
 from . import bp, schemas
 from .openapi import SPEC
 
@@ -128,16 +135,7 @@ def create_interactions():
         team_ids=team_ids,
         default_source="api",
     )
-    audit.record(
-        current_user,
-        "interactions.ingested",
-        None,
-        via="api",
-        created=len(report.created),
-        duplicates=report.duplicates,
-        errors=len(report.errors),
-    )
-    db.session.commit()
+    record_import(report, current_user, "interactions.ingested", via="api")
     if report.created:
         jobs.enqueue_scoring(report.created)
     status = 201 if report.created else (200 if not report.errors else 422)

@@ -21,6 +21,7 @@ from ..services.interactions import (
     attach_recording,
     exists,
     import_rows,
+    record_import,
     rows_from_bytes,
 )
 from ..services.reviews import default_scorecard
@@ -188,17 +189,7 @@ def import_text():
             db.session.rollback()
             form.file.errors.append(str(exc))
             return render_template("interactions/import.html", form=form, report=None), 400
-        audit.record(
-            current_user,
-            "interactions.imported",
-            None,
-            file=name,
-            via="web",
-            created=len(report.created),
-            duplicates=report.duplicates,
-            errors=len(report.errors),
-        )
-        db.session.commit()
+        record_import(report, current_user, "interactions.imported", file=name, via="web")
         if report.created:
             jobs.enqueue_scoring(report.created)
         status = 400 if report.errors and not report.created else 200

@@ -343,6 +343,20 @@ def import_rows(
     return report
 
 
+def record_import(report: ImportReport, actor: User | None, action: str, **details: Any) -> None:
+    """Audit an import with its counts and commit it (the caller then queues the scoring)."""
+    audit.record(
+        actor,
+        action,
+        None,
+        **details,
+        created=len(report.created),
+        duplicates=report.duplicates,
+        errors=len(report.errors),
+    )
+    db.session.commit()
+
+
 def import_file(
     path: str | Path,
     *,
@@ -358,16 +372,7 @@ def import_file(
     report = import_rows(
         _rows(path), limits=limits, upload_folder=upload_folder, redact=redact, base_dir=path.parent
     )
-    audit.record(
-        actor,
-        "interactions.imported",
-        None,
-        file=path.name,
-        created=len(report.created),
-        duplicates=report.duplicates,
-        errors=len(report.errors),
-    )
-    db.session.commit()
+    record_import(report, actor, "interactions.imported", file=path.name)
     return report
 
 
