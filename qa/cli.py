@@ -552,8 +552,8 @@ def scoring_evaluate(data: Path | None) -> None:
     data = data or autoqa.DEFAULT_CORPUS
     if not data.is_file():
         raise click.ClickException(f"no such file: {data}")
-    scorer = get_scorer()
     try:
+        scorer = get_scorer()
         click.echo(json.dumps(evaluate(scorer, data), indent=2))
     except (ScoringError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

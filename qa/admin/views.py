@@ -144,12 +144,12 @@ def activate_custom_head():
     if criterion_id is None:
         flash("No criterion given.", "error")
         return redirect(url_for(".models"))
-    criterion = db.session.get(Criterion, criterion_id)
+    criterion = db.session.get(Criterion, criterion_id) if 0 < criterion_id < 2**31 else None
     name = criterion.name if criterion is not None else f"criterion {criterion_id}"
     return _activate_or_roll_back(
         lambda: autoqa.rollback_custom(criterion_id, current_user),
         lambda version: autoqa.activate_custom(criterion_id, version, current_user),
-        f"Active head for {name}: {{version}}. New scores use it.",
+        f"Active head for {name}: " + "{version}. New scores use it.",
         f"{name} has no learned head any more: new interactions get no suggestion for it.",
     )
 
@@ -175,7 +175,7 @@ def _activate_or_roll_back(
     rollback: Callable[[], str | None], activate: Callable[[str], object], done: str, off: str
 ) -> Response:
     """The posted version activated (or a rollback when asked), committed and flashed with
-    `done` (a format string with {version}), or `off` when the rollback left no version active
+    `done` (its "{version}" replaced by the version), or `off` when the rollback left no version active
     (back to the default); a registry error is flashed, nothing changes."""
     from scoring import ScoringError
 
@@ -189,7 +189,7 @@ def _activate_or_roll_back(
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(done.format(version=version) if version else off, "info")
+        flash(done.replace("{version}", version) if version else off, "info")
     return redirect(url_for(".models"))
 
 

@@ -83,6 +83,10 @@ class AudioLimits:
 # --- parsing -------------------------------------------------------------------------------
 
 
+# A CSV cell may hold a whole email thread: allow up to 16 MB (the csv default is 128 KB).
+csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """Yield (line number, row) or (line number, error) for a CSV or JSONL file."""
     _suffix(path.name)
@@ -112,13 +116,16 @@ def _parse_rows(
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
     if suffix == ".csv":
         reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames:
-            raise IngestError(f"{path.name} is empty")
-        missing = [c for c in REQUIRED if c not in reader.fieldnames]
-        if missing:
-            raise IngestError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        for row in reader:
-            yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        try:
+            if not reader.fieldnames:
+                raise IngestError(f"{path.name} is empty")
+            missing = [c for c in REQUIRED if c not in reader.fieldnames]
+            if missing:
+                raise IngestError(f"{path.name}: missing column(s) {', '.join(missing)}")
+            for row in reader:
+                yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        except csv.Error as exc:  # e.g. a broken quote: the reader cannot go on past it
+            yield reader.line_num, f"unreadable CSV ({exc}); the rest of the file was not read"
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -214,9 +221,9 @@ def _agent(email: str) -> User:
     return agent
 
 
-def _team(name: str | None, agent: User) -> Team:
-    if name:
-        team = db.session.scalar(select(Team).where(Team.name == name.strip()))
+def _team(name: object, agent: User) -> Team:
+    if name not in (None, ""):
+        team = db.session.scalar(select(Team).where(Team.name == str(name).strip()))
         if team is None:
             raise IngestError(f"unknown team {name!r}")
         return team
@@ -309,7 +316,9 @@ def import_rows(
         try:
             with db.session.begin_nested():
                 interaction = build_interaction(row, default_source)
-                if team_ids is not None and interaction.team.id not in team_ids:
+                if team_ids is not None and not (
+                    interaction.team.id in team_ids and interaction.agent.team_id in team_ids
+                ):
                     raise IngestError(f"{interaction.agent.email} is not in a team you lead")
                 if exists(interaction.source, interaction.external_id):
                     report.duplicates += 1
@@ -340,6 +349,8 @@ def import_rows(
                 report.created.append(interaction.id)
         except IngestError as exc:
             report.errors.append((line, str(exc)))
+        except (TypeError, ValueError, AttributeError) as exc:  # a value of an unexpected type
+            report.errors.append((line, f"unreadable row ({exc})"))
     return report
 
 

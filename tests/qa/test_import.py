@@ -196,3 +196,44 @@ def test_web_import_is_for_leads_and_admins(login, world):
     assert agent.get("/interactions/import").status_code == 403
     assert _post_file(agent, b"{}", "x.jsonl").status_code == 403
     assert login(world["admin"]).get("/interactions/import").status_code == 200
+
+
+def test_web_import_refuses_other_teams_agents_and_odd_values_by_line(login, world):
+    """A lead cannot file another team's agent under their own team, and a value of the wrong
+    type is a reported line, not a crash; the good row still lands."""
+    red = world["agent_red"].team.name
+    good = {"external_id": "T-1", "channel": "chat", "agent_email": world["agent_red"].email,
+            "started_at": "2026-11-16T09:30:00",
+            "turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": "hello"}]}
+    rows = [good,
+            {**good, "external_id": "T-2", "agent_email": world["agent_blue"].email, "team": red},
+            {**good, "external_id": "T-3", "team": 5},
+            {**good, "external_id": "T-4", "turns": "not a list"}]
+    content = "\n".join(json.dumps(r) for r in rows).encode()
+    page = _post_file(login(world["lead_red"]), content, "mixed.jsonl").get_data(as_text=True)
+    assert "Imported 1" in page and "3 bad rows" in page, page
+    assert f"line 2: {world['agent_blue'].email} is not in a team you lead" in page
+    assert "line 3: unknown team" in page and "line 4:" in page
+    assert {i.external_id for i in db.session.query(Interaction).filter(
+        Interaction.external_id.in_(["T-1", "T-2", "T-3", "T-4"]))} == {"T-1"}
+
+
+def test_an_unreadable_csv_keeps_the_rows_before_it(tmp_path, world, monkeypatch):
+    """csv.Error (here a cell over the field limit) ends the file with a reported line; the rows
+    read before it land."""
+    import csv
+
+    agent = world["agent_red"].email
+    path = csv_file(tmp_path, world, [
+        f'Q-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi\nagent: hello"',
+        f'Q-2,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: {"x" * 300}"',
+        f'Q-3,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+    ])
+    old = csv.field_size_limit(200)
+    try:
+        report = run(path, tmp_path)
+    finally:
+        csv.field_size_limit(old)
+    assert len(report.created) == 1
+    [(line, reason)] = report.errors
+    assert line == 3 and "unreadable CSV" in reason and "the rest of the file was not read" in reason
