@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, abort, render_template, request
 from flask_login import current_user
-from markupsafe import Markup, escape
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, Config, TestConfig
 from .extensions import csrf, db, limiter, login, migrate
+from .templating import evidence_marks, evidence_spans, score_label
 
 __all__ = ["create_app"]
 
@@ -52,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["score"] = score_label
     app.jinja_env.filters["evidence_marks"] = evidence_marks
+    app.jinja_env.globals["evidence_spans"] = evidence_spans
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -181,40 +182,3 @@ def _register_hooks(app: Flask) -> None:
 
     app.register_error_handler(CSRFError, error_page(400, "The form expired or was tampered with"))
 
-
-def score_label(value: float) -> str:
-    """A 0-100 score rounded for display, never rounded up to a certainty it is not: 99.6 shows
-    as ">99" and 0.3 as "<1" (an AutoQA probability is never exactly 0% or 100%)."""
-    if 99 < value < 100:
-        return ">99"
-    if 0 < value < 1:
-        return "<1"
-    return f"{value:.0f}"
-
-
-def evidence_marks(text: str, auto_scores: Iterable[Any]) -> Markup:
-    """A transcript segment's text, escaped, with each AutoQA evidence sentence found in it
-    wrapped in <mark class="ev up|down|mixed"> (up: it pushed every score it is evidence for
-    up) titled with the scores and weights, e.g. "empathy +2.31 · resolution -0.20"."""
-    spans: dict[tuple[int, int], list[tuple[str, float]]] = {}
-    for score in auto_scores:
-        for item in (score.evidence or [])[:6]:
-            needle = str(item.get("text") or "")
-            start = text.find(needle) if needle else -1
-            if start >= 0:
-                spans.setdefault((start, start + len(needle)), []).append(
-                    (score.criterion, float(item.get("weight") or 0.0))
-                )
-    out, at = Markup(""), 0
-    for (start, end), items in sorted(spans.items()):
-        if start < at:  # overlaps a sentence already marked
-            continue
-        signs = {w > 0 for _, w in items}
-        kind = "mixed" if len(signs) > 1 else ("up" if True in signs else "down")
-        title = " · ".join(f"{key} {w:+.2f}" for key, w in items)
-        out += escape(text[at:start])
-        out += Markup('<mark class="ev {}" title="{}">{}</mark>').format(
-            kind, title, text[start:end]
-        )
-        at = end
-    return out + escape(text[at:])

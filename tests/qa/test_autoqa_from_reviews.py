@@ -375,15 +375,6 @@ def test_admin_activates_a_registered_model_and_errors_are_flashed(app, login, w
     assert "no version is active: nothing to roll back" in page.get_data(as_text=True)
 
 
-def test_scores_are_never_rounded_to_a_certainty() -> None:
-    """99.6% shows as >99, 0.3 as <1; whole numbers and the ends stay as they are."""
-    from qa import score_label
-
-    assert [score_label(v) for v in (0, 0.3, 1, 33.4, 99, 99.6, 100)] == [
-        "0", "<1", "1", "33", "99", ">99", "100",
-    ]
-
-
 def test_evaluate_prints_metrics_and_flags_the_training_corpus(app, corpus, tmp_path):  # type: ignore[no-untyped-def]
     """`flask scoring evaluate DATA`: metrics as JSON; on the corpus the model was trained on
     (same file name) a note says the figures are in-sample."""
@@ -399,24 +390,36 @@ def test_evaluate_prints_metrics_and_flags_the_training_corpus(app, corpus, tmp_
     assert result.exit_code != 0 and "no such file" in result.output
 
 
-def test_evidence_marks_wrap_each_sentence_escaped_and_signed() -> None:
-    """Transcript marks: the evidence sentence is wrapped, green up / red down / yellow when the
-    scores disagree; everything else is escaped text."""
-    from types import SimpleNamespace
+def test_evidence_marks_each_sentence_in_its_own_turn_escaped_and_signed() -> None:
+    """Transcript marks: an evidence sentence is looked for only in the segments of its own turn
+    (consecutive segments of a speaker form one turn), whitespace-insensitively; green up, red
+    down, yellow when the scores disagree; overlaps merge; everything else is escaped."""
+    from types import SimpleNamespace as NS
 
-    from qa import evidence_marks
+    from qa.templating import evidence_marks, evidence_spans, score_label
 
-    text = "Sorry <b>that</b> happened. It works now. Bye"
+    segments = [NS(position=0, speaker="customer", text="Thanks!"),
+                NS(position=1, speaker="agent", text="Thanks! Sorry <b>that</b>  happened."),
+                NS(position=2, speaker="agent", text="It works now. Bye"),
+                NS(position=3, speaker="customer", text="Thanks!")]
     scores = [
-        SimpleNamespace(criterion="empathy", evidence=[{"text": "Sorry <b>that</b> happened.", "weight": 1.5}]),
-        SimpleNamespace(criterion="resolution", evidence=[
-            {"text": "It works now.", "weight": 2.0}, {"text": "Sorry <b>that</b> happened.", "weight": -0.3},
-            {"text": "not in this segment", "weight": 9.0}]),
-        SimpleNamespace(criterion="crit:5", evidence=None),
+        NS(criterion="empathy", evidence=[{"turn": 1, "text": "Sorry <b>that</b> happened.", "weight": 1.5}]),
+        NS(criterion="resolution", evidence=[
+            {"turn": 2, "text": "Thanks!", "weight": 0.8},  # the customer's last turn, not seg 0/1
+            {"turn": 1, "text": "It works now.", "weight": 2.0},  # in the turn's second segment
+            {"turn": 1, "text": "Sorry <b>that</b> happened.", "weight": -0.3},
+            {"turn": 7, "text": "Bye", "weight": 1.0}]),  # no such turn: ignored
+        NS(criterion="crit:5", evidence=None),
     ]
-    html = str(evidence_marks(text, scores))
-    assert html == (
-        '<mark class="ev mixed" title="empathy +1.50 · resolution -0.30">Sorry &lt;b&gt;that&lt;/b&gt; '
-        'happened.</mark> <mark class="ev up" title="resolution +2.00">It works now.</mark> Bye'
-    )
-    assert str(evidence_marks("<i>plain</i>", [])) == "&lt;i&gt;plain&lt;/i&gt;"
+    spans = evidence_spans(segments, scores)
+    assert set(spans) == {1, 2, 3}
+    assert str(evidence_marks(segments[1].text, spans[1])) == (
+        'Thanks! <mark class="ev mixed" title="empathy +1.50 · resolution -0.30">Sorry '
+        "&lt;b&gt;that&lt;/b&gt;  happened.</mark>")
+    assert str(evidence_marks(segments[2].text, spans[2])) == (
+        '<mark class="ev up" title="resolution +2.00">It works now.</mark> Bye')
+    assert str(evidence_marks(segments[3].text, spans[3])) == (
+        '<mark class="ev up" title="resolution +0.80">Thanks!</mark>')
+    assert str(evidence_marks("<i>plain</i>", None)) == "&lt;i&gt;plain&lt;/i&gt;"
+    assert [score_label(v) for v in (0, 0.3, 1, 33.4, 99, 99.6, 100)] == [
+        "0", "<1", "1", "33", "99", ">99", "100"]
