@@ -484,7 +484,7 @@ def reset(url: str, info: dict[str, Any]) -> dict[str, int]:
             # Stored sums of the old state: cleared the way the app clears them (payload NULL,
             # generation bumped), not deleted, so a reader still computing from the old state
             # cannot store it (a deleted row would restart at generation 1).
-            "dashboard_days": "UPDATE dashboard_day SET payload = NULL, "
+            "dashboard_days": "UPDATE dashboard_day SET payload = NULL, spec = NULL, "
             "generation = generation + 1",
             "answers": "DELETE FROM answer WHERE id > :answer",
             "disputes": "DELETE FROM dispute WHERE id > :dispute",

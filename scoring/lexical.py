@@ -33,8 +33,12 @@ class SentenceLexicon:
         self.vectorizer_: Any = None
 
     def fit(self, texts: Sequence[str]) -> SentenceLexicon:
-        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                                           max_features=self.max_features).fit(list(texts))
+        """Fit on the distinct texts (a sentence repeated, e.g. a reviewer label weighted three
+        times, counts once); tokens are words of letters only, so numbers (phone numbers, order
+        and card fragments) never enter the vocabulary saved with the model."""
+        self.vectorizer_ = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=self.max_features,
+            token_pattern=r"(?u)\b[^\W\d_]{2,}\b").fit(sorted(set(texts)))
         return self
 
     @property

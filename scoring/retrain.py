@@ -377,7 +377,8 @@ def retrain_from_reviews(
     params = dict(active.metadata.get("params") or {})
     if "empathy" in retrained:
         params.update(C_empathy=C_empathy, empathy_pooling="max_sentence",
-                      empathy_customer_negatives=True)
+                      empathy_customer_negatives=True,
+                      empathy_lexical_features=DEFAULT_EMPATHY_LEXICAL_FEATURES)
     if "resolution" in retrained:
         params["C_resolution"] = C_resolution
     params.update(cv=cv, seed=seed)

@@ -451,6 +451,7 @@ def _before_commit(session: Session) -> None:
 def _clean(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
         session.info.pop(_PENDING, None)
+        session.info.pop(_LEFT, None)  # left over by a flush that failed
 
 
 __all__ = ["SCHEMA", "STORE_AFTER_DAYS", "invalidate", "refresh", "spec_of", "team_days"]
