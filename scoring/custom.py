@@ -188,6 +188,7 @@ def predict_with_encodings(model: AutoQAModel, conversations: Sequence[Sequence[
     encoded: list[EncodedConversation] = []
     for start in range(0, len(checked), batch_size):
         chunk = encode_conversations(model.encoder, checked[start:start + batch_size])
+        model.prepare(chunk)
         predictions.extend(model.predict_encoded(ec) for ec in chunk)
         encoded.extend(chunk)
     return predictions, encoded

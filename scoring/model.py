@@ -47,6 +47,7 @@ class EncodedConversation:
     embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     turn_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     weights: np.ndarray | None = None
+    empathy_features: Any = None  # the empathy head's sentence features, when computed in bulk
 
     @property
     def speakers(self) -> list[str]:
@@ -168,8 +169,25 @@ class AutoQAModel:
         out: list[Prediction] = []
         for start in range(0, len(checked), batch_size):
             chunk = encode_conversations(self.encoder, checked[start:start + batch_size])
+            self.prepare(chunk)
             out.extend(self.predict_encoded(ec) for ec in chunk)
         return out
+
+    def prepare(self, encoded: Sequence[EncodedConversation]) -> None:
+        """Compute the empathy head's sentence features for many conversations in one go (one
+        TF-IDF transform instead of one per conversation); scores are the same without it."""
+        if getattr(self.empathy_head, "lexicon_", None) is None:
+            return
+        todo = [ec for ec in encoded if len(ec.sentences)]
+        if not todo:
+            return
+        features = sentence_features(
+            self.empathy_head, np.vstack([ec.embeddings for ec in todo]).astype(np.float64),
+            [s.text for ec in todo for s in ec.sentences])
+        at = 0
+        for ec in todo:
+            ec.empathy_features = features[at:at + len(ec.sentences)]
+            at += len(ec.sentences)
 
     def explain(self, conversation: Sequence[Turn]) -> dict[str, Any]:
         """Full decomposition: per-sentence contributions, intercepts and logits of both heads."""
@@ -200,8 +218,10 @@ class AutoQAModel:
             contributions = np.zeros(len(ec.sentences))
             logits: dict[int, float] = {}
             if len(ec.sentences):
-                features = sentence_features(head, ec.embeddings.astype(np.float64),
-                                             [s.text for s in ec.sentences])
+                features = ec.empathy_features
+                if features is None:
+                    features = sentence_features(head, ec.embeddings.astype(np.float64),
+                                                 [s.text for s in ec.sentences])
                 projections = np.asarray(features @ head.coef_).reshape(-1)
                 _, arg = bag_max(projections, ec.sentence_turn, len(ec.turns))
                 for i in agent:

@@ -149,3 +149,16 @@ def test_evidence_signs_read_the_way_a_reviewer_would(model: AutoQAModel) -> Non
     assert works.resolution_probability > broken.resolution_probability
     (cold,) = broken.empathy_evidence
     assert cold.speaker == "agent" and cold.weight < 0 and broken.empathy_score < 10
+
+
+def test_bulk_empathy_features_give_the_same_scores(model: AutoQAModel) -> None:
+    """predict() computes the sentence TF-IDF once per batch; scoring one conversation at a time
+    (no bulk features) gives exactly the same scores and evidence."""
+    from scoring.model import encode_conversations
+
+    convs = [WARM_RESOLVED, WARM_UNRESOLVED, [Turn("customer", "hi"), Turn("agent", "Hello.")]]
+    bulk = model.predict(convs)
+    single = [model.predict_encoded(ec) for ec in encode_conversations(model.encoder, convs)]
+    assert all(ec is not None for ec in single)
+    assert [(p.empathy_score, p.empathy_evidence) for p in bulk] == [
+        (p.empathy_score, p.empathy_evidence) for p in single]
