@@ -190,7 +190,11 @@ class AutoQAModel:
             at += len(ec.sentences)
 
     def explain(self, conversation: Sequence[Turn]) -> dict[str, Any]:
-        """Full decomposition: per-sentence contributions, intercepts and logits of both heads."""
+        """Full decomposition: per-sentence contributions, intercepts and logits of both heads.
+
+        With the max-pooled empathy head a turn's logit is carried by its chosen sentence (the
+        intercept is 0); an agent turn without any sentence (empty text) has the head's
+        intercept as its logit and no sentence to carry it."""
         ec = encode_conversations(self.encoder, [to_turns(conversation)])[0]
         emp = self._empathy_parts(ec)
         res_contrib, res_baseline = self._resolution_contributions(ec)

@@ -163,6 +163,9 @@ def upload():
     return render_template("interactions/upload.html", form=form), status
 
 
+MAX_WEB_IMPORT_ROWS = 1000  # the API's batch limit too
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.LEAD, Role.ADMIN)
 def import_text():
@@ -175,8 +178,15 @@ def import_text():
         name = upload_file.filename or "upload"
         team_ids = None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
         try:
+            rows = list(rows_from_bytes(name, upload_file.stream.read()))
+            if len(rows) > MAX_WEB_IMPORT_ROWS:
+                raise IngestError(
+                    f"{name} has {len(rows)} rows; the web import takes at most "
+                    f"{MAX_WEB_IMPORT_ROWS} per file (each is scored before the page answers): "
+                    "split it, or use `flask interactions import`"
+                )
             report = import_rows(
-                rows_from_bytes(name, upload_file.stream.read()),
+                rows,
                 limits=AudioLimits(
                     current_app.config["MAX_CONTENT_LENGTH"],
                     current_app.config["MAX_AUDIO_SECONDS"],

@@ -182,6 +182,7 @@ def test_web_import_stores_and_scores_chats_and_reports_bad_lines(login, world):
         (b"external_id,channel\n", "x.pdf", "unsupported file type .pdf"),
         (b"\xff\xfe\x00bad", "x.jsonl", "is not UTF-8 text"),
         (b"external_id,channel\nA,chat\n", "x.csv", "missing column(s)"),
+        (b"{}\n" * 1001, "big.jsonl", "big.jsonl has 1001 rows; the web import takes at most 1000"),
     ],
 )
 def test_web_import_refuses_bad_files_with_a_reason(login, world, content, name, reason):
