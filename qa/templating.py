@@ -25,19 +25,12 @@ def evidence_spans(segments: Sequence[Any], auto_scores: Iterable[Any]) -> dict[
     """{segment position: spans of the AutoQA evidence sentences in its text}.
 
     Evidence names a dialogue turn (consecutive segments of one speaker joined, as the scorer
-    saw them: `pipeline.dialogue_turns`), so each sentence is looked for only in the segments of
+    saw them: `pipeline.turn_groups`), so each sentence is looked for only in the segments of
     its own turn, whitespace-insensitively; one that crosses a segment boundary is not marked.
     """
-    turns: list[list[Any]] = []
-    speaker = None
-    for seg in segments:
-        who = "customer" if seg.speaker == "customer" else "agent"
-        if turns and who == speaker:
-            turns[-1].append(seg)
-        else:
-            turns.append([seg])
-        speaker = who
-    turns = [t for t in turns if " ".join(s.text for s in t).strip()]  # as dialogue_turns
+    from .services.pipeline import turn_groups
+
+    turns = [members for _, _, members in turn_groups(segments)]
     spans: dict[int, list[Span]] = {}
     for score in auto_scores:
         for item in (score.evidence or [])[:6]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -83,16 +84,24 @@ def transcribe(interaction_id: int, transcriber: Any) -> bool:
     return True
 
 
-def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
-    """Consecutive segments of one speaker joined into turns; mono 'unknown' counts as agent."""
-    turns: list[tuple[str, str]] = []
-    for seg in transcript.segments:
+def turn_groups(segments: Iterable[Any]) -> list[tuple[str, str, list[Any]]]:
+    """(speaker, text, segments) per dialogue turn: consecutive segments of one speaker joined;
+    mono 'unknown' counts as agent; turns without text are left out. AutoQA's turn indices
+    (evidence `turn`) count these turns."""
+    groups: list[tuple[str, str, list[Any]]] = []
+    for seg in segments:
         speaker = "customer" if seg.speaker == "customer" else "agent"
-        if turns and turns[-1][0] == speaker:
-            turns[-1] = (speaker, f"{turns[-1][1]} {seg.text}".strip())
+        if groups and groups[-1][0] == speaker:
+            _, text, members = groups[-1]
+            groups[-1] = (speaker, f"{text} {seg.text}".strip(), [*members, seg])
         else:
-            turns.append((speaker, seg.text.strip()))
-    return [t for t in turns if t[1]]
+            groups.append((speaker, seg.text.strip(), [seg]))
+    return [g for g in groups if g[1]]
+
+
+def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
+    """(speaker, text) per dialogue turn, as AutoQA scores them (see `turn_groups`)."""
+    return [(speaker, text) for speaker, text, _ in turn_groups(transcript.segments)]
 
 
 def score(interaction_ids: list[int], scorer: Any) -> int:
