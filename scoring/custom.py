@@ -27,13 +27,15 @@ import numpy as np
 
 from .classifiers import RESOLUTION_BLOCKS, CalibratedLinearClassifier, resolution_shares
 from .errors import ScoringError
-from .evidence import centred_contributions, top_evidence
+from .evidence import top_evidence
 from .model import (
     MODEL_FILE,
     SIDECAR_FILE,
     AutoQAModel,
     EncodedConversation,
     encode_conversations,
+    pooled_contributions,
+    slim_head,
 )
 from .retrain import (
     DEFAULT_HOLDOUT,
@@ -65,14 +67,6 @@ def pooled_features(ec: EncodedConversation) -> np.ndarray:
     return np.asarray((shares.T @ ec.turn_vectors).reshape(-1))
 
 
-def sentence_shares(ec: EncodedConversation) -> np.ndarray:
-    """(n_sentences, n_blocks): each sentence's coefficient in each pooled block."""
-    if not len(ec.sentences):
-        return np.zeros((0, len(RESOLUTION_BLOCKS)))
-    return np.asarray(resolution_shares(ec.speakers)[ec.sentence_turn]
-                      * ec.sentence_weights()[:, None])
-
-
 @dataclass(frozen=True)
 class CustomScore:
     key: str
@@ -97,12 +91,8 @@ class CustomHead:
     def save(self, out_dir: str | Path) -> Path:
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        slim = CalibratedLinearClassifier(**self.head.get_params())
-        for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_",
-                     "feature_mean_"):
-            if hasattr(self.head, name):
-                setattr(slim, name, getattr(self.head, name))
-        joblib.dump({"format": CUSTOM_FORMAT, "kind": "custom_head", "head": slim},
+        joblib.dump({"format": CUSTOM_FORMAT, "kind": "custom_head",
+                     "head": slim_head(self.head)},
                     folder / MODEL_FILE, compress=3)
         sidecar = {**self.metadata, "version": self.version, "key": self.key,
                    "format": CUSTOM_FORMAT, "kind": "custom_head"}
@@ -132,14 +122,7 @@ class CustomHead:
     def explain(self, ec: EncodedConversation) -> tuple[np.ndarray, float]:
         """Each sentence's exact share of the logit, centred on the training mean (evidence.py),
         and the conversation's baseline: baseline + sum(contributions) == logit."""
-        if not len(ec.sentences):
-            return np.zeros(0), float(self.head.intercept_)
-        weights = np.asarray(self.head.coef_).reshape(len(RESOLUTION_BLOCKS), -1)
-        mean = getattr(self.head, "feature_mean_", None)
-        contributions, offset = centred_contributions(
-            weights, sentence_shares(ec), ec.embeddings,
-            None if mean is None else np.asarray(mean).reshape(weights.shape))
-        return contributions, float(self.head.intercept_) + offset
+        return pooled_contributions(self.head, ec)
 
     def contributions(self, ec: EncodedConversation) -> np.ndarray:
         return self.explain(ec)[0]

@@ -110,6 +110,29 @@ def resolution_features(ec: EncodedConversation) -> np.ndarray:
     return np.asarray((shares.T @ ec.turn_vectors).reshape(-1))
 
 
+def sentence_shares(ec: EncodedConversation) -> np.ndarray:
+    """(n_sentences, n_blocks): each sentence's coefficient in each pooled block."""
+    if not len(ec.sentences):
+        return np.zeros((0, len(RESOLUTION_BLOCKS)))
+    return np.asarray(resolution_shares(ec.speakers)[ec.sentence_turn]
+                      * ec.sentence_weights()[:, None])
+
+
+def pooled_contributions(head: CalibratedLinearClassifier,
+                         ec: EncodedConversation) -> tuple[np.ndarray, float]:
+    """A linear head on `resolution_features` (the resolution head, custom heads): each
+    sentence's contribution, centred on the head's training mean when it has one (evidence.py),
+    and the conversation's baseline logit: baseline + sum(contributions) == logit."""
+    if not len(ec.sentences):
+        return np.zeros(0), float(head.intercept_)
+    weights = np.asarray(head.coef_).reshape(len(RESOLUTION_BLOCKS), -1)
+    mean = getattr(head, "feature_mean_", None)
+    contributions, offset = centred_contributions(
+        weights, sentence_shares(ec), ec.embeddings,
+        None if mean is None else np.asarray(mean).reshape(weights.shape))
+    return contributions, float(head.intercept_) + offset
+
+
 class AutoQAModel:
     """Scores conversations for empathy (0-100) and resolution (probability), with evidence."""
 
@@ -152,8 +175,8 @@ class AutoQAModel:
         """Write model.joblib (heads only) and model.json (the sidecar) to out_dir."""
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
-        payload = {"format": ARTIFACT_FORMAT, "empathy_head": _slim(self.empathy_head),
-                   "resolution_head": _slim(self.resolution_head)}
+        payload = {"format": ARTIFACT_FORMAT, "empathy_head": slim_head(self.empathy_head),
+                   "resolution_head": slim_head(self.resolution_head)}
         joblib.dump(payload, folder / MODEL_FILE, compress=3)
         sidecar = {**self.metadata, "version": self.version, "encoder": self.encoder.name,
                    "format": ARTIFACT_FORMAT}
@@ -197,7 +220,7 @@ class AutoQAModel:
         intercept as its logit and no sentence to carry it."""
         ec = encode_conversations(self.encoder, [to_turns(conversation)])[0]
         emp = self._empathy_parts(ec)
-        res_contrib, res_baseline = self._resolution_contributions(ec)
+        res_contrib, res_baseline = pooled_contributions(self.resolution_head, ec)
         max_pooled = isinstance(self.empathy_head, MaxPooledLinearClassifier)
         return {
             "sentences": ec.sentences,
@@ -244,21 +267,6 @@ class AutoQAModel:
             logits = {i: float(v) for i, v in zip(agent, values, strict=True)}
         return logits, contributions
 
-    def _resolution_contributions(self, ec: EncodedConversation) -> tuple[np.ndarray, float]:
-        """Each sentence's contribution, centred on the training mean (see evidence.py), and
-        the conversation's baseline logit: baseline + sum(contributions) == logit."""
-        head = self.resolution_head
-        dim = ec.turn_vectors.shape[1]
-        weights = head.coef_.reshape(len(RESOLUTION_BLOCKS), dim)
-        if not len(ec.sentences):
-            return np.zeros(0), float(head.intercept_)
-        shares = resolution_shares(ec.speakers)[ec.sentence_turn] * ec.sentence_weights()[:, None]
-        mean = getattr(head, "feature_mean_", None)
-        contributions, offset = centred_contributions(
-            weights, shares, ec.embeddings,
-            None if mean is None else np.asarray(mean).reshape(len(RESOLUTION_BLOCKS), dim))
-        return contributions, float(head.intercept_) + offset
-
     def predict_encoded(self, ec: EncodedConversation) -> Prediction:
         """The prediction for a conversation already encoded (e.g. shared with custom heads)."""
         turn_logits, emp_contrib = self._empathy_parts(ec)
@@ -268,7 +276,7 @@ class AutoQAModel:
         emp_evidence = top_evidence([ec.sentences[k] for k in agent_sentences],
                                     emp_contrib[agent_sentences])
         res_prob = float(self.resolution_head.predict_proba(resolution_features(ec)[None, :])[0, 1])
-        res_evidence = top_evidence(ec.sentences, self._resolution_contributions(ec)[0])
+        res_evidence = top_evidence(ec.sentences, pooled_contributions(self.resolution_head, ec)[0])
         return Prediction(
             empathy_score=empathy_score,
             empathy_evidence=emp_evidence,
@@ -279,7 +287,7 @@ class AutoQAModel:
         )
 
 
-def _slim(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
+def slim_head(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
     slim = type(head)(**head.get_params())
     for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_",
