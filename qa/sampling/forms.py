@@ -17,12 +17,27 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import Channel
+from ..models import Channel, SamplingPolicy
 
 WEEK = Regexp(r"^\d{4}-W\d{2}$", message="Use the form 2026-W47.")
+# What the form shows for a new policy (risk share in percent, as the form asks for it).
+NEW_POLICY_DATA = {
+    "percentage": 5,
+    "min_per_agent": 2,
+    "max_per_agent": 10,
+    "risk_share": 50,
+    "risk_weight_autoqa": 1.0,
+    "risk_weight_csat": 1.0,
+    "risk_weight_escalated": 0.8,
+    "risk_weight_handle_time": 0.5,
+    "seed": 0,
+    "active": True,
+}
 
 
 class PolicyForm(FlaskForm):
+    """A team's sampling policy; `values()` gives what sampling.save_policy takes."""
+
     team = SelectField("Team", coerce=int)
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     percentage = FloatField(
@@ -67,6 +82,19 @@ class PolicyForm(FlaskForm):
     active = BooleanField("Active (drawn by the weekly job)", default=True)
     submit = SubmitField("Save policy")
 
+    @classmethod
+    def for_new(cls) -> PolicyForm:
+        """The form for a new policy, filled with the suggested settings."""
+        return cls(data=NEW_POLICY_DATA)
+
+    @classmethod
+    def for_policy(cls, policy: SamplingPolicy) -> PolicyForm:
+        """The form showing a saved policy, its risk share in percent."""
+        form = cls(obj=policy)
+        form.team.data = policy.team_id
+        form.risk_share.data = round(policy.risk_share * 100)
+        return form
+
     def validate_max_per_agent(self, field: IntegerField) -> None:
         low = self.min_per_agent.data
         if low is not None and field.data is not None and field.data < low:
@@ -104,11 +132,15 @@ class PolicyForm(FlaskForm):
 
 
 class DrawForm(FlaskForm):
+    """The week to draw."""
+
     week = StringField("ISO week", validators=[DataRequired(), WEEK])
     submit = SubmitField("Draw and assign")
 
 
 class ReplaceForm(FlaskForm):
+    """Why an assigned interaction is handed back."""
+
     reason = TextAreaField(
         "Why can this interaction not be reviewed?",
         validators=[DataRequired(), Length(min=3, max=2000)],

@@ -1,20 +1,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
-from ..access import can_manage_team, led_team_ids, roles_required
+from ..access import can_manage_team, roles_required
 from ..extensions import db
-from ..models import Assignment, AssignmentStatus, Interaction, Role, SamplingPolicy, Team
+from ..models import Assignment, Role, SamplingPolicy
 from ..services import sampling
 from . import bp
 from .forms import DrawForm, PolicyForm, ReplaceForm
-
-
-def _teams() -> list[Team]:
-    query = select(Team).order_by(Team.name)
-    if current_user.role != Role.ADMIN:
-        query = query.where(Team.id.in_(led_team_ids(current_user)))
-    return list(db.session.scalars(query))
 
 
 def _policy_or_404(policy_id: int) -> SamplingPolicy:
@@ -39,19 +32,13 @@ def index():
     """Sampling policies of the teams the user manages; reviewers go to their assignments."""
     if current_user.role == Role.REVIEWER:
         return redirect(url_for(".assignments"))
-    teams = _teams()
-    policies = list(
-        db.session.scalars(
-            select(SamplingPolicy)
-            .where(SamplingPolicy.team_id.in_([t.id for t in teams]))
-            .order_by(SamplingPolicy.team_id, SamplingPolicy.name)
-        )
-    )
+    teams = sampling.manageable_teams(current_user)
+    policies = sampling.team_policies(teams)
     return render_template("sampling/index.html", policies=policies, teams=teams)
 
 
-def _save(form: PolicyForm, policy: SamplingPolicy | None):  # type: ignore[no-untyped-def]
-    form.team.choices = [(t.id, t.name) for t in _teams()]
+def _save(form: PolicyForm, policy: SamplingPolicy | None) -> ResponseReturnValue:
+    form.team.choices = [(t.id, t.name) for t in sampling.manageable_teams(current_user)]
     if form.validate_on_submit():
         if not can_manage_team(current_user, form.team.data):
             abort(404)
@@ -72,13 +59,7 @@ def _save(form: PolicyForm, policy: SamplingPolicy | None):  # type: ignore[no-u
 @roles_required(Role.LEAD, Role.ADMIN)
 def new_policy():
     """Create a sampling policy for one of the user's teams."""
-    form = PolicyForm(
-        data={"percentage": 5, "min_per_agent": 2, "max_per_agent": 10, "risk_share": 50,
-              "risk_weight_autoqa": 1.0, "risk_weight_csat": 1.0, "risk_weight_escalated": 0.8,
-              "risk_weight_handle_time": 0.5, "seed": 0, "active": True}
-    )  # fmt: skip
-    if request.method == "POST":
-        form = PolicyForm()
+    form = PolicyForm() if request.method == "POST" else PolicyForm.for_new()
     return _save(form, None)
 
 
@@ -87,10 +68,7 @@ def new_policy():
 def edit_policy(policy_id: int):
     """Change a policy; what is already sampled stays, the next draw uses the new settings."""
     policy = _policy_or_404(policy_id)
-    form = PolicyForm(obj=policy) if request.method == "GET" else PolicyForm()
-    if request.method == "GET":
-        form.team.data = policy.team_id
-        form.risk_share.data = round(policy.risk_share * 100)
+    form = PolicyForm.for_policy(policy) if request.method == "GET" else PolicyForm()
     return _save(form, policy)
 
 
@@ -102,14 +80,13 @@ def policy(policy_id: int):
     week = _week_arg()
     preview = sampling.preview(policy, week)
     rows = sampling.coverage(policy, week)
-    names = {r.agent_id: r.name for r in rows}
     return render_template(
         "sampling/policy.html",
         policy=policy,
         week=week,
         preview=preview,
         coverage=rows,
-        names=names,
+        names={r.agent_id: r.name for r in rows},
         form=DrawForm(week=week),
     )
 
@@ -123,13 +100,7 @@ def draw(policy_id: int):
     if not form.validate_on_submit():
         abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
     report = sampling.draw(policy, form.week.data, actor=current_user)
-    flash(
-        f"{report.week}: {report.added} sampled ({report.added_risk} risk, "
-        f"{report.added_random} random), {report.assigned} assigned"
-        + (f", {report.unassigned} waiting for reviewer capacity" if report.unassigned else "")
-        + ".",
-        "info",
-    )
+    flash(report.summary(), "info")
     return redirect(url_for(".policy", policy_id=policy.id, week=report.week))
 
 
@@ -137,15 +108,7 @@ def draw(policy_id: int):
 @roles_required(Role.REVIEWER)
 def assignments():
     """The reviewer's open sampled interactions, each with a way to replace it."""
-    rows = db.session.scalars(
-        select(Assignment)
-        .join(Interaction, Interaction.id == Assignment.interaction_id)
-        .where(
-            Assignment.reviewer_id == current_user.id,
-            Assignment.status == AssignmentStatus.ASSIGNED,
-        )
-        .order_by(Interaction.started_at)
-    ).all()
+    rows = sampling.open_assignments(current_user)
     return render_template("sampling/assignments.html", assignments=rows)
 
 
@@ -162,6 +125,19 @@ def _assignment_or_404(assignment_id: int) -> Assignment:
     return assignment
 
 
+def _after_replace(assignment: Assignment, new: Assignment | None) -> ResponseReturnValue:
+    """Say what replaced the interaction, then back to where the replacement was asked for."""
+    if new is None:
+        flash("Released. This agent has no other interaction of that kind this week.", "info")
+    else:
+        flash(f"Replaced by {new.interaction.external_id}.", "info")
+    if current_user.role == Role.REVIEWER:
+        return redirect(url_for(".assignments"))
+    return redirect(
+        url_for(".policy", policy_id=assignment.sample.policy_id, week=assignment.sample.week)
+    )
+
+
 @bp.route("/assignments/<int:assignment_id>/replace", methods=["GET", "POST"])
 @roles_required(Role.REVIEWER, Role.LEAD, Role.ADMIN)
 def replace(assignment_id: int):
@@ -176,15 +152,6 @@ def replace(assignment_id: int):
             form.reason.errors = [*form.reason.errors, str(exc)]
         else:
             db.session.commit()
-            if new is None:
-                flash(
-                    "Released. This agent has no other interaction of that kind this week.", "info"
-                )
-            else:
-                flash(f"Replaced by {new.interaction.external_id}.", "info")
-            if current_user.role == Role.REVIEWER:
-                return redirect(url_for(".assignments"))
-            return redirect(url_for(".policy", policy_id=assignment.sample.policy_id,
-                                    week=assignment.sample.week))  # fmt: skip
+            return _after_replace(assignment, new)
     status = 400 if request.method == "POST" else 200
     return render_template("sampling/replace.html", form=form, a=assignment), status

@@ -9,6 +9,7 @@ import pytest
 from qa.extensions import db
 from qa.models import Assignment, Role, Sample, SamplingPolicy, Status
 from qa.services import sampling
+from qa.services.sampling import hashing
 from tests.conftest import make_interaction, make_team, make_user
 
 WEEK = "2026-W46"
@@ -80,7 +81,7 @@ def test_draw_is_deterministic_and_idempotent(team_week):
     assert again.added == 0
     assert sorted(s.interaction_id for s in db.session.query(Sample).all()) == picked
     policy.seed = 2
-    other = sampling._rank(policy, WEEK, picked[0]) != sampling._rank(
+    other = hashing.policy_rank_key(policy, WEEK, picked[0]) != hashing.policy_rank_key(
         SamplingPolicy(id=policy.id, seed=1), WEEK, picked[0]
     )
     assert other

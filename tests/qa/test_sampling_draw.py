@@ -23,6 +23,7 @@ from qa.models import (
     Status,
 )
 from qa.services import sampling
+from qa.services.sampling import hashing
 from tests.conftest import make_interaction, make_scorecard, make_team, make_user
 
 WEEK = "2026-W46"
@@ -181,19 +182,17 @@ def test_sql_hash_matches_python_and_depends_on_seed_and_week(team):
     interactions = _fill(agent, 30)
     policy = _policy(team)
     ids = [i.id for i in interactions]
-    salts = dict(zip(("salt", "salt2"), sampling._salts(policy.id, 7, WEEK), strict=True))
+    salts = dict(zip(("salt", "salt2"), hashing.salts(policy.id, 7, WEEK), strict=True))
     got = dict(
         db.session.execute(
-            select(Interaction.id, sampling._hash_sql(Interaction.id)).where(
-                Interaction.id.in_(ids)
-            ),
+            select(Interaction.id, hashing.hash_sql(Interaction.id)).where(Interaction.id.in_(ids)),
             salts,
         ).all()
     )
     assert got == {i: sampling.rank_key(i, policy.id, 7, WEEK) for i in ids}
     big = 2_000_000_000  # ids near 2**31 stay exact (no 64-bit overflow)
-    salts = dict(zip(("salt", "salt2"), sampling._salts(1, -5, WEEK), strict=True))
-    assert db.session.scalar(select(sampling._hash_sql(literal(big))), salts) == sampling.rank_key(
+    salts = dict(zip(("salt", "salt2"), hashing.salts(1, -5, WEEK), strict=True))
+    assert db.session.scalar(select(hashing.hash_sql(literal(big))), salts) == sampling.rank_key(
         big, 1, -5, WEEK
     )
     order = sorted(ids, key=lambda i: sampling.rank_key(i, policy.id, 7, WEEK))

@@ -1,0 +1,23 @@
+"""What every part of the sampler agrees on: the strata, what can be sampled, the risk signals."""
+
+from __future__ import annotations
+
+from ...models import Status
+
+RANDOM, RISK = "random", "risk"
+# Text is available: a reviewer can work on it. Pending, transcribing and failed calls cannot.
+SAMPLEABLE = (Status.TRANSCRIBED, Status.SCORED)
+# The top decile of handle time in the week counts as "long".
+LONG_HANDLE_RANK = 0.9
+
+# (key on the policy, label stored as risk_reason), in tie-break order.
+RISK_SIGNALS = (
+    ("csat", "low CSAT"),
+    ("escalated", "escalated"),
+    ("autoqa", "low AutoQA"),
+    ("handle_time", "long handle time"),
+)
+
+
+class SamplingError(ValueError):
+    """The sampling request was invalid; the message says why."""
