@@ -15,10 +15,12 @@ Calabrio, Amazon Contact Lens), computed, as those products do, from "who speaks
   ``silence_threshold`` seconds are counted as long silences (CallMiner's silence events).
 - Overtalk is time agent and customer speak at once; overlaps shorter than ``min_overtalk``
   are word-boundary jitter or a quick acknowledgement and are not counted.
-- An agent interruption is an agent onset while the customer is mid-turn, overlapping for at
-  least ``min_overtalk``, after which the customer stops within ``interruption_window``
-  seconds while the agent keeps talking (the interrupted speaker yields the floor). A "mm-hm"
-  the customer talks through is therefore overtalk, not an interruption. Customer
+- An agent interruption is an agent onset while the customer is mid-turn, after which the
+  customer stops while the agent keeps talking (the interrupted speaker yields the floor),
+  no sooner than ``min_interruption`` (0.5 s) and no later than ``interruption_window``
+  (2 s) after the onset. A "mm-hm" the customer talks through is overtalk, not an
+  interruption; so is an early start in the last half second of a turn, the ordinary
+  overlap of turn-taking (a "terminal overlap" in conversation analysis). Customer
   interruptions of the agent are the mirror image.
 - A hold is a silence of at least ``hold_threshold`` seconds. Without the audio's energy,
   music on hold and dead air look the same: a hold is inferred from silence only.
@@ -57,6 +59,7 @@ class AnalyticsSettings:
     hold_threshold: float = 20.0
     min_overtalk: float = 0.3
     interruption_window: float = 2.0
+    min_interruption: float = 0.5
     pause_bridge: float = 0.25
     min_rate_seconds: float = 1.0
     edges: bool = False
@@ -221,7 +224,9 @@ def interruptions(
     by: Sequence[Interval], of: Sequence[Interval], s: AnalyticsSettings
 ) -> list[Interval]:
     """(onset, yield) of each time ``by`` cuts into a turn of ``of`` (both merged speech)."""
-    min_overlap, window = s.ms("min_overtalk"), s.ms("interruption_window")
+    # Never shorter than counted overtalk: every interruption is also an overtalk episode.
+    min_overlap = max(s.ms("min_overtalk"), s.ms("min_interruption"))
+    window = s.ms("interruption_window")
     starts = [lo for lo, _ in of]
     out: list[Interval] = []
     for onset, by_end in by:
@@ -365,6 +370,7 @@ def call_analytics(
     hold_threshold: float = 20.0,
     min_overtalk: float = 0.3,
     interruption_window: float = 2.0,
+    min_interruption: float = 0.5,
     pause_bridge: float = 0.25,
     min_rate_seconds: float = 1.0,
     edges: bool = False,
@@ -375,6 +381,7 @@ def call_analytics(
         hold_threshold=hold_threshold,
         min_overtalk=min_overtalk,
         interruption_window=interruption_window,
+        min_interruption=min_interruption,
         pause_bridge=pause_bridge,
         min_rate_seconds=min_rate_seconds,
         edges=edges,

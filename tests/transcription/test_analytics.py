@@ -165,12 +165,20 @@ def test_agent_interruption_customer_yields() -> None:
         ([c(0, 7), a(5, 6.5)], "the agent stops before the customer"),
         ([c(0, 6), a(0, 9)], "both start at once"),
         ([c(0, 5.2), a(5, 9)], "an early start in the customer's last 0.2 s"),
+        ([c(0, 5.4), a(5, 9)], "a 0.4 s terminal overlap: overtalk, not an interruption"),
         ([c(0, 4), a(5, 9)], "the customer had finished"),
     ],
 )
 def test_not_an_interruption(calls: list[Segment], why: str) -> None:
     """Overlaps that are not agent interruptions of the customer are not counted as such."""
     assert call_analytics(calls, 12).agent_interruptions == 0, why
+
+
+def test_terminal_overlap_is_overtalk_and_its_limit_a_parameter() -> None:
+    """A 0.4 s overlap at the end of the customer's turn is overtalk; with a 0.3 s limit it interrupts."""
+    calls = [c(0, 5.4), a(5, 9)]
+    assert call_analytics(calls, 9).overtalk_count == 1
+    assert call_analytics(calls, 9, min_interruption=0.3).agent_interruptions == 1
 
 
 def test_interruption_window_is_a_parameter() -> None:
