@@ -235,12 +235,9 @@ def interruptions(
             continue
         turn_start, turn_end = of[k]
         mid_turn = turn_start < onset < turn_end
-        if (
-            mid_turn
-            and min(by_end, turn_end) - onset >= min_overlap
-            and turn_end - onset <= window
-            and by_end > turn_end
-        ):
+        # The interrupted speaker yields: stops first, neither at once nor too late.
+        yields = by_end > turn_end and min_overlap <= turn_end - onset <= window
+        if mid_turn and yields:
             out.append((onset, turn_end))
     return out
 
