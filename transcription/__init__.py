@@ -3,14 +3,18 @@
 Framework-free: no Flask, no database; configuration is passed to constructors.
 """
 
+from .analytics import AnalyticsSettings, CallAnalytics, CallSpan, call_analytics
 from .audio import AudioInfo, probe_audio
 from .base import AudioError, Segment, Transcriber, Transcript, TranscriptionError, Word
 from .redact import Redactor, redact_text
 from .whisper import WhisperTranscriber
 
 __all__ = [
+    "AnalyticsSettings",
     "AudioError",
     "AudioInfo",
+    "CallAnalytics",
+    "CallSpan",
     "Redactor",
     "Segment",
     "Transcriber",
@@ -18,6 +22,7 @@ __all__ = [
     "TranscriptionError",
     "WhisperTranscriber",
     "Word",
+    "call_analytics",
     "probe_audio",
     "redact_text",
 ]
