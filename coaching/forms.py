@@ -1,3 +1,9 @@
+"""The coaching forms: modules, assignments, quizzes, and scheduling and recording sessions."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from .models import SessionStatus
+from .models import CoachingSession, SessionStatus
 
 
 class AssignForm(FlaskForm):
@@ -68,6 +74,39 @@ class SessionForm(FlaskForm):
     follow_up_date = DateField("Follow-up date", validators=[Optional()])
     status = SelectField("Status", choices=[(s.value, s.value) for s in SessionStatus])
     submit = SubmitField("Save session")
+
+
+def session_form_data(session: CoachingSession) -> dict[str, Any]:
+    """A stored session as SessionForm data (`SessionForm(data=...)`), for the lead to edit."""
+    return {
+        "agenda": session.agenda,
+        "notes": session.notes,
+        "follow_up_date": session.follow_up_date,
+        "status": session.status.value,
+        "action_items": action_item_rows(session.action_items),
+    }
+
+
+def action_item_rows(items: Iterable[Mapping[str, Any]], blank: int = 2) -> list[dict[str, Any]]:
+    """A session's stored action items as SessionForm rows (ISO due dates parsed), plus `blank`
+    empty rows for new items."""
+    rows = [
+        {
+            "text": item.get("text"),
+            "owner": item.get("owner", "agent"),
+            "due": _date_or_none(item.get("due")),
+            "done": bool(item.get("done")),
+        }
+        for item in items
+    ]
+    return rows + [{"text": None, "owner": "agent", "due": None, "done": False}] * blank
+
+
+def _date_or_none(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 class AcknowledgeForm(FlaskForm):

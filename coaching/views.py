@@ -1,17 +1,18 @@
 """Training catalogue, assignments and quizzes, coaching sessions, and the effect of training."""
 
-from datetime import date
+from typing import cast
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from qa.access import get_review_or_404, led_team_ids, roles_required, visible_agents
 from qa.extensions import db
-from qa.models import Review, Role, Team
+from qa.models import Review, Role, Team, User
 from qa.services.dashboard import default_period
 
-from . import services
+from . import bp, services
 from .forms import (
     AcknowledgeForm,
     AssignForm,
@@ -19,10 +20,11 @@ from .forms import (
     ModuleForm,
     ScheduleForm,
     SessionForm,
+    session_form_data,
 )
 from .models import CoachingSession, SessionStatus, TrainingAssignment, TrainingModule
 
-bp = Blueprint("coaching", __name__, url_prefix="/training", template_folder="../qa/templates")
+Page = str | tuple[str, int] | Response
 
 
 def _team_ids() -> list[int]:
@@ -42,19 +44,26 @@ def _form_errors(form) -> str:  # type: ignore[no-untyped-def]
     )
 
 
+def _agents() -> list[User]:
+    """The agents the signed-in lead or admin may assign to or coach."""
+    return cast(list[User], list(db.session.scalars(visible_agents(current_user))))
+
+
+def _modules() -> list[TrainingModule]:
+    return list(db.session.scalars(select(TrainingModule).order_by(TrainingModule.title)))
+
+
 @bp.route("/")
 @login_required
 def training():
     """Agents: my training and sessions. Leads and admins: their teams' training and the catalogue."""
     teams = _team_ids()
     assignments = services.assignments_for(current_user, teams)
-    modules = db.session.scalars(select(TrainingModule).order_by(TrainingModule.title)).all()
-    sessions = services.sessions_for(current_user, teams)
     return render_template(
         "coaching/training.html",
         assignments=assignments,
-        modules=modules,
-        sessions=sessions,
+        modules=_modules(),
+        sessions=services.sessions_for(current_user, teams),
         overdue_count=sum(1 for a in assignments if a.overdue),
     )
 
@@ -67,7 +76,10 @@ def module(module_id: int):
     return render_template("coaching/module.html", module=item, html=services.render_content(item))
 
 
-def _module_form(item: TrainingModule | None):  # type: ignore[no-untyped-def]
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+def _module_form(item: TrainingModule | None) -> ModuleForm:
     form = ModuleForm(obj=item) if item and request.method == "GET" else ModuleForm()
     names = services.criterion_names()
     if item and item.criterion_key and item.criterion_key not in names:
@@ -81,31 +93,29 @@ def _module_form(item: TrainingModule | None):  # type: ignore[no-untyped-def]
     return form
 
 
-def _save_module(item: TrainingModule | None):  # type: ignore[no-untyped-def]
+def _save_module(item: TrainingModule | None) -> Page:
     form = _module_form(item)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            saved = services.save_module(
-                item,
-                current_user,
-                title=form.title.data,
-                content=form.content.data,
-                criterion_key=form.criterion_key.data,
-                quiz=form.quiz.data,
-                pass_mark=form.pass_mark.data,
-            )
-        except services.TrainingError as exc:
-            flash(str(exc), "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(f"Module “{saved.title}” saved.", "info")
-            return redirect(url_for(".module", module_id=saved.id))
-    elif request.method == "POST":
+    if request.method == "GET":
+        return render_template("coaching/module_form.html", form=form, module=item)
+    if not form.validate_on_submit():
         flash(_form_errors(form), "error")
-        status = 400
-    return render_template("coaching/module_form.html", form=form, module=item), status
+        return render_template("coaching/module_form.html", form=form, module=item), 400
+    try:
+        saved = services.save_module(
+            item,
+            current_user,
+            title=form.title.data,
+            content=form.content.data,
+            criterion_key=form.criterion_key.data,
+            quiz=form.quiz.data,
+            pass_mark=form.pass_mark.data,
+        )
+    except services.TrainingError as exc:
+        flash(str(exc), "error")
+        return render_template("coaching/module_form.html", form=form, module=item), 400
+    db.session.commit()
+    flash(f"Module “{saved.title}” saved.", "info")
+    return redirect(url_for(".module", module_id=saved.id))
 
 
 @bp.route("/modules/new", methods=["GET", "POST"])
@@ -122,6 +132,9 @@ def edit_module(module_id: int):
     return _save_module(db.session.get(TrainingModule, module_id) or abort(404))
 
 
+# --- assignments --------------------------------------------------------------------------------
+
+
 def _quiz_answers(item: TrainingAssignment) -> dict[int, int]:
     answers = {}
     for i in range(len(item.module.quiz or [])):
@@ -135,6 +148,25 @@ def _quiz_answers(item: TrainingAssignment) -> dict[int, int]:
     return answers
 
 
+def _assignment_page(item: TrainingAssignment, form: CompleteForm, status: int = 200) -> Page:
+    html = services.render_content(item.module)
+    return render_template("coaching/assignment.html", a=item, form=form, html=html), status
+
+
+def _completed(item: TrainingAssignment, result: services.QuizResult | None) -> Response:
+    """Say how the attempt went: a failed quiz comes back to the assignment, else to the list."""
+    if result is not None and not result.passed:
+        flash(
+            f"You scored {result.score:.0f}% ({result.right} of {result.total}); the pass mark "
+            f"is {result.pass_mark}%. Read the module again and retry.",
+            "error",
+        )
+        return redirect(url_for(".assignment", assignment_id=item.id))
+    score = f" Quiz score {result.score:.0f}%." if result is not None else ""
+    flash("Training completed." + score, "info")
+    return redirect(url_for(".training"))
+
+
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def assignment(assignment_id: int):
@@ -145,87 +177,78 @@ def assignment(assignment_id: int):
     form = CompleteForm()
     if item.module.quiz:
         form.submit.label.text = "Submit answers"
-    if form.validate_on_submit():
-        try:
-            result = services.complete(item, current_user, _quiz_answers(item))
-        except services.TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return render_template(
-                "coaching/assignment.html",
-                a=item,
-                form=form,
-                html=services.render_content(item.module),
-            ), 400
-        db.session.commit()
-        if result is not None and not result.passed:
-            flash(
-                f"You scored {result.score:.0f}% ({result.right} of {result.total}); the pass mark "
-                f"is {result.pass_mark}%. Read the module again and retry.",
-                "error",
-            )
-            return redirect(url_for(".assignment", assignment_id=item.id))
-        flash(
-            "Training completed."
-            + (f" Quiz score {result.score:.0f}%." if result is not None else ""),
-            "info",
-        )
-        return redirect(url_for(".training"))
-    return render_template(
-        "coaching/assignment.html", a=item, form=form, html=services.render_content(item.module)
-    )
+    if not form.validate_on_submit():
+        return _assignment_page(item, form)
+    try:
+        result = services.complete(item, current_user, _quiz_answers(item))
+    except services.TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _assignment_page(item, form, 400)
+    db.session.commit()
+    return _completed(item, result)
 
 
-@bp.route("/assign", methods=["GET", "POST"])
-@roles_required(Role.LEAD, Role.ADMIN)
-def assign():
-    """Assign a module to one or more agents (from a review, a dashboard row or a weak criterion)."""
+def _assign_form(agents: list[User]) -> AssignForm:
+    """The assign form with its choices, pre-filled on GET from ?agent=…&module=…"""
     form = AssignForm()
-    agents = db.session.scalars(visible_agents(current_user)).all()
     form.agents.choices = [(a.id, a.name) for a in agents]
-    form.module.choices = [
-        (m.id, m.title)
-        for m in db.session.scalars(select(TrainingModule).order_by(TrainingModule.title))
-    ]
+    form.module.choices = [(m.id, m.title) for m in _modules()]
     if request.method == "GET":
         wanted = request.args.getlist("agent", type=int)
         if wanted:
             form.agents.data = [a for a in wanted if a in {x.id for x in agents}]
         if request.args.get("module", type=int):
             form.module.data = request.args.get("module", type=int)
+    return form
+
+
+def _back_after_assign(review: Review | None) -> Response:
+    """Back where the lead came from: the review, the team dashboard, or the training page."""
+    if review is not None:
+        return redirect(url_for("reviews.show", review_id=review.id))
+    if team := request.form.get("next_team", type=int):
+        return redirect(url_for("dashboard.team", team=team))
+    return redirect(url_for(".training"))
+
+
+def _assign_chosen(form: AssignForm, agents: list[User]) -> Page:
+    """Assign the chosen module to the chosen agents, or say why not."""
+    module = db.session.get(TrainingModule, form.module.data) or abort(404)
+    chosen = [a for a in agents if a.id in set(form.agents.data)]
+    review = get_review_or_404(int(form.review_id.data)) if form.review_id.data else None
+    try:
+        created = services.assign(
+            module,
+            chosen,
+            current_user,
+            due_date=form.due_date.data,
+            review=review,
+            note=form.note.data,
+        )
+    except services.TrainingError as exc:
+        flash(str(exc), "error")
+        return render_template("coaching/assign.html", form=form), 400
+    db.session.commit()
+    names = ", ".join(a.agent.name for a in created) or "nobody new (already assigned)"
+    flash(f"Assigned “{module.title}” to {names}.", "info")
+    return _back_after_assign(review)
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def assign():
+    """Assign a module to one or more agents (from a review, a dashboard row or a weak criterion)."""
+    agents = _agents()
+    form = _assign_form(agents)
+    if request.method == "GET":
+        return render_template("coaching/assign.html", form=form)
     if form.validate_on_submit():
-        module = db.session.get(TrainingModule, form.module.data) or abort(404)
-        chosen = [a for a in agents if a.id in set(form.agents.data)]
-        review = get_review_or_404(int(form.review_id.data)) if form.review_id.data else None
-        try:
-            created = services.assign(
-                module,
-                chosen,
-                current_user,
-                due_date=form.due_date.data,
-                review=review,
-                note=form.note.data,
-            )
-        except services.TrainingError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            names = ", ".join(a.agent.name for a in created) or "nobody new (already assigned)"
-            flash(f"Assigned “{module.title}” to {names}.", "info")
-            if review is not None:
-                return redirect(url_for("reviews.show", review_id=review.id))
-            if request.form.get("next_team", type=int):
-                return redirect(
-                    url_for("dashboard.team", team=request.form.get("next_team", type=int))
-                )
-            return redirect(url_for(".training"))
-    elif request.method == "POST":
-        flash(_form_errors(form), "error")
-        if form.review_id.data:
-            return redirect(url_for("reviews.show", review_id=int(form.review_id.data)))
-    return render_template("coaching/assign.html", form=form), (
-        400 if request.method == "POST" else 200
-    )
+        return _assign_chosen(form, agents)
+    flash(_form_errors(form), "error")
+    if form.review_id.data:
+        return redirect(url_for("reviews.show", review_id=int(form.review_id.data)))
+    return render_template("coaching/assign.html", form=form), 400
 
 
 @bp.route("/effects")
@@ -248,12 +271,9 @@ def _get_session_or_404(session_id: int) -> CoachingSession:
     return item
 
 
-@bp.route("/sessions/new", methods=["GET", "POST"])
-@roles_required(Role.LEAD, Role.ADMIN)
-def new_session():
-    """Schedule a coaching session; the agenda is pre-filled from the agent's weak criteria."""
+def _schedule_form(agents: list[User]) -> ScheduleForm:
+    """The schedule form with its choices, pre-filled on GET from ?agent=…&criterion=…"""
     form = ScheduleForm()
-    agents = db.session.scalars(visible_agents(current_user)).all()
     form.agent.choices = [(a.id, a.name) for a in agents]
     form.criteria.choices = [(n, n) for n in services.criterion_names()]
     if request.method == "GET":
@@ -261,92 +281,41 @@ def new_session():
             form.agent.data = request.args.get("agent", type=int)
         if request.args.getlist("criterion"):
             form.criteria.data = request.args.getlist("criterion")
-    if form.validate_on_submit():
-        agent = next((a for a in agents if a.id == form.agent.data), None) or abort(404)
-        try:
-            item = services.schedule_session(
-                current_user,
-                agent,
-                form.scheduled_at.data,
-                default_period(weeks=12),
-                threshold=current_app.config.get("COACHING_WEAK_THRESHOLD", 70),
-                criteria=form.criteria.data or None,
-            )
-        except services.TrainingError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"Session with {agent.name} scheduled.", "info")
-            return redirect(url_for(".session", session_id=item.id))
-    elif request.method == "POST":
-        flash(_form_errors(form), "error")
-    return render_template("coaching/session_new.html", form=form), (
-        400 if request.method == "POST" else 200
-    )
+    return form
 
 
-@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
-@login_required
-def session(session_id: int):
-    """A coaching session: the lead records notes and action items; the agent reads the summary."""
-    item = _get_session_or_404(session_id)
-    editable = current_user.role in (Role.LEAD, Role.ADMIN)
-    form = SessionForm(obj=item) if request.method == "GET" else SessionForm()
-    if request.method == "GET":
-        form.status.data = item.status.value
-        while len(form.action_items) > 0:
-            form.action_items.pop_entry()
-        for action in [*item.action_items, {}, {}]:
-            form.action_items.append_entry()
-            entry = form.action_items[-1]
-            entry.text.data = action.get("text")
-            entry.owner.data = action.get("owner", "agent")
-            entry.due.data = _date_or_none(action.get("due"))
-            entry.done.data = bool(action.get("done"))
-    status = 200
-    if request.method == "POST":
-        if not editable:
-            abort(403, "Only the lead records a session.")
-        if form.validate_on_submit():
-            try:
-                services.update_session(
-                    item,
-                    current_user,
-                    agenda=form.agenda.data,
-                    notes=form.notes.data,
-                    action_items=[entry.data for entry in form.action_items],
-                    follow_up_date=form.follow_up_date.data,
-                    status=SessionStatus(form.status.data),
-                )
-            except services.TrainingError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                status = 400
-            else:
-                db.session.commit()
-                flash("Session saved.", "info")
-                return redirect(url_for(".session", session_id=item.id))
-        else:
-            flash(_form_errors(form), "error")
-            status = 400
-    examples = _examples(item)
-    return render_template(
-        "coaching/session.html",
-        s=item,
-        form=form,
-        editable=editable,
-        ack_form=AcknowledgeForm(),
-        agenda=services.render_markdown(item.agenda),
-        notes=services.render_markdown(item.notes),
-        examples=examples,
-    ), status
-
-
-def _date_or_none(value):  # type: ignore[no-untyped-def]
+def _schedule(form: ScheduleForm, agents: list[User]) -> Page:
+    """Schedule the session the form describes, or say why not."""
+    agent = next((a for a in agents if a.id == form.agent.data), None) or abort(404)
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+        item = services.schedule_session(
+            current_user,
+            agent,
+            form.scheduled_at.data,
+            default_period(weeks=12),
+            threshold=current_app.config.get("COACHING_WEAK_THRESHOLD", 70),
+            criteria=form.criteria.data or None,
+        )
+    except services.CoachingSessionError as exc:
+        flash(str(exc), "error")
+        return render_template("coaching/session_new.html", form=form), 400
+    db.session.commit()
+    flash(f"Session with {agent.name} scheduled.", "info")
+    return redirect(url_for(".session", session_id=item.id))
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles_required(Role.LEAD, Role.ADMIN)
+def new_session():
+    """Schedule a coaching session; the agenda is pre-filled from the agent's weak criteria."""
+    agents = _agents()
+    form = _schedule_form(agents)
+    if request.method == "GET":
+        return render_template("coaching/session_new.html", form=form)
+    if form.validate_on_submit():
+        return _schedule(form, agents)
+    flash(_form_errors(form), "error")
+    return render_template("coaching/session_new.html", form=form), 400
 
 
 def _examples(item: CoachingSession) -> list[Review]:
@@ -355,6 +324,56 @@ def _examples(item: CoachingSession) -> list[Review]:
         return []
     found = {r.id: r for r in db.session.scalars(select(Review).where(Review.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
+
+
+def _session_page(item: CoachingSession, form: SessionForm, status: int = 200) -> Page:
+    return render_template(
+        "coaching/session.html",
+        s=item,
+        form=form,
+        editable=current_user.role in (Role.LEAD, Role.ADMIN),
+        ack_form=AcknowledgeForm(),
+        agenda=services.render_markdown(item.agenda),
+        notes=services.render_markdown(item.notes),
+        examples=_examples(item),
+    ), status
+
+
+def _record(item: CoachingSession, form: SessionForm) -> None:
+    """Record the submitted form on the session (raises CoachingSessionError)."""
+    services.update_session(
+        item,
+        current_user,
+        agenda=form.agenda.data,
+        notes=form.notes.data,
+        action_items=[entry.data for entry in form.action_items],
+        follow_up_date=form.follow_up_date.data,
+        status=SessionStatus(form.status.data),
+    )
+
+
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@login_required
+def session(session_id: int):
+    """A coaching session: the lead records notes and action items; the agent reads the summary."""
+    item = _get_session_or_404(session_id)
+    if request.method == "GET":
+        return _session_page(item, SessionForm(data=session_form_data(item)))
+    if current_user.role not in (Role.LEAD, Role.ADMIN):
+        abort(403, "Only the lead records a session.")
+    form = SessionForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _session_page(item, form, 400)
+    try:
+        _record(item, form)
+    except services.CoachingSessionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _session_page(item, form, 400)
+    db.session.commit()
+    flash("Session saved.", "info")
+    return redirect(url_for(".session", session_id=item.id))
 
 
 @bp.route("/sessions/<int:session_id>/acknowledge", methods=["POST"])
@@ -367,7 +386,7 @@ def acknowledge_session(session_id: int):
         abort(400, "The form expired; reload the page.")
     try:
         services.acknowledge_session(item, current_user)
-    except services.TrainingError as exc:
+    except services.CoachingSessionError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".session", session_id=item.id)), 303
     db.session.commit()

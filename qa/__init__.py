@@ -83,7 +83,7 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from coaching.views import bp as coaching_bp
+    from coaching import bp as coaching_bp
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
         "qa/cli.py",
         "qa/services",
         "coaching/models.py",
-        "coaching/services.py",
+        "coaching/services",
         "coaching/views.py",
         "scoring/__init__.py",
         "scoring/__main__.py",

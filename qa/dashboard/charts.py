@@ -191,18 +191,26 @@ def table(name: str, o: Overview) -> tuple[list[str], list[list[object]]]:
     raise KeyError(name)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: None empty, text a spreadsheet would run as a formula prefixed with a quote
+    ("-3" as text too); numbers stay numbers, negative ones included."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """CSV text; cells that a spreadsheet would run as a formula are prefixed with a quote."""
+    """CSV text (every export and chart table); cells go through csv_cell."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            [
-                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-                for v in ("" if v is None else v for v in row)
-            ]
-        )
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue()
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -10,10 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
-
-from coaching import exports
-from coaching import services as coaching
-from coaching.models import TrainingAssignment
+from werkzeug.local import LocalProxy
 
 from ..access import can_manage_team, led_team_ids, roles_required
 from ..extensions import db
@@ -21,6 +20,10 @@ from ..models import Notification, Role, SamplingPolicy, Team, User, utcnow
 from ..services import dashboard, kpis, sampling
 from . import bp, charts
 from .forms import SampleForm
+
+# coaching plugs its services in when create_app registers its blueprint; qa does not import it
+coaching: Any = LocalProxy(lambda: current_app.extensions["coaching"])
+exports: Any = LocalProxy(lambda: current_app.extensions["coaching.exports"])
 
 HOME = {
     Role.AGENT: "reviews.feedback",
@@ -142,13 +145,7 @@ def _agent_data(agent: User, period: dashboard.Period) -> dict:
     effects, _ = coaching.training_effects(
         None, current_app.config.get("COACHING_EFFECT_REVIEWS", 5), agent_id=agent.id
     )
-    assignments = list(
-        db.session.scalars(
-            select(TrainingAssignment)
-            .where(TrainingAssignment.agent_id == agent.id)
-            .order_by(TrainingAssignment.created_at.desc())
-        )
-    )
+    assignments = coaching.agent_assignments(agent.id)
     sessions = [
         s for s in coaching.sessions_for(current_user, _team_ids()) if s.agent_id == agent.id
     ]

@@ -8,12 +8,11 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
-
-from coaching.models import TrainingModule
-from coaching.services import assign as assign_training
-from coaching.services import parse_quiz
+from werkzeug.local import LocalProxy
 
 from .. import jobs
 from ..extensions import db
@@ -34,6 +33,9 @@ from ..services import sampling
 from ..services.interactions import AudioLimits, attach_recording, attach_text
 from ..services.users import create_user
 from .dialogues import SCENARIOS, conversation
+
+# coaching's services, registered with its blueprint by create_app; qa does not import coaching
+coaching: Any = LocalProxy(lambda: current_app.extensions["coaching"])
 
 DEMO_PASSWORD = "coachline-demo"
 DOMAIN = "coachline-demo.com"
@@ -249,15 +251,14 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
             )
         )
     for title, criterion, content in MODULES:
-        db.session.add(
-            TrainingModule(
-                title=title,
-                criterion_key=criterion,
-                content=content,
-                quiz=parse_quiz(QUIZZES[title]),
-                pass_mark=80,
-                created_by_id=admin.id,
-            )
+        coaching.save_module(
+            None,
+            admin,
+            title=title,
+            content=content,
+            criterion_key=criterion,
+            quiz=QUIZZES[title],
+            pass_mark=80,
         )
     db.session.commit()
     echo("created teams, users, scorecard, sampling policies and training modules")
@@ -452,15 +453,13 @@ def _dispute_and_training(admin: User) -> None:
         window_days=7,
         lead_ids=[lead.id],
     )
-    module = db.session.scalar(
-        select(TrainingModule).where(TrainingModule.criterion_key == "Empathy")
-    )
+    module = next(iter(coaching.modules_for_criterion("Empathy")), None)
     weak = db.session.scalars(
         select(Review).where(Review.status == ReviewStatus.SUBMITTED, Review.score < 60)
     ).all()
     for review in weak[:3]:
         if review.interaction.agent_id != agent.id and module is not None:
-            assign_training(
+            coaching.assign(
                 module,
                 [review.interaction.agent],
                 review.interaction.team.leads[0],

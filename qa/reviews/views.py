@@ -227,8 +227,7 @@ def show(review_id: int):
     # one round of eager loads; keep a reference, the identity map only holds weak ones
     preloaded = db.session.get(Review, review_id, options=WORKSPACE_LOAD)  # noqa: F841
     review = get_review_or_404(review_id)
-    from coaching.services import modules_for_review
-
+    coaching = current_app.extensions["coaching"]  # registered with its blueprint (create_app)
     window = current_app.config["DISPUTE_WINDOW_DAYS"]
     form = DisputeForm()
     # load the criteria in one query so answers find theirs in the identity map (no N+1)
@@ -238,7 +237,7 @@ def show(review_id: int):
         "reviews/show.html",
         window=window,
         dispute_form=form,
-        modules=modules_for_review(review) if manages else [],
+        modules=coaching.modules_for_review(review) if manages else [],
         can_dispute=_can_dispute(review, window),
         **workspace_context(review),
     )

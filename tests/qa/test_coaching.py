@@ -252,6 +252,58 @@ def test_session_record_and_acknowledge(login, fixture):  # noqa: F811
     assert s.acknowledged_at is not None
 
 
+def test_session_form_filled_from_the_stored_session(login, fixture):  # noqa: F811
+    """The lead's form shows the stored agenda, status, follow-up and action items, plus two empty rows."""
+    s = services.schedule_session(
+        fixture["lead_red"], fixture["a"], datetime(2026, 11, 20, 10), PERIOD, threshold=70
+    )
+    services.update_session(
+        s,
+        fixture["lead_red"],
+        agenda="Talk about tone",
+        notes=None,
+        action_items=[
+            {"text": "Shorter replies", "owner": "lead", "due": "2026-11-27", "done": True}
+        ],
+        follow_up_date=date(2026, 12, 1),
+        status=SessionStatus.DONE,
+    )
+    db.session.commit()
+    page = login(fixture["lead_red"]).get(f"/training/sessions/{s.id}").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*name="agenda"[^>]*>\s*Talk about tone</textarea>', page)
+    assert re.search(r'<option selected value="done">', page)
+    assert 'name="follow_up_date" type="date" value="2026-12-01"' in page
+    assert (
+        'name="action_items-0-text" placeholder="Action" type="text" value="Shorter replies"'
+        in page
+    )
+    assert re.search(r'name="action_items-0-due" type="date" value="2026-11-27"', page)
+    assert re.search(r'checked id="action_items-0-done"', page)
+    assert re.search(
+        r'<select[^>]*name="action_items-0-owner"[^>]*><option value="agent">Agent</option><option selected value="lead">',
+        page,
+    )
+    assert 'name="action_items-2-text"' in page and 'name="action_items-3-text"' not in page
+
+
+def test_session_errors_are_session_errors(fixture):  # noqa: F811
+    """Refused session actions raise CoachingSessionError, not the training error."""
+    s = services.schedule_session(
+        fixture["lead_red"], fixture["a"], datetime(2026, 11, 20, 10), PERIOD, threshold=70
+    )
+    with pytest.raises(services.CoachingSessionError, match="not ready"):
+        services.acknowledge_session(s, fixture["a"])
+    with pytest.raises(services.CoachingSessionError, match="someone else"):
+        services.acknowledge_session(s, fixture["b"])
+    with pytest.raises(services.CoachingSessionError, match="due date"):
+        services.clean_action_items([{"text": "x", "due": "soon"}])
+    with pytest.raises(services.CoachingSessionError, match="not an agent"):
+        services.schedule_session(
+            fixture["lead_red"], fixture["lead_blue"], datetime(2026, 11, 20), PERIOD, threshold=70
+        )
+    assert not issubclass(services.CoachingSessionError, services.TrainingError)
+
+
 def test_sessions_are_private(login, fixture):  # noqa: F811
     """Another agent or another team's lead gets 404 for a session; agents cannot schedule."""
     s = services.schedule_session(

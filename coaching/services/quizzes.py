@@ -1,0 +1,102 @@
+"""Quizzes: the editor's text format, and grading an agent's answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..models import TrainingModule
+from .errors import TrainingError
+
+MAX_QUESTIONS = 30
+MAX_OPTIONS = 8
+
+
+def parse_quiz(text: str | None) -> list[dict]:
+    """Parse the quiz editor's text: `Q: question`, then options `- wrong` / `* right` (one right).
+
+    Blank lines are ignored. Raises TrainingError naming the line that is wrong.
+    """
+    questions: list[dict] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if line:
+            _read_line(line, f"quiz line {number}", questions)
+    for q in questions:
+        _check_question(q)
+    if len(questions) > MAX_QUESTIONS:
+        raise TrainingError(f"a quiz has at most {MAX_QUESTIONS} questions")
+    return questions
+
+
+def _read_line(line: str, where: str, questions: list[dict]) -> None:
+    """Add one non-blank line to `questions`: a new question, or an option of the last one."""
+    if line[:2].upper() == "Q:":
+        question = line[2:].strip()
+        if not question:
+            raise TrainingError(f"{where}: the question is empty")
+        questions.append({"question": question, "options": [], "answer": None})
+        return
+    if line[0] not in "-*":
+        raise TrainingError(f"{where}: start with 'Q:' for a question, '-' or '*' for an option")
+    if not questions:
+        raise TrainingError(f"{where}: an option comes before any question")
+    option = line[1:].strip()
+    if not option:
+        raise TrainingError(f"{where}: the option is empty")
+    current = questions[-1]
+    if line[0] == "*":
+        if current["answer"] is not None:
+            raise TrainingError(f"{where}: a question has one right option")
+        current["answer"] = len(current["options"])
+    current["options"].append(option)
+
+
+def _check_question(q: Mapping) -> None:
+    if len(q["options"]) < 2:
+        raise TrainingError(f"quiz question {q['question']!r} needs at least two options")
+    if len(q["options"]) > MAX_OPTIONS:
+        raise TrainingError(f"quiz question {q['question']!r} has more than {MAX_OPTIONS}")
+    if q["answer"] is None:
+        raise TrainingError(f"quiz question {q['question']!r}: mark the right option with '*'")
+
+
+def quiz_text(quiz: Sequence[Mapping]) -> str:
+    """The editor text for a stored quiz (inverse of parse_quiz)."""
+    lines = []
+    for q in quiz or []:
+        lines.append(f"Q: {q['question']}")
+        lines += [("* " if i == q["answer"] else "- ") + o for i, o in enumerate(q["options"])]
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    right: int
+    total: int
+    pass_mark: int
+
+    @property
+    def score(self) -> float:
+        return round(100 * self.right / self.total, 1) if self.total else 100.0
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.pass_mark
+
+
+def grade_quiz(module: TrainingModule, answers: Mapping[int, int]) -> QuizResult:
+    """Grade answers (question index -> option index) against the module's quiz."""
+    quiz = module.quiz or []
+    missing = [i + 1 for i in range(len(quiz)) if i not in answers]
+    if missing:
+        raise TrainingError(
+            "answer every question (missing: " + ", ".join(str(i) for i in missing) + ")"
+        )
+    right = 0
+    for i, q in enumerate(quiz):
+        if not 0 <= answers[i] < len(q["options"]):
+            raise TrainingError(f"question {i + 1}: that option does not exist")
+        right += answers[i] == q["answer"]
+    return QuizResult(right, len(quiz), module.pass_mark)
