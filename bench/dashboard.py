@@ -316,8 +316,8 @@ def _indexes(path: Path, names: list[str]) -> None:
 
 
 def measure(args: argparse.Namespace, *, mmap: bool = False) -> list[dict]:
-    from coaching import services as coaching
     from qa import create_app
+    from qa.coaching import services as coaching
     from qa.extensions import db
     from qa.models import Interaction, Role, Team, User
     from qa.services import dashboard, kpis

@@ -44,9 +44,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from coaching import models as _coaching_models  # noqa: F401  (register tables)
-
     from . import models  # noqa: F401
+    from .coaching import models as _coaching_models  # noqa: F401  (register tables)
     from .services import dashboard_cache  # noqa: F401  (clears stored dashboard days on writes)
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -83,11 +82,10 @@ def _instance_secret(instance: Path) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from coaching import bp as coaching_bp
-
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .coaching import bp as coaching_bp
     from .dashboard import bp as dashboard_bp
     from .interactions import bp as interactions_bp
     from .reviews import bp as reviews_bp

@@ -1,4 +1,3 @@
-from typing import Any
 
 from flask import (
     Response,
@@ -12,18 +11,15 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.local import LocalProxy
 
 from ..access import can_manage_team, led_team_ids, roles_required
+from ..coaching import exports
+from ..coaching import services as coaching
 from ..extensions import db
 from ..models import Notification, Role, SamplingPolicy, Team, User, utcnow
 from ..services import dashboard, kpis, sampling
 from . import bp, charts
 from .forms import SampleForm
-
-# coaching plugs its services in when create_app registers its blueprint; qa does not import it
-coaching: Any = LocalProxy(lambda: current_app.extensions["coaching"])
-exports: Any = LocalProxy(lambda: current_app.extensions["coaching.exports"])
 
 HOME = {
     Role.AGENT: "reviews.feedback",

@@ -8,13 +8,12 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from werkzeug.local import LocalProxy
 
 from .. import jobs
+from ..coaching import services as coaching
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -33,9 +32,6 @@ from ..services import sampling
 from ..services.interactions import AudioLimits, attach_recording, attach_text
 from ..services.users import create_user
 from .dialogues import SCENARIOS, conversation
-
-# coaching's services, registered with its blueprint by create_app; qa does not import coaching
-coaching: Any = LocalProxy(lambda: current_app.extensions["coaching"])
 
 DEMO_PASSWORD = "coachline-demo"
 DOMAIN = "coachline-demo.com"
@@ -333,7 +329,6 @@ def _text_interactions(
 
 
 def _calls(agents: list[tuple[User, float, float]], echo: Callable[[str], object]) -> None:
-    from flask import current_app
 
     sidecars = sorted(CALLS.glob("*.json"))
     limits = AudioLimits(

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import get_interaction_or_404, get_review_or_404, led_team_ids, roles_required
+from ..coaching import services as coaching
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -227,7 +228,6 @@ def show(review_id: int):
     # one round of eager loads; keep a reference, the identity map only holds weak ones
     preloaded = db.session.get(Review, review_id, options=WORKSPACE_LOAD)  # noqa: F841
     review = get_review_or_404(review_id)
-    coaching = current_app.extensions["coaching"]  # registered with its blueprint (create_app)
     window = current_app.config["DISPUTE_WINDOW_DAYS"]
     form = DisputeForm()
     # load the criteria in one query so answers find theirs in the identity map (no N+1)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching.models import TrainingModule
+from qa.coaching.models import TrainingModule
 from qa.extensions import db
 from qa.models import Answer, Interaction, Review, ReviewStatus, Role, User, utcnow
 from tests.browser.conftest import seed_team, sign_in

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching.models import TrainingModule
+from qa.coaching.models import TrainingModule
 from qa.extensions import db
 from qa.models import SamplingPolicy
 from tests.browser.conftest import seed_team, sign_in, sign_out

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from coaching.models import CoachingSession, TrainingAssignment, TrainingModule
+from qa.coaching.models import CoachingSession, TrainingAssignment, TrainingModule
 from qa.extensions import db
 from qa.models import Assignment, Dispute, Role, Sample, SamplingPolicy, utcnow
 from qa.services.calibration import create_session

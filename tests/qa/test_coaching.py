@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from coaching import services
-from coaching.models import (
+from qa.coaching import services
+from qa.coaching.models import (
     CoachingSession,
     SessionStatus,
     TrainingAssignment,

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from coaching import services
-from coaching.models import CoachingSession, TrainingModule
+from qa.coaching import services
+from qa.coaching.models import CoachingSession, TrainingModule
 from qa.dashboard.charts import to_csv
 from qa.extensions import db
 from qa.models import utcnow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.models import TrainingModule
+from qa.coaching.models import TrainingModule
 from qa.demo import DEMO_PASSWORD, demo_accounts
 from qa.extensions import db
 from qa.models import Dispute, Interaction, Review, ReviewStatus, Status, Team, User

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from coaching.services import render_markdown
+from qa.coaching.services import render_markdown
 from qa.extensions import db
 from qa.services.reviews import AnswerInput, save_answers, start_review
 from tests.conftest import make_interaction
@@ -54,7 +54,7 @@ def test_payloads_are_escaped_on_every_page(login, world):
 
 def test_training_markdown_cannot_inject_html(login, world):
     """Module content is Markdown; raw HTML in it is shown as text."""
-    from coaching.models import TrainingModule
+    from qa.coaching.models import TrainingModule
 
     module = TrainingModule(title="Safe", content=f"## Heading\n{PAYLOAD}")
     db.session.add(module)
@@ -123,7 +123,7 @@ def test_ordinary_markdown_still_renders():
 
 def test_session_agenda_and_notes_are_sanitised(login, world):
     """A session's agenda and notes with attr_list handlers and javascript: links render inert."""
-    from coaching.models import CoachingSession
+    from qa.coaching.models import CoachingSession
 
     agent, lead = world["agent_red"], world["lead_red"]
     session = CoachingSession(
@@ -147,7 +147,7 @@ def test_session_agenda_and_notes_are_sanitised(login, world):
 
 def test_training_module_markdown_attributes_dropped(login, world):
     """A module's attr_list event handlers and data: links never reach the page."""
-    from coaching.models import TrainingModule
+    from qa.coaching.models import TrainingModule
 
     module = TrainingModule(
         title="Attrs", content="Read me\n{: onmouseover=alert(1) }\n\n[x](data:text/html,hi)"

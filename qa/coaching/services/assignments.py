@@ -7,10 +7,9 @@ from datetime import date
 
 from sqlalchemy import Select, select
 
-from qa.extensions import db
-from qa.models import Review, Role, User, utcnow
-from qa.services import audit
-
+from ...extensions import db
+from ...models import Review, Role, User, utcnow
+from ...services import audit
 from ..models import TrainingAssignment, TrainingModule, TrainingStatus
 from .errors import TrainingError
 from .quizzes import QuizResult, grade_quiz

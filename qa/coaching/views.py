@@ -7,11 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from qa.access import get_review_or_404, led_team_ids, roles_required, visible_agents
-from qa.extensions import db
-from qa.models import Review, Role, Team, User
-from qa.services.dashboard import default_period
-
+from ..access import get_review_or_404, led_team_ids, roles_required, visible_agents
+from ..extensions import db
+from ..models import Review, Role, Team, User
+from ..services.dashboard import default_period
 from . import bp, services
 from .forms import (
     AcknowledgeForm,

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, or_, select
 
-from qa.extensions import db
-from qa.models import Answer, Criterion, Interaction, Review, ReviewStatus, User
-from qa.services.dashboard import ci95, criterion_score_expr, t95, variance
-
+from ...extensions import db
+from ...models import Answer, Criterion, Interaction, Review, ReviewStatus, User
+from ...services.dashboard import ci95, criterion_score_expr, t95, variance
 from ..models import TrainingAssignment, TrainingModule, TrainingStatus
 
 

@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
-from qa.extensions import db
-from qa.models import Answer, Criterion, Interaction, Review, ReviewStatus, User
-from qa.services import audit
-from qa.services.dashboard import Period, criterion_score_expr, scope
-
+from ..extensions import db
+from ..models import Answer, Criterion, Interaction, Review, ReviewStatus, User
+from ..services import audit
+from ..services.dashboard import Period, criterion_score_expr, scope
 from .models import CoachingSession, TrainingAssignment, TrainingModule
 
 

@@ -8,11 +8,10 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 
-from qa.extensions import db
-from qa.models import Answer, Criterion, Interaction, Review, ReviewStatus, Role, User, utcnow
-from qa.services import audit
-from qa.services.dashboard import Period, criteria_rows, criterion_score_expr, scope
-
+from ...extensions import db
+from ...models import Answer, Criterion, Interaction, Review, ReviewStatus, Role, User, utcnow
+from ...services import audit
+from ...services.dashboard import Period, criteria_rows, criterion_score_expr, scope
 from ..models import CoachingSession, SessionStatus
 from .errors import CoachingSessionError
 from .scopes import visible_rows

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qa.extensions import db
-from qa.models import Criterion, Review, User
-from qa.services import audit
-
+from ...extensions import db
+from ...models import Criterion, Review, User
+from ...services import audit
 from ..models import TrainingModule
 from .errors import TrainingError
 from .quizzes import parse_quiz

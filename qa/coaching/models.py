@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa.extensions import db
-from qa.models import Review, User, str_enum, utcnow
+from ..extensions import db
+from ..models import Review, User, str_enum, utcnow
 
 
 class TrainingStatus(enum.StrEnum):

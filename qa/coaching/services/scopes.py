@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from qa.models import Role, User
+from ...models import Role, User
 
 
 def visible_rows(

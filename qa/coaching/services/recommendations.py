@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from qa.extensions import db
-from qa.models import User
-from qa.services.dashboard import CriterionCell, Period, criterion_cells, scope
-
+from ...extensions import db
+from ...models import User
+from ...services.dashboard import CriterionCell, Period, criterion_cells, scope
 from ..models import TrainingAssignment, TrainingModule, TrainingStatus
 
 
