@@ -9,7 +9,8 @@ The rules:
 
 - no import cycles between the modules of ``qa`` and ``coaching``, counting every import
   statement, at module level or inside a function (a function-level import only hides a cycle
-  from Python, not from the design); imports under ``if TYPE_CHECKING:`` do not count;
+  from Python, not from the design); imports under ``if TYPE_CHECKING:`` do not count, nor
+  does a package's ``__init__`` importing its own submodules (see ``import_graph``);
 - no function-level imports in ``qa`` and ``coaching`` except the short allow-list below;
 - services (``qa/services/**``, ``coaching/services*``) never import the request state;
 - a view (a function decorated with ``@<blueprint>.route/get/post/put/patch/delete("/…")``)
