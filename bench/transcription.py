@@ -226,36 +226,13 @@ def main() -> int:
     if missing:
         print(f"warning: missing sets under {data}: {', '.join(sorted(missing))}", file=sys.stderr)
 
-    # Most useful first (int8 for every model, then float32), so a run cut short by time
-    # still holds the numbers that matter; results are written after every configuration.
-    # --quick: every model greedy int8, and beam 5 / float32 greedy for the first model only.
-    variants = [("int8", 1), ("int8", 5), ("float32", 1), ("float32", 5)]
-    configs = []
-    for compute_type, beam in variants:
-        for i, model in enumerate(args.models):
-            extra = (compute_type, beam) != ("int8", 1)
-            if args.quick and extra and (i > 0 or (compute_type, beam) == ("float32", 5)):
-                continue
-            configs.append(
-                {
-                    "model": model,
-                    "compute_type": compute_type,
-                    "beam_size": beam,
-                    "threads": args.threads,
-                    "cache_dir": args.cache_dir,
-                }
-            )
     out = Path(args.out)
     item_sets = [{"set": i["set"], "path": i["path"]} for i in items]
-    done: dict[str, Any] = {}
-    if args.resume and out.exists():
-        previous = json.loads(out.read_text())
-        if previous.get("sets") == item_sets:
-            done = {_key(r["config"]): r for r in previous.get("runs", [])}
+    done = _previous_runs(out, item_sets) if args.resume else {}
 
     runs: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    for config in configs:
+    for config in _configs(args.models, args.threads, args.cache_dir, quick=args.quick):
         if _key(config) in done:
             runs.append(done[_key(config)])
             rows.append(summarise(runs[-1]))
@@ -284,6 +261,42 @@ def main() -> int:
     _write(out, args, item_sets, rows, runs, complete=True)
     print(f"wrote {out}", file=sys.stderr)
     return 0
+
+
+def _configs(
+    models: list[str], threads: int, cache_dir: str | None, *, quick: bool
+) -> list[dict[str, Any]]:
+    """The configurations to run, most useful first (int8 for every model, then float32), so a
+    run cut short by time still holds the numbers that matter; results are written after every
+    configuration. quick: every model greedy int8, and beam 5 / float32 greedy for the first
+    model only."""
+    variants = [("int8", 1), ("int8", 5), ("float32", 1), ("float32", 5)]
+    configs = []
+    for compute_type, beam in variants:
+        for i, model in enumerate(models):
+            extra = (compute_type, beam) != ("int8", 1)
+            if quick and extra and (i > 0 or (compute_type, beam) == ("float32", 5)):
+                continue
+            configs.append(
+                {
+                    "model": model,
+                    "compute_type": compute_type,
+                    "beam_size": beam,
+                    "threads": threads,
+                    "cache_dir": cache_dir,
+                }
+            )
+    return configs
+
+
+def _previous_runs(out: Path, item_sets: list[dict[str, str]]) -> dict[str, Any]:
+    """The runs already in ``out`` by configuration key (--resume), if it measured the same sets."""
+    if not out.exists():
+        return {}
+    previous = json.loads(out.read_text())
+    if previous.get("sets") != item_sets:
+        return {}
+    return {_key(r["config"]): r for r in previous.get("runs", [])}
 
 
 def _key(config: dict[str, Any]) -> str:

@@ -164,37 +164,14 @@ class Encoder:
         ids: list[list[int]] = (
             self._tokenizer(list(unique), add_special_tokens=False, truncation=True,
                             max_length=budget)["input_ids"] if unique else [])
-        # Sequences: (list of (segment, sentence) refs, token ids) cut at sentence boundaries.
-        sequences: list[tuple[list[tuple[int, int]], list[int]]] = []
-        for g, sentences in enumerate(segments):
-            refs: list[tuple[int, int]] = []
-            tokens: list[int] = []
-            for k, sentence in enumerate(sentences):
-                sid = ids[unique[sentence]]
-                if tokens and len(tokens) + len(sid) > budget:
-                    sequences.append((refs, tokens))
-                    refs, tokens = [], []
-                refs.append((g, k))
-                tokens = tokens + sid
-            if refs:
-                sequences.append((refs, tokens))
+        sequences = _pack_sentences(segments, [[ids[unique[s]] for s in ss] for ss in segments],
+                                    budget)
         out = [(np.zeros((len(s), dim), dtype=np.float32), np.zeros(len(s), dtype=np.int64))
                for s in segments]
         cls_id, sep_id = self._tokenizer.cls_token_id, self._tokenizer.sep_token_id
         pad_id = self._tokenizer.pad_token_id or 0
-        order = sorted(range(len(sequences)), key=lambda q: len(sequences[q][1]))
-        # Batches of at most batch_size sequences and ~batch_size x 128 padded tokens, so a
-        # batch of long turns does not hold a huge attention tensor (peak memory).
-        batches: list[list[int]] = []
-        for q in order:
-            width = len(sequences[q][1]) + 2  # sorted: the newest sequence is the widest
-            if batches and len(batches[-1]) < self.batch_size and \
-                    (len(batches[-1]) + 1) * width <= self.batch_size * 128:
-                batches[-1].append(q)
-            else:
-                batches.append([q])
         with torch.inference_mode():
-            for members in batches:
+            for members in _plan_batches([len(t) for _, t in sequences], self.batch_size):
                 batch = [sequences[q] for q in members]
                 width = max(len(t) for _, t in batch) + 2
                 input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
@@ -225,6 +202,42 @@ class Encoder:
                     out[g][0][k] = means[j]
                     out[g][1][k] = counts_np[j]
         return out
+
+
+def _pack_sentences(segments: Sequence[Sequence[str]], token_ids: Sequence[Sequence[list[int]]],
+                    budget: int) -> list[tuple[list[tuple[int, int]], list[int]]]:
+    """Sequences of at most ``budget`` tokens, cut at sentence boundaries: per sequence, its
+    (segment, sentence) refs and token ids. ``token_ids[g][k]`` are sentence k of segment g's."""
+    sequences: list[tuple[list[tuple[int, int]], list[int]]] = []
+    for g, sentences in enumerate(segments):
+        refs: list[tuple[int, int]] = []
+        tokens: list[int] = []
+        for k in range(len(sentences)):
+            sid = token_ids[g][k]
+            if tokens and len(tokens) + len(sid) > budget:
+                sequences.append((refs, tokens))
+                refs, tokens = [], []
+            refs.append((g, k))
+            tokens = tokens + sid
+        if refs:
+            sequences.append((refs, tokens))
+    return sequences
+
+
+def _plan_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indexes of sequences in batches of at most batch_size sequences and ~batch_size x 128
+    padded tokens, shortest first, so a batch of long turns does not hold a huge attention
+    tensor (peak memory)."""
+    order = sorted(range(len(lengths)), key=lambda q: lengths[q])
+    batches: list[list[int]] = []
+    for q in order:
+        width = lengths[q] + 2  # sorted: the newest sequence is the widest
+        if batches and len(batches[-1]) < batch_size and \
+                (len(batches[-1]) + 1) * width <= batch_size * 128:
+            batches[-1].append(q)
+        else:
+            batches.append([q])
+    return batches
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ from bench.autoqa import auc_interval
 
 
 def test_auc_interval_brackets_the_auc_and_narrows_with_more_items() -> None:
+    """The AUC interval contains the AUC, narrows with ten times the items, and is reproducible."""
     rng = np.random.default_rng(1)
 
     def sample(n: int) -> tuple[np.ndarray, np.ndarray]:

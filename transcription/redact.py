@@ -119,80 +119,153 @@ class _Item:
     weak: bool = False
 
 
+def _strip_weak(items: list[_Item]) -> list[_Item]:
+    """The items without the weak ones ("oh", "o") at either end."""
+    lo, hi = 0, len(items)
+    while lo < hi and items[hi - 1].weak:
+        hi -= 1
+    while lo < hi and items[lo].weak:
+        lo += 1
+    return items[lo:hi]
+
+
+def _number_item(
+    tokens: Sequence[tuple[str, int, int]], i: int, repeat: int
+) -> tuple[_Item | None, int]:
+    """The written or spoken number starting at token ``i``, or None, and the index of its last
+    token ("forty five" takes three tokens: 45)."""
+    tok, start, end = tokens[i]
+    low = tok.lower()
+    if tok.isdigit():
+        return _Item(tok, start, end, spoken=False), i
+    if low in _UNITS:
+        return _Item(_UNITS[low] * repeat, start, end, spoken=True, weak=low in _WEAK), i
+    if low in _TEENS:
+        return _Item(_TEENS[low], start, end, spoken=True), i
+    if low in _TENS:
+        j = i + 1
+        if j + 1 < len(tokens) and tokens[j][0] in (" ", "-"):
+            nxt = tokens[j + 1][0].lower()
+            if nxt in _UNITS and nxt not in _WEAK and nxt != "zero":
+                return _Item(_TENS[low] + _UNITS[nxt], start, tokens[j + 1][2], spoken=True), j + 1
+        return _Item(_TENS[low] + "0", start, end, spoken=True), i
+    return None, i
+
+
+def _repeat_before_digit(tokens: Sequence[tuple[str, int, int]], i: int) -> int:
+    """2 or 3 when token ``i`` is "double" or "triple" followed by a space and a digit, else 0."""
+    low = tokens[i][0].lower()
+    if low in _REPEAT and i + 2 < len(tokens) and tokens[i + 1][0].isspace():
+        nxt = tokens[i + 2][0].lower()
+        if nxt in _UNITS or (len(nxt) == 1 and nxt.isdigit()):
+            return _REPEAT[low]
+    return 0
+
+
+class _Runs:
+    """What _digit_runs has read: the finished runs and the run being read."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[list[_Item], bool]] = []
+        self.items: list[_Item] = []
+        self.plus = False  # the run follows a "+"
+        self.pending_sep = ""  # punctuation seen since the last item
+        self.repeat = 1  # "double" or "triple" read before the next digit
+
+    def close(self) -> None:
+        """End the current run (weak items at its ends dropped) and start an empty one."""
+        items = _strip_weak(self.items)
+        if items:
+            self.runs.append((items, self.plus))
+        self.items, self.plus, self.pending_sep, self.repeat = [], False, "", 1
+
+    def add(self, item: _Item, tokens: Sequence[tuple[str, int, int]], i: int) -> None:
+        """Append an item whose last token is ``i``."""
+        if item.digits.isdigit() and not item.spoken and self.repeat > 1:
+            item.digits = item.digits * self.repeat
+        self.repeat = 1
+        if self.items and not item.spoken and tokens[i - 1][0] == "," and not self.items[-1].spoken:
+            # "1,250,000" (a comma right before digits) is an amount, not a sequence;
+            # "4532, 0151" as Whisper writes read-out digits is one.
+            self.close()
+        if not self.items and i > 0 and tokens[i - 1][0] == "+":
+            self.plus = True
+        if not self.items and i > 1 and tokens[i - 1][0].isspace() and tokens[i - 2][0] == "+":
+            self.plus = True
+        self.items.append(item)
+        self.pending_sep = ""
+
+
 def _digit_runs(text: str) -> list[tuple[list[_Item], bool]]:
     """Sequences of written or spoken digits separated only by spaces and light punctuation.
 
     Returns (items, plus) pairs; ``plus`` is True when the run follows a "+".
     """
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-    runs: list[tuple[list[_Item], bool]] = []
-    items: list[_Item] = []
-    plus = False
-    pending_sep = ""  # punctuation seen since the last item
-    repeat = 1
+    state = _Runs()
     i = 0
-
-    def close() -> None:
-        nonlocal items, plus, pending_sep, repeat
-        while items and items[-1].weak:
-            items.pop()
-        while items and items[0].weak:
-            items.pop(0)
-        if items:
-            runs.append((items, plus))
-        items, plus, pending_sep, repeat = [], False, "", 1
-
     while i < len(tokens):
-        tok, start, end = tokens[i]
-        low = tok.lower()
-        item: _Item | None = None
-        if tok.isdigit():
-            item = _Item(tok, start, end, spoken=False)
-        elif low in _UNITS:
-            item = _Item(_UNITS[low] * repeat, start, end, spoken=True, weak=low in _WEAK)
-        elif low in _TEENS:
-            item = _Item(_TEENS[low], start, end, spoken=True)
-        elif low in _TENS:
-            digits, stop = _TENS[low] + "0", end
-            # "forty five" -> 45
-            j = i + 1
-            if j + 1 < len(tokens) and tokens[j][0] in (" ", "-"):
-                nxt = tokens[j + 1][0].lower()
-                if nxt in _UNITS and nxt not in _WEAK and nxt != "zero":
-                    digits, stop = _TENS[low] + _UNITS[nxt], tokens[j + 1][2]
-                    i = j + 1
-            item = _Item(digits, start, stop, spoken=True)
-        elif low in _REPEAT and i + 2 < len(tokens) and tokens[i + 1][0].isspace():
-            nxt = tokens[i + 2][0].lower()
-            if nxt in _UNITS or (len(nxt) == 1 and nxt.isdigit()):
-                repeat = _REPEAT[low]
-                i += 1
-                continue
+        tok = tokens[i][0]
+        item, i = _number_item(tokens, i, state.repeat)
         if item is not None:
-            if item.digits.isdigit() and not item.spoken and repeat > 1:
-                item.digits = item.digits * repeat
-            repeat = 1
-            if items and tok.isdigit() and tokens[i - 1][0] == "," and not items[-1].spoken:
-                # "1,250,000" (a comma right before digits) is an amount, not a sequence;
-                # "4532, 0151" as Whisper writes read-out digits is one.
-                close()
-            if not items and i > 0 and tokens[i - 1][0] == "+":
-                plus = True
-            if not items and i > 1 and tokens[i - 1][0].isspace() and tokens[i - 2][0] == "+":
-                plus = True
-            items.append(item)
-            pending_sep = ""
-        elif tok.isspace():
+            state.add(item, tokens, i)
+        elif times := _repeat_before_digit(tokens, i):
+            state.repeat = times
+        elif tok.isspace() or (tok == "+" and not state.items):
             pass
-        elif tok in _SEPARATORS and len(pending_sep) < 2:
-            pending_sep += tok
-        elif tok == "+" and not items:
-            pass
+        elif tok in _SEPARATORS and len(state.pending_sep) < 2:
+            state.pending_sep += tok
         else:
-            close()
+            state.close()
         i += 1
-    close()
-    return runs
+    state.close()
+    return state.runs
+
+
+def _card_spans(items: list[_Item], covered: list[bool]) -> list[Span]:
+    """Luhn-valid card numbers of 13 to 19 digits in a run, longest first; marks them covered."""
+    cands: list[tuple[int, int, int]] = []
+    for a in range(len(items)):
+        acc = ""
+        for b in range(a, len(items)):
+            acc += items[b].digits
+            if len(acc) > 19:
+                break
+            if len(acc) >= 13 and acc.strip("0") and luhn_valid(acc):
+                cands.append((len(acc), a, b))
+    spans: list[Span] = []
+    for _, a, b in sorted(cands, key=lambda c: (-c[0], c[1])):
+        if any(covered[a : b + 1]):
+            continue
+        covered[a : b + 1] = [True] * (b - a + 1)
+        spans.append(Span(items[a].start, items[b].end, "card"))
+    return spans
+
+
+def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool) -> list[Span]:
+    """Phone numbers among the stretches of a run that no card covers."""
+    spans: list[Span] = []
+    a = 0
+    while a < len(items):
+        if covered[a]:
+            a += 1
+            continue
+        b = a
+        while b + 1 < len(items) and not covered[b + 1]:
+            b += 1
+        group = _strip_weak(items[a : b + 1])
+        if (
+            group
+            and _looks_like_phone(text, group, plus and a == 0)
+            and not _REFERENCE_BEFORE_RE.search(text[max(0, group[0].start - 40) : group[0].start])
+        ):
+            start = group[0].start
+            # Keep "+44" and "(555)" whole.
+            while start > 0 and text[start - 1] in "(+":
+                start -= 1
+            spans.append(Span(start, group[-1].end, "phone"))
+        a = b + 1
+    return spans
 
 
 def _number_spans(text: str, kinds: frozenset[str]) -> list[Span]:
@@ -200,46 +273,9 @@ def _number_spans(text: str, kinds: frozenset[str]) -> list[Span]:
     for items, plus in _digit_runs(text):
         covered = [False] * len(items)
         if "card" in kinds:
-            cands: list[tuple[int, int, int]] = []
-            for a in range(len(items)):
-                acc = ""
-                for b in range(a, len(items)):
-                    acc += items[b].digits
-                    if len(acc) > 19:
-                        break
-                    if len(acc) >= 13 and acc.strip("0") and luhn_valid(acc):
-                        cands.append((len(acc), a, b))
-            for _, a, b in sorted(cands, key=lambda c: (-c[0], c[1])):
-                if any(covered[a : b + 1]):
-                    continue
-                covered[a : b + 1] = [True] * (b - a + 1)
-                spans.append(Span(items[a].start, items[b].end, "card"))
-        if "phone" not in kinds:
-            continue
-        a = 0
-        while a < len(items):
-            if covered[a]:
-                a += 1
-                continue
-            b = a
-            while b + 1 < len(items) and not covered[b + 1]:
-                b += 1
-            group = items[a : b + 1]
-            while group and group[-1].weak:
-                group = group[:-1]
-            while group and group[0].weak:
-                group = group[1:]
-            if (
-                group
-                and _looks_like_phone(text, group, plus and a == 0)
-                and not _REFERENCE_BEFORE_RE.search(text[max(0, group[0].start - 40) : group[0].start])
-            ):
-                start = group[0].start
-                # Keep "+44" and "(555)" whole.
-                while start > 0 and text[start - 1] in "(+":
-                    start -= 1
-                spans.append(Span(start, group[-1].end, "phone"))
-            a = b + 1
+            spans += _card_spans(items, covered)
+        if "phone" in kinds:
+            spans += _phone_spans(text, items, covered, plus)
     return spans
 
 
@@ -306,6 +342,43 @@ def _spoken_chars(word: str) -> str | None:
     return None
 
 
+def _ibans_in_run(run: Sequence[tuple[str, int, int]]) -> list[Span]:
+    """Every stretch of a run of read-out characters that is a valid IBAN."""
+    spans: list[Span] = []
+    for a in range(len(run)):
+        chars = ""
+        for b in range(a, len(run)):
+            chars += run[b][0]
+            if len(chars) > 34:
+                break
+            if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]*", chars):
+                if len(chars) >= 4:
+                    break
+                continue
+            if len(chars) >= 15 and b > a and iban_valid(chars):
+                spans.append(Span(run[a][1], run[b][2], "iban"))
+    return spans
+
+
+def _spoken_pair(text: str, words: Sequence[re.Match[str]], k: int) -> str | None:
+    """What words ``k`` and ``k + 1`` stand for together ("forty five": "45", "double five":
+    "55"), or None when they are not such a pair."""
+    if k + 1 >= len(words):
+        return None
+    low = words[k].group().lower()
+    if low in _TENS:
+        nxt = words[k + 1].group().lower()
+        joined = text[words[k].end() : words[k + 1].start()] in (" ", "-")
+        if nxt in _UNITS and nxt not in _WEAK and nxt != "zero" and joined:
+            return _TENS[low] + _UNITS[nxt]
+        return None
+    if low in _REPEAT:
+        nxt_chars = _spoken_chars(words[k + 1].group())
+        if nxt_chars is not None and len(nxt_chars) == 1:
+            return nxt_chars * _REPEAT[low]
+    return None
+
+
 def _spoken_iban_spans(text: str) -> list[Span]:
     """IBANs read out or spaced: "G B eight two W E S T one two three four ...",
     "GB 82 whiskey echo sierra tango 12 34 ...". Checked by length and mod 97 like
@@ -314,49 +387,25 @@ def _spoken_iban_spans(text: str) -> list[Span]:
     run: list[tuple[str, int, int]] = []
     words = list(_WORD_RE.finditer(text))
     k = 0
-
-    def flush() -> None:
-        for a in range(len(run)):
-            chars = ""
-            for b in range(a, len(run)):
-                chars += run[b][0]
-                if len(chars) > 34:
-                    break
-                if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]*", chars):
-                    if len(chars) >= 4:
-                        break
-                    continue
-                if len(chars) >= 15 and b > a and iban_valid(chars):
-                    spans.append(Span(run[a][1], run[b][2], "iban"))
-        run.clear()
-
     while k < len(words):
         m = words[k]
         gap = text[words[k - 1].end() : m.start()] if k else ""
         if run and gap.strip(" ,.-") != "":
-            flush()
-        word = m.group()
-        low = word.lower()
-        chars = _spoken_chars(word)
-        if low in _TENS and k + 1 < len(words):
-            nxt = words[k + 1].group().lower()
-            if nxt in _UNITS and nxt not in _WEAK and nxt != "zero" and \
-                    text[m.end() : words[k + 1].start()] in (" ", "-"):
-                run.append((_TENS[low] + _UNITS[nxt], m.start(), words[k + 1].end()))
-                k += 2
-                continue
-        if low in _REPEAT and k + 1 < len(words):
-            nxt_chars = _spoken_chars(words[k + 1].group())
-            if nxt_chars is not None and len(nxt_chars) == 1:
-                run.append((nxt_chars * _REPEAT[low], m.start(), words[k + 1].end()))
-                k += 2
-                continue
+            spans += _ibans_in_run(run)
+            run = []
+        pair = _spoken_pair(text, words, k)
+        if pair is not None:
+            run.append((pair, m.start(), words[k + 1].end()))
+            k += 2
+            continue
+        chars = _spoken_chars(m.group())
         if chars is None:
-            flush()
+            spans += _ibans_in_run(run)
+            run = []
         else:
             run.append((chars, m.start(), m.end()))
         k += 1
-    flush()
+    spans += _ibans_in_run(run)
     return spans
 
 

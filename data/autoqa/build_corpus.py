@@ -195,6 +195,37 @@ def row(row_id: str, domain: str, style: str, turns: list[tuple[str, str, int]],
     }
 
 
+class Conversation:
+    """A generated conversation being written: its labels and voice, and the turns so far."""
+
+    def __init__(self, rng: random.Random, style: str, slots: Slots, empathetic: bool,
+                 tone: str, sit: str) -> None:
+        self.rng, self.style, self.slots = rng, style, slots
+        self.empathetic, self.tone, self.sit = empathetic, tone, sit
+        self.tags: set[str] = set()
+        # (speaker, text, empathy); empathy -1 for customer turns
+        self.turns: list[tuple[str, str, int]] = []
+
+    def agent(self, body: str, *, allow_emp: bool = True, greet: bool = False) -> None:
+        rng = self.rng
+        n_agent = sum(1 for s, _, _ in self.turns if s == "agent")
+        want = self.empathetic and allow_emp and rng.random() < (0.75 if n_agent == 0 else 0.45)
+        ack = empathy_ack(rng, self.sit) if want else cold_ack(rng, self.tone, self.slots,
+                                                                self.tags)
+        hello = rng.choice(L.GREETING) if greet else ""
+        if self.style == "social" and rng.random() < 0.6:
+            hello = "Hello!"
+        text = compose(rng, ack, fill(body, self.slots), want)
+        self.turns.append(("agent", join(hello, text), int(want)))
+
+    def customer(self, text: str) -> None:
+        rng = self.rng
+        if rng.random() < 0.25:
+            feeling = rng.choice(L.CUSTOMER_FEELINGS)
+            text = join(text, feeling) if rng.random() < 0.6 else join(feeling, text)
+        self.turns.append(("customer", fill(text, self.slots), -1))
+
+
 def generate(i: int, rng: random.Random) -> dict:
     domain = sorted(L.DOMAINS)[i % len(L.DOMAINS)]
     spec = L.DOMAINS[domain]
@@ -208,109 +239,118 @@ def generate(i: int, rng: random.Random) -> dict:
     tone = rng.choice(["boilerplate", "scripted", "curt", "blaming", "plain", "plain",
                        "sarcastic"])
     sit = rng.choice(problem["sit"])
-    tags: set[str] = set()
+    c = Conversation(rng, style, slots, empathetic, tone, sit)
+    open_conversation(c, spec, problem, brand)
+    flow_r = rng.random()
+    if resolved:
+        resolved_flow(c, problem, flow_r)
+    else:
+        unresolved_flow(c, problem, flow_r)
+    closing(c)
+    turns = finish(c, resolved)
+    return row(f"gen-{i:04d}", domain, style, turns, resolved, c.tags)
 
-    turns: list[tuple[str, str, int]] = []  # (speaker, text, empathy) ; empathy -1 for customer
 
-    def agent(body: str, *, allow_emp: bool = True, greet: bool = False) -> None:
-        n_agent = sum(1 for s, _, _ in turns if s == "agent")
-        want = empathetic and allow_emp and rng.random() < (0.75 if n_agent == 0 else 0.45)
-        ack = empathy_ack(rng, sit) if want else cold_ack(rng, tone, slots, tags)
-        hello = rng.choice(L.GREETING) if greet else ""
-        if style == "social" and rng.random() < 0.6:
-            hello = "Hello!"
-        text = compose(rng, ack, fill(body, slots), want)
-        turns.append(("agent", join(hello, text), int(want)))
-
-    def customer(text: str) -> None:
-        if rng.random() < 0.25:
-            feeling = rng.choice(L.CUSTOMER_FEELINGS)
-            text = join(text, feeling) if rng.random() < 0.6 else join(feeling, text)
-        turns.append(("customer", fill(text, slots), -1))
-
+def open_conversation(c: Conversation, spec: dict, problem: dict, brand: str) -> None:
+    """The customer's opening in the conversation's style, and maybe the agent's first ask."""
+    rng, style = c.rng, c.style
     opening = rng.choice(problem["open"])
     if rng.random() < 0.1:
         opening = rng.choice(CUSTOMER_SARCASTIC_OPEN) + opening
-        tags.add("sarcasm")
+        c.tags.add("sarcasm")
     if style == "social":
         opening = f"@{brand} " + opening
     if style == "email":
         opening = opening + " " + rng.choice(spec["info"])
-    customer(opening)
+    c.customer(opening)
 
     if style == "social" and rng.random() < 0.7:
-        agent(rng.choice(SOCIAL_ASK), greet=True)
-        customer(rng.choice(SOCIAL_INFO))
+        c.agent(rng.choice(SOCIAL_ASK), greet=True)
+        c.customer(rng.choice(SOCIAL_INFO))
     elif style != "email" and rng.random() < 0.75:
-        agent(rng.choice(spec["ask"]), greet=True)
-        customer(rng.choice(spec["info"]))
+        c.agent(rng.choice(spec["ask"]), greet=True)
+        c.customer(rng.choice(spec["info"]))
 
-    flow_r = rng.random()
-    if resolved:
-        if flow_r < 0.2:
-            tags.add("recovered")
-            agent(rng.choice(GENERIC_TRY))
-            customer(rng.choice(L.STILL_STUCK))
-            agent(join(rng.choice(L.RETRY_FIX_INTRO), rng.choice(problem["fix"])))
-            customer(rng.choice(L.CONFIRM))
-        elif flow_r < 0.35:
-            agent(rng.choice(problem["fix"]))  # completed and confirmed by the agent
-        else:
-            agent(rng.choice(problem["fix"]))
-            customer(rng.choice(L.CONFIRM))
+
+def resolved_flow(c: Conversation, problem: dict, flow_r: float) -> None:
+    """A fix, confirmed (or completed by the agent), maybe after a first try that failed."""
+    rng = c.rng
+    if flow_r < 0.2:
+        c.tags.add("recovered")
+        c.agent(rng.choice(GENERIC_TRY))
+        c.customer(rng.choice(L.STILL_STUCK))
+        c.agent(join(rng.choice(L.RETRY_FIX_INTRO), rng.choice(problem["fix"])))
+        c.customer(rng.choice(L.CONFIRM))
+    elif flow_r < 0.35:
+        c.agent(rng.choice(problem["fix"]))  # completed and confirmed by the agent
     else:
-        if flow_r < 0.2:
-            tags.add("thanks_before_fail")
-            agent(rng.choice(problem["fix"]))
-            customer(rng.choice(L.THANKS_EARLY))
-            customer(rng.choice(L.FAILS_AFTER_THANKS))
-            agent(rng.choice(problem["fail"]))
-        elif flow_r < 0.4:
-            agent(rng.choice(GENERIC_TRY))
-            customer(rng.choice(L.STILL_STUCK))
-            agent(rng.choice(problem["fail"]))
-        elif flow_r < 0.55:
-            agent(rng.choice(problem["fail"]))
-        else:
-            agent(rng.choice(problem["fail"]))
-            if rng.random() < 0.5:
-                customer(rng.choice(L.POLITE_ACCEPT))
-                tags.add("polite_unresolved")
-            elif rng.random() < 0.5:
-                customer(rng.choice(L.SARCASTIC_CUSTOMER))
-                tags.add("sarcasm")
-            else:
-                customer(rng.choice(L.STILL_STUCK))
-        if empathetic or tone == "scripted":
-            tags.add("polite_unresolved")
+        c.agent(rng.choice(problem["fix"]))
+        c.customer(rng.choice(L.CONFIRM))
 
-    if rng.random() < 0.55:
-        if empathetic and rng.random() < 0.5:
-            turns.append(("agent", rng.choice(L.EMPATHY_CLOSING), 1))
-        else:
-            turns.append(("agent", rng.choice(L.AGENT_CLOSING), 0))
+
+def unresolved_flow(c: Conversation, problem: dict, flow_r: float) -> None:
+    """A refusal, callback, ticket, wrong fix, or a fix that fails after the customer's thanks."""
+    rng = c.rng
+    if flow_r < 0.2:
+        c.tags.add("thanks_before_fail")
+        c.agent(rng.choice(problem["fix"]))
+        c.customer(rng.choice(L.THANKS_EARLY))
+        c.customer(rng.choice(L.FAILS_AFTER_THANKS))
+        c.agent(rng.choice(problem["fail"]))
+    elif flow_r < 0.4:
+        c.agent(rng.choice(GENERIC_TRY))
+        c.customer(rng.choice(L.STILL_STUCK))
+        c.agent(rng.choice(problem["fail"]))
+    elif flow_r < 0.55:
+        c.agent(rng.choice(problem["fail"]))
+    else:
+        c.agent(rng.choice(problem["fail"]))
         if rng.random() < 0.5:
-            customer(rng.choice(L.CUSTOMER_CLOSING))
+            c.customer(rng.choice(L.POLITE_ACCEPT))
+            c.tags.add("polite_unresolved")
+        elif rng.random() < 0.5:
+            c.customer(rng.choice(L.SARCASTIC_CUSTOMER))
+            c.tags.add("sarcasm")
+        else:
+            c.customer(rng.choice(L.STILL_STUCK))
+    if c.empathetic or c.tone == "scripted":
+        c.tags.add("polite_unresolved")
 
-    if empathetic and not any(e == 1 for _, _, e in turns):
+
+def closing(c: Conversation) -> None:
+    """Maybe an agent closing (empathetic or not), maybe answered by the customer."""
+    rng = c.rng
+    if rng.random() < 0.55:
+        if c.empathetic and rng.random() < 0.5:
+            c.turns.append(("agent", rng.choice(L.EMPATHY_CLOSING), 1))
+        else:
+            c.turns.append(("agent", rng.choice(L.AGENT_CLOSING), 0))
+        if rng.random() < 0.5:
+            c.customer(rng.choice(L.CUSTOMER_CLOSING))
+
+
+def finish(c: Conversation, resolved: bool) -> list[tuple[str, str, int]]:
+    """The turns with the labels guaranteed and the style's surface applied (email wrapping,
+    chat shorthand, ASR errors)."""
+    rng, turns = c.rng, c.turns
+    if c.empathetic and not any(e == 1 for _, _, e in turns):
         # Guarantee at least one empathetic agent turn: rewrite the first agent turn.
         for k, (s, text, _) in enumerate(turns):
             if s == "agent":
-                turns[k] = (s, join(empathy_ack(rng, sit), text), 1)
+                turns[k] = (s, join(empathy_ack(rng, c.sit), text), 1)
                 break
-    if resolved and not empathetic and tone in ("curt", "blaming", "sarcastic"):
-        tags.add("resolved_curt")
+    if resolved and not c.empathetic and c.tone in ("curt", "blaming", "sarcastic"):
+        c.tags.add("resolved_curt")
 
-    if style == "email":
-        turns = to_email(turns, rng, slots)
-    elif style == "chat" and rng.random() < 0.65:
-        tags.add("chat_shorthand")
+    if c.style == "email":
+        turns = to_email(turns, rng, c.slots)
+    elif c.style == "chat" and rng.random() < 0.65:
+        c.tags.add("chat_shorthand")
         turns = [(s, shorthand(t, rng) if s == "customer" else t, e) for s, t, e in turns]
-    elif style == "phone" and rng.random() < 0.55:
-        tags.add("asr_errors")
+    elif c.style == "phone" and rng.random() < 0.55:
+        c.tags.add("asr_errors")
         turns = [(s, asr(t, rng), e) for s, t, e in turns]
-
-    return row(f"gen-{i:04d}", domain, style, turns, resolved, tags)
+    return turns
 
 
 HELPDESK_DOMAINS = ["telco", "telco", "saas", "banking", "delivery", "gaming", "utilities",

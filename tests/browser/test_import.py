@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser]
 
 
 def test_lead_imports_a_chat_file_and_opens_the_scored_chat(live_app, page: Page, tmp_path: Path):
+    """A lead imports a file: the good chat is scored with evidence, a bad row reported by line."""
     app, base = live_app
     with app.app_context():
         team = make_team("Cards")

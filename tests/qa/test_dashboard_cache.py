@@ -58,6 +58,7 @@ def stored_days(team_id: int) -> dict[date, DashboardDay]:
 
 
 def test_closed_days_are_stored_then_read_back(fixture):  # noqa: F811
+    """Closed days are stored, empty ones too, and read back; other SLA thresholds recompute."""
     red = fixture["red"].id
     before = check([red])
     days = stored_days(red)
@@ -83,6 +84,7 @@ def test_closed_days_are_stored_then_read_back(fixture):  # noqa: F811
 
 
 def test_agent_dashboard_agrees_with_the_stored_team_days(fixture):  # noqa: F811
+    """An agent's own dashboard agrees with their row on the stored team dashboard."""
     team = check([fixture["red"].id])
     ben = next(r for r in team.agents if r.agent.id == fixture["b"].id)
     o = check([fixture["red"].id], agent_id=fixture["b"].id)  # computed from Ben's interactions
@@ -184,6 +186,7 @@ WRITES = [
 
 @pytest.mark.parametrize("write", WRITES, ids=[w.__name__.strip("_") for w in WRITES])
 def test_every_write_clears_the_days_it_touches(fixture, write):  # noqa: F811
+    """After each kind of write the stored days still equal a full computation, for both teams."""
     red, blue = fixture["red"].id, fixture["blue"].id
     before = check([red])
     check([blue])
@@ -199,6 +202,7 @@ def test_every_write_clears_the_days_it_touches(fixture, write):  # noqa: F811
 
 
 def test_unrelated_writes_keep_the_stored_days(fixture):  # noqa: F811
+    """Writes that move no figure keep the stored days; submitting a draft clears only its day."""
     red = fixture["red"].id
     check([red])
     generations = {d: r.generation for d, r in stored_days(red).items()}
@@ -241,6 +245,7 @@ def test_flushes_and_savepoints_clear_once_at_commit(fixture):  # noqa: F811
 
 
 def test_several_teams_and_a_changed_autoqa_key(fixture):  # noqa: F811
+    """Two teams at once match a full computation; a criterion's new AutoQA key is recomputed."""
     both = [fixture["red"].id, fixture["blue"].id]
     first = check(both)
     assert first.interactions == 7
@@ -291,6 +296,7 @@ def team_with_interactions(*days_ago: int):  # type: ignore[no-untyped-def]
 
 
 def test_today_and_yesterday_are_neither_stored_nor_locked(app):
+    """Today gets no stored row and yesterday's stays empty; the day before yesterday is stored."""
     team, now = team_with_interactions(0, 1, 2)
     period = dashboard.Period(now.date() - timedelta(days=2), now.date())
     assert dashboard.overview([team.id], period).interactions == 3
@@ -312,6 +318,7 @@ def file_app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
 
 
 def test_pages_store_and_clear_days_through_their_own_connection(file_app, login):
+    """On a database file pages store days; a new review clears its day, the next page refills."""
     team = make_team()
     lead = make_user(Role.LEAD, leads=[team])
     agent = make_user(Role.AGENT, team=team, name="Dee")
@@ -347,6 +354,7 @@ def test_pages_store_and_clear_days_through_their_own_connection(file_app, login
 
 
 def test_refresh_command_fills_the_closed_days_once(app):
+    """dashboard refresh stores each closed day once, nothing the second time, refuses 0 days."""
     team, now = team_with_interactions(0, 3, 9)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["dashboard", "refresh", "--days", "10"])

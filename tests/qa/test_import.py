@@ -186,6 +186,7 @@ def test_web_import_stores_and_scores_chats_and_reports_bad_lines(login, world):
     ],
 )
 def test_web_import_refuses_bad_files_with_a_reason(login, world, content, name, reason):
+    """A wrong type, non-UTF-8, incomplete or oversized file is a 400 with the reason, no rows."""
     response = _post_file(login(world["lead_red"]), content, name)
     assert response.status_code == 400
     assert reason in response.get_data(as_text=True)
@@ -193,6 +194,7 @@ def test_web_import_refuses_bad_files_with_a_reason(login, world, content, name,
 
 
 def test_web_import_is_for_leads_and_admins(login, world):
+    """Agents get a 403 on the import page and its upload; admins can open it."""
     agent = login(world["agent_red"])
     assert agent.get("/interactions/import").status_code == 403
     assert _post_file(agent, b"{}", "x.jsonl").status_code == 403

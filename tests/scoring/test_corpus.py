@@ -9,6 +9,7 @@ DATA = ROOT / "data" / "autoqa"
 
 
 def test_holdout_is_labelled_and_disjoint_from_the_training_corpus() -> None:
+    """The 500 hold-out conversations are labelled and share no id or long turn with training."""
     train = load_corpus(DATA / "conversations.jsonl")
     holdout = load_corpus(DATA / "holdout.jsonl")  # validates labels per line
     assert len(holdout) == 500 and all("holdout" in r["tags"] for r in holdout)

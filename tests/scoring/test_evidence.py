@@ -9,6 +9,7 @@ from scoring.evidence import centred_contributions, sentence_contributions
 
 
 def test_centred_contributions_are_exact_and_measured_from_the_mean() -> None:
+    """Centred contributions plus offset give the raw logit; a sentence at its block mean adds 0."""
     rng = np.random.default_rng(0)
     n_blocks, dim = 3, 8
     weights = rng.normal(size=(n_blocks, dim))

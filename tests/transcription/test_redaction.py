@@ -150,6 +150,7 @@ def test_spoken_ibans(text: str) -> None:
 
 
 def test_spoken_iban_with_wrong_check_digits_is_not_an_iban() -> None:
+    """A spoken IBAN whose check digits fail mod 97 is left as it was, not redacted."""
     text = "G B eight two W E S T one two three four five six nine eight seven six five four"
     out, counts = redact_text(text + " three three")
     assert counts["iban"] == 0
