@@ -1,4 +1,4 @@
-"""`flask users`: create and list users, and create their API tokens."""
+"""`flask users`: create and list users, and create, list and revoke their API tokens."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Role, User
+from ..models import ApiToken, Role, User
 from ..services import tokens
 from ..services import users as user_service
 from .common import one_line_errors
 
-manager = AppGroup("users", help="Create and list users.")
+manager = AppGroup("users", help="Create and list users, and their API tokens.")
 
 
 def _user(email: str) -> User:
@@ -20,6 +20,10 @@ def _user(email: str) -> User:
     if user is None:
         raise click.ClickException(f"no user with email {email}")
     return user
+
+
+def _when(moment: object) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else "never"
 
 
 @manager.command("create")
@@ -59,3 +63,34 @@ def create_token(email: str, name: str) -> None:
     _, raw = tokens.create_token(_user(email), name, None)
     db.session.commit()
     click.echo(raw)
+
+
+@manager.command("tokens")
+@click.argument("email")
+def list_tokens(email: str) -> None:
+    """List a user's API tokens (id, name, first characters, created, last used), never the secret."""
+    user = _user(email)
+    found = tokens.tokens_of(user)
+    if not found:
+        click.echo(f"{user.email} has no API tokens")
+    for token in found:
+        state = f", revoked {_when(token.revoked_at)}" if token.revoked_at else ""
+        click.echo(
+            f"{token.id:5} {token.name:20} {token.prefix}…  created {_when(token.created_at)}, "
+            f"last used {_when(token.last_used_at)}{state}"
+        )
+
+
+@manager.command("revoke-token")
+@click.argument("token_id", metavar="ID", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token by its id (see `flask users tokens EMAIL`); the API refuses it at once."""
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if token is None:
+        raise click.ClickException(f"no API token with id {token_id}")
+    label = f"API token {token.id} ({token.name}) of {token.user.email}"
+    if not tokens.revoke(token, None):
+        click.echo(f"{label} was already revoked on {_when(token.revoked_at)}")
+        return
+    db.session.commit()
+    click.echo(f"revoked {label}")
