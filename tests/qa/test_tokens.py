@@ -84,8 +84,7 @@ def test_cli_revoke_of_an_unknown_token_is_a_one_line_error(app, world, token_id
 
 
 def test_admin_lists_and_revokes_a_token_on_the_users_page(login, client, world, token):
-    """The users page lists the token (name, first characters, not the secret); its revoke form
-    revokes it, audited with the admin as actor, and the API refuses it."""
+    """The users page lists a token without its secret; its form revokes it, audited, and the API refuses it."""
     row, raw = token
     admin = login(world["admin"])
     page = admin.get("/admin/users").get_data(as_text=True)
