@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -22,7 +24,7 @@ def _user(email: str) -> User:
     return user
 
 
-def _when(moment: object) -> str:
+def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else "never"
 
 
