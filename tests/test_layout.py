@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
         "qa/models.py",
         "qa/jobs.py",
         "qa/ml.py",
-        "qa/cli.py",
+        "qa/cli/__init__.py",
         "qa/services",
         "qa/coaching/models.py",
         "qa/coaching/services",

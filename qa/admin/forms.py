@@ -1,3 +1,6 @@
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
@@ -14,8 +17,16 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Validat
 from ..extensions import db
 from ..models import Role, Team, User
 
+NO_TEAM = (0, "—")
+
+
+def _choices(teams: Iterable[Team]) -> list[tuple[int, str]]:
+    return [(t.id, t.name) for t in teams]
+
 
 class UserForm(FlaskForm):
+    """A new user; the team and led teams are picked from `teams`."""
+
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=255)])
     password = PasswordField(
@@ -28,6 +39,18 @@ class UserForm(FlaskForm):
         "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
     )
     submit = SubmitField("Create user")
+
+    def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.teams_by_id = {t.id: t for t in teams}
+        self.team.choices = [NO_TEAM, *_choices(teams)]
+        self.leads.choices = _choices(teams)
+
+    def chosen_team(self) -> Team | None:
+        return self.teams_by_id.get(self.team.data)
+
+    def chosen_leads(self) -> list[Team]:
+        return [self.teams_by_id[i] for i in self.leads.data if i in self.teams_by_id]
 
     def validate_email(self, field):  # type: ignore[no-untyped-def]
         if db.session.scalar(
@@ -55,9 +78,32 @@ class UserEditForm(FlaskForm):
     status = SelectField("Account", choices=[("active", "active"), ("deactivated", "deactivated")])
     submit = SubmitField("Save")
 
+    def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.teams_by_id = {t.id: t for t in teams}
+        self.team.choices = [NO_TEAM, *_choices(teams)]
+
+    def chosen_team(self) -> Team | None:
+        return self.teams_by_id.get(self.team.data)
+
 
 class LedTeamsForm(FlaskForm):
     """A lead's row: the teams they lead. Posted on its own, so an empty choice means no teams."""
 
     teams = SelectMultipleField("Leads these teams", coerce=int)
     submit = SubmitField("Save teams")
+
+    def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.teams_by_id = {t.id: t for t in teams}
+        self.teams.choices = _choices(teams)
+
+    def chosen_teams(self) -> list[Team]:
+        # (validation has checked every posted id against the choices)
+        return [self.teams_by_id[i] for i in self.teams.data]
+
+
+class RevokeTokenForm(FlaskForm):
+    """The revoke button of one API token (it carries only the CSRF token)."""
+
+    submit = SubmitField("Revoke")

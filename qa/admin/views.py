@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -8,56 +8,17 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
-from ..models import AuditEvent, Criterion, Role, Team, User
-from ..services import audit
+from ..ml import scoring_registry
+from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
+from ..services import audit, autoqa, tokens
 from ..services import users as user_service
+from ..services.jobs_status import status
 from . import bp
-from .forms import LedTeamsForm, TeamForm, UserEditForm, UserForm
+from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
 
 
-@bp.route("/users", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
-def users():
-    """Users and teams; create either."""
-    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    form = UserForm(prefix="user")
-    form.team.choices = [(0, "—")] + [(t.id, t.name) for t in teams]
-    form.leads.choices = [(t.id, t.name) for t in teams]
-    team_form = TeamForm(prefix="team")
-    if form.submit.data and form.validate_on_submit():
-        by_id = {t.id: t for t in teams}
-        try:
-            user = user_service.create_user(
-                form.email.data,
-                form.name.data,
-                form.password.data,
-                form.role.data,
-                team=by_id.get(form.team.data),
-                leads=[by_id[i] for i in form.leads.data if i in by_id],
-                actor=current_user,
-            )
-        except user_service.UserError as exc:
-            flash(str(exc), "error")
-        else:
-            user.weekly_capacity = form.weekly_capacity.data or 0
-            db.session.commit()
-            flash(f"Created {user.email} ({user.role.value}).", "info")
-            return redirect(url_for(".users"))
-    if team_form.submit.data and team_form.validate_on_submit():
-        team = user_service.get_or_create_team(team_form.name.data.strip())
-        audit.record(current_user, "team.created", team)
-        db.session.commit()
-        flash(f"Created team {team.name}.", "info")
-        return redirect(url_for(".users"))
-    people = db.session.scalars(select(User).order_by(User.role, User.name)).all()
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "admin/users.html", people=people, teams=teams, form=form, team_form=team_form
-    ), status
-
-
-def _teams_by_id() -> dict[int, Team]:
-    return {t.id: t for t in db.session.scalars(select(Team))}
+def _teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.name)))
 
 
 def _valid_or_400(form: FlaskForm) -> None:
@@ -66,18 +27,61 @@ def _valid_or_400(form: FlaskForm) -> None:
         abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
 
 
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users():
+    """Users, teams and API tokens; create a user or a team."""
+    teams = _teams()
+    form, team_form = UserForm(teams, prefix="user"), TeamForm(prefix="team")
+    if form.submit.data and form.validate_on_submit() and _created_user(form):
+        return redirect(url_for(".users"))
+    if team_form.submit.data and team_form.validate_on_submit():
+        team = user_service.get_or_create_team(team_form.name.data.strip())
+        audit.record(current_user, "team.created", team)
+        db.session.commit()
+        flash(f"Created team {team.name}.", "info")
+        return redirect(url_for(".users"))
+    return render_template(
+        "admin/users.html",
+        people=db.session.scalars(select(User).order_by(User.role, User.name)).all(),
+        teams=teams,
+        form=form,
+        team_form=team_form,
+        api_tokens=tokens.unrevoked_tokens(),
+    ), 400 if request.method == "POST" else 200
+
+
+def _created_user(form: UserForm) -> bool:
+    """Create the user `form` describes, commit and say so; False (the reason flashed) if refused."""
+    try:
+        user = user_service.create_user(
+            form.email.data,
+            form.name.data,
+            form.password.data,
+            form.role.data,
+            team=form.chosen_team(),
+            leads=form.chosen_leads(),
+            actor=current_user,
+        )
+    except user_service.UserError as exc:
+        flash(str(exc), "error")
+        return False
+    user.weekly_capacity = form.weekly_capacity.data or 0
+    db.session.commit()
+    flash(f"Created {user.email} ({user.role.value}).", "info")
+    return True
+
+
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def update_user(user_id: int):
     """Change a user's role, team and whether the account is active; each change is audited."""
     user = db.get_or_404(User, user_id)
-    teams = _teams_by_id()
-    form = UserEditForm()
-    form.team.choices = [(0, "—")] + [(i, t.name) for i, t in teams.items()]
+    form = UserEditForm(_teams())
     _valid_or_400(form)
     try:
         user_service.set_role(user, Role(form.role.data), current_user)
-        user_service.set_team(user, teams.get(form.team.data), current_user)
+        user_service.set_team(user, form.chosen_team(), current_user)
         user_service.set_active(user, form.status.data == "active", current_user)
     except user_service.UserError as exc:
         db.session.rollback()
@@ -95,17 +99,30 @@ def update_user(user_id: int):
 def update_led_teams(user_id: int):
     """Set the teams a lead leads; audited with the team names before and after."""
     user = db.get_or_404(User, user_id)
-    teams = _teams_by_id()
-    form = LedTeamsForm()
-    form.teams.choices = [(i, t.name) for i, t in teams.items()]
+    form = LedTeamsForm(_teams())
     _valid_or_400(form)
     try:
-        user_service.set_led_teams(user, [teams[i] for i in form.teams.data], current_user)
+        user_service.set_led_teams(user, form.chosen_teams(), current_user)
     except user_service.UserError as exc:
         abort(400, str(exc))
     db.session.commit()
     led = ", ".join(t.name for t in user.led_teams) or "no teams"
     flash(f"Saved {user.email}: leads {led}.", "info")
+    return redirect(url_for(".users"))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN)
+def revoke_token(token_id: int):
+    """Revoke a user's API token, audited; the API refuses it from the next request on."""
+    token = db.get_or_404(ApiToken, token_id)
+    _valid_or_400(RevokeTokenForm())
+    label = f"API token {token.name} of {token.user.email}"
+    if tokens.revoke(token, current_user):
+        db.session.commit()
+        flash(f"Revoked {label}.", "info")
+    else:
+        flash(f"{label} was already revoked.", "info")
     return redirect(url_for(".users"))
 
 
@@ -121,9 +138,6 @@ def audit_log():
 @roles_required(Role.ADMIN)
 def models():
     """AutoQA model versions with their metrics; which one is active."""
-    from ..ml import scoring_registry
-    from ..services import autoqa
-
     registry = scoring_registry()
     return render_template(
         "admin/models.html",
@@ -138,8 +152,6 @@ def models():
 @roles_required(Role.ADMIN)
 def activate_custom_head():
     """Activate a version of a criterion's custom head, or roll it back to the previous one."""
-    from ..services import autoqa
-
     criterion_id = request.form.get("criterion", type=int)
     if criterion_id is None:
         flash("No criterion given.", "error")
@@ -158,9 +170,6 @@ def activate_custom_head():
 @roles_required(Role.ADMIN)
 def activate_model():
     """Activate a registered version, or roll back to the previous one."""
-    from ..ml import scoring_registry
-    from ..services import autoqa
-
     registry = scoring_registry()
     return _activate_or_roll_back(
         lambda: autoqa.rollback(registry, current_user),
@@ -177,6 +186,7 @@ def _activate_or_roll_back(
     """The posted version activated (or a rollback when asked), committed and flashed with
     `done` (its "{version}" replaced by the version), or `off` when the rollback left no version active
     (back to the default); a registry error is flashed, nothing changes."""
+    # Imported here, not at the top: the scoring package loads torch, which most pages never need.
     from scoring import ScoringError
 
     try:
@@ -197,8 +207,4 @@ def _activate_or_roll_back(
 @roles_required(Role.ADMIN)
 def jobs():
     """The pipeline: interactions per status, queue lengths and recent failures with reasons."""
-    from flask import current_app
-
-    from ..services.jobs_status import status
-
     return render_template("admin/jobs.html", report=status(current_app.extensions.get("celery")))

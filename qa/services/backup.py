@@ -4,6 +4,7 @@ recordings and the AutoQA model registry, in one folder with a manifest."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -12,7 +13,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from ..extensions import db
 
@@ -41,9 +42,14 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> None:
-    import os
+def _sqlite_file(url: URL, doing: str) -> str:
+    """The database file of a SQLite URL; an in-memory database has none to back up or restore."""
+    if not url.database or url.database == ":memory:":
+        raise BackupError(f"an in-memory database cannot be {doing}")
+    return url.database
 
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
     if shutil.which(cmd[0]) is None:
         raise BackupError(f"{cmd[0]} is not installed (apt-get install postgresql-client)")
     result = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
@@ -60,11 +66,9 @@ def create(target: str | Path, *, database_url: str, upload_folder: str, model_d
     out.mkdir(parents=True, exist_ok=False)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise BackupError("an in-memory database cannot be backed up")
         # SQLite's online backup API gives a consistent copy while the app keeps running.
         with (
-            sqlite3.connect(url.database) as source,
+            sqlite3.connect(_sqlite_file(url, "backed up")) as source,
             sqlite3.connect(out / "database.sqlite") as copy,
         ):
             source.backup(copy)
@@ -106,14 +110,15 @@ def restore(source: str | Path, *, database_url: str, upload_folder: str, model_
         raise BackupError(
             f"backup holds a {manifest['database']} database, the app uses {url.get_backend_name()}"
         )
+    live_file = _sqlite_file(url, "restored into") if manifest["database"] == "sqlite" else None
     db.session.remove()
     db.engine.dispose()
-    if manifest["database"] == "sqlite":
+    if live_file is not None:
         with (
-            sqlite3.connect(src / "database.sqlite") as backup,
-            sqlite3.connect(url.database) as live,
+            sqlite3.connect(src / "database.sqlite") as copy,
+            sqlite3.connect(live_file) as live,
         ):
-            backup.backup(live)
+            copy.backup(live)
     else:
         args, env = _pg_args(database_url)
         _run(

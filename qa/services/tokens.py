@@ -1,4 +1,4 @@
-"""Personal API tokens: shown once, stored as SHA-256, revocable."""
+"""Personal API tokens: shown once, stored as SHA-256, listed without their secret, revocable."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
@@ -42,7 +43,33 @@ def authenticate(raw: str) -> User | None:
     return token.user
 
 
-def revoke(token: ApiToken, actor: User | None) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        audit.record(actor, "api_token.revoked", token)
+def tokens_of(user: User) -> list[ApiToken]:
+    """Every token of `user`, revoked ones included, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        )
+    )
+
+
+def unrevoked_tokens() -> list[ApiToken]:
+    """Every token not revoked yet, by its user's email then age (a deactivated user's tokens are
+    refused anyway, but still listed so they can be revoked before a reactivation)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .join(ApiToken.user)
+            .where(ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.user))
+            .order_by(User.email, ApiToken.id)
+        )
+    )
+
+
+def revoke(token: ApiToken, actor: User | None) -> bool:
+    """Refuse `token` from now on, audited; False (and nothing recorded) if it was revoked already."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    audit.record(actor, "api_token.revoked", token, user=token.user_id, name=token.name)
+    return True

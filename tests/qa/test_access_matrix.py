@@ -13,6 +13,7 @@ from qa.coaching.models import CoachingSession, TrainingAssignment, TrainingModu
 from qa.extensions import db
 from qa.models import Assignment, Dispute, Role, Sample, SamplingPolicy, utcnow
 from qa.services.calibration import create_session
+from qa.services.tokens import create_token
 from tests.conftest import make_user
 from tests.qa.test_access import submitted_review
 
@@ -60,6 +61,7 @@ def red_objects(world):
         [world["reviewer"], make_user(Role.REVIEWER)],
         team_id=world["red"].id,
     )
+    token, _ = create_token(world["lead_red"], "red export", None)
     db.session.commit()
     interaction_id = world["i_agent_red"].id
     return {
@@ -71,6 +73,7 @@ def red_objects(world):
         "module_id": module.id,
         "agent_id": world["agent_red"].id,
         "user_id": world["agent_red"].id,  # (admin pages: every other role is an outsider)
+        "token_id": token.id,
         "scorecard_id": world["scorecard"].id,
         "number": 1,
         # the same parameter name means different objects on different pages

@@ -69,3 +69,13 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(file_app, tmp_path):
     """Restoring from a wrong folder is one clear error and changes nothing."""
     result = file_app.test_cli_runner().invoke(args=["backup", "restore", str(tmp_path), "--yes"])
     assert result.exit_code == 1 and "not a Coachline backup" in result.output
+
+
+def test_restore_into_an_in_memory_database_is_one_clear_error(tmp_path):
+    """Restoring a SQLite backup while the app runs on an in-memory database is a one-line error."""
+    (tmp_path / "manifest.json").write_text('{"created": "20261202T000000Z", "database": "sqlite"}')
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["backup", "restore", str(tmp_path), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert result.output == "Error: an in-memory database cannot be restored into\n"
