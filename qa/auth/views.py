@@ -13,9 +13,9 @@ from .forms import ChangePasswordForm, LoginForm
 
 
 def _verify(email: str, password: str) -> User | None:
-    """sign_in.verify_password with this request's address and the configured limit."""
-    limit = sign_in.Limit.parse(current_app.config["LOGIN_RATE_LIMIT"])
-    return sign_in.verify_password(email, password, request.remote_addr or "", limit)
+    """sign_in.verify_password with this request's address and the configured limits."""
+    limits = sign_in.Limit.parse(current_app.config["LOGIN_RATE_LIMIT"])
+    return sign_in.verify_password(email, password, request.remote_addr or "", limits)
 
 
 def _throttled(template: str, form, error: sign_in.Throttled):  # type: ignore[no-untyped-def]

@@ -147,3 +147,11 @@ def test_locked_page_sends_retry_after(shared):
     response = client.login(email, "w")
     assert response.status_code == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_several_limits_in_one_setting_all_hold(shared):
+    """QA_LOGIN_RATE_LIMIT may name several limits, as Flask-Limiter took them: each one holds."""
+    app, _, email = shared
+    app.config["LOGIN_RATE_LIMIT"] = "10 per minute; 3 per hour"
+    codes = [c for c, _ in attempts(app, [(email, "w", f"10.5.0.{i}") for i in range(4)])]
+    assert codes == [401, 401, 401, 429]
