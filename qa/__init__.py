@@ -116,7 +116,7 @@ def _load_user(identity: str) -> User | None:
     """The user of a session or remember-me cookie, whose identity is "id:session_version"
     (User.get_id); None once the version is stale (signed out, password or role changed) or the
     user is deactivated, so copies of the cookies end with the next request too."""
-    from .models import User  # noqa: F811  (models import the extensions this module sets up)
+    from .models import User
 
     user_id, _, version = identity.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
