@@ -126,7 +126,7 @@ def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal:
 
 
 def set_role(user: User, role: Role, actor: User | None) -> None:
-    """Change a user's role, audited; the last active admin keeps theirs."""
+    """Change a user's role, audited, ending their sessions; the last active admin keeps theirs."""
     old = user.role
     if role == old:
         return
@@ -136,7 +136,7 @@ def set_role(user: User, role: Role, actor: User | None) -> None:
         role,
         f"{user.email} is the last active admin: make another user admin first, then change this role",
     )
-    user.end_sessions()  # what the old role could reach, open sessions could still hold
+    user.end_sessions()  # sessions opened under the old role end; the user signs in again
     audit.record(actor, "user.role_changed", user, old=old.value, new=role.value)
 
 
@@ -156,7 +156,8 @@ def set_team(user: User, team: Team | None, actor: User | None) -> None:
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
-    """Deactivate a user (they can no longer sign in or use tokens) or reactivate them, audited."""
+    """Deactivate a user (their sessions end; they can no longer sign in or use tokens) or
+    reactivate them (old sessions stay ended), audited."""
     if user.active == active:
         return
     if not active and actor is not None and actor.id == user.id:
