@@ -340,7 +340,7 @@ def measure(args: argparse.Namespace, *, mmap: bool = False) -> list[dict]:
         )
         client = app.test_client()
         with client.session_transaction() as s:
-            s["_user_id"] = str(lead.id)
+            s["_user_id"] = lead.get_id()  # "id:session_version"
             s["_fresh"] = True
         today = date.today()
         for weeks in (6, 13, 52):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, render_template, request
 from flask_login import current_user
@@ -14,6 +14,9 @@ from werkzeug.routing import IntegerConverter
 from .config import INSTANCE, Config, TestConfig
 from .extensions import csrf, db, limiter, login, migrate
 from .templating import evidence_marks, evidence_spans, score_label
+
+if TYPE_CHECKING:
+    from .models import User
 
 __all__ = ["create_app"]
 
@@ -107,14 +110,37 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
-def _register_hooks(app: Flask) -> None:
-    from .models import Notification, User
+def _load_user(identity: str) -> User | None:
+    """The user of a session or remember-me cookie, whose identity is "id:session_version"
+    (User.get_id); None once the version is stale (signed out, password or role changed) or the
+    user is deactivated, so copies of the cookies end with the next request too."""
+    from .models import User
 
-    @login.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
-        # A deactivated user's open sessions end with their next request.
-        return user if user is not None and user.active else None
+    user_id, _, version = identity.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # a cookie made before sessions carried a version
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _error_page(code: int, title: str):  # type: ignore[no-untyped-def]
+    """An error handler answering JSON for the API (and JSON clients), a page otherwise."""
+
+    def handler(error: Any):  # type: ignore[no-untyped-def]
+        description = getattr(error, "description", None) or title
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": title, "reason": description}, code
+        return render_template("error.html", code=code, title=title, reason=description), code
+
+    return handler
+
+
+def _register_hooks(app: Flask) -> None:
+    from .models import Notification
+
+    login.user_loader(_load_user)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -151,18 +177,6 @@ def _register_hooks(app: Flask) -> None:
         )
         return response
 
-    def error_page(code: int, title: str):  # type: ignore[no-untyped-def]
-        def handler(error: Any):  # type: ignore[no-untyped-def]
-            description = getattr(error, "description", None) or title
-            if (
-                request.path.startswith("/api/")
-                or request.accept_mimetypes.best == "application/json"
-            ):
-                return {"error": title, "reason": description}, code
-            return render_template("error.html", code=code, title=title, reason=description), code
-
-        return handler
-
     for code, title in (
         (400, "Bad request"),
         (401, "Unauthorized"),
@@ -174,9 +188,8 @@ def _register_hooks(app: Flask) -> None:
         (422, "Unprocessable"),
         (429, "Too many requests"),
     ):
-        app.register_error_handler(code, error_page(code, title))
+        app.register_error_handler(code, _error_page(code, title))
 
     from flask_wtf.csrf import CSRFError
 
-    app.register_error_handler(CSRFError, error_page(400, "The form expired or was tampered with"))
-
+    app.register_error_handler(CSRFError, _error_page(400, "The form expired or was tampered with"))

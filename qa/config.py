@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,11 +87,16 @@ class Config:
     # Security
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Sign-in (and password-change) attempts, per account and per address, counted in the
+    # database so that every worker process shares the count (qa/services/sign_in.py).
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))  # Flask-Login's: 365
     WTF_CSRF_TIME_LIMIT = None
 
 

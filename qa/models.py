@@ -94,6 +94,9 @@ class User(UserMixin, db.Model):
     weekly_capacity: Mapped[int] = mapped_column(Integer, default=40)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of every session and remember-me cookie (get_id); bumping it ends them all, server-side
+    # (sign-out, password change, role change, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")
@@ -104,12 +107,37 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """The session identity, "id:version": a cookie made before the last bump no longer loads."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this user."""
+        self.session_version = (self.session_version or 0) + 1
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """One sign-in (or password-change) attempt, kept for the rate-limit window. Counted in the
+    database so every worker process sees the same numbers, per account and per address."""
+
+    __table_args__ = (
+        Index("ix_login_attempt_email_created", "email", "created_at"),
+        Index("ix_login_attempt_address_created", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))  # as typed (normalised), known user or not
+    address: Mapped[str] = mapped_column(String(64))
+    # pending (password not yet checked) | failed | succeeded | refused (over the limit, unchecked)
+    outcome: Mapped[str] = mapped_column(String(12), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Interaction(db.Model):

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -8,3 +8,18 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me signed in")
     submit = SubmitField("Sign in")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)]
+    )
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+    )
+    submit = SubmitField("Change password")

@@ -4,28 +4,48 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import User
-from ..services import audit
+from ..services import audit, sign_in
+from ..services import users as user_service
 from . import bp
-from .forms import LoginForm
+from .forms import ChangePasswordForm, LoginForm
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _verify(email: str, password: str) -> User | None:
+    """sign_in.verify_password with this request's address and the configured limits."""
+    limits = sign_in.Limit.parse(current_app.config["LOGIN_RATE_LIMIT"])
+    return sign_in.verify_password(email, password, request.remote_addr or "", limits)
+
+
+def _throttled(template: str, form, error: sign_in.Throttled):  # type: ignore[no-untyped-def]
+    """429 with the form again and a message that does not tell whether the account exists."""
+    minutes = -(-error.retry_after // 60)
+    flash(
+        "Too many attempts for this account or from this address. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        "error",
+    )
+    page = render_template(template, form=form)
+    return page, 429, {"Retry-After": str(error.retry_after)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password; attempts are limited per account and per address."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is None or not user.check_password(form.password.data) or not user.active:
-            audit.record(user, "auth.login_failed", user, email=form.email.data[:255])
+        try:
+            user = _verify(form.email.data, form.password.data)
+        except sign_in.Throttled as error:
+            return _throttled("auth/login.html", form, error)
+        if user is None:
+            known = db.session.scalar(
+                select(User).where(User.email == form.email.data.strip().lower())
+            )
+            audit.record(known, "auth.login_failed", known, email=form.email.data[:255])
             db.session.commit()
             flash("Wrong email or password.", "error")
             return render_template("auth/login.html", form=form), 401
@@ -42,9 +62,38 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out."""
-    audit.record(current_user, "auth.logout", current_user)
+    """Sign out: this session and any copy of its cookies stop working."""
+    user_service.sign_out(current_user)
     db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions end, this one stays signed in."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ok = _verify(current_user.email, form.current_password.data) is not None
+        except sign_in.Throttled as error:
+            return _throttled("auth/password.html", form, error)
+        if not ok:
+            form.current_password.errors.append("This is not your current password.")
+            return render_template("auth/password.html", form=form), 400
+        user = current_user._get_current_object()
+        try:
+            user_service.change_password(user, form.new_password.data)
+        except user_service.UserError as exc:
+            db.session.rollback()
+            form.new_password.errors.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+            return render_template("auth/password.html", form=form), 400
+        db.session.commit()
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        # the new session version: a fresh session, and a fresh remember-me cookie if one was kept
+        login_user(user, remember=remembered in request.cookies)
+        flash("Your password is changed. Other sessions are signed out.", "info")
+        return redirect(url_for("dashboard.home"))
+    return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -16,6 +18,33 @@ class UserError(ValueError):
 
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 200  # the sign-in form's limit
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "auth" / "common_passwords.txt"
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line and not line.startswith("#"))
+
+
+def check_password_strength(password: str, email: str = "", name: str = "") -> None:
+    """Refuse a password that is short, one of the 10,000 most common ones, or the user's own
+    email or name: length alone let `password1` and `12345678` through."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"password must have at most {MAX_PASSWORD} characters")
+    folded = password.casefold()
+    if folded in _common_passwords() or len(set(folded)) == 1:
+        raise UserError("this password is one of the most common ones: choose another")
+    own = {
+        email.strip().casefold(),
+        email.strip().casefold().split("@")[0],
+        name.strip().casefold(),
+    }
+    if folded.strip() in own - {""}:
+        raise UserError("the password must not be your email address or name")
 
 
 def get_or_create_team(name: str) -> Team:
@@ -46,8 +75,7 @@ def create_user(
         raise UserError(
             f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}"
         ) from None
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    check_password_strength(password, email, name)
     if db.session.scalar(select(func.count(User.id)).where(User.email == email)):
         raise UserError(f"a user with email {email} already exists")
     user = User(email=email, name=name.strip() or email, role=role, team=team)
@@ -98,7 +126,7 @@ def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal:
 
 
 def set_role(user: User, role: Role, actor: User | None) -> None:
-    """Change a user's role, audited; the last active admin keeps theirs."""
+    """Change a user's role, audited, ending their sessions; the last active admin keeps theirs."""
     old = user.role
     if role == old:
         return
@@ -108,6 +136,7 @@ def set_role(user: User, role: Role, actor: User | None) -> None:
         role,
         f"{user.email} is the last active admin: make another user admin first, then change this role",
     )
+    user.end_sessions()  # sessions opened under the old role end; the user signs in again
     audit.record(actor, "user.role_changed", user, old=old.value, new=role.value)
 
 
@@ -127,7 +156,8 @@ def set_team(user: User, team: Team | None, actor: User | None) -> None:
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
-    """Deactivate a user (they can no longer sign in or use tokens) or reactivate them, audited."""
+    """Deactivate a user (their sessions end; they can no longer sign in or use tokens) or
+    reactivate them (old sessions stay ended), audited."""
     if user.active == active:
         return
     if not active and actor is not None and actor.id == user.id:
@@ -135,6 +165,8 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     _change_keeping_an_admin(
         user, "active", active, f"{user.email} is the last active admin and cannot be deactivated"
     )
+    if not active:
+        user.end_sessions()
     audit.record(actor, "user.reactivated" if active else "user.deactivated", user)
 
 
@@ -154,3 +186,20 @@ def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None
         old=[t.name for t in old],
         new=[t.name for t in new],
     )
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password (checked like a new user's) and end every session of the user; the
+    caller signs the current one in again with the new session version."""
+    if user.check_password(new_password):
+        raise UserError("the new password must differ from the current one")
+    check_password_strength(new_password, user.email, user.name)
+    user.set_password(new_password)
+    user.end_sessions()
+    audit.record(user, "user.password_changed", user)
+
+
+def sign_out(user: User) -> None:
+    """End this session and every copy of it (a copied session or remember-me cookie included)."""
+    user.end_sessions()
+    audit.record(user, "auth.logout", user)
