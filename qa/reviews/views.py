@@ -207,7 +207,7 @@ def edit(review_id: int):
             if submit:
                 flash("Calibration review submitted.", "info")
                 return redirect(
-                    url_for(".calibration_show", session_id=review.calibration_session_id)
+                    url_for("calibration.show", session_id=review.calibration_session_id)
                 )
             flash("Draft saved.", "info")
             return redirect(url_for(".edit", review_id=review.id))

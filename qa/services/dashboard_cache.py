@@ -53,9 +53,10 @@ from ..models import (
     Review,
     ReviewStatus,
     ScorecardVersion,
+    Team,
     utcnow,
 )
-from .dashboard import Cell, Grid, Period, day_cells, day_totals, scope
+from .dashboard_days import Cell, Grid, Period, autoqa_keys, day_cells, day_totals, scope
 
 STORE_AFTER_DAYS = 2  # today and yesterday are always computed
 SCHEMA = 2  # bump when Cell's stored shape changes: older payloads are then recomputed
@@ -273,9 +274,6 @@ def refresh(days: int, thresholds: Mapping[str, int]) -> dict[str, int]:
     """Store every team's closed days of the last `days` days that aren't stored yet (what a
     nightly job runs so the first lead of the morning doesn't pay for them); a team at a time.
     """
-    from ..models import Team
-    from .dashboard import autoqa_keys
-
     if days < 1:
         raise ValueError("days must be at least 1")
     today = utcnow().date()
@@ -365,7 +363,6 @@ _PARENT: dict[type, tuple[str, str]] = {
 _LEFT = "dashboard_cache_left"  # session.info: {class: parent ids rows moved away from}
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
     """Note the parents that moved rows leave, read from the database before the flush (the old
     value is usually not loaded, so attribute history does not have it)."""
@@ -386,7 +383,6 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
         session.info.setdefault(_LEFT, {}).setdefault(cls, set()).update(left)
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     """Collect the (team, day) keys this flush changed; they are cleared at commit."""
     keys: set[tuple[int, date]] = set()
@@ -437,7 +433,6 @@ def _after_flush(session: Session, _context: object) -> None:
         session.info.setdefault(_PENDING, set()).update(keys)
 
 
-@event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     """Clear the collected days once, just before the outermost commit (savepoints wait)."""
     if session.in_nested_transaction():
@@ -447,11 +442,43 @@ def _before_commit(session: Session) -> None:
         invalidate(session, keys)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _clean(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
         session.info.pop(_PENDING, None)
         session.info.pop(_LEFT, None)  # left over by a flush that failed
 
 
-__all__ = ["SCHEMA", "STORE_AFTER_DAYS", "invalidate", "refresh", "spec_of", "team_days"]
+# Every session's events (the app's, the CLI's and the jobs' sessions alike).
+_LISTENERS = (
+    ("before_flush", _before_flush),
+    ("after_flush", _after_flush),
+    ("before_commit", _before_commit),
+    ("after_transaction_end", _clean),
+)
+
+
+def register() -> None:
+    """Clear the stored days on writes from now on (create_app calls this; a second call
+    changes nothing)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def unregister() -> None:
+    """Stop clearing the stored days on writes (what register() started)."""
+    for name, listener in _LISTENERS:
+        if event.contains(Session, name, listener):
+            event.remove(Session, name, listener)
+
+
+__all__ = [
+    "SCHEMA",
+    "STORE_AFTER_DAYS",
+    "invalidate",
+    "refresh",
+    "register",
+    "spec_of",
+    "team_days",
+    "unregister",
+]

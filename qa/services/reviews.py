@@ -206,6 +206,28 @@ def publish_version(
     return version
 
 
+def save_scorecard(
+    scorecard: Scorecard | None,
+    name: str,
+    description: str | None,
+    criteria: list[dict],
+    *,
+    publish: bool,
+    actor: User | None = None,
+) -> ScorecardVersion:
+    """Create (scorecard None) or rename the scorecard, then store the criteria as its draft
+    or publish them as a new version."""
+    if scorecard is None:
+        scorecard = Scorecard(name=name.strip())
+        db.session.add(scorecard)
+    scorecard.name = name.strip()
+    scorecard.description = (description or "").strip() or None
+    db.session.flush()
+    if publish:
+        return publish_version(scorecard, criteria, actor=actor)
+    return save_draft(scorecard, criteria, actor=actor)
+
+
 def scorecard_for(interaction: Interaction, assignment: Assignment | None) -> Scorecard | None:
     """The scorecard of the sampling policy that picked the interaction, else the default one."""
     if assignment is not None:
