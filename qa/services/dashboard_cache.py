@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -207,8 +207,17 @@ def _store(
     for (t, d), generation in sorted(noted.items()):
         payload = _encode(by_day.get((t, d), {}), totals.get((t, d)))
         rows.append({"t": t, "d": d, "spec": spec, "payload": payload, "g": generation})
+    try:
+        _write(rows, _writer(session.connection()))
+    except SQLAlchemyError as exc:  # busy, pool exhausted, server gone: shown, just not kept
+        log.warning("dashboard days not stored: %s", exc)
+
+
+def _writer(conn: Connection) -> Callable[[Connection, dict], None]:
+    """Stores one row: inserted when there was none, else updated if its generation is still
+    the noted one."""
     insert_row = (
-        _insert(session.connection())
+        _insert(conn)
         .values(
             team_id=bindparam("t"),
             day=bindparam("d"),
@@ -232,37 +241,38 @@ def _store(
     def write(conn: Connection, row: dict) -> None:
         conn.execute(insert_row if row["g"] is None else update_row, row)
 
-    try:
-        if _shared_connection():  # in-memory SQLite (tests): the session's own connection
+    return write
+
+
+def _write(rows: list[dict], write: Callable[[Connection, dict], None]) -> None:
+    if _shared_connection():  # in-memory SQLite (tests): the session's own connection
+        for row in rows:
+            write(db.session.connection(), row)
+    elif db.engine.dialect.name == "postgresql":
+        # one autocommit statement per row, each giving up after 200 ms on a row lock: the
+        # reader never holds one lock while waiting for another (no deadlock)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("SET lock_timeout = '200ms'")
             for row in rows:
-                write(session.connection(), row)
-        elif db.engine.dialect.name == "postgresql":
-            # one autocommit statement per row, each giving up after 200 ms on a row lock: the
-            # reader never holds one lock while waiting for another (no deadlock)
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("SET lock_timeout = '200ms'")
-                for row in rows:
-                    try:
-                        write(conn, row)
-                    except OperationalError:
-                        log.info("dashboard day %s/%s busy: not stored", row["t"], row["d"])
-                conn.exec_driver_sql("RESET lock_timeout")
-        else:
-            raw = session.connection().connection.dbapi_connection
-            if getattr(raw, "in_transaction", False):  # this session holds the write lock
-                return
-            # SQLite: one short transaction for all the rows, giving up after 100 ms if the
-            # file is busy (a whole year is one commit, not 365)
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 100")
                 try:
-                    with conn.begin():
-                        for row in rows:
-                            write(conn, row)
-                finally:
-                    conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
-    except SQLAlchemyError as exc:  # busy, pool exhausted, server gone: shown, just not kept
-        log.warning("dashboard days not stored: %s", exc)
+                    write(conn, row)
+                except OperationalError:
+                    log.info("dashboard day %s/%s busy: not stored", row["t"], row["d"])
+            conn.exec_driver_sql("RESET lock_timeout")
+    else:
+        raw = db.session.connection().connection.dbapi_connection
+        if getattr(raw, "in_transaction", False):  # this session holds the write lock
+            return
+        # SQLite: one short transaction for all the rows, giving up after 100 ms if the
+        # file is busy (a whole year is one commit, not 365)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+            try:
+                with conn.begin():
+                    for row in rows:
+                        write(conn, row)
+            finally:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
 
 
 def _shared_connection() -> bool:
@@ -385,23 +395,7 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
 
 def _after_flush(session: Session, _context: object) -> None:
     """Collect the (team, day) keys this flush changed; they are cleared at commit."""
-    keys: set[tuple[int, date]] = set()
-    interaction_ids: set[int] = set()
-    answer_review_ids: set[int] = set()
-    dispute_review_ids: set[int] = set()
-    dirty = set(map(id, session.dirty))
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Interaction):
-            keys |= _interaction_keys(obj, id(obj) in dirty)
-        elif isinstance(obj, AutoScore) or (
-            isinstance(obj, Review) and _counts(obj, id(obj) in dirty)
-        ):
-            if obj.interaction_id is not None:
-                interaction_ids.add(obj.interaction_id)
-        elif isinstance(obj, Answer) and obj.review_id is not None:
-            answer_review_ids.add(obj.review_id)
-        elif isinstance(obj, Dispute) and obj.review_id is not None:
-            dispute_review_ids.add(obj.review_id)
+    keys, interaction_ids, answer_review_ids, dispute_review_ids = _touched(session)
     left = session.info.pop(_LEFT, {})
     interaction_ids |= left.get(AutoScore, set()) | left.get(Review, set())
     answer_review_ids |= left.get(Answer, set())
@@ -419,18 +413,49 @@ def _after_flush(session: Session, _context: object) -> None:
                 )
             )
         )
-    if interaction_ids:
-        for t, started in conn.execute(
-            select(Interaction.team_id, Interaction.started_at).where(
-                Interaction.id.in_(interaction_ids), Interaction.team_id.is_not(None)
-            )
-        ):
-            if (d := _as_day(started)) is not None:
-                keys.add((t, d))
+    keys |= _interaction_days(conn, interaction_ids)
     today = utcnow().date()
     keys = {(t, d) for t, d in keys if d < today}  # never stored: nothing to clear or skip
     if keys:
         session.info.setdefault(_PENDING, set()).update(keys)
+
+
+def _touched(session: Session) -> tuple[set[tuple[int, date]], set[int], set[int], set[int]]:
+    """What the flushed objects touch: (team, day) keys of interactions, and the ids of the
+    interactions (AutoQA scores, counted reviews), reviews (answers) and disputed reviews."""
+    keys: set[tuple[int, date]] = set()
+    interaction_ids: set[int] = set()
+    answer_review_ids: set[int] = set()
+    dispute_review_ids: set[int] = set()
+    dirty = set(map(id, session.dirty))
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Interaction):
+            keys |= _interaction_keys(obj, id(obj) in dirty)
+        elif isinstance(obj, AutoScore) or (
+            isinstance(obj, Review) and _counts(obj, id(obj) in dirty)
+        ):
+            if obj.interaction_id is not None:
+                interaction_ids.add(obj.interaction_id)
+        elif isinstance(obj, Answer) and obj.review_id is not None:
+            answer_review_ids.add(obj.review_id)
+        elif isinstance(obj, Dispute) and obj.review_id is not None:
+            dispute_review_ids.add(obj.review_id)
+    return keys, interaction_ids, answer_review_ids, dispute_review_ids
+
+
+def _interaction_days(conn: Connection, interaction_ids: set[int]) -> set[tuple[int, date]]:
+    """The (team, day) keys of the interactions, read from the database."""
+    if not interaction_ids:
+        return set()
+    keys = set()
+    for t, started in conn.execute(
+        select(Interaction.team_id, Interaction.started_at).where(
+            Interaction.id.in_(interaction_ids), Interaction.team_id.is_not(None)
+        )
+    ):
+        if (d := _as_day(started)) is not None:
+            keys.add((t, d))
+    return keys
 
 
 def _before_commit(session: Session) -> None:
