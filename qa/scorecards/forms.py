@@ -113,6 +113,13 @@ class ScorecardForm(FlaskForm):
             }
         )
 
+    def added_row(self) -> bool:
+        """Whether "Add criterion" was pressed (and a row added, up to 60)."""
+        if self.add.data and len(self.criteria.entries) < 60:
+            self.criteria.append_entry()
+            return True
+        return False
+
     def validate_name(self, field: StringField) -> None:
         clash = db.session.scalar(select(Scorecard).where(Scorecard.name == field.data.strip()))
         if clash is not None and clash is not self.editing:

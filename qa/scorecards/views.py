@@ -56,8 +56,7 @@ def edit(scorecard_id: int | None = None):
         return _page(ScorecardForm.of(scorecard), scorecard)
     form = ScorecardForm()
     form.editing = scorecard
-    if form.add.data and len(form.criteria.entries) < 60:
-        form.criteria.append_entry()
+    if form.added_row():
         return _page(form, scorecard)
     if not form.validate():
         return _page(form, scorecard, 400)
@@ -71,12 +70,14 @@ def edit(scorecard_id: int | None = None):
         flash(str(exc), "error")
         return _page(form, _scorecard_or_none(scorecard_id), 400)
     db.session.commit()
-    published = version.published_at is not None
-    flash(
-        f"Published {version.scorecard.name} v{version.number}." if published else "Draft saved.",
-        "info",
-    )
+    flash(_saved(version), "info")
     return redirect(url_for(".edit", scorecard_id=version.scorecard_id))
+
+
+def _saved(version: ScorecardVersion) -> str:
+    if version.published_at is None:
+        return "Draft saved."
+    return f"Published {version.scorecard.name} v{version.number}."
 
 
 @bp.route("/scorecards/<int:scorecard_id>/versions/<int:number>")
