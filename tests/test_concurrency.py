@@ -16,6 +16,7 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 
 import pytest
 from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
@@ -25,12 +26,15 @@ from qa.models import (
     Assignment,
     Dispute,
     DisputeStatus,
+    Interaction,
     Notification,
     Review,
     ReviewStatus,
     Role,
     Sample,
     SamplingPolicy,
+    ScorecardVersion,
+    User,
 )
 from qa.services import reviews as review_service
 from tests.conftest import PASSWORD, make_interaction, make_scorecard, make_team, make_user
@@ -86,7 +90,6 @@ def _free_port() -> int:
 @pytest.fixture
 def live(tmp_path: Path, database_url: str) -> Iterator[tuple[Flask, str]]:
     """The app at migration head, served by a threaded server on loopback: (app, base URL)."""
-    from flask_migrate import upgrade
 
     app = create_app(
         {
@@ -135,8 +138,6 @@ def people(live: tuple[Flask, str]) -> dict[str, int]:
 
 def _email(app: Flask, user_id: int) -> str:
     with app.app_context():
-        from qa.models import User
-
         email = db.session.get(User, user_id).email  # type: ignore[union-attr]
         db.session.remove()
         return email
@@ -145,8 +146,6 @@ def _email(app: Flask, user_id: int) -> str:
 def _draft(app: Flask, ids: dict[str, int]) -> int:
     """The reviewer's draft of the chat, opened through the service (committed)."""
     with app.app_context():
-        from qa.models import Interaction, ScorecardVersion, User
-
         review = review_service.start_review(
             db.session.get(Interaction, ids["chat"]),  # type: ignore[arg-type]
             db.session.get(User, ids["reviewer"]),  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -65,7 +67,7 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
             f"sg_{c.id}",
             IntegerField("Segment", validators=[Optional(), NumberRange(min=1, max=100000)]),
         )
-    data = {"comment": review.comment}
+    data: dict[str, Any] = {"comment": review.comment}
     if review.comment_segment_position is not None:
         data["comment_segment"] = review.comment_segment_position + 1  # 1-based as shown
     for a in review.answers:

@@ -455,7 +455,7 @@ def reviewer_quality(
         )
     )
     for rid, submitted_at, seconds in rows:
-        week = out[rid].get(_week_start(submitted_at))
+        week = out[rid].get(_week_start(submitted_at))  # type: ignore[arg-type]
         if week is None:
             continue
         week.reviews += 1
@@ -475,10 +475,10 @@ def reviewer_quality(
         for d in results(session).deviations:
             if d.reviewer.id in out and d.criterion is not None:
                 dev[(d.reviewer.id, wk)].append((d.criterion, d.compared))
-    for (rid, wk), values in dev.items():
+    for (rid, wk), compared in dev.items():
         if wk in out[rid]:
-            total = sum(n for _, n in values)
-            out[rid][wk].deviation = round(sum(v * n for v, n in values) / total, 2)
+            total = sum(n for _, n in compared)
+            out[rid][wk].deviation = round(sum(v * n for v, n in compared) / total, 2)
     return {rid: list(weeks_.values()) for rid, weeks_ in out.items()}
 
 
@@ -491,7 +491,9 @@ def autoqa_answer(criterion: Criterion, value: float) -> int:
     return criterion.scale_min + math.floor(value / 100 * span + 0.5)
 
 
-def _human_answers(team_ids: Sequence[int] | None = None, since: datetime | None = None):  # type: ignore[no-untyped-def]
+def _human_answers(
+    team_ids: Sequence[int] | None = None,
+) -> dict[tuple[int, str], tuple[Criterion, int]]:
     """(interaction_id, criterion, value) of submitted reviews on criteria with an AutoQA key;
     the latest review wins when an interaction was reviewed twice."""
     query = (
@@ -510,11 +512,10 @@ def _human_answers(team_ids: Sequence[int] | None = None, since: datetime | None
         query = query.join(Interaction, Interaction.id == Review.interaction_id).where(
             Interaction.team_id.in_(list(team_ids))
         )
-    if since is not None:
-        query = query.where(Review.submitted_at >= since)
     latest: dict[tuple[int, str], tuple[Criterion, int]] = {}
     for interaction_id, criterion, value, _ in db.session.execute(query):
-        latest[(interaction_id, criterion.autoqa_key)] = (criterion, value)
+        # (the query keeps criteria with an AutoQA key and answers with a value)
+        latest[(interaction_id, str(criterion.autoqa_key))] = (criterion, int(value or 0))
     return latest
 
 

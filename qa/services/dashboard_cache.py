@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 from sqlalchemy.pool import StaticPool
 
 from ..extensions import db
@@ -319,7 +319,7 @@ def _as_day(value: object) -> date | None:
 def _interaction_keys(obj: Interaction, dirty: bool) -> set[tuple[int, date]]:
     """The (team, day) keys an interaction counted in before and after this flush (none when
     a dirty interaction changed nothing the dashboard reads)."""
-    state = inspect(obj)
+    state: InstanceState[Any] = inspect(obj)
     histories = {name: state.attrs[name].history for name in _FIELDS}
     if dirty and not any(h.has_changes() for h in histories.values()):
         return set()
@@ -353,7 +353,7 @@ def _counts(obj: Review, dirty: bool) -> bool:
     """Whether a review change can move the figures: submitted reviews (or ones that were),
     and for a changed one only its status, score or interaction (not drafts, comments or
     acknowledgements)."""
-    state = inspect(obj)
+    state: InstanceState[Any] = inspect(obj)
     status = state.attrs.status.history
     if ReviewStatus.SUBMITTED not in (obj.status, *status.deleted):
         return False
@@ -381,7 +381,7 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
         attrs = _PARENT.get(type(obj))
         if attrs is None or obj.id is None:
             continue
-        state = inspect(obj)
+        state: InstanceState[Any] = inspect(obj)
         if any(state.attrs[a].history.has_changes() for a in attrs):
             moved.setdefault(type(obj), []).append(obj.id)
     if not moved:
@@ -389,7 +389,8 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     conn = session.connection()
     for cls, ids in moved.items():
         column = getattr(cls, _PARENT[cls][0])
-        left = set(conn.scalars(select(column).where(cls.id.in_(ids), column.is_not(None))))
+        row_id = cls.id  # type: ignore[attr-defined]
+        left = set(conn.scalars(select(column).where(row_id.in_(ids), column.is_not(None))))
         session.info.setdefault(_LEFT, {}).setdefault(cls, set()).update(left)
 
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
 from ..models import Answer, AutoScore, Criterion, Dispute, Interaction, Review, ReviewStatus
 from . import kpis as kpi_service
 from .sampling import week_of
+
+Grouping = ColumnElement[Any] | QueryableAttribute[Any]  # a GROUP BY column or expression
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,8 @@ class Cell:
 
     @classmethod
     def from_json(cls, data: list) -> Cell:
-        cell = cls(*data[:6], criteria=data[6])
+        interactions, scored, aqs_sum, reviews, score_sum, score_sq = data[:6]
+        cell = cls(interactions, scored, aqs_sum, reviews, score_sum, score_sq, criteria=data[6])
         if len(data) > 7:
             cell.keys, bins, cell.disputes, cell.channels = data[7:]
             cell.bins = {int(b): n for b, n in bins.items()}
@@ -169,7 +174,7 @@ def criterion_score_expr():  # type: ignore[no-untyped-def]
     )
 
 
-def criterion_sums(conditions: Sequence[ColumnElement[bool]], *group: ColumnElement) -> list:
+def criterion_sums(conditions: Sequence[ColumnElement[bool]], *group: Grouping) -> list:
     """Rows of (*group, autoqa key, n, sum, sumsq) of submitted answers' criterion scores."""
     points = criterion_score_expr()
     return list(
