@@ -49,7 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401
     from .coaching import models as _coaching_models  # noqa: F401  (register tables)
-    from .services import dashboard_cache  # noqa: F401  (clears stored dashboard days on writes)
+    from .services import dashboard_cache
+
+    dashboard_cache.register()  # clears stored dashboard days on writes
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["score"] = score_label
@@ -98,6 +100,11 @@ def _register_blueprints(app: Flask) -> None:
     from .sampling import bp as sampling_bp
 
     app.register_blueprint(sampling_bp)
+    from .calibration import bp as calibration_bp
+    from .scorecards import bp as scorecards_bp
+
+    app.register_blueprint(calibration_bp)
+    app.register_blueprint(scorecards_bp)
 
 
 def _holds_nul(value: Any) -> bool:

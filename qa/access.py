@@ -17,6 +17,7 @@ from .extensions import db
 from .models import (
     Assignment,
     AssignmentStatus,
+    CalibrationSession,
     Interaction,
     Review,
     ReviewStatus,
@@ -69,10 +70,6 @@ def interaction_filter(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def visible_interactions(user: User) -> Select[tuple[Interaction]]:
-    return select(Interaction).where(interaction_filter(user))
-
-
 def can_view_interaction(user: User, interaction: Interaction) -> bool:
     return bool(
         db.session.scalar(
@@ -113,6 +110,17 @@ def can_manage_team(user: User, team_id: int | None) -> bool:
     if user.role == Role.ADMIN:
         return True
     return user.role == Role.LEAD and team_id is not None and team_id in led_team_ids(user)
+
+
+def can_manage_calibration(user: User, session: CalibrationSession) -> bool:
+    """Admins manage every calibration session, a lead the ones they run or their teams'."""
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.LEAD:
+        return False
+    return session.lead_id == user.id or (
+        session.team_id is not None and session.team_id in led_team_ids(user)
+    )
 
 
 def visible_agents(user: User) -> Select[tuple[User]]:

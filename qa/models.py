@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -329,8 +330,24 @@ class ReviewStatus(enum.StrEnum):
     CALIBRATION = "calibration"
 
 
+# Partial unique indexes against parallel requests (migration 0005): one draft per reviewer and
+# interaction outside calibration (what "start review" opens), one open dispute per review.
+_ONE_DRAFT = "status = 'draft' AND calibration_session_id IS NULL"
+_ONE_OPEN = "status = 'open'"
+
+
 class Review(db.Model):
-    __table_args__ = (Index("ix_review_reviewer_status", "reviewer_id", "status"),)
+    __table_args__ = (
+        Index("ix_review_reviewer_status", "reviewer_id", "status"),
+        Index(
+            "uq_review_draft",
+            "interaction_id",
+            "reviewer_id",
+            unique=True,
+            sqlite_where=text(_ONE_DRAFT),
+            postgresql_where=text(_ONE_DRAFT),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id"), index=True)
@@ -460,6 +477,16 @@ class DisputeStatus(enum.StrEnum):
 
 
 class Dispute(db.Model):
+    __table_args__ = (
+        Index(
+            "uq_dispute_open",
+            "review_id",
+            unique=True,
+            sqlite_where=text(_ONE_OPEN),
+            postgresql_where=text(_ONE_OPEN),
+        ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

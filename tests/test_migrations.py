@@ -44,3 +44,73 @@ def test_upgrade_matches_models_and_downgrades(tmp_path, postgres, backend):
         db.engine.dispose()
     if backend == "postgresql":
         postgres.drop(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
+def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
+    """0005 keeps one draft per reviewer and interaction (the one with answers) and one open
+    dispute per review (the oldest), then refuses new duplicates."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from qa.models import Answer, Dispute, DisputeStatus, Review, ReviewStatus, Role
+    from tests.conftest import make_interaction, make_scorecard, make_team, make_user
+
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0004")
+        team = make_team()
+        agent, reviewer = make_user(Role.AGENT, team=team), make_user(Role.REVIEWER)
+        version = make_scorecard().current
+        chat, other = make_interaction(agent), make_interaction(agent)
+        drafts = [
+            Review(interaction=chat, reviewer=reviewer, scorecard_version=version) for _ in "abc"
+        ]
+        drafts.append(Review(interaction=other, reviewer=reviewer, scorecard_version=version))
+        done = Review(interaction=other, reviewer=reviewer, scorecard_version=version,
+                      status=ReviewStatus.SUBMITTED, score=50)  # fmt: skip
+        db.session.add_all([*drafts, done])
+        db.session.flush()
+        db.session.add(Answer(review=drafts[1], criterion=version.criteria[0], value=1))
+        disputes = [
+            Dispute(review=done, agent=agent, reason=f"r{n}", criteria=[], score_before=50)
+            for n in range(3)
+        ]
+        db.session.add_all(disputes)
+        db.session.commit()
+        ids = [d.id for d in drafts], [d.id for d in disputes]
+        again = {"review": done.id, "agent": agent.id, "chat": chat.id, "reviewer": reviewer.id}
+        again["version"] = version.id
+        db.session.remove()
+
+        upgrade(directory=str(MIGRATIONS))
+        left = db.session.scalars(select(Review.id).where(Review.status == ReviewStatus.DRAFT))
+        assert sorted(left) == [ids[0][1], ids[0][3]]  # the draft with an answer, the only one
+        states = {d.id: d for d in db.session.scalars(select(Dispute))}
+        assert [states[i].status for i in ids[1]] == [
+            DisputeStatus.OPEN, DisputeStatus.UPHELD, DisputeStatus.UPHELD
+        ]
+        comment = f"Closed as a duplicate of dispute #{ids[1][0]}."
+        assert states[ids[1][2]].resolution_comment == comment
+        assert states[ids[1][2]].score_after == 50
+        db.session.add(
+            Dispute(review_id=again["review"], agent_id=again["agent"], reason="x", criteria=[])
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(
+            Review(
+                interaction_id=again["chat"],
+                reviewer_id=again["reviewer"],
+                scorecard_version_id=again["version"],
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    if backend == "postgresql":
+        postgres.drop(url)

@@ -90,49 +90,70 @@ def team():
     chosen = _chosen_team(teams)
     period = _period()
     settings = _settings()
-    overview = recs = overdue = None
-    svgs: dict = {}
-    weak_links: dict[str, dict] = {}
-    if chosen:
-        overview = dashboard.overview([chosen.id], period, sla=settings["sla"])
-        svgs = charts.svgs(overview, settings["threshold"])
-        recs = coaching.recommendations(
-            [chosen.id],
-            period,
-            threshold=settings["threshold"],
-            min_reviews=settings["min_reviews"],
-            cells=overview.criterion_cells,
-        )
-        overdue = coaching.overdue([chosen.id])
-        for c in overview.criteria:
-            if c.score is not None and c.score < settings["threshold"]:
-                modules = coaching.modules_for_criterion(c.name, c.autoqa_key)
-                weak_links[c.name] = {
-                    "module": modules[0] if modules else None,
-                    "agents": sorted({r.agent.id for r in recs if r.criterion == c.name}),
-                }
-    policies = (
-        list(db.session.scalars(select(SamplingPolicy).where(SamplingPolicy.team_id == chosen.id)))
-        if chosen
-        else []
-    )
+    data = _team_data(chosen, period, settings) if chosen else _NO_TEAM
     form = SampleForm(week=sampling.last_week())
-    form.policy.choices = [(p.id, p.name) for p in policies]
+    form.policy.choices = [(p.id, p.name) for p in _policies(chosen)]
     return render_template(
         "dashboard/team.html",
         teams=teams,
         team=chosen,
         period=period,
-        overview=overview,
-        svgs=svgs,
-        recommendations=recs or [],
-        overdue=overdue or [],
-        weak_links=weak_links,
         settings=settings,
         sla_measure=kpis.SLA_MEASURE,
         form=form,
         current_week=sampling.week_of(utcnow()),
+        **data,
     )
+
+
+# what the team page shows when the user has no team
+_NO_TEAM: dict = {
+    "overview": None,
+    "svgs": {},
+    "recommendations": [],
+    "overdue": [],
+    "weak_links": {},
+}
+
+
+def _team_data(team: Team, period: dashboard.Period, settings: dict) -> dict:
+    """One team's figures and charts, coaching recommendations and overdue training."""
+    overview = dashboard.overview([team.id], period, sla=settings["sla"])
+    svgs = charts.svgs(overview, settings["threshold"])
+    recs = coaching.recommendations(
+        [team.id],
+        period,
+        threshold=settings["threshold"],
+        min_reviews=settings["min_reviews"],
+        cells=overview.criterion_cells,
+    )
+    return {
+        "overview": overview,
+        "svgs": svgs,
+        "recommendations": recs,
+        "overdue": coaching.overdue([team.id]),
+        "weak_links": _weak_links(overview, recs, settings["threshold"]),
+    }
+
+
+def _weak_links(overview: dashboard.Overview, recs: list, threshold: float) -> dict[str, dict]:
+    """Per criterion below the threshold: a training module for it and the agents concerned."""
+    links: dict[str, dict] = {}
+    for c in overview.criteria:
+        if c.score is not None and c.score < threshold:
+            modules = coaching.modules_for_criterion(c.name, c.autoqa_key)
+            links[c.name] = {
+                "module": modules[0] if modules else None,
+                "agents": sorted({r.agent.id for r in recs if r.criterion == c.name}),
+            }
+    return links
+
+
+def _policies(team: Team | None) -> list[SamplingPolicy]:
+    """The team's sampling policies (for the draw form)."""
+    if team is None:
+        return []
+    return list(db.session.scalars(select(SamplingPolicy).where(SamplingPolicy.team_id == team.id)))
 
 
 def _agent_data(agent: User, period: dashboard.Period) -> dict:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("reviews", __name__)
 
-from . import calibration, scorecards, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401

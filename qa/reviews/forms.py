@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DecimalField,
-    FieldList,
     FloatField,
-    FormField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.form import Form
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import Criterion, Review
@@ -70,7 +67,7 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
             f"sg_{c.id}",
             IntegerField("Segment", validators=[Optional(), NumberRange(min=1, max=100000)]),
         )
-    data = {"comment": review.comment}
+    data: dict[str, Any] = {"comment": review.comment}
     if review.comment_segment_position is not None:
         data["comment_segment"] = review.comment_segment_position + 1  # 1-based as shown
     for a in review.answers:
@@ -154,43 +151,3 @@ def changed_answers(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
 class ArbitratorForm(FlaskForm):
     arbitrator = SelectField("Arbitrator", coerce=int, validators=[DataRequired()])
     submit = SubmitField("Assign arbitrator")
-
-
-SCALE_CHOICES = [("yesno", "Yes / No"), ("1-3", "1-3"), ("1-5", "1-5")]
-
-
-class CriterionForm(Form):
-    """One criterion row of the scorecard builder (a sub-form: CSRF is on the outer form)."""
-
-    section = StringField("Section", validators=[Optional(), Length(max=120)])
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    examples = TextAreaField("Examples (one a line)", validators=[Optional(), Length(max=4000)])
-    weight = DecimalField(
-        "Weight", places=2, default=1, validators=[Optional(), NumberRange(min=0.01, max=100)]
-    )
-    scale = SelectField("Scale", choices=SCALE_CHOICES, default="yesno")
-    allows_na = BooleanField("N/A allowed")
-    critical = BooleanField("Critical (auto-fail)")
-    autoqa_key = StringField(
-        "AutoQA key",
-        validators=[Optional(), Length(max=60)],
-        description="empathy, resolution or a learned custom key; empty for none",
-    )
-    remove = BooleanField("Remove")
-
-
-class ScorecardForm(FlaskForm):
-    name = StringField("Scorecard name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
-    add = SubmitField("Add criterion")
-    save = SubmitField("Save draft")
-    publish = SubmitField("Publish new version")
-
-
-class CalibrationForm(FlaskForm):
-    name = StringField("Session name", validators=[DataRequired(), Length(max=120)])
-    interactions = SelectMultipleField("Interactions", coerce=int, validators=[DataRequired()])
-    reviewers = SelectMultipleField("Reviewers", coerce=int, validators=[DataRequired()])
-    submit = SubmitField("Start calibration")

@@ -7,15 +7,14 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import get_interaction_or_404, get_review_or_404, led_team_ids, roles_required
 from ..coaching import services as coaching
 from ..extensions import db
 from ..models import (
-    Assignment,
-    AssignmentStatus,
     Dispute,
     DisputeStatus,
     Interaction,
@@ -25,7 +24,6 @@ from ..models import (
     ScorecardVersion,
     Segment,
     User,
-    team_leads,
     utcnow,
 )
 from ..services import calibration as calibration_service
@@ -46,43 +44,11 @@ from .forms import (
 def queue():
     """The reviewer's work: assigned interactions, drafts, calibration to do, and what they
     submitted."""
-    assigned = db.session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.reviewer_id == current_user.id,
-            Assignment.status == AssignmentStatus.ASSIGNED,
-        )
-        .join(Interaction, Interaction.id == Assignment.interaction_id)
-        .options(
-            selectinload(Assignment.interaction).selectinload(Interaction.agent),
-            selectinload(Assignment.sample),
-        )
-        .order_by(Interaction.started_at)
-    ).all()
-
-    def mine(status: ReviewStatus, limit: int) -> list[Review]:
-        # (reviewer_id, status) index entries are in id order: newest first without a sort
-        return list(
-            db.session.scalars(
-                select(Review)
-                .where(
-                    Review.reviewer_id == current_user.id,
-                    Review.status == status,
-                    Review.calibration_session_id.is_(None),
-                )
-                .options(selectinload(Review.interaction).selectinload(Interaction.agent))
-                .order_by(Review.id.desc())
-                .limit(limit)
-            )
-        )
-
-    drafts = mine(ReviewStatus.DRAFT, 100)
-    done = mine(ReviewStatus.SUBMITTED, 50)
     return render_template(
         "reviews/queue.html",
-        assigned=assigned,
-        drafts=drafts,
-        done=done,
+        assigned=service.assigned_to(current_user),
+        drafts=service.own_reviews(current_user, ReviewStatus.DRAFT, 100),
+        done=service.own_reviews(current_user, ReviewStatus.SUBMITTED, 50),
         calibration=calibration_service.todo_for(current_user),
     )
 
@@ -92,23 +58,28 @@ def queue():
 def start(interaction_id: int):
     """Open (or reopen) the reviewer's draft for an interaction."""
     interaction = get_interaction_or_404(interaction_id)
-    assignment = db.session.scalar(
-        select(Assignment).where(
-            Assignment.interaction_id == interaction.id,
-            Assignment.reviewer_id == current_user.id,
-            Assignment.status == AssignmentStatus.ASSIGNED,
-        )
-    )
+    assignment = service.open_assignment(interaction, current_user)
     scorecard = service.scorecard_for(interaction, assignment)
     if scorecard is None or scorecard.current is None:
         abort(409, "No published scorecard yet.")
     try:
-        review = service.start_review(interaction, current_user, scorecard.current)
+        review = _start_or_existing(interaction, scorecard.current)
     except service.ReviewError as exc:
         flash(str(exc), "error")
         return redirect(url_for("interactions.detail", interaction_id=interaction_id))
-    db.session.commit()
     return redirect(url_for(".edit", review_id=review.id))
+
+
+def _start_or_existing(interaction: Interaction, version: ScorecardVersion) -> Review:
+    """The reviewer's draft: opened now, or by a parallel request that committed first (the
+    database refused this one's copy)."""
+    try:
+        review = service.start_review(interaction, current_user, version)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        review = service.start_review(interaction, current_user, version)
+    return review
 
 
 WORKSPACE_LOAD = (
@@ -181,6 +152,8 @@ def workspace_context(review: Review) -> dict[str, Any]:
 def edit(review_id: int):
     """Score the interaction on the scorecard: save as draft or submit."""
     review = _own_review_or_404(review_id)
+    if request.method == "POST":
+        service.lock_review(review)  # a parallel save or submit of this review waits here
     if review.status != ReviewStatus.DRAFT:
         return redirect(url_for(".show", review_id=review.id))
     form = review_form(review, formdata=request.form if request.method == "POST" else None)
@@ -188,37 +161,31 @@ def edit(review_id: int):
         submit = bool(form.submit.data)
         try:
             service.save_answers(
-                review,
-                answers_from(form, review),
-                form.comment.data,
-                submit=submit,
-                actor=current_user,
-                elapsed_seconds=form.elapsed.data,
-                comment_segment=(
-                    form.comment_segment.data - 1 if form.comment_segment.data else None
-                ),
-            )
+                review, answers_from(form, review), form.comment.data, submit=submit,
+                actor=current_user, elapsed_seconds=form.elapsed.data,
+                comment_segment=form.comment_segment.data - 1 if form.comment_segment.data else None,
+            )  # fmt: skip
         except service.ReviewError as exc:
             db.session.rollback()
             flash(str(exc), "error")
             review = _own_review_or_404(review_id)
             return render_template("reviews/edit.html", form=form, **workspace_context(review)), 400
         db.session.commit()
-        if review.calibration_session_id is not None:
-            if submit:
-                flash("Calibration review submitted.", "info")
-                return redirect(
-                    url_for(".calibration_show", session_id=review.calibration_session_id)
-                )
-            flash("Draft saved.", "info")
-            return redirect(url_for(".edit", review_id=review.id))
-        if submit:
-            flash(f"Review submitted: score {review.score:.0f}.", "info")
-            return redirect(url_for(".queue"))
-        flash("Draft saved.", "info")
-        return redirect(url_for(".edit", review_id=review.id))
+        return _saved(review, submit)
     status = 400 if request.method == "POST" else 200
     return render_template("reviews/edit.html", form=form, **workspace_context(review)), status
+
+
+def _saved(review: Review, submit: bool):  # type: ignore[no-untyped-def]
+    """Where a saved review goes: back to its draft, to the queue, or to its calibration."""
+    if not submit:
+        flash("Draft saved.", "info")
+        return redirect(url_for(".edit", review_id=review.id))
+    if review.calibration_session_id is not None:
+        flash("Calibration review submitted.", "info")
+        return redirect(url_for("calibration.show", session_id=review.calibration_session_id))
+    flash(f"Review submitted: score {review.score:.0f}.", "info")
+    return redirect(url_for(".queue"))
 
 
 @bp.route("/reviews/<int:review_id>")
@@ -301,24 +268,22 @@ def dispute(review_id: int):
     if not form.validate_on_submit():
         flash("Give a reason for the dispute.", "error")
         return redirect(url_for(".show", review_id=review_id))
-    leads = db.session.scalars(
-        select(team_leads.c.user_id).where(team_leads.c.team_id == review.interaction.team_id)
-    ).all()
     try:
         service.open_dispute(
-            review,
-            current_user,
-            form.reason.data,
-            form.criteria.data or [],
+            review, current_user, form.reason.data, form.criteria.data or [],
             current_app.config["DISPUTE_WINDOW_DAYS"],
-            lead_ids=leads,
-        )
-    except service.ReviewError as exc:
-        flash(str(exc), "error")
+            lead_ids=service.team_lead_ids(review.interaction.team_id),
+        )  # fmt: skip
+        db.session.commit()
+    except (service.ReviewError, IntegrityError) as exc:  # (a parallel dispute came first)
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, service.ReviewError) else _ALREADY_DISPUTED, "error")
         return redirect(url_for(".show", review_id=review_id))
-    db.session.commit()
     flash("Dispute opened. Your lead will decide.", "info")
     return redirect(url_for(".show", review_id=review_id))
+
+
+_ALREADY_DISPUTED = "this review already has an open dispute"
 
 
 def _may_manage_dispute(dispute: Dispute) -> bool:
@@ -343,40 +308,11 @@ def _get_dispute_or_404(dispute_id: int) -> Dispute:
 @roles_required(Role.LEAD, Role.ADMIN)
 def disputes():
     """Disputes on the lead's teams and those they arbitrate, open first."""
-    query = (
-        select(Dispute)
-        .join(Review, Review.id == Dispute.review_id)
-        .join(Interaction, Interaction.id == Review.interaction_id)
-        .options(
-            selectinload(Dispute.agent),
-            selectinload(Dispute.arbitrator),
-            selectinload(Dispute.review).selectinload(Review.interaction),
-        )
-    )
-    if current_user.role != Role.ADMIN:
-        query = query.where(
-            or_(
-                Interaction.team_id.in_(led_team_ids(current_user)),
-                Dispute.arbitrator_id == current_user.id,
-            )
-        )
-    rows = db.session.scalars(
-        query.order_by(Dispute.status != DisputeStatus.OPEN, Dispute.created_at.desc())
-    ).all()
-    return render_template("reviews/disputes.html", rows=rows)
+    return render_template("reviews/disputes.html", rows=service.disputes_for(current_user))
 
 
 def _arbitrator_choices(dispute: Dispute) -> list[tuple[int, str]]:
-    people = db.session.scalars(
-        select(User)
-        .where(
-            User.role.in_([Role.LEAD, Role.ADMIN, Role.REVIEWER]),
-            User.active.is_(True),
-            User.id.not_in([dispute.agent_id, dispute.review.reviewer_id]),
-        )
-        .order_by(User.name)
-    )
-    return [(u.id, f"{u.name} ({u.role.value})") for u in people]
+    return [(u.id, f"{u.name} ({u.role.value})") for u in service.arbitrator_candidates(dispute)]
 
 
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
@@ -384,41 +320,33 @@ def _arbitrator_choices(dispute: Dispute) -> list[tuple[int, str]]:
 def resolve(dispute_id: int):
     """Uphold or change the disputed review (new answers per criterion or a new score)."""
     dispute = _get_dispute_or_404(dispute_id)
-    review = dispute.review
-    form = resolve_form(review, formdata=request.form if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                service.resolve_dispute(
-                    dispute,
-                    current_user,
-                    new_score=float(form.new_score.data)
-                    if form.new_score.data is not None
-                    else None,
-                    comment=form.comment.data,
-                    answer_changes=changed_answers(form, review),
-                )
-            except service.ReviewError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                dispute = _get_dispute_or_404(dispute_id)
-                review = dispute.review
-                status = 400
-            else:
-                db.session.commit()
-                flash(f"Dispute {dispute.status.value}.", "info")
-                if _may_manage_dispute(dispute):
-                    return redirect(url_for(".disputes"))
-                return redirect(url_for(".resolve", dispute_id=dispute.id))
-        else:
-            status = 400
+    form = resolve_form(dispute.review, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            service.resolve_dispute(
+                dispute, current_user, comment=form.comment.data,
+                new_score=float(form.new_score.data) if form.new_score.data is not None else None,
+                answer_changes=changed_answers(form, dispute.review),
+            )  # fmt: skip
+        except service.ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _resolve_page(_get_dispute_or_404(dispute_id), form, 400)
+        db.session.commit()
+        flash(f"Dispute {dispute.status.value}.", "info")
+        if _may_manage_dispute(dispute):
+            return redirect(url_for(".disputes"))
+        return redirect(url_for(".resolve", dispute_id=dispute.id))
+    return _resolve_page(dispute, form, 400 if request.method == "POST" else 200)
+
+
+def _resolve_page(dispute: Dispute, form: Any, status: int):  # type: ignore[no-untyped-def]
     arbitrate = ArbitratorForm(formdata=None)
     arbitrate.arbitrator.choices = _arbitrator_choices(dispute)
     return render_template(
         "reviews/resolve.html",
         dispute=dispute,
-        review=review,
+        review=dispute.review,
         form=form,
         agent=dispute.agent,
         arbitrate=arbitrate,

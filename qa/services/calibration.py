@@ -12,11 +12,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..access import interaction_filter, led_team_ids
 from ..extensions import db
 from ..models import (
     Answer,
@@ -29,7 +30,9 @@ from ..models import (
     ReviewStatus,
     Role,
     ScorecardVersion,
+    Status,
     User,
+    calibration_reviewers,
     utcnow,
 )
 from . import audit
@@ -177,6 +180,58 @@ def create_session(
     return session
 
 
+def candidate_interactions(user: User) -> list[Interaction]:
+    """What a session can be made of: the 200 latest scored interactions the user may see."""
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .where(interaction_filter(user), Interaction.status == Status.SCORED)
+            .order_by(Interaction.started_at.desc())
+            .limit(200)
+        )
+    )
+
+
+def candidate_reviewers(user: User) -> list[User]:
+    """Who can take part in the user's session: active reviewers and leads, leads first."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role.in_([Role.REVIEWER, Role.LEAD]),
+                User.active.is_(True),
+                User.id != user.id,
+            )
+            .order_by(User.role.desc(), User.name)
+        )
+    )
+
+
+def create_from_choice(
+    name: str,
+    lead: User,
+    version: ScorecardVersion,
+    offered: tuple[Sequence[Interaction], Sequence[User]],
+    interaction_ids: Iterable[int],
+    reviewer_ids: Iterable[int],
+) -> CalibrationSession:
+    """create_session on the offered interactions and reviewers whose ids were picked; the
+    session belongs to a team when all its interactions do."""
+    interactions, people = offered
+    picked_interactions, picked_reviewers = set(interaction_ids), set(reviewer_ids)
+    chosen = [i for i in interactions if i.id in picked_interactions]
+    reviewers = [u for u in people if u.id in picked_reviewers]
+    teams = {i.team_id for i in chosen}
+    return create_session(
+        name,
+        lead,
+        version,
+        chosen,
+        reviewers,
+        team_id=teams.pop() if len(teams) == 1 else None,
+    )
+
+
 def close_session(session: CalibrationSession, actor: User) -> None:
     """Close the session: no more answers; results become visible to the lead."""
     if session.status == CalibrationStatus.CLOSED:
@@ -199,6 +254,59 @@ def todo_for(user: User) -> list[Review]:
             )
             .options(selectinload(Review.interaction), selectinload(Review.calibration_session))
             .order_by(Review.calibration_session_id, Review.interaction_id)
+        )
+    )
+
+
+def sessions_for(user: User) -> list[CalibrationSession]:
+    """The sessions a user runs (a lead: theirs and their teams'; an admin: all) or takes part
+    in (a reviewer), open first, newest first."""
+    query = select(CalibrationSession)
+    if user.role == Role.LEAD:
+        query = query.where(
+            or_(
+                CalibrationSession.lead_id == user.id,
+                CalibrationSession.team_id.in_(led_team_ids(user)),
+            )
+        )
+    elif user.role == Role.REVIEWER:
+        mine = select(calibration_reviewers.c.session_id).where(
+            calibration_reviewers.c.user_id == user.id
+        )
+        query = query.where(CalibrationSession.id.in_(mine))
+    return list(
+        db.session.scalars(
+            query.order_by(
+                CalibrationSession.status != CalibrationStatus.OPEN,
+                CalibrationSession.created_at.desc(),
+            )
+        )
+    )
+
+
+def session_reviews(session: CalibrationSession) -> list[Review]:
+    """Every review of the session (each person's, each interaction)."""
+    return list(
+        db.session.scalars(select(Review).where(Review.calibration_session_id == session.id))
+    )
+
+
+def progress(reviews: Iterable[Review]) -> dict[int, tuple[int, int]]:
+    """Per reviewer id: (reviews submitted, reviews to do in all)."""
+    out: dict[int, tuple[int, int]] = {}
+    for r in reviews:
+        done, total = out.get(r.reviewer_id, (0, 0))
+        out[r.reviewer_id] = (done + (r.status == ReviewStatus.CALIBRATION), total + 1)
+    return out
+
+
+def active_reviewers() -> list[User]:
+    """Active reviewers by name (the rows of the reviewer-quality view)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.REVIEWER, User.active.is_(True))
+            .order_by(User.name)
         )
     )
 
@@ -347,7 +455,7 @@ def reviewer_quality(
         )
     )
     for rid, submitted_at, seconds in rows:
-        week = out[rid].get(_week_start(submitted_at))
+        week = out[rid].get(_week_start(submitted_at))  # type: ignore[arg-type]
         if week is None:
             continue
         week.reviews += 1
@@ -367,10 +475,10 @@ def reviewer_quality(
         for d in results(session).deviations:
             if d.reviewer.id in out and d.criterion is not None:
                 dev[(d.reviewer.id, wk)].append((d.criterion, d.compared))
-    for (rid, wk), values in dev.items():
+    for (rid, wk), compared in dev.items():
         if wk in out[rid]:
-            total = sum(n for _, n in values)
-            out[rid][wk].deviation = round(sum(v * n for v, n in values) / total, 2)
+            total = sum(n for _, n in compared)
+            out[rid][wk].deviation = round(sum(v * n for v, n in compared) / total, 2)
     return {rid: list(weeks_.values()) for rid, weeks_ in out.items()}
 
 
@@ -383,16 +491,9 @@ def autoqa_answer(criterion: Criterion, value: float) -> int:
     return criterion.scale_min + math.floor(value / 100 * span + 0.5)
 
 
-class ReviewerLabel(NamedTuple):
-    """A human label for AutoQA retraining: label is the criterion score / 100 (0..1), so
-    yes/no criteria give 0.0 or 1.0 and a 1-5 scale 0, .25, .5, .75, 1."""
-
-    interaction_id: int
-    autoqa_key: str
-    label: float
-
-
-def _human_answers(team_ids: Sequence[int] | None = None, since: datetime | None = None):  # type: ignore[no-untyped-def]
+def _human_answers(
+    team_ids: Sequence[int] | None = None,
+) -> dict[tuple[int, str], tuple[Criterion, int]]:
     """(interaction_id, criterion, value) of submitted reviews on criteria with an AutoQA key;
     the latest review wins when an interaction was reviewed twice."""
     query = (
@@ -411,21 +512,11 @@ def _human_answers(team_ids: Sequence[int] | None = None, since: datetime | None
         query = query.join(Interaction, Interaction.id == Review.interaction_id).where(
             Interaction.team_id.in_(list(team_ids))
         )
-    if since is not None:
-        query = query.where(Review.submitted_at >= since)
     latest: dict[tuple[int, str], tuple[Criterion, int]] = {}
     for interaction_id, criterion, value, _ in db.session.execute(query):
-        latest[(interaction_id, criterion.autoqa_key)] = (criterion, value)
+        # (the query keeps criteria with an AutoQA key and answers with a value)
+        latest[(interaction_id, str(criterion.autoqa_key))] = (criterion, int(value or 0))
     return latest
-
-
-def autoqa_training_labels(since: datetime | None = None) -> list[ReviewerLabel]:
-    """(interaction_id, autoqa_key, reviewer label) for every human-reviewed criterion with an
-    AutoQA key (calibration reviews excluded); the ML side retrains AutoQA on these."""
-    return [
-        ReviewerLabel(iid, key, round(criterion_score(c, v) / 100, 4))
-        for (iid, key), (c, v) in sorted(_human_answers(since=since).items())
-    ]
 
 
 @dataclass

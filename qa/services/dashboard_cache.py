@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
@@ -39,7 +39,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 from sqlalchemy.pool import StaticPool
 
 from ..extensions import db
@@ -53,9 +53,10 @@ from ..models import (
     Review,
     ReviewStatus,
     ScorecardVersion,
+    Team,
     utcnow,
 )
-from .dashboard import Cell, Grid, Period, day_cells, day_totals, scope
+from .dashboard_days import Cell, Grid, Period, autoqa_keys, day_cells, day_totals, scope
 
 STORE_AFTER_DAYS = 2  # today and yesterday are always computed
 SCHEMA = 2  # bump when Cell's stored shape changes: older payloads are then recomputed
@@ -206,8 +207,17 @@ def _store(
     for (t, d), generation in sorted(noted.items()):
         payload = _encode(by_day.get((t, d), {}), totals.get((t, d)))
         rows.append({"t": t, "d": d, "spec": spec, "payload": payload, "g": generation})
+    try:
+        _write(rows, _writer(session.connection()))
+    except SQLAlchemyError as exc:  # busy, pool exhausted, server gone: shown, just not kept
+        log.warning("dashboard days not stored: %s", exc)
+
+
+def _writer(conn: Connection) -> Callable[[Connection, dict], None]:
+    """Stores one row: inserted when there was none, else updated if its generation is still
+    the noted one."""
     insert_row = (
-        _insert(session.connection())
+        _insert(conn)
         .values(
             team_id=bindparam("t"),
             day=bindparam("d"),
@@ -231,37 +241,38 @@ def _store(
     def write(conn: Connection, row: dict) -> None:
         conn.execute(insert_row if row["g"] is None else update_row, row)
 
-    try:
-        if _shared_connection():  # in-memory SQLite (tests): the session's own connection
+    return write
+
+
+def _write(rows: list[dict], write: Callable[[Connection, dict], None]) -> None:
+    if _shared_connection():  # in-memory SQLite (tests): the session's own connection
+        for row in rows:
+            write(db.session.connection(), row)
+    elif db.engine.dialect.name == "postgresql":
+        # one autocommit statement per row, each giving up after 200 ms on a row lock: the
+        # reader never holds one lock while waiting for another (no deadlock)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("SET lock_timeout = '200ms'")
             for row in rows:
-                write(session.connection(), row)
-        elif db.engine.dialect.name == "postgresql":
-            # one autocommit statement per row, each giving up after 200 ms on a row lock: the
-            # reader never holds one lock while waiting for another (no deadlock)
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("SET lock_timeout = '200ms'")
-                for row in rows:
-                    try:
-                        write(conn, row)
-                    except OperationalError:
-                        log.info("dashboard day %s/%s busy: not stored", row["t"], row["d"])
-                conn.exec_driver_sql("RESET lock_timeout")
-        else:
-            raw = session.connection().connection.dbapi_connection
-            if getattr(raw, "in_transaction", False):  # this session holds the write lock
-                return
-            # SQLite: one short transaction for all the rows, giving up after 100 ms if the
-            # file is busy (a whole year is one commit, not 365)
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 100")
                 try:
-                    with conn.begin():
-                        for row in rows:
-                            write(conn, row)
-                finally:
-                    conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
-    except SQLAlchemyError as exc:  # busy, pool exhausted, server gone: shown, just not kept
-        log.warning("dashboard days not stored: %s", exc)
+                    write(conn, row)
+                except OperationalError:
+                    log.info("dashboard day %s/%s busy: not stored", row["t"], row["d"])
+            conn.exec_driver_sql("RESET lock_timeout")
+    else:
+        raw = db.session.connection().connection.dbapi_connection
+        if getattr(raw, "in_transaction", False):  # this session holds the write lock
+            return
+        # SQLite: one short transaction for all the rows, giving up after 100 ms if the
+        # file is busy (a whole year is one commit, not 365)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+            try:
+                with conn.begin():
+                    for row in rows:
+                        write(conn, row)
+            finally:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 5000")
 
 
 def _shared_connection() -> bool:
@@ -273,9 +284,6 @@ def refresh(days: int, thresholds: Mapping[str, int]) -> dict[str, int]:
     """Store every team's closed days of the last `days` days that aren't stored yet (what a
     nightly job runs so the first lead of the morning doesn't pay for them); a team at a time.
     """
-    from ..models import Team
-    from .dashboard import autoqa_keys
-
     if days < 1:
         raise ValueError("days must be at least 1")
     today = utcnow().date()
@@ -311,7 +319,7 @@ def _as_day(value: object) -> date | None:
 def _interaction_keys(obj: Interaction, dirty: bool) -> set[tuple[int, date]]:
     """The (team, day) keys an interaction counted in before and after this flush (none when
     a dirty interaction changed nothing the dashboard reads)."""
-    state = inspect(obj)
+    state: InstanceState[Any] = inspect(obj)
     histories = {name: state.attrs[name].history for name in _FIELDS}
     if dirty and not any(h.has_changes() for h in histories.values()):
         return set()
@@ -345,7 +353,7 @@ def _counts(obj: Review, dirty: bool) -> bool:
     """Whether a review change can move the figures: submitted reviews (or ones that were),
     and for a changed one only its status, score or interaction (not drafts, comments or
     acknowledgements)."""
-    state = inspect(obj)
+    state: InstanceState[Any] = inspect(obj)
     status = state.attrs.status.history
     if ReviewStatus.SUBMITTED not in (obj.status, *status.deleted):
         return False
@@ -365,7 +373,6 @@ _PARENT: dict[type, tuple[str, str]] = {
 _LEFT = "dashboard_cache_left"  # session.info: {class: parent ids rows moved away from}
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
     """Note the parents that moved rows leave, read from the database before the flush (the old
     value is usually not loaded, so attribute history does not have it)."""
@@ -374,7 +381,7 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
         attrs = _PARENT.get(type(obj))
         if attrs is None or obj.id is None:
             continue
-        state = inspect(obj)
+        state: InstanceState[Any] = inspect(obj)
         if any(state.attrs[a].history.has_changes() for a in attrs):
             moved.setdefault(type(obj), []).append(obj.id)
     if not moved:
@@ -382,30 +389,14 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     conn = session.connection()
     for cls, ids in moved.items():
         column = getattr(cls, _PARENT[cls][0])
-        left = set(conn.scalars(select(column).where(cls.id.in_(ids), column.is_not(None))))
+        row_id = cls.id  # type: ignore[attr-defined]
+        left = set(conn.scalars(select(column).where(row_id.in_(ids), column.is_not(None))))
         session.info.setdefault(_LEFT, {}).setdefault(cls, set()).update(left)
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: object) -> None:
     """Collect the (team, day) keys this flush changed; they are cleared at commit."""
-    keys: set[tuple[int, date]] = set()
-    interaction_ids: set[int] = set()
-    answer_review_ids: set[int] = set()
-    dispute_review_ids: set[int] = set()
-    dirty = set(map(id, session.dirty))
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Interaction):
-            keys |= _interaction_keys(obj, id(obj) in dirty)
-        elif isinstance(obj, AutoScore) or (
-            isinstance(obj, Review) and _counts(obj, id(obj) in dirty)
-        ):
-            if obj.interaction_id is not None:
-                interaction_ids.add(obj.interaction_id)
-        elif isinstance(obj, Answer) and obj.review_id is not None:
-            answer_review_ids.add(obj.review_id)
-        elif isinstance(obj, Dispute) and obj.review_id is not None:
-            dispute_review_ids.add(obj.review_id)
+    keys, interaction_ids, answer_review_ids, dispute_review_ids = _touched(session)
     left = session.info.pop(_LEFT, {})
     interaction_ids |= left.get(AutoScore, set()) | left.get(Review, set())
     answer_review_ids |= left.get(Answer, set())
@@ -423,21 +414,51 @@ def _after_flush(session: Session, _context: object) -> None:
                 )
             )
         )
-    if interaction_ids:
-        for t, started in conn.execute(
-            select(Interaction.team_id, Interaction.started_at).where(
-                Interaction.id.in_(interaction_ids), Interaction.team_id.is_not(None)
-            )
-        ):
-            if (d := _as_day(started)) is not None:
-                keys.add((t, d))
+    keys |= _interaction_days(conn, interaction_ids)
     today = utcnow().date()
     keys = {(t, d) for t, d in keys if d < today}  # never stored: nothing to clear or skip
     if keys:
         session.info.setdefault(_PENDING, set()).update(keys)
 
 
-@event.listens_for(Session, "before_commit")
+def _touched(session: Session) -> tuple[set[tuple[int, date]], set[int], set[int], set[int]]:
+    """What the flushed objects touch: (team, day) keys of interactions, and the ids of the
+    interactions (AutoQA scores, counted reviews), reviews (answers) and disputed reviews."""
+    keys: set[tuple[int, date]] = set()
+    interaction_ids: set[int] = set()
+    answer_review_ids: set[int] = set()
+    dispute_review_ids: set[int] = set()
+    dirty = set(map(id, session.dirty))
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Interaction):
+            keys |= _interaction_keys(obj, id(obj) in dirty)
+        elif isinstance(obj, AutoScore) or (
+            isinstance(obj, Review) and _counts(obj, id(obj) in dirty)
+        ):
+            if obj.interaction_id is not None:
+                interaction_ids.add(obj.interaction_id)
+        elif isinstance(obj, Answer) and obj.review_id is not None:
+            answer_review_ids.add(obj.review_id)
+        elif isinstance(obj, Dispute) and obj.review_id is not None:
+            dispute_review_ids.add(obj.review_id)
+    return keys, interaction_ids, answer_review_ids, dispute_review_ids
+
+
+def _interaction_days(conn: Connection, interaction_ids: set[int]) -> set[tuple[int, date]]:
+    """The (team, day) keys of the interactions, read from the database."""
+    if not interaction_ids:
+        return set()
+    keys = set()
+    for t, started in conn.execute(
+        select(Interaction.team_id, Interaction.started_at).where(
+            Interaction.id.in_(interaction_ids), Interaction.team_id.is_not(None)
+        )
+    ):
+        if (d := _as_day(started)) is not None:
+            keys.add((t, d))
+    return keys
+
+
 def _before_commit(session: Session) -> None:
     """Clear the collected days once, just before the outermost commit (savepoints wait)."""
     if session.in_nested_transaction():
@@ -447,11 +468,43 @@ def _before_commit(session: Session) -> None:
         invalidate(session, keys)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _clean(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
         session.info.pop(_PENDING, None)
         session.info.pop(_LEFT, None)  # left over by a flush that failed
 
 
-__all__ = ["SCHEMA", "STORE_AFTER_DAYS", "invalidate", "refresh", "spec_of", "team_days"]
+# Every session's events (the app's, the CLI's and the jobs' sessions alike).
+_LISTENERS = (
+    ("before_flush", _before_flush),
+    ("after_flush", _after_flush),
+    ("before_commit", _before_commit),
+    ("after_transaction_end", _clean),
+)
+
+
+def register() -> None:
+    """Clear the stored days on writes from now on (create_app calls this; a second call
+    changes nothing)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def unregister() -> None:
+    """Stop clearing the stored days on writes (what register() started)."""
+    for name, listener in _LISTENERS:
+        if event.contains(Session, name, listener):
+            event.remove(Session, name, listener)
+
+
+__all__ = [
+    "SCHEMA",
+    "STORE_AFTER_DAYS",
+    "invalidate",
+    "refresh",
+    "register",
+    "spec_of",
+    "team_days",
+    "unregister",
+]

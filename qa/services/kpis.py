@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.orm import QueryableAttribute
 
 from ..extensions import db
 from ..models import Channel, Interaction
@@ -76,7 +77,7 @@ SUMS = 12  # count, rated, happy, fcr known, fcr yes, duration sum/n, frt sum/n,
 def channel_sums(
     conditions: Sequence[ColumnElement[bool]],
     thresholds: Mapping[str, int] | None = None,
-    *group: ColumnElement,
+    *group: ColumnElement | QueryableAttribute,
 ) -> list[tuple]:
     """One scan of the interactions matching `conditions`, grouped by `group` and channel:
     rows of (*group, channel value, [the SUMS counts and sums]).

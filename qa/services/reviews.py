@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import selectinload
 
+from ..access import led_team_ids
 from ..extensions import db
 from ..models import (
     Answer,
@@ -30,6 +32,7 @@ from ..models import (
     Segment,
     Transcript,
     User,
+    team_leads,
     utcnow,
 )
 from . import audit
@@ -206,6 +209,28 @@ def publish_version(
     return version
 
 
+def save_scorecard(
+    scorecard: Scorecard | None,
+    name: str,
+    description: str | None,
+    criteria: list[dict],
+    *,
+    publish: bool,
+    actor: User | None = None,
+) -> ScorecardVersion:
+    """Create (scorecard None) or rename the scorecard, then store the criteria as its draft
+    or publish them as a new version."""
+    if scorecard is None:
+        scorecard = Scorecard(name=name.strip())
+        db.session.add(scorecard)
+    scorecard.name = name.strip()
+    scorecard.description = (description or "").strip() or None
+    db.session.flush()
+    if publish:
+        return publish_version(scorecard, criteria, actor=actor)
+    return save_draft(scorecard, criteria, actor=actor)
+
+
 def scorecard_for(interaction: Interaction, assignment: Assignment | None) -> Scorecard | None:
     """The scorecard of the sampling policy that picked the interaction, else the default one."""
     if assignment is not None:
@@ -251,13 +276,7 @@ def start_review(interaction: Interaction, reviewer: User, version: ScorecardVer
     )
     if review is not None:
         return review
-    assignment = db.session.scalar(
-        select(Assignment).where(
-            Assignment.interaction_id == interaction.id,
-            Assignment.reviewer_id == reviewer.id,
-            Assignment.status == AssignmentStatus.ASSIGNED,
-        )
-    )
+    assignment = open_assignment(interaction, reviewer)
     review = Review(
         interaction=interaction,
         reviewer=reviewer,
@@ -270,6 +289,54 @@ def start_review(interaction: Interaction, reviewer: User, version: ScorecardVer
     return review
 
 
+def assigned_to(reviewer: User) -> list[Assignment]:
+    """The reviewer's open assignments, oldest interaction first."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.reviewer_id == reviewer.id,
+                Assignment.status == AssignmentStatus.ASSIGNED,
+            )
+            .join(Interaction, Interaction.id == Assignment.interaction_id)
+            .options(
+                selectinload(Assignment.interaction).selectinload(Interaction.agent),
+                selectinload(Assignment.sample),
+            )
+            .order_by(Interaction.started_at)
+        )
+    )
+
+
+def own_reviews(reviewer: User, status: ReviewStatus, limit: int) -> list[Review]:
+    """The reviewer's latest reviews in `status`, calibration left out, newest first."""
+    # (reviewer_id, status) index entries are in id order: newest first without a sort
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(
+                Review.reviewer_id == reviewer.id,
+                Review.status == status,
+                Review.calibration_session_id.is_(None),
+            )
+            .options(selectinload(Review.interaction).selectinload(Interaction.agent))
+            .order_by(Review.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_assignment(interaction: Interaction, reviewer: User) -> Assignment | None:
+    """The reviewer's open assignment of the interaction, if any."""
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.interaction_id == interaction.id,
+            Assignment.reviewer_id == reviewer.id,
+            Assignment.status == AssignmentStatus.ASSIGNED,
+        )
+    )
+
+
 def segment_count(interaction_id: int) -> int:
     """How many transcript segments an interaction has (anchors must point inside)."""
     return (
@@ -280,6 +347,21 @@ def segment_count(interaction_id: int) -> int:
         )
         or 0
     )
+
+
+def lock_review(review: Review) -> None:
+    """Hold the review's row until the transaction ends and read it afresh: parallel requests
+    on one review take turns, and the later one sees what the earlier one stored."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a write takes the database's write lock, held to the commit
+        db.session.execute(
+            update(Review)
+            .where(Review.id == review.id)
+            .values(status=Review.status)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.expire(review)
+    db.session.get(Review, review.id, with_for_update=True, populate_existing=True)
 
 
 def save_answers(
@@ -308,26 +390,10 @@ def save_answers(
     if session is not None and session.status.value == "closed":
         raise ReviewError("this calibration session is closed")
     criteria = {c.id: c for c in review.scorecard_version.criteria}
-    existing = {a.criterion_id: a for a in review.answers}
-    segments = None
-    for criterion_id, given in answers.items():
-        criterion = checked_criterion(criteria, criterion_id, given, require_value=False)
-        if given.segment is not None:
-            if segments is None:
-                segments = segment_count(review.interaction_id)
-            if not 0 <= given.segment < segments:
-                raise ReviewError(f"{criterion.name}: no transcript segment #{given.segment + 1}")
-        answer = existing.get(criterion_id) or Answer(review=review, criterion=criterion)
-        answer.value = None if given.na else given.value
-        answer.na = given.na
-        answer.comment = (given.comment or "").strip() or None
-        answer.segment_position = given.segment
-        db.session.add(answer)
+    check_segment = _segment_check(review.interaction_id)
+    _store_answers(review, criteria, answers, check_segment)
     if comment_segment is not None:
-        if segments is None:
-            segments = segment_count(review.interaction_id)
-        if not 0 <= comment_segment < segments:
-            raise ReviewError(f"Overall comment: no transcript segment #{comment_segment + 1}")
+        check_segment(comment_segment, "Overall comment")
     review.comment = (comment or "").strip() or None
     review.comment_segment_position = comment_segment
     if elapsed_seconds is not None and elapsed_seconds > 0:
@@ -335,40 +401,84 @@ def save_answers(
             float(elapsed_seconds), MAX_ELAPSED_PER_SAVE
         )
     if submit:
-        missing = [
-            c.name
-            for c in criteria.values()
-            if c.id not in answers or (answers[c.id].value is None and not answers[c.id].na)
-        ]
-        if missing:
-            raise ReviewError(
-                f"answer every criterion before submitting (missing: {', '.join(missing)})"
-            )
-        db.session.flush()
-        db.session.refresh(review)
-        review.score = review_score(review)
-        review.submitted_at = utcnow()
-        if review.duration_seconds is None:
-            review.duration_seconds = min(
-                (review.submitted_at - review.started_at).total_seconds(), MAX_ELAPSED_PER_SAVE
-            )
-        if session is not None:
-            # Calibration reviews never reach the agent nor count in IQS.
-            review.status = ReviewStatus.CALIBRATION
-            audit.record(actor, "calibration.review_submitted", review, session=session.id)
-            return review
-        review.status = ReviewStatus.SUBMITTED
-        if review.assignment_id:
-            assignment = db.session.get(Assignment, review.assignment_id)
-            if assignment is not None:
-                assignment.status = AssignmentStatus.DONE
-        audit.record(actor, "review.submitted", review, score=review.score)
-        notify(
-            review.interaction.agent_id,
-            f"New feedback on {review.interaction.external_id}",
-            f"/reviews/{review.id}",
-        )
+        _submit(review, criteria, answers, actor)
     return review
+
+
+def _segment_check(interaction_id: int) -> Callable[[int, str], None]:
+    """check(position, label): refuses a segment position outside the interaction's transcript
+    (the segments are counted once, on first use)."""
+    counted: list[int] = []
+
+    def check(position: int, label: str) -> None:
+        if not counted:
+            counted.append(segment_count(interaction_id))
+        if not 0 <= position < counted[0]:
+            raise ReviewError(f"{label}: no transcript segment #{position + 1}")
+
+    return check
+
+
+def _store_answers(
+    review: Review,
+    criteria: Mapping[int, Criterion],
+    answers: Mapping[int, AnswerInput],
+    check_segment: Callable[[int, str], None],
+) -> None:
+    existing = {a.criterion_id: a for a in review.answers}
+    for criterion_id, given in answers.items():
+        criterion = checked_criterion(criteria, criterion_id, given, require_value=False)
+        if given.segment is not None:
+            check_segment(given.segment, criterion.name)
+        answer = existing.get(criterion_id) or Answer(review=review, criterion=criterion)
+        answer.value = None if given.na else given.value
+        answer.na = given.na
+        answer.comment = (given.comment or "").strip() or None
+        answer.segment_position = given.segment
+        db.session.add(answer)
+
+
+def _submit(
+    review: Review,
+    criteria: Mapping[int, Criterion],
+    answers: Mapping[int, AnswerInput],
+    actor: User,
+) -> None:
+    """Score and submit the draft (a calibration review stays within its session)."""
+    missing = [
+        c.name
+        for c in criteria.values()
+        if c.id not in answers or (answers[c.id].value is None and not answers[c.id].na)
+    ]
+    if missing:
+        raise ReviewError(
+            f"answer every criterion before submitting (missing: {', '.join(missing)})"
+        )
+    db.session.flush()
+    db.session.refresh(review)
+    review.score = review_score(review)
+    review.submitted_at = utcnow()
+    if review.duration_seconds is None:
+        review.duration_seconds = min(
+            (review.submitted_at - review.started_at).total_seconds(), MAX_ELAPSED_PER_SAVE
+        )
+    session = review.calibration_session
+    if session is not None:
+        # Calibration reviews never reach the agent nor count in IQS.
+        review.status = ReviewStatus.CALIBRATION
+        audit.record(actor, "calibration.review_submitted", review, session=session.id)
+        return
+    review.status = ReviewStatus.SUBMITTED
+    if review.assignment_id:
+        assignment = db.session.get(Assignment, review.assignment_id)
+        if assignment is not None:
+            assignment.status = AssignmentStatus.DONE
+    audit.record(actor, "review.submitted", review, score=review.score)
+    notify(
+        review.interaction.agent_id,
+        f"New feedback on {review.interaction.external_id}",
+        f"/reviews/{review.id}",
+    )
 
 
 def acknowledge(review: Review, agent: User) -> None:
@@ -395,7 +505,8 @@ def open_dispute(
         raise ReviewError("only submitted reviews can be disputed")
     if utcnow() - review.submitted_at > timedelta(days=window_days):
         raise ReviewError(f"the {window_days}-day dispute window has closed")
-    if any(d.status == DisputeStatus.OPEN for d in review.disputes):
+    lock_review(review)  # a parallel dispute of the same review waits, then sees this one
+    if open_dispute_of(review) is not None:
         raise ReviewError("this review already has an open dispute")
     if not reason.strip():
         raise ReviewError("give a reason for the dispute")
@@ -413,6 +524,63 @@ def open_dispute(
     for lead_id in lead_ids:
         notify(lead_id, f"{agent.name} disputed a review", f"/disputes/{dispute.id}")
     return dispute
+
+
+def open_dispute_of(review: Review) -> Dispute | None:
+    """The review's open dispute, read from the database (a parallel request may have stored
+    it)."""
+    return db.session.scalar(
+        select(Dispute).where(Dispute.review_id == review.id, Dispute.status == DisputeStatus.OPEN)
+    )
+
+
+def team_lead_ids(team_id: int | None) -> list[int]:
+    """Ids of the team's leads (told of a dispute)."""
+    return list(
+        db.session.scalars(select(team_leads.c.user_id).where(team_leads.c.team_id == team_id))
+    )
+
+
+def disputes_for(user: User) -> list[Dispute]:
+    """Disputes on the lead's teams and those they arbitrate (an admin: all), open first."""
+    query = (
+        select(Dispute)
+        .join(Review, Review.id == Dispute.review_id)
+        .join(Interaction, Interaction.id == Review.interaction_id)
+        .options(
+            selectinload(Dispute.agent),
+            selectinload(Dispute.arbitrator),
+            selectinload(Dispute.review).selectinload(Review.interaction),
+        )
+    )
+    if user.role != Role.ADMIN:
+        query = query.where(
+            or_(
+                Interaction.team_id.in_(led_team_ids(user)),
+                Dispute.arbitrator_id == user.id,
+            )
+        )
+    return list(
+        db.session.scalars(
+            query.order_by(Dispute.status != DisputeStatus.OPEN, Dispute.created_at.desc())
+        )
+    )
+
+
+def arbitrator_candidates(dispute: Dispute) -> list[User]:
+    """Who may decide the dispute: active leads, admins and reviewers other than its agent and
+    the review's author."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role.in_([Role.LEAD, Role.ADMIN, Role.REVIEWER]),
+                User.active.is_(True),
+                User.id.not_in([dispute.agent_id, dispute.review.reviewer_id]),
+            )
+            .order_by(User.name)
+        )
+    )
 
 
 def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:

@@ -20,8 +20,8 @@ from tests.qa.test_access import submitted_review
 # Global catalogue pages that every signed-in user (or every lead/admin) may read.
 SHARED = {
     "coaching.module",
-    "reviews.scorecard_edit",
-    "reviews.scorecard_version",
+    "scorecards.edit",
+    "scorecards.version",
     "coaching.edit_module",
 }
 
@@ -80,8 +80,8 @@ def red_objects(world):
         ("coaching.assignment", "assignment_id"): training.id,
         ("coaching.session", "session_id"): coaching.id,
         ("coaching.acknowledge_session", "session_id"): coaching.id,
-        ("reviews.calibration_show", "session_id"): calibration.id,
-        ("reviews.calibration_close", "session_id"): calibration.id,
+        ("calibration.show", "session_id"): calibration.id,
+        ("calibration.close", "session_id"): calibration.id,
     }
 
 

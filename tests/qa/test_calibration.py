@@ -8,6 +8,7 @@ import pytest
 from qa.extensions import db
 from qa.models import AutoScore, CalibrationStatus, Review, ReviewStatus, Role
 from qa.services import calibration as cal
+from qa.services.autoqa import reviewer_labels
 from qa.services.reviews import AnswerInput, ReviewError, save_answers
 from tests.conftest import make_interaction, make_user
 from tests.qa.test_access import submitted_review
@@ -315,8 +316,8 @@ def test_reviewer_quality_and_autoqa_agreement(login, world, session):
     assert agreement["resolution"].matched == 2 and agreement["resolution"].kappa == pytest.approx(
         0.0
     )
-    labels = cal.autoqa_training_labels()
-    assert (world["i_agent_red"].id, "empathy", 1.0) in labels
+    labels = reviewer_labels(autoqa_keys=True)
+    assert labels[(world["i_agent_red"].id, "empathy")] == 1.0
     assert len(labels) == 6  # calibration reviews are not training labels
     page = login(world["lead_red"]).get("/calibration/quality").get_data(as_text=True)
     assert "AutoQA agreement" in page and world["reviewer"].name in page

@@ -173,7 +173,8 @@ def _answer_moved(w):  # type: ignore[no-untyped-def]
 
 
 def _dispute_moved(w):  # type: ignore[no-untyped-def]
-    w["r1"].disputes[0].review = w["r7"]  # Red, Nov 2 -> Blue, Nov 3
+    # Red, Nov 10 -> Blue, Nov 3 (a decided one: r7 has its open dispute, one is the most)
+    w["r3"].disputes[0].review = w["r7"]
 
 
 WRITES = [
@@ -368,3 +369,33 @@ def test_refresh_command_fills_the_closed_days_once(app):
     bad = runner.invoke(args=["dashboard", "refresh", "--days", "0"])
     assert bad.exit_code != 0 and "Error: days must be at least 1" in bad.output
     assert "Traceback" not in bad.output
+
+
+def _listeners() -> list[int]:
+    """How many times each cache listener is registered on the sessions."""
+    session = db.session()
+    return [
+        list(getattr(session.dispatch, name)).count(listener)
+        for name, listener in dashboard_cache._LISTENERS
+    ]
+
+
+def test_listeners_are_registered_once_by_create_app(fixture):  # noqa: F811
+    """create_app registers the cache listeners, once however often it runs; without them a write
+    leaves its stored day in place, with them it clears it."""
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    dashboard_cache.register()
+    assert _listeners() == [1, 1, 1, 1]
+    red, day = fixture["red"].id, date(2026, 11, 10)  # r3's day
+    check([red])
+    try:
+        dashboard_cache.unregister()
+        assert _listeners() == [0, 0, 0, 0]
+        fixture["r3"].score = 20
+        db.session.commit()
+        assert stored_days(red)[day].payload is not None
+    finally:
+        dashboard_cache.register()
+    fixture["r3"].score = 30
+    db.session.commit()
+    assert stored_days(red)[day].payload is None

@@ -1,0 +1,134 @@
+"""The scorecard builder's form: one row per criterion, turned into criterion specs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FormField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.form import Form
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..extensions import db
+from ..models import Scorecard, ScorecardVersion
+from ..services.reviews import SCALES, ReviewError, draft_version
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+SCALE_NAMES = {v: k for k, v in SCALES.items()}
+SCALE_CHOICES = [("yesno", "Yes / No"), ("1-3", "1-3"), ("1-5", "1-5")]
+
+
+class CriterionForm(Form):
+    """One criterion row of the scorecard builder (a sub-form: CSRF is on the outer form)."""
+
+    section = StringField("Section", validators=[Optional(), Length(max=120)])
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    examples = TextAreaField("Examples (one a line)", validators=[Optional(), Length(max=4000)])
+    weight = DecimalField(
+        "Weight", places=2, default=1, validators=[Optional(), NumberRange(min=0.01, max=100)]
+    )
+    scale = SelectField("Scale", choices=SCALE_CHOICES, default="yesno")
+    allows_na = BooleanField("N/A allowed")
+    critical = BooleanField("Critical (auto-fail)")
+    autoqa_key = StringField(
+        "AutoQA key",
+        validators=[Optional(), Length(max=60)],
+        description="empathy, resolution or a learned custom key; empty for none",
+    )
+    remove = BooleanField("Remove")
+
+
+def rows_from(version: ScorecardVersion | None) -> list[dict[str, Any]]:
+    """The builder rows showing a version's criteria (one empty row without a version)."""
+    if version is None:
+        return [{}]
+    return [
+        {
+            "section": c.section,
+            "name": c.name,
+            "description": c.description,
+            "examples": c.examples,
+            "weight": c.weight,
+            "scale": SCALE_NAMES.get((c.scale_min, c.scale_max), "yesno"),
+            "allows_na": c.allows_na,
+            "critical": c.critical,
+            "autoqa_key": c.autoqa_key,
+        }
+        for c in version.criteria
+    ]
+
+
+def _spec(data: dict[str, Any]) -> dict[str, Any]:
+    key = (data["autoqa_key"] or "").strip().lower() or None
+    if key is not None and not KEY.match(key):
+        raise ReviewError(f"{data['name']}: AutoQA key must be lowercase letters, digits and _")
+    lo, hi = SCALES[data["scale"]]
+    return {
+        "section": (data["section"] or "").strip() or "General",
+        "name": data["name"].strip(),
+        "description": (data["description"] or "").strip() or None,
+        "examples": (data["examples"] or "").strip() or None,
+        "weight": float(data["weight"]) if data["weight"] is not None else 1.0,
+        "scale_min": lo,
+        "scale_max": hi,
+        "allows_na": bool(data["allows_na"]),
+        "critical": bool(data["critical"]),
+        "autoqa_key": key,
+    }
+
+
+class ScorecardForm(FlaskForm):
+    name = StringField("Scorecard name", validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
+    add = SubmitField("Add criterion")
+    save = SubmitField("Save draft")
+    publish = SubmitField("Publish new version")
+
+    editing: Scorecard | None = None  # the scorecard the form edits (None: a new one)
+
+    @classmethod
+    def of(cls, scorecard: Scorecard | None) -> ScorecardForm:
+        """The builder filled with the scorecard's draft, else its current version."""
+        base = None
+        if scorecard is not None:
+            base = draft_version(scorecard) or scorecard.current
+        return cls(
+            data={
+                "name": scorecard.name if scorecard else "",
+                "description": scorecard.description if scorecard else "",
+                "criteria": rows_from(base),
+            }
+        )
+
+    def added_row(self) -> bool:
+        """Whether "Add criterion" was pressed (and a row added, up to 60)."""
+        if self.add.data and len(self.criteria.entries) < 60:
+            self.criteria.append_entry()
+            return True
+        return False
+
+    def validate_name(self, field: StringField) -> None:
+        clash = db.session.scalar(select(Scorecard).where(Scorecard.name == field.data.strip()))
+        if clash is not None and clash is not self.editing:
+            raise ValidationError("Another scorecard has this name.")
+
+    def specs(self) -> list[dict[str, Any]]:
+        """Criterion specs from the builder rows; blank and removed rows are dropped."""
+        return [
+            _spec(row.form.data)
+            for row in self.criteria.entries
+            if not row.form.data["remove"] and (row.form.data["name"] or "").strip()
+        ]

@@ -1,0 +1,94 @@
+"""Scorecard builder: criteria in sections, saved as a draft, published as a new version."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..access import roles_required
+from ..extensions import db
+from ..models import Criterion, Role, Scorecard, ScorecardVersion
+from ..services import reviews as service
+from . import bp
+from .forms import ScorecardForm
+
+
+@bp.route("/scorecards")
+@roles_required(Role.ADMIN, Role.LEAD)
+def index():
+    """Scorecards with their versions."""
+    rows = db.session.scalars(select(Scorecard).order_by(Scorecard.name)).all()
+    return render_template("scorecards/index.html", rows=rows)
+
+
+def _known_keys() -> list[str]:
+    """AutoQA keys to suggest: the built-in ones and those already used on scorecards."""
+    used = db.session.scalars(
+        select(Criterion.autoqa_key).where(Criterion.autoqa_key.is_not(None)).distinct()
+    )
+    return sorted({"empathy", "resolution", *used})
+
+
+def _page(form: ScorecardForm, scorecard: Scorecard | None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "scorecards/edit.html", form=form, scorecard=scorecard, keys=_known_keys()
+    ), status
+
+
+def _scorecard_or_none(scorecard_id: int | None) -> Scorecard | None:
+    """The scorecard being edited (404 if the id names none); None for a new one."""
+    if scorecard_id is None:
+        return None
+    scorecard = db.session.get(Scorecard, scorecard_id)
+    if scorecard is None:
+        abort(404)
+    return scorecard
+
+
+@bp.route("/scorecards/new", methods=["GET", "POST"])
+@bp.route("/scorecards/<int:scorecard_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.LEAD)
+def edit(scorecard_id: int | None = None):
+    """Edit the scorecard's draft (started from the current version) and publish it."""
+    scorecard = _scorecard_or_none(scorecard_id)
+    if request.method == "GET":
+        return _page(ScorecardForm.of(scorecard), scorecard)
+    form = ScorecardForm()
+    form.editing = scorecard
+    if form.added_row():
+        return _page(form, scorecard)
+    if not form.validate():
+        return _page(form, scorecard, 400)
+    try:
+        version = service.save_scorecard(
+            scorecard, form.name.data, form.description.data, form.specs(),
+            publish=bool(form.publish.data), actor=current_user,
+        )  # fmt: skip
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(form, _scorecard_or_none(scorecard_id), 400)
+    db.session.commit()
+    flash(_saved(version), "info")
+    return redirect(url_for(".edit", scorecard_id=version.scorecard_id))
+
+
+def _saved(version: ScorecardVersion) -> str:
+    if version.published_at is None:
+        return "Draft saved."
+    return f"Published {version.scorecard.name} v{version.number}."
+
+
+@bp.route("/scorecards/<int:scorecard_id>/versions/<int:number>")
+@roles_required(Role.ADMIN, Role.LEAD)
+def version(scorecard_id: int, number: int):
+    """One version's criteria, read-only."""
+    version = db.session.scalar(
+        select(ScorecardVersion).where(
+            ScorecardVersion.scorecard_id == scorecard_id, ScorecardVersion.number == number
+        )
+    )
+    if version is None:
+        abort(404)
+    return render_template("scorecards/version.html", version=version)
