@@ -46,6 +46,29 @@ def test_upgrade_matches_models_and_downgrades(tmp_path, postgres, backend):
         postgres.drop(url)
 
 
+def _user_at_0004(role, team):
+    """A user row as revision 0004 has them: later revisions add User columns (0006's
+    session_version) that the ORM would write and read, so the row is inserted with the 0004
+    columns and loaded without the later ones."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import defer
+
+    from qa.models import User, utcnow
+    from tests.conftest import PASSWORD_HASH
+
+    email = f"{role.value}-0004@example.com"
+    user_id = db.session.execute(
+        text(
+            'INSERT INTO "user" (email, name, password_hash, role, team_id, weekly_capacity, '
+            "active, created_at) VALUES (:email, :email, :hash, :role, :team, 40, :active, :now) "
+            "RETURNING id"
+        ),
+        {"email": email, "hash": PASSWORD_HASH, "role": role.value, "active": True,
+         "team": team.id if team else None, "now": utcnow()},
+    ).scalar_one()  # fmt: skip
+    return db.session.get(User, user_id, options=[defer(User.session_version)])
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
 def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
     """0005 keeps one draft per reviewer and interaction (the one with answers) and one open
@@ -54,14 +77,14 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
     from sqlalchemy.exc import IntegrityError
 
     from qa.models import Answer, Dispute, DisputeStatus, Review, ReviewStatus, Role
-    from tests.conftest import make_interaction, make_scorecard, make_team, make_user
+    from tests.conftest import make_interaction, make_scorecard, make_team
 
     url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS), revision="0004")
         team = make_team()
-        agent, reviewer = make_user(Role.AGENT, team=team), make_user(Role.REVIEWER)
+        agent, reviewer = _user_at_0004(Role.AGENT, team), _user_at_0004(Role.REVIEWER, None)
         version = make_scorecard().current
         chat, other = make_interaction(agent), make_interaction(agent)
         drafts = [
@@ -78,10 +101,11 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
             for n in range(3)
         ]
         db.session.add_all(disputes)
-        db.session.commit()
+        db.session.flush()
         ids = [d.id for d in drafts], [d.id for d in disputes]
         again = {"review": done.id, "agent": agent.id, "chat": chat.id, "reviewer": reviewer.id}
         again["version"] = version.id
+        db.session.commit()  # read every id first: a refresh after commit would load 0006 columns
         db.session.remove()
 
         upgrade(directory=str(MIGRATIONS))
