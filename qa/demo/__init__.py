@@ -22,6 +22,8 @@ from ..models import (
     Assignment,
     AssignmentStatus,
     Channel,
+    Review,
+    ReviewStatus,
     Role,
     SamplingPolicy,
     Scorecard,
@@ -432,8 +434,6 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
 
 
 def _dispute_and_training(admin: User) -> None:
-    from ..models import Review, ReviewStatus
-
     recent = db.session.scalars(
         select(Review)
         .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)

@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 from .. import jobs
 from ..access import (
     can_manage_team,
+    can_view_review,
     get_interaction_or_404,
     interaction_filter,
     led_team_ids,
@@ -81,8 +82,6 @@ def detail(interaction_id: int):
 
 
 def _can_see_review_summary(review: Review) -> bool:
-    from ..access import can_view_review
-
     return can_view_review(current_user, review)
 
 

@@ -1,4 +1,8 @@
-"""AutoQA model versions: train into the registry, list, activate, roll back (audited)."""
+"""AutoQA: the dialogue turns it scores, model versions (train into the registry, list,
+activate, roll back, audited), learning from reviewers, and the custom criterion heads.
+
+`scoring` is imported inside the functions that use it: it loads scikit-learn (over a second),
+and the web app imports this module at start-up (`custom_head_names`, the pipeline)."""
 
 from __future__ import annotations
 
