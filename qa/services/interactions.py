@@ -225,25 +225,32 @@ def _text(value: Any, key: str, max_length: int | None = None, *, strip: bool = 
     return text
 
 
-def check_values(value: Any, where: str = "row") -> None:
+def check_values(row: Mapping[str, Any]) -> None:
     """The one check of every ingest path for what no column can store: NUL characters (text in
-    PostgreSQL cannot hold one), lone surrogates (not encodable text) and cells over 16 MB."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            check_values(key, where)
-            check_values(item, f"{key}" if where == "row" else where)
-    elif isinstance(value, list):
-        for item in value:
-            check_values(item, where)
-    elif isinstance(value, str):
-        if "\x00" in value:
-            raise IngestError(f"{where} must not contain NUL characters")
-        if len(value) > MAX_FIELD_CHARS:
-            raise IngestError(f"{where} is larger than {MAX_FIELD_CHARS // (1024 * 1024)} MB")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise IngestError(f"{where} is not valid Unicode text") from None
+    PostgreSQL cannot hold one), lone surrogates (not encodable text) and cells over 16 MB, in
+    any value of the row, however deeply nested (a JSON turn's text too)."""
+    todo: list[tuple[str, Any]] = [(str(key), value) for key, value in row.items()]
+    while todo:  # a loop, not recursion: a row nested a thousand deep is just a bad row
+        where, value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((where, v) for v in [*value.keys(), *value.values()])
+        elif isinstance(value, list):
+            todo.extend((where, v) for v in value)
+        elif isinstance(value, str):
+            _check_text(value, where)
+    for key in row:
+        _check_text(str(key), "a column name")
+
+
+def _check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise IngestError(f"{where} must not contain NUL characters")
+    if len(value) > MAX_FIELD_CHARS:
+        raise IngestError(f"{where} is larger than {MAX_FIELD_CHARS // (1024 * 1024)} MB")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise IngestError(f"{where} is not valid Unicode text") from None
 
 
 def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -301,7 +308,7 @@ def build_interaction(row: Mapping[str, Any], default_source: str = "import") ->
     missing = [key for key in REQUIRED if row.get(key) in (None, "")]
     if missing:
         raise IngestError(f"missing {', '.join(missing)}")
-    check_values(dict(row))
+    check_values(row)
     try:
         channel = Channel(_text(row["channel"], "channel").lower())
     except ValueError:

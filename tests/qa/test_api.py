@@ -167,7 +167,9 @@ def test_nul_characters_are_a_bad_request(client, world, tokens):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("query", ["per_page=abc", "page=abc", "per_page=1.5", "page=", "per_page=0"])
+@pytest.mark.parametrize(
+    "query", ["per_page=abc", "page=abc", "per_page=1.5", "page=", "per_page=0"]
+)
 def test_page_arguments_that_are_not_whole_numbers_are_a_bad_request(client, world, tokens, query):
     """`per_page=abc` (or page) answers 400 with the reason, as `per_page=0` does, instead of
     silently using the default."""
@@ -223,3 +225,4 @@ def test_recording_metadata_with_an_out_of_range_date_is_a_422(client, world, to
     )
     assert response.status_code == 422 and "out of range" in response.json["reason"]
     assert db.session.query(Interaction).filter_by(external_id="R-2").count() == 0
+

@@ -392,3 +392,21 @@ def test_web_import_refuses_nul_characters_and_lone_surrogates_by_line(login, wo
     assert "line 1: subject must not contain NUL characters" in page, page
     assert "line 2: turns is not valid Unicode text" in page
     assert stored("U-1", "U-2", "U-3") == {"U-3"}
+
+
+def test_a_jsonl_line_nested_too_deeply_is_that_lines_error(tmp_path, world):
+    """A line nested deeper than the JSON parser can go (RecursionError) is reported as invalid
+    JSON, and a row nested as deep as it can parse is an ordinary bad row; the good rows land."""
+    path = tmp_path / "deep.jsonl"
+    deep = good_row(world, "D-2", turns=[[[[]]]])
+    deep["subject"] = json.loads("[" * 900 + "]" * 900)
+    path.write_text("\n".join([
+        json.dumps(good_row(world, "D-1")),
+        '{"turns": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(deep),
+        json.dumps(good_row(world, "D-3")),
+    ]) + "\n")
+    report = run(path, tmp_path)
+    assert report.errors[0] == (2, "invalid JSON (nested too deeply)")
+    assert [line for line, _ in report.errors] == [2, 3]
+    assert stored("D-1", "D-2", "D-3") == {"D-1", "D-3"}
