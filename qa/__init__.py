@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_hooks(app)
 
     if app.config.get("CELERY_BROKER_URL"):
-        from .tasks import init_celery
+        from .jobs.tasks import init_celery
 
         init_celery(app)
 

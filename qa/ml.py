@@ -1,27 +1,38 @@
-"""The one place configuration meets the ML packages: models load lazily, once per process."""
+"""The one place configuration meets the ML packages: models load lazily, once per process.
+
+`get_transcriber()` gives a `transcription.Transcriber`, `get_scorer()` a `scoring.AutoQAModel`;
+the services and jobs only see those types. `scoring` is imported when a model is first needed
+(it pulls in scikit-learn, over a second at start-up), so the web app starts without it.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from flask import current_app
 
+from transcription import Transcriber, WhisperTranscriber
+
+if TYPE_CHECKING:
+    from scoring import AutoQAModel, Registry
+
+T = TypeVar("T")
+
 _lock = threading.Lock()
-_cache: dict[tuple[Any, ...], Any] = {}
+_cache: dict[tuple[Hashable, ...], object] = {}
 
 
-def _cached(key: tuple[Any, ...], build: Any) -> Any:
+def _cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     with _lock:
         if key not in _cache:
             _cache[key] = build()
-        return _cache[key]
+        return cast(T, _cache[key])
 
 
-def get_transcriber() -> Any:
+def get_transcriber() -> Transcriber:
     """The configured WhisperTranscriber (tiny.en from its PyPI package by default)."""
-    from transcription import WhisperTranscriber
-
     c = current_app.config
     key = (
         "whisper",
@@ -48,15 +59,16 @@ def get_transcriber() -> Any:
     )
 
 
-def scoring_registry() -> Any:
-    from scoring import Registry
+def scoring_registry() -> Registry:
+    """The registry of trained AutoQA versions (config SCORING_MODEL_DIR)."""
+    from scoring import Registry  # loaded on first use, see the module docstring
 
     return Registry(current_app.config["SCORING_MODEL_DIR"])
 
 
-def get_scorer() -> Any:
+def get_scorer() -> AutoQAModel:
     """The active AutoQA model of the registry, else the default model shipped in the repo."""
-    from scoring import load_default_model
+    from scoring import load_default_model  # loaded on first use, see the module docstring
 
     c = current_app.config
     registry = scoring_registry()
@@ -65,3 +77,6 @@ def get_scorer() -> Any:
     if active:
         return _cached(key, lambda: registry.load_active(encoder_path=c["ENCODER_PATH"]))
     return _cached(key, lambda: load_default_model(encoder_path=c["ENCODER_PATH"]))
+
+
+__all__ = ["get_scorer", "get_transcriber", "scoring_registry"]

@@ -1,4 +1,5 @@
-"""Celery worker entry point: `celery -A qa.worker worker -Q transcription,scoring`."""
+"""Celery entry point: `celery -A qa.worker worker -Q transcription,scoring` runs the jobs,
+`celery -A qa.worker beat` the periodic ones (`qa.jobs.schedule`)."""
 
 from . import create_app
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
         "qa/config.py",
         "qa/extensions.py",
         "qa/models.py",
-        "qa/jobs.py",
+        "qa/jobs",
         "qa/ml.py",
         "qa/cli/__init__.py",
         "qa/services",

@@ -194,7 +194,7 @@ def test_worker_transcribes_and_scores_an_upload(setup, tmp_path):
         transcripts, segments, scores = counts(app, interaction_id)
         assert transcripts == 1 and segments > 3 and scores == 2
         with app.app_context():
-            from qa.services.jobs_status import status
+            from qa.jobs.status import status
 
             report = status(app.extensions["celery"])
         assert report.mode == "celery" and report.queues == {"transcription": 0, "scoring": 0}

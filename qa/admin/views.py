@@ -8,11 +8,11 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
+from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
 from ..services import audit, autoqa, tokens
 from ..services import users as user_service
-from ..services.jobs_status import status
 from . import bp
 from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
 

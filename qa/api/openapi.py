@@ -47,7 +47,7 @@ SEGMENT = {
     },
 }
 
-INTERACTION = {
+INTERACTION: dict[str, Any] = {
     "type": "object",
     "required": [
         "id",

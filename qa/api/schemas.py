@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import AutoScore, Interaction, Review
+from ..services.interactions import ImportReport
 
 
 def _iso(value: Any) -> str | None:
@@ -59,6 +60,15 @@ def interaction(item: Interaction, *, full: bool = False) -> dict[str, Any]:
             }
         )
     return data
+
+
+def ingest_report(report: ImportReport) -> dict[str, Any]:
+    """What POST /interactions did: ids created, duplicates skipped, each bad item's reason."""
+    return {
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "errors": [{"index": n, "reason": reason} for n, reason in report.errors],
+    }
 
 
 def review(item: Review) -> dict[str, Any]:

@@ -1,10 +1,10 @@
+from typing import Any
+
 from flask import abort, current_app, jsonify, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
-from .. import jobs
 from ..access import (
-    can_manage_team,
     can_view_review,
     get_interaction_or_404,
     get_review_or_404,
@@ -12,15 +12,15 @@ from ..access import (
     led_team_ids,
 )
 from ..extensions import csrf, db, login
-from ..models import Channel, Interaction, Review, Role, Status, User
-from ..services import audit, tokens
-from ..services.interactions import (
-    AudioLimits,
+from ..models import Channel, Interaction, Review, Role, Status
+from ..services import tokens
+from ..services.ingest import (
+    DuplicateInteraction,
     IngestError,
-    attach_recording,
-    exists,
-    import_rows,
-    record_import,
+    IngestSettings,
+    NotYourTeam,
+    ingest_recording,
+    ingest_rows,
 )
 from . import bp, schemas
 from .openapi import SPEC
@@ -69,22 +69,9 @@ def me():
 @bp.get("/interactions")
 def list_interactions():
     """Interactions the token's user may see, newest first; filter by status, channel, agent."""
-    query = select(Interaction).where(interaction_filter(current_user))
-    status, channel = request.args.get("status"), request.args.get("channel")
-    if status is not None:
-        if status not in {s.value for s in Status}:
-            abort(400, f"status must be one of {', '.join(s.value for s in Status)}")
-        query = query.where(Interaction.status == status)
-    if channel is not None:
-        if channel not in {c.value for c in Channel}:
-            abort(400, f"channel must be one of {', '.join(c.value for c in Channel)}")
-        query = query.where(Interaction.channel == channel)
-    if request.args.get("external_id"):
-        query = query.where(Interaction.external_id == request.args["external_id"])
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 50, type=int)
-    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be 1-{MAX_PAGE} and per_page 1-{MAX_PER_PAGE}")
+    query = _filtered(select(Interaction).where(interaction_filter(current_user)))
+    page = _int_arg("page", 1, MAX_PAGE)
+    per_page = _int_arg("per_page", 50, MAX_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     items = db.session.scalars(
         query.order_by(Interaction.started_at.desc(), Interaction.id.desc())
@@ -99,6 +86,36 @@ def list_interactions():
     }
 
 
+def _filtered(query: Select[Interaction]) -> Select[Interaction]:
+    """The query narrowed by the status, channel and external_id arguments (400 for bad ones)."""
+    for name, column, enum in (
+        ("status", Interaction.status, Status),
+        ("channel", Interaction.channel, Channel),
+    ):
+        value = request.args.get(name)
+        if value is not None:
+            if value not in {e.value for e in enum}:
+                abort(400, f"{name} must be one of {', '.join(e.value for e in enum)}")
+            query = query.where(column == value)
+    if request.args.get("external_id"):
+        query = query.where(Interaction.external_id == request.args["external_id"])
+    return query
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    """A whole-number argument in 1..high; anything else (0, "abc", "1.5") is a 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= high:
+        abort(400, f"{name} must be a whole number from 1 to {high}, got {raw[:20]!r}")
+    return value
+
+
 @bp.get("/interactions/<int:interaction_id>")
 def get_interaction(interaction_id: int):
     """One interaction with its transcript and AutoQA scores."""
@@ -109,7 +126,22 @@ def get_interaction(interaction_id: int):
 def create_interactions():
     """Ingest one interaction (an object) or a batch ({"interactions": [...]}); idempotent by external id."""
     _writer()
-    body = request.get_json(silent=True)
+    report = ingest_rows(
+        _numbered_rows(request.get_json(silent=True)),
+        settings=IngestSettings.from_config(current_app.config),
+        actor=current_user,
+        action="interactions.ingested",
+        team_ids=_team_ids(),
+        default_source="api",
+        via="api",
+    )
+    status = 201 if report.created else (200 if not report.errors else 422)
+    return jsonify(schemas.ingest_report(report)), status
+
+
+def _numbered_rows(body: object) -> list[tuple[int, dict[str, Any] | str]]:
+    """(index, row) for each interaction of the body, or (index, reason) for one that is not an
+    object; a body of the wrong shape or over the batch limit is refused whole."""
     if isinstance(body, dict) and "interactions" in body:
         rows = body["interactions"]
         if not isinstance(rows, list):
@@ -120,32 +152,15 @@ def create_interactions():
         abort(400, 'send a JSON object, or {"interactions": [...]}')
     if len(rows) > MAX_BATCH:
         abort(413, f"at most {MAX_BATCH} interactions per request")
-    numbered = [
+    return [
         (n, r if isinstance(r, dict) else "each interaction must be a JSON object")
         for n, r in enumerate(rows)
     ]
-    team_ids = None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
-    report = import_rows(
-        numbered,
-        limits=AudioLimits(
-            current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
-        ),
-        upload_folder=current_app.config["UPLOAD_FOLDER"],
-        redact=current_app.config["REDACT_PII"],
-        team_ids=team_ids,
-        default_source="api",
-    )
-    record_import(report, current_user, "interactions.ingested", via="api")
-    if report.created:
-        jobs.enqueue_scoring(report.created)
-    status = 201 if report.created else (200 if not report.errors else 422)
-    return jsonify(
-        {
-            "created": report.created,
-            "duplicates": report.duplicates,
-            "errors": [{"index": n, "reason": reason} for n, reason in report.errors],
-        }
-    ), status
+
+
+def _team_ids() -> set[int] | None:
+    """The teams the token's user may send interactions for (None: every team)."""
+    return None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
 
 
 @bp.post("/recordings")
@@ -155,37 +170,22 @@ def upload_recording():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         abort(400, "send the recording as multipart field 'file'")
-    form = {k: v for k, v in request.form.items()}
-    form["channel"] = "call"
-    agent = db.session.scalar(
-        select(User).where(User.email == (form.get("agent_email") or "").strip().lower())
-    )
-    if agent is not None and not can_manage_team(current_user, agent.team_id):
-        abort(403, "that agent is not in a team you lead")
-    from ..services.interactions import build_interaction
-
     try:
-        interaction = build_interaction(form, "api")
-        if exists(interaction.source, interaction.external_id):
-            abort(409, f"interaction {interaction.external_id} already exists")
-        db.session.add(interaction)
-        attach_recording(
-            interaction,
+        interaction = ingest_recording(
+            request.form.to_dict(),
             upload.stream,
             upload.filename,
-            limits=AudioLimits(
-                current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
-            ),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
-            agent_channel=form.get("agent_channel", current_app.config["AGENT_CHANNEL"]),
+            settings=IngestSettings.from_config(current_app.config),
+            actor=current_user,
+            source="api",
+            agent_channel=request.form.get("agent_channel"),
+            team_ids=_team_ids(),
+            via="api",
         )
+    except (DuplicateInteraction, NotYourTeam) as exc:
+        abort(409 if isinstance(exc, DuplicateInteraction) else 403, str(exc))
     except IngestError as exc:
-        db.session.rollback()
         abort(422, str(exc))
-    audit.record(current_user, "recording.uploaded", interaction, via="api")
-    db.session.commit()
-    jobs.enqueue_transcription(interaction.id)
-    db.session.refresh(interaction)
     return jsonify(schemas.interaction(interaction, full=True)), 201
 
 

@@ -12,15 +12,9 @@ from sqlalchemy import select
 from .. import jobs
 from ..extensions import db
 from ..models import Interaction, Status
-from ..services.interactions import AudioLimits, IngestError, import_file
+from ..services.ingest import IngestError, IngestSettings, ingest_file
 
 manager = AppGroup("interactions", help="Import interactions.")
-
-
-def _limits() -> AudioLimits:
-    return AudioLimits(
-        current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
-    )
 
 
 @manager.command("import")
@@ -29,11 +23,9 @@ def _limits() -> AudioLimits:
 def import_cmd(file: Path, no_process: bool) -> None:
     """Import interactions from CSV or JSONL (see README for the columns)."""
     try:
-        report = import_file(
-            file,
-            limits=_limits(),
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
-            redact=current_app.config["REDACT_PII"],
+        # stored only: the progress bars below run the jobs here, whatever the configuration
+        report = ingest_file(
+            file, settings=IngestSettings.from_config(current_app.config), process="none"
         )
     except IngestError as exc:
         raise click.ClickException(str(exc)) from None
@@ -54,9 +46,7 @@ def _process(ids: list[int]) -> None:
     rows = db.session.execute(
         select(Interaction.id, Interaction.status).where(Interaction.id.in_(ids))
     ).all()
-    calls = [
-        i for i, status in rows if status in (Status.PENDING, Status.TRANSCRIBING, Status.FAILED)
-    ]
+    calls = [i for i, status in rows if status in jobs.NEEDS_TRANSCRIPTION]
     texts = [i for i, status in rows if status == Status.TRANSCRIBED]
     if calls:
         with click.progressbar(calls, label="transcribing") as bar:
@@ -64,9 +54,10 @@ def _process(ids: list[int]) -> None:
                 jobs.transcribe_interaction(interaction_id)
     if texts:
         with click.progressbar(length=len(texts), label="scoring") as bar:
-            for start in range(0, len(texts), 64):
-                jobs.score_interactions(texts[start : start + 64])
-                bar.update(len(texts[start : start + 64]))
+            for start in range(0, len(texts), jobs.BATCH_SIZE):
+                batch = texts[start : start + jobs.BATCH_SIZE]
+                jobs.score_interactions(batch)
+                bar.update(len(batch))
     failed = db.session.scalars(
         select(Interaction).where(Interaction.id.in_(ids), Interaction.status == Status.FAILED)
     ).all()
@@ -123,7 +114,8 @@ def score_cmd(ids: tuple[int, ...], pending: bool, rescore: bool) -> None:
         raise click.ClickException("nothing to score: give interaction ids, --pending or --all")
     done = 0
     with click.progressbar(length=len(chosen), label="scoring") as bar:
-        for start in range(0, len(chosen), 64):
-            done += jobs.score_interactions(list(chosen[start : start + 64]))
-            bar.update(len(chosen[start : start + 64]))
+        for start in range(0, len(chosen), jobs.BATCH_SIZE):
+            batch = list(chosen[start : start + jobs.BATCH_SIZE])
+            done += jobs.score_interactions(batch)
+            bar.update(len(batch))
     click.echo(f"scored {done} of {len(chosen)}")

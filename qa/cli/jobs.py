@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..services.jobs_status import status
+from ..jobs.status import status
 
 manager = AppGroup("jobs", help="The transcription and scoring pipeline.")
 

@@ -8,18 +8,19 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
-from .. import jobs
 from ..coaching import services as coaching
 from ..extensions import db
 from ..models import (
     Assignment,
     AssignmentStatus,
     Channel,
-    Interaction,
+    Review,
+    ReviewStatus,
     Role,
     SamplingPolicy,
     Scorecard,
@@ -29,7 +30,7 @@ from ..models import (
 )
 from ..services import reviews as review_service
 from ..services import sampling
-from ..services.interactions import AudioLimits, attach_recording, attach_text
+from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 from .dialogues import SCENARIOS, conversation
 
@@ -259,23 +260,31 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     db.session.commit()
     echo("created teams, users, scorecard, sampling policies and training modules")
 
-    truth = _text_interactions(agents, teams, rng)
-    db.session.commit()
+    settings = IngestSettings.from_config(current_app.config)
+    rows, outcomes = _text_interactions(agents, rng)
     echo(
-        f"created {len(truth)} chat/email/social interactions over six weeks; scoring them with AutoQA"
+        f"creating {len(rows)} chat/email/social interactions over six weeks; scoring them with AutoQA"
     )
-    jobs.score_interactions(list(truth))
+    report = ingest_rows(
+        enumerate(rows), settings=settings, actor=None, default_source="demo", process="inline"
+    )
+    if not report.ok or len(report.created) != len(rows):
+        raise RuntimeError(f"demo interactions refused: {report.errors[:3]}")
+    truth = dict(zip(report.created, outcomes, strict=True))
     if calls:
-        _calls(agents, echo)
+        _calls(agents, settings, echo)
     _reviews(version, truth, rng, admin)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
 
 
 def _text_interactions(
-    agents: list[tuple[User, float, float]], teams: dict[str, Team], rng: random.Random
-) -> dict[int, tuple[bool, bool]]:
+    agents: list[tuple[User, float, float]], rng: random.Random
+) -> tuple[list[dict[str, Any]], list[tuple[bool, bool]]]:
+    """Six weeks of chats, emails and social messages per agent as import rows, each with what
+    really happened in it (empathetic, resolved), which the reviews then follow."""
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    truth: dict[int, tuple[bool, bool]] = {}
+    rows: list[dict[str, Any]] = []
+    outcomes: list[tuple[bool, bool]] = []
     for agent, p_empathy, p_resolve in agents:
         team_name = agent.team.name  # type: ignore[union-attr]
         scenarios = [s for s in SCENARIOS if s.queue in QUEUES[team_name]]
@@ -296,74 +305,69 @@ def _text_interactions(
             if rng.random() < 0.6:
                 base = 4.3 if resolved else 2.2
                 csat = max(1, min(5, round(rng.gauss(base + (0.4 if empathetic else -0.3), 0.8))))
-            interaction = Interaction(
-                source="demo",
-                external_id=f"{channel.value[:2].upper()}-{agent.id:02d}{n:03d}",
-                channel=channel,
-                agent=agent,
-                team=teams[team_name],
-                queue=scenario.queue,
-                subject=scenario.subject,
-                started_at=started,
-                duration_seconds=rng.uniform(240, 1500),
-                wait_seconds=rng.uniform(5, 120) if channel == Channel.CHAT else None,
-                first_response_seconds=first_response,
-                csat=csat,
-                escalated=(not resolved and rng.random() < 0.25),
-                resolved_first_contact=resolved,
+            rows.append(
+                {
+                    "external_id": f"{channel.value[:2].upper()}-{agent.id:02d}{n:03d}",
+                    "channel": channel.value,
+                    "agent_email": agent.email,
+                    "team": team_name,
+                    "queue": scenario.queue,
+                    "subject": scenario.subject,
+                    "started_at": started,
+                    "duration_seconds": rng.uniform(240, 1500),
+                    "wait_seconds": rng.uniform(5, 120) if channel == Channel.CHAT else None,
+                    "first_response_seconds": first_response,
+                    "csat": csat,
+                    "escalated": (not resolved and rng.random() < 0.25),
+                    "resolved_first_contact": resolved,
+                    "turns": [
+                        {"speaker": speaker, "text": text}
+                        for speaker, text in conversation(
+                            scenario,
+                            agent.name.split()[0],
+                            empathetic=empathetic,
+                            resolved=resolved,
+                            rng=rng,
+                        )
+                    ],
+                }
             )
-            db.session.add(interaction)
-            attach_text(
-                interaction,
-                conversation(
-                    scenario,
-                    agent.name.split()[0],
-                    empathetic=empathetic,
-                    resolved=resolved,
-                    rng=rng,
-                ),
-            )
-            db.session.flush()
-            truth[interaction.id] = (empathetic, resolved)
-    return truth
+            outcomes.append((empathetic, resolved))
+    return rows, outcomes
 
 
-def _calls(agents: list[tuple[User, float, float]], echo: Callable[[str], object]) -> None:
-
-    sidecars = sorted(CALLS.glob("*.json"))
-    limits = AudioLimits(
-        current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_AUDIO_SECONDS"]
-    )
-    for n, sidecar in enumerate(sidecars):
+def _calls(
+    agents: list[tuple[User, float, float]],
+    settings: IngestSettings,
+    echo: Callable[[str], object],
+) -> None:
+    """The demo call recordings, each transcribed by Whisper and scored before the next."""
+    for n, sidecar in enumerate(sorted(CALLS.glob("*.json"))):
         meta = json.loads(sidecar.read_text())
         audio = next((p for p in CALLS.glob(f"{sidecar.stem}.*") if p.suffix != ".json"), None)
         if audio is None:
             continue
         agent = agents[(n * 5) % len(agents)][0]
-        interaction = Interaction(
-            source="demo",
-            external_id=meta.get("external_id", sidecar.stem),
-            channel=Channel.CALL,
-            agent=agent,
-            team_id=agent.team_id,
-            queue=meta.get("queue", "phone"),
-            subject=meta.get("subject"),
-            started_at=utcnow() - timedelta(days=1 + n, hours=2),
-            wait_seconds=30 + 20 * n,
-        )
-        db.session.add(interaction)
+        row = {
+            "external_id": meta.get("external_id", sidecar.stem),
+            "agent_email": agent.email,
+            "queue": meta.get("queue", "phone"),
+            "subject": meta.get("subject"),
+            "started_at": utcnow() - timedelta(days=1 + n, hours=2),
+            "wait_seconds": 30 + 20 * n,
+        }
+        echo(f"transcribing demo call {audio.name} with Whisper")
         with audio.open("rb") as handle:
-            attach_recording(
-                interaction,
+            ingest_recording(
+                row,
                 handle,
                 audio.name,
-                limits=limits,
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
+                settings=settings,
+                actor=None,
+                source="demo",
                 agent_channel=meta.get("agent_channel", "right"),
+                process="inline",
             )
-        db.session.commit()
-        echo(f"transcribing demo call {audio.name} with Whisper")
-        jobs.transcribe_interaction(interaction.id)
 
 
 def _answer(
@@ -426,8 +430,6 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
 
 
 def _dispute_and_training(admin: User) -> None:
-    from ..models import Review, ReviewStatus
-
     recent = db.session.scalars(
         select(Review)
         .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -9,6 +12,8 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..models import User
 
 
 class UploadForm(FlaskForm):
@@ -28,6 +33,24 @@ class UploadForm(FlaskForm):
     csat = IntegerField("CSAT (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
     escalated = BooleanField("Escalated")
     submit = SubmitField("Upload and transcribe")
+
+    def set_agents(self, agents: Iterable[User]) -> None:
+        """Offer these agents, each with their team."""
+        self.agent.choices = [
+            (a.id, f"{a.name} ({a.team.name if a.team else 'no team'})") for a in agents
+        ]
+
+    def metadata(self, agent: User) -> dict[str, Any]:
+        """The interaction's row in the import columns (see services.interactions)."""
+        return {
+            "external_id": self.external_id.data,
+            "agent_email": agent.email,
+            "started_at": self.started_at.data,
+            "queue": self.queue.data or None,
+            "wait_seconds": self.wait_seconds.data,
+            "csat": self.csat.data,
+            "escalated": self.escalated.data,
+        }
 
 
 class ImportForm(FlaskForm):

@@ -1,10 +1,12 @@
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from flask_wtf import FlaskForm
+from sqlalchemy import Select, func, select
 
 from .. import jobs
 from ..access import (
     can_manage_team,
+    can_view_review,
     get_interaction_or_404,
     interaction_filter,
     led_team_ids,
@@ -15,14 +17,12 @@ from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
 from ..services import audit
 from ..services.autoqa import custom_head_names
-from ..services.interactions import (
-    AudioLimits,
+from ..services.ingest import (
+    DuplicateInteraction,
     IngestError,
-    attach_recording,
-    exists,
-    import_rows,
-    record_import,
-    rows_from_bytes,
+    IngestSettings,
+    ingest_recording,
+    ingest_upload,
 )
 from ..services.reviews import default_scorecard
 from . import bp
@@ -35,13 +35,8 @@ PER_PAGE = 50
 @login_required
 def index():
     """Interactions the user may see, newest first, filterable by status and channel."""
-    query = select(Interaction).where(interaction_filter(current_user))
-    status = request.args.get("status")
-    channel = request.args.get("channel")
-    if status in {s.value for s in Status}:
-        query = query.where(Interaction.status == status)
-    if channel in {c.value for c in Channel}:
-        query = query.where(Interaction.channel == channel)
+    status, channel = request.args.get("status"), request.args.get("channel")
+    query = _filtered(select(Interaction).where(interaction_filter(current_user)), status, channel)
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
@@ -60,6 +55,17 @@ def index():
     )
 
 
+def _filtered(
+    query: Select[Interaction], status: str | None, channel: str | None
+) -> Select[Interaction]:
+    """The query narrowed to a status and a channel, where they name one (others are ignored)."""
+    if status in {s.value for s in Status}:
+        query = query.where(Interaction.status == status)
+    if channel in {c.value for c in Channel}:
+        query = query.where(Interaction.channel == channel)
+    return query
+
+
 @bp.route("/<int:interaction_id>")
 @login_required
 def detail(interaction_id: int):
@@ -76,8 +82,6 @@ def detail(interaction_id: int):
 
 
 def _can_see_review_summary(review: Review) -> bool:
-    from ..access import can_view_review
-
     return can_view_review(current_user, review)
 
 
@@ -101,66 +105,51 @@ def audio(interaction_id: int):
 def upload():
     """Upload a call recording; it is checked, stored, transcribed and scored."""
     form = UploadForm()
-    agents = list(db.session.scalars(visible_agents(current_user)))
-    form.agent.choices = [
-        (a.id, f"{a.name} ({a.team.name if a.team else 'no team'})") for a in agents
-    ]
-    if form.validate_on_submit():
-        agent = next((a for a in agents if a.id == form.agent.data), None)
-        if (
-            agent is None
-            or agent.team_id is None
-            or not can_manage_team(current_user, agent.team_id)
-        ):
-            abort(404)
-        if exists("upload", form.external_id.data.strip()):
-            form.external_id.errors.append("An interaction with this external id already exists.")
-            return render_template("interactions/upload.html", form=form), 400
-        interaction = Interaction(
+    agents = {a.id: a for a in db.session.scalars(visible_agents(current_user))}
+    form.set_agents(agents.values())
+    if not form.validate_on_submit():
+        return _page("interactions/upload.html", form)
+    agent = agents.get(form.agent.data)
+    if agent is None or agent.team_id is None or not can_manage_team(current_user, agent.team_id):
+        abort(404)
+    recording = form.recording.data
+    try:
+        interaction = ingest_recording(
+            form.metadata(agent),
+            recording.stream,
+            recording.filename or "recording",
+            settings=IngestSettings.from_config(current_app.config),
+            actor=current_user,
             source="upload",
-            external_id=form.external_id.data.strip(),
-            channel=Channel.CALL,
-            agent=agent,
-            team_id=agent.team_id,
-            queue=form.queue.data or None,
-            started_at=form.started_at.data,
-            wait_seconds=form.wait_seconds.data,
-            csat=form.csat.data,
-            escalated=form.escalated.data,
+            agent_channel=form.agent_channel.data,
         )
-        db.session.add(interaction)
-        upload_file = form.recording.data
-        try:
-            attach_recording(
-                interaction,
-                upload_file.stream,
-                upload_file.filename or "recording",
-                limits=AudioLimits(
-                    current_app.config["MAX_CONTENT_LENGTH"],
-                    current_app.config["MAX_AUDIO_SECONDS"],
-                ),
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
-                agent_channel=form.agent_channel.data,
-            )
-        except IngestError as exc:
-            db.session.rollback()
-            form.recording.errors.append(str(exc))
-            return render_template("interactions/upload.html", form=form), 400
-        audit.record(
-            current_user, "recording.uploaded", interaction, sha256=interaction.recording.sha256
-        )
-        db.session.commit()
-        jobs.enqueue_transcription(interaction.id)
-        db.session.refresh(interaction)
-        if jobs.is_queued():
-            flash("Recording stored and queued for transcription.", "info")
-        elif interaction.status == Status.FAILED:
-            flash(f"Stored, but transcription failed: {interaction.failure_reason}", "error")
-        else:
-            flash("Recording transcribed and scored.", "info")
-        return redirect(url_for(".detail", interaction_id=interaction.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("interactions/upload.html", form=form), status
+    except IngestError as exc:
+        return _refused(form, exc)
+    flash(*_upload_message(interaction))
+    return redirect(url_for(".detail", interaction_id=interaction.id))
+
+
+def _page(template: str, form: FlaskForm, **context: object) -> tuple[str, int]:
+    """The form page again: 400 after a refused POST, 200 for a GET."""
+    return render_template(template, form=form, **context), 400 if request.method == "POST" else 200
+
+
+def _refused(form: UploadForm, exc: IngestError) -> tuple[str, int]:
+    """The upload page with the reason next to the field it is about."""
+    if isinstance(exc, DuplicateInteraction):
+        form.external_id.errors.append("An interaction with this external id already exists.")
+    else:
+        form.recording.errors.append(str(exc))
+    return render_template("interactions/upload.html", form=form), 400
+
+
+def _upload_message(interaction: Interaction) -> tuple[str, str]:
+    """What the lead is told after an upload: queued, failed (with the reason), or done."""
+    if jobs.is_queued():
+        return "Recording stored and queued for transcription.", "info"
+    if interaction.status == Status.FAILED:
+        return f"Stored, but transcription failed: {interaction.failure_reason}", "error"
+    return "Recording transcribed and scored.", "info"
 
 
 MAX_WEB_IMPORT_ROWS = 1000  # the API's batch limit too
@@ -172,39 +161,23 @@ def import_text():
     """Import chats and emails from a JSONL or CSV file (the `flask interactions import` format);
     each good row is stored and scored, each bad one reported with its line number."""
     form = ImportForm()
-    report = None
-    if form.validate_on_submit():
-        upload_file = form.file.data
-        name = upload_file.filename or "upload"
-        team_ids = None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
-        try:
-            rows = list(rows_from_bytes(name, upload_file.stream.read()))
-            if len(rows) > MAX_WEB_IMPORT_ROWS:
-                raise IngestError(
-                    f"{name} has {len(rows)} rows; the web import takes at most "
-                    f"{MAX_WEB_IMPORT_ROWS} per file (each is scored before the page answers): "
-                    "split it, or use `flask interactions import`"
-                )
-            report = import_rows(
-                rows,
-                limits=AudioLimits(
-                    current_app.config["MAX_CONTENT_LENGTH"],
-                    current_app.config["MAX_AUDIO_SECONDS"],
-                ),
-                upload_folder=current_app.config["UPLOAD_FOLDER"],
-                redact=current_app.config["REDACT_PII"],
-                team_ids=team_ids,
-            )
-        except IngestError as exc:
-            db.session.rollback()
-            form.file.errors.append(str(exc))
-            return render_template("interactions/import.html", form=form, report=None), 400
-        record_import(report, current_user, "interactions.imported", file=name, via="web")
-        if report.created:
-            jobs.enqueue_scoring(report.created)
-        status = 400 if report.errors and not report.created else 200
-        return render_template("interactions/import.html", form=form, report=report), status
-    status = 400 if request.method == "POST" else 200
+    if not form.validate_on_submit():
+        return _page("interactions/import.html", form, report=None)
+    upload_file = form.file.data
+    try:
+        report = ingest_upload(
+            upload_file.filename or "upload",
+            upload_file.stream.read(),
+            settings=IngestSettings.from_config(current_app.config),
+            actor=current_user,
+            team_ids=None if current_user.role == Role.ADMIN else set(led_team_ids(current_user)),
+            max_rows=MAX_WEB_IMPORT_ROWS,
+            via="web",
+        )
+    except IngestError as exc:
+        form.file.errors.append(str(exc))
+        return render_template("interactions/import.html", form=form, report=None), 400
+    status = 400 if report.errors and not report.created else 200
     return render_template("interactions/import.html", form=form, report=report), status
 
 

@@ -1,4 +1,8 @@
-"""AutoQA model versions: train into the registry, list, activate, roll back (audited)."""
+"""AutoQA: the dialogue turns it scores, model versions (train into the registry, list,
+activate, roll back, audited), learning from reviewers, and the custom criterion heads.
+
+`scoring` is imported inside the functions that use it: it loads scikit-learn (over a second),
+and the web app imports this module at start-up (`custom_head_names`, the pipeline)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -23,9 +27,15 @@ from ..models import (
     Interaction,
     Review,
     ReviewStatus,
+    Transcript,
     User,
 )
 from . import audit
+from .reviews import criterion_score
+
+if TYPE_CHECKING:
+    from scoring import AutoQAModel, Prediction, Turn
+    from scoring.custom import CustomScore
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +115,42 @@ def rollback(registry: Any, actor: User | None) -> str | None:
     return version
 
 
+# --- What AutoQA scores: dialogue turns ------------------------------------------------------
+
+
+class SpeakerText(Protocol):
+    """A transcript segment as far as turn grouping needs it (models.Segment, or a test's)."""
+
+    @property
+    def speaker(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+S = TypeVar("S", bound=SpeakerText)
+
+
+def turn_groups(segments: Iterable[S]) -> list[tuple[str, str, list[S]]]:
+    """(speaker, text, segments) per dialogue turn: consecutive segments of one speaker joined;
+    mono 'unknown' counts as agent; turns without text are left out. AutoQA's turn indices
+    (evidence `turn`) count these turns."""
+    groups: list[tuple[str, str, list[S]]] = []
+    for seg in segments:
+        speaker = "customer" if seg.speaker == "customer" else "agent"
+        if groups and groups[-1][0] == speaker:
+            _, text, members = groups[-1]
+            groups[-1] = (speaker, f"{text} {seg.text}".strip(), [*members, seg])
+        else:
+            groups.append((speaker, seg.text.strip(), [seg]))
+    return [g for g in groups if g[1]]
+
+
+def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
+    """(speaker, text) per dialogue turn, as AutoQA scores them (see `turn_groups`)."""
+    return [(speaker, text) for speaker, text, _ in turn_groups(transcript.segments)]
+
+
 # --- Learning from reviewers ------------------------------------------------------------------
 
 
@@ -126,9 +172,7 @@ def reviewer_labels(
     the latest wins, where an answer changed by a dispute decision dates from the decision:
     the decision overrides the original answer and any review submitted before it.
     """
-    from scoring.custom import criterion_key
-
-    from .reviews import criterion_score
+    from scoring.custom import criterion_key  # scoring loads on first use (scikit-learn)
 
     ids = sorted(set(criterion_ids))
     if not autoqa_keys and not ids:
@@ -149,44 +193,46 @@ def reviewer_labels(
             or_(*wanted),
         )
     ).all()
-    review_ids = {r[0] for r in rows}
-    # resolve_dispute writes the new value into the Answer itself; only its date is needed here
-    changed_at: dict[tuple[int, int], datetime] = {}
-    if review_ids:
-        for review_id, resolved_at, changes in db.session.execute(
-            select(Dispute.review_id, Dispute.resolved_at, Dispute.changes).where(
-                Dispute.status == DisputeStatus.CHANGED, Dispute.review_id.in_(sorted(review_ids))
-            )
-        ):
-            for cid in changes or {}:
-                key = (review_id, int(cid))
-                if resolved_at is not None and resolved_at > changed_at.get(key, datetime.min):
-                    changed_at[key] = resolved_at
+    changed_at = _dispute_decision_dates({r[0] for r in rows})
     latest: dict[tuple[int, str], tuple[datetime, int, float]] = {}
     for review_id, interaction_id, submitted_at, criterion, value in rows:
         when = max(
             submitted_at or datetime.min, changed_at.get((review_id, criterion.id), datetime.min)
         )
-        label = round(criterion_score(criterion, value) / 100, 4)
-        keys = []
-        if autoqa_keys and criterion.autoqa_key:
-            keys.append(criterion.autoqa_key)
+        label = round(criterion_score(criterion, float(value or 0)) / 100, 4)
+        keys = [criterion.autoqa_key] if autoqa_keys and criterion.autoqa_key else []
         if criterion.id in ids:
             keys.append(criterion_key(criterion.id))
-        for key in keys:
-            current = latest.get((interaction_id, key))
+        for label_key in keys:
+            current = latest.get((interaction_id, label_key))
             if current is None or (when, review_id) >= current[:2]:
-                latest[(interaction_id, key)] = (when, review_id, label)
+                latest[(interaction_id, label_key)] = (when, review_id, label)
     return {k: v[2] for k, v in sorted(latest.items())}
+
+
+def _dispute_decision_dates(review_ids: set[int]) -> dict[tuple[int, int], datetime]:
+    """{(review id, criterion id): when a dispute decision last changed that answer}
+    (resolve_dispute writes the new value into the Answer itself; only its date is needed)."""
+    changed_at: dict[tuple[int, int], datetime] = {}
+    if not review_ids:
+        return changed_at
+    for review_id, resolved_at, changes in db.session.execute(
+        select(Dispute.review_id, Dispute.resolved_at, Dispute.changes).where(
+            Dispute.status == DisputeStatus.CHANGED, Dispute.review_id.in_(sorted(review_ids))
+        )
+    ):
+        for cid in changes or {}:
+            key = (review_id, int(cid))
+            if resolved_at is not None and resolved_at > changed_at.get(key, datetime.min):
+                changed_at[key] = resolved_at
+    return changed_at
 
 
 def labelled_conversations(labels: dict[tuple[int, str], float]) -> list[Any]:
     """The labels grouped per interaction with its dialogue turns (interactions without text
     are left out)."""
-    from scoring import Turn
+    from scoring import Turn  # scoring loads on first use (scikit-learn)
     from scoring.retrain import LabelledConversation
-
-    from .pipeline import dialogue_turns
 
     by_interaction: dict[int, dict[str, float]] = {}
     for (iid, key), value in labels.items():
@@ -399,7 +445,7 @@ def active_custom_heads() -> list[Any]:
     """The active version of every criterion's custom head (unreadable ones are logged, skipped)."""
     from scoring import ScoringError
 
-    heads = []
+    heads: list[Any] = []
     root = custom_root()
     if not root.is_dir():
         return heads
@@ -417,8 +463,8 @@ def active_custom_heads() -> list[Any]:
 
 
 def score_conversations(
-    scorer: Any, conversations: Sequence[Sequence[Any]]
-) -> tuple[list[Any], list[list[Any]]]:
+    scorer: AutoQAModel, conversations: Sequence[Sequence[Turn]]
+) -> tuple[list[Prediction], list[list[CustomScore]]]:
     """The built-in AutoQA predictions and the active custom heads' scores of each conversation.
 
     With custom heads active each conversation is encoded once and both the built-in and the
@@ -428,7 +474,7 @@ def score_conversations(
     """
     from scoring.custom import predict_with_encodings, score_encoded_conversations
 
-    none: list[list[Any]] = [[] for _ in conversations]
+    none: list[list[CustomScore]] = [[] for _ in conversations]
     try:
         heads = active_custom_heads()
     except Exception:

@@ -6,9 +6,10 @@ import csv
 import hashlib
 import io
 import json
+import math
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,21 +75,35 @@ class ImportReport:
         return not self.errors
 
 
-@dataclass
+@dataclass(frozen=True)
 class AudioLimits:
+    """How large and how long a recording may be."""
+
     max_bytes: int
     max_seconds: float
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> AudioLimits:
+        """The limits of an app's configuration (MAX_CONTENT_LENGTH, MAX_AUDIO_SECONDS)."""
+        return cls(int(config["MAX_CONTENT_LENGTH"]), float(config["MAX_AUDIO_SECONDS"]))
+
+
+Row = dict[str, Any]
+NumberedRows = list[tuple[int, Row | str]]  # (line or index, row) or (line, reason it is bad)
 
 # --- parsing -------------------------------------------------------------------------------
 
+# A CSV cell may hold a whole email thread: up to 16 MB. The reader itself has no practical
+# limit (the file is in memory already), so an over-long cell is that row's error and the rows
+# after it are still read; csv's own limit would end the file there and lose them.
+MAX_FIELD_CHARS = 16 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+EXTERNAL_ID_LENGTH = 120  # Interaction.external_id
+SOURCE_LENGTH = 60  # Interaction.source
 
-# A CSV cell may hold a whole email thread: allow up to 16 MB (the csv default is 128 KB).
-csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """Yield (line number, row) or (line number, error) for a CSV or JSONL file."""
+def _rows(path: Path) -> NumberedRows:
+    """(line number, row) or (line number, error) for a CSV or JSONL file."""
     _suffix(path.name)
     return rows_from_bytes(path.name, path.read_bytes())
 
@@ -100,57 +115,62 @@ def _suffix(name: str) -> str:
     return suffix
 
 
-def rows_from_bytes(name: str, data: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def rows_from_bytes(name: str, data: bytes) -> NumberedRows:
     """(line number, row) or (line number, error) for the content of a CSV or JSONL file named
-    `name` (an uploaded file or one read from disk); a wrong type or encoding raises at once."""
+    `name` (an uploaded file or one read from disk). The whole file is read before anything is
+    stored: a wrong type or encoding, or a CSV the reader cannot go on in, refuses the file."""
     suffix = _suffix(name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise IngestError(f"{name} is not UTF-8 text") from None
-    return _parse_rows(Path(name), suffix, text)
+    return _csv_rows(name, text) if suffix == ".csv" else _jsonl_rows(text)
 
 
-def _parse_rows(
-    path: Path, suffix: str, text: str
-) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    if suffix == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        try:
-            if not reader.fieldnames:
-                raise IngestError(f"{path.name} is empty")
-            missing = [c for c in REQUIRED if c not in reader.fieldnames]
-            if missing:
-                raise IngestError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            for row in reader:
-                yield reader.line_num, {k: v for k, v in row.items() if k is not None}
-        except csv.Error as exc:  # e.g. a broken quote: the reader cannot go on past it
-            yield reader.line_num, f"unreadable CSV ({exc}); the rest of the file was not read"
-        return
+def _csv_rows(name: str, text: str) -> NumberedRows:
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        if not reader.fieldnames:
+            raise IngestError(f"{name} is empty")
+        missing = [c for c in REQUIRED if c not in reader.fieldnames]
+        if missing:
+            raise IngestError(f"{name}: missing column(s) {', '.join(missing)}")
+        return [
+            (reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader
+        ]
+    except csv.Error as exc:  # e.g. a broken quote: the rows after it cannot be found
+        raise IngestError(
+            f"{name}:{reader.line_num}: unreadable CSV ({exc}); nothing was imported"
+        ) from None
+
+
+def _jsonl_rows(text: str) -> NumberedRows:
+    rows: NumberedRows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, f"invalid JSON ({exc.msg})"
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            rows.append((number, f"invalid JSON ({reason})"))
             continue
-        if not isinstance(row, dict):
-            yield number, "each line must be a JSON object"
-            continue
-        yield number, row
+        rows.append((number, row if isinstance(row, dict) else "each line must be a JSON object"))
+    return rows
 
 
 def _number(
-    row: dict[str, Any], key: str, *, low: float = 0, high: float | None = None
+    row: Mapping[str, Any], key: str, *, low: float = 0, high: float | None = None
 ) -> float | None:
     value = row.get(key)
     if value in (None, ""):
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise IngestError(f"{key} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise IngestError(f"{key} must be a number, got {_short(value)}") from None
+    if not math.isfinite(number):
+        raise IngestError(f"{key} must be a finite number, got {_short(value)}")
     if number < low or (high is not None and number > high):
         raise IngestError(
             f"{key} must be between {low:g} and {high:g}" if high else f"{key} must be >= {low:g}"
@@ -158,7 +178,7 @@ def _number(
     return number
 
 
-def _flag(row: dict[str, Any], key: str) -> bool | None:
+def _flag(row: Mapping[str, Any], key: str) -> bool | None:
     value = row.get(key)
     if value is None:
         return None
@@ -169,20 +189,71 @@ def _flag(row: dict[str, Any], key: str) -> bool | None:
         return True
     if text in FALSE:
         return False if text else None
-    raise IngestError(f"{key} must be true or false, got {value!r}")
+    raise IngestError(f"{key} must be true or false, got {_short(value)}")
 
 
 def _started_at(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise IngestError(f"started_at is not an ISO 8601 date-time: {value!r}") from None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(_text(value, "started_at").replace("Z", "+00:00"))
+        except ValueError:
+            raise IngestError(f"started_at is not an ISO 8601 date-time: {_short(value)}") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+            raise IngestError(f"started_at is out of range in UTC: {_short(value)}") from None
     return parsed
 
 
-def parse_turns(row: dict[str, Any]) -> list[tuple[str, str]]:
+def _short(value: Any, limit: int = 80) -> str:
+    """A value as a reason quotes it: repr, cut to `limit` characters (a cell may hold MBs)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
+
+
+def _text(value: Any, key: str, max_length: int | None = None, *, strip: bool = True) -> str:
+    """A text or whole-number value as text; lists, objects, booleans and over-long values are
+    refused (never cut, never stored as their repr)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise IngestError(f"{key} must be text, got {type(value).__name__}")
+    text = str(value).strip() if strip else str(value)
+    if max_length is not None and len(text) > max_length:
+        raise IngestError(f"{key} is longer than {max_length} characters")
+    return text
+
+
+def check_values(row: Mapping[str, Any]) -> None:
+    """The one check of every ingest path for what no column can store: NUL characters (text in
+    PostgreSQL cannot hold one), lone surrogates (not encodable text) and cells over 16 MB, in
+    any value of the row, however deeply nested (a JSON turn's text too)."""
+    todo: list[tuple[str, Any]] = [(str(key), value) for key, value in row.items()]
+    while todo:  # a loop, not recursion: a row nested a thousand deep is just a bad row
+        where, value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((where, v) for v in [*value.keys(), *value.values()])
+        elif isinstance(value, list):
+            todo.extend((where, v) for v in value)
+        elif isinstance(value, str):
+            _check_text(value, where)
+    for key in row:
+        _check_text(str(key), "a column name")
+
+
+def _check_text(value: str, where: str) -> None:
+    if "\x00" in value:
+        raise IngestError(f"{where} must not contain NUL characters")
+    if len(value) > MAX_FIELD_CHARS:
+        raise IngestError(f"{where} is larger than {MAX_FIELD_CHARS // (1024 * 1024)} MB")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise IngestError(f"{where} is not valid Unicode text") from None
+
+
+def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Turns from JSONL `turns` or a CSV `transcript` column of 'speaker: text' lines."""
     turns: list[tuple[str, str]] = []
     if row.get("turns") not in (None, ""):
@@ -215,7 +286,7 @@ def parse_turns(row: dict[str, Any]) -> list[tuple[str, str]]:
 def _agent(email: str) -> User:
     agent = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if agent is None:
-        raise IngestError(f"unknown agent {email!r}")
+        raise IngestError(f"unknown agent {_short(email)}")
     if agent.role != Role.AGENT:
         raise IngestError(f"{email} is not an agent")
     return agent
@@ -225,34 +296,36 @@ def _team(name: object, agent: User) -> Team:
     if name not in (None, ""):
         team = db.session.scalar(select(Team).where(Team.name == str(name).strip()))
         if team is None:
-            raise IngestError(f"unknown team {name!r}")
+            raise IngestError(f"unknown team {_short(name)}")
         return team
     if agent.team is None:
         raise IngestError(f"agent {agent.email} has no team; give a team column")
     return agent.team
 
 
-def build_interaction(row: dict[str, Any], default_source: str = "import") -> Interaction:
+def build_interaction(row: Mapping[str, Any], default_source: str = "import") -> Interaction:
     """Validate one row into an unsaved Interaction (IngestError with the reason otherwise)."""
     missing = [key for key in REQUIRED if row.get(key) in (None, "")]
     if missing:
         raise IngestError(f"missing {', '.join(missing)}")
+    check_values(row)
     try:
-        channel = Channel(str(row["channel"]).strip().lower())
+        channel = Channel(_text(row["channel"], "channel").lower())
     except ValueError:
         raise IngestError(
-            f"channel must be call, chat, email or social, got {row['channel']!r}"
+            f"channel must be call, chat, email or social, got {_short(row['channel'])}"
         ) from None
-    agent = _agent(str(row["agent_email"]))
+    agent = _agent(_text(row["agent_email"], "agent_email"))
     csat = _number(row, "csat", low=1, high=5)
+    source = row.get("source") or default_source
     return Interaction(
-        source=str(row.get("source") or default_source)[:60],
-        external_id=str(row["external_id"]).strip()[:120],
+        source=_text(source, "source", SOURCE_LENGTH, strip=False),
+        external_id=_external_id(row["external_id"]),
         channel=channel,
         agent=agent,
         team=_team(row.get("team"), agent),
-        queue=(str(row["queue"])[:120] if row.get("queue") else None),
-        subject=(str(row["subject"])[:255] if row.get("subject") else None),
+        queue=_optional_text(row, "queue", 120),
+        subject=_optional_text(row, "subject", 255),
         started_at=_started_at(row["started_at"]),
         duration_seconds=_number(row, "duration_seconds"),
         wait_seconds=_number(row, "wait_seconds"),
@@ -261,6 +334,23 @@ def build_interaction(row: dict[str, Any], default_source: str = "import") -> In
         escalated=bool(_flag(row, "escalated")),
         resolved_first_contact=_flag(row, "resolved_first_contact"),
     )
+
+
+def _external_id(value: Any) -> str:
+    """The id in the source system: text or a whole number, at most 120 characters (a longer id
+    cut to fit would make a different conversation a "duplicate" of this one)."""
+    external_id = _text(value, "external_id", EXTERNAL_ID_LENGTH)
+    if not external_id:
+        raise IngestError("missing external_id")
+    return external_id
+
+
+def _optional_text(row: Mapping[str, Any], key: str, length: int) -> str | None:
+    """A descriptive text column, cut to its column length (queue names, subjects)."""
+    value = row.get(key)
+    if value in (None, ""):
+        return None
+    return _text(value, key, strip=False)[:length]
 
 
 def exists(source: str, external_id: str) -> bool:
@@ -294,7 +384,7 @@ def attach_text(
 
 
 def import_rows(
-    rows: Iterable[tuple[int, dict[str, Any] | str]],
+    rows: Iterable[tuple[int, Row | str]],
     *,
     limits: AudioLimits,
     upload_folder: str,
@@ -309,49 +399,73 @@ def import_rows(
     `team_ids` limits which teams the rows may go to (a lead's teams).
     """
     report = ImportReport()
+    store = _RowStore(limits, upload_folder, redact, base_dir, team_ids, default_source)
     for line, row in rows:
         if isinstance(row, str):
             report.errors.append((line, row))
             continue
         try:
             with db.session.begin_nested():
-                interaction = build_interaction(row, default_source)
-                if team_ids is not None and not (
-                    interaction.team.id in team_ids and interaction.agent.team_id in team_ids
-                ):
-                    raise IngestError(f"{interaction.agent.email} is not in a team you lead")
-                if exists(interaction.source, interaction.external_id):
-                    report.duplicates += 1
-                    continue
-                turns = parse_turns(row)
-                db.session.add(interaction)
-                if interaction.channel == Channel.CALL and row.get("recording"):
-                    if base_dir is None:
-                        raise IngestError(
-                            "recordings are uploaded separately, not named in the row"
-                        )
-                    audio = (base_dir / str(row["recording"])).resolve()
-                    if not audio.is_file():
-                        raise IngestError(f"recording not found: {row['recording']}")
-                    with audio.open("rb") as handle:
-                        attach_recording(
-                            interaction,
-                            handle,
-                            audio.name,
-                            limits=limits,
-                            upload_folder=upload_folder,
-                        )
-                elif turns:
-                    attach_text(interaction, turns, redact=redact)
-                else:
-                    raise IngestError("no content: give turns/transcript, or a recording for calls")
-                db.session.flush()
-                report.created.append(interaction.id)
+                interaction_id = store.store(row)
         except IngestError as exc:
             report.errors.append((line, str(exc)))
-        except (TypeError, ValueError, AttributeError) as exc:  # a value of an unexpected type
-            report.errors.append((line, f"unreadable row ({exc})"))
+            continue
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+            # a value of an unexpected type the checks above did not foresee: that row's error
+            report.errors.append((line, f"unreadable row ({type(exc).__name__})"))
+            continue
+        if interaction_id is None:
+            report.duplicates += 1
+        else:
+            report.created.append(interaction_id)
     return report
+
+
+@dataclass
+class _RowStore:
+    """What `import_rows` does with one row, given the import's settings."""
+
+    limits: AudioLimits
+    upload_folder: str
+    redact: bool
+    base_dir: Path | None
+    team_ids: set[int] | None
+    default_source: str
+
+    def store(self, row: Row) -> int | None:
+        """The new interaction's id, or None for a duplicate; IngestError for a bad row."""
+        interaction = build_interaction(row, self.default_source)
+        if self.team_ids is not None and not (
+            interaction.team.id in self.team_ids and interaction.agent.team_id in self.team_ids
+        ):
+            raise IngestError(f"{interaction.agent.email} is not in a team you lead")
+        if exists(interaction.source, interaction.external_id):
+            return None
+        turns = parse_turns(row)
+        db.session.add(interaction)
+        if interaction.channel == Channel.CALL and row.get("recording"):
+            self._recording(interaction, row["recording"])
+        elif turns:
+            attach_text(interaction, turns, redact=self.redact)
+        else:
+            raise IngestError("no content: give turns/transcript, or a recording for calls")
+        db.session.flush()
+        return interaction.id
+
+    def _recording(self, interaction: Interaction, name: Any) -> None:
+        if self.base_dir is None:
+            raise IngestError("recordings are uploaded separately, not named in the row")
+        audio = (self.base_dir / _text(name, "recording")).resolve()
+        if not audio.is_file():
+            raise IngestError(f"recording not found: {_short(name)}")
+        with audio.open("rb") as handle:
+            attach_recording(
+                interaction,
+                handle,
+                audio.name,
+                limits=self.limits,
+                upload_folder=self.upload_folder,
+            )
 
 
 def record_import(report: ImportReport, actor: User | None, action: str, **details: Any) -> None:

@@ -1,22 +1,29 @@
-"""Transcribe and score one interaction: the work behind the jobs, idempotent and failure-safe."""
+"""Transcribe and score interactions: the work behind the jobs, idempotent and failure-safe.
+
+The jobs (`qa.jobs`) pass the models in: a `transcription.Transcriber` and a `scoring`
+AutoQA model, as `qa.ml` builds them.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from transcription import TranscriptionError
+from transcription import Transcriber, TranscriptionError
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
+from .autoqa import dialogue_turns, score_conversations, turn_groups
+
+if TYPE_CHECKING:
+    from scoring import AutoQAModel, Evidence
+    from scoring.custom import CustomScore
 
 log = logging.getLogger(__name__)
-
-AUTOQA_KEYS = ("empathy", "resolution")
 
 
 def fail(interaction: Interaction, reason: str) -> None:
@@ -37,7 +44,7 @@ def fail_many(interaction_ids: list[int], reason: str) -> None:
     db.session.commit()
 
 
-def transcribe(interaction_id: int, transcriber: Any) -> bool:
+def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
     """Transcribe the interaction's recording; True when a transcript exists afterwards."""
     interaction = db.session.get(Interaction, interaction_id)
     if interaction is None:
@@ -84,44 +91,22 @@ def transcribe(interaction_id: int, transcriber: Any) -> bool:
     return True
 
 
-def turn_groups(segments: Iterable[Any]) -> list[tuple[str, str, list[Any]]]:
-    """(speaker, text, segments) per dialogue turn: consecutive segments of one speaker joined;
-    mono 'unknown' counts as agent; turns without text are left out. AutoQA's turn indices
-    (evidence `turn`) count these turns."""
-    groups: list[tuple[str, str, list[Any]]] = []
-    for seg in segments:
-        speaker = "customer" if seg.speaker == "customer" else "agent"
-        if groups and groups[-1][0] == speaker:
-            _, text, members = groups[-1]
-            groups[-1] = (speaker, f"{text} {seg.text}".strip(), [*members, seg])
-        else:
-            groups.append((speaker, seg.text.strip(), [seg]))
-    return [g for g in groups if g[1]]
-
-
-def dialogue_turns(transcript: Transcript) -> list[tuple[str, str]]:
-    """(speaker, text) per dialogue turn, as AutoQA scores them (see `turn_groups`)."""
-    return [(speaker, text) for speaker, text, _ in turn_groups(transcript.segments)]
-
-
-def score(interaction_ids: list[int], scorer: Any) -> int:
+def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
     """Run AutoQA over interactions with transcripts; returns how many were scored."""
-    from scoring import Turn
+    from scoring import Turn  # loaded already: `scorer` is a scoring model
 
-    interactions = [
-        i
-        for i in db.session.scalars(select(Interaction).where(Interaction.id.in_(interaction_ids)))
-        if i.transcript is not None
-    ]
-    todo = [(i, dialogue_turns(i.transcript)) for i in interactions]  # type: ignore[arg-type]
-    empty = [i for i, turns in todo if not turns]
-    for interaction in empty:
-        fail(interaction, "transcript has no text to score")
-    todo = [(i, turns) for i, turns in todo if turns]
+    todo: list[tuple[Interaction, list[tuple[str, str]]]] = []
+    chosen = db.session.scalars(select(Interaction).where(Interaction.id.in_(interaction_ids)))
+    for interaction in list(chosen):  # fail() commits: read them all first
+        if interaction.transcript is None:
+            continue
+        turns = dialogue_turns(interaction.transcript)
+        if turns:
+            todo.append((interaction, turns))
+        else:
+            fail(interaction, "transcript has no text to score")
     if not todo:
         return 0
-    from .autoqa import score_conversations
-
     try:
         # built-in and custom heads score one encoding of each conversation
         predictions, custom = score_conversations(
@@ -131,55 +116,63 @@ def score(interaction_ids: list[int], scorer: Any) -> int:
         log.exception("scoring failed")
         fail_many([i.id for i, _ in todo], f"scoring failed: {type(exc).__name__}: {exc}")
         return 0
-    for (interaction, _), pred in zip(todo, predictions, strict=True):
-        values = {
-            "empathy": (pred.empathy_score, None, pred.empathy_evidence),
-            "resolution": (
-                pred.resolution_probability * 100,
-                pred.resolution_label,
-                pred.resolution_evidence,
-            ),
-        }
+    for (interaction, _), pred, heads in zip(todo, predictions, custom, strict=True):
         existing = {s.criterion: s for s in interaction.auto_scores}
-        for key, (value, label, evidence) in values.items():
-            row = existing.get(key) or AutoScore(interaction=interaction, criterion=key)
-            row.value = round(float(value), 2)
-            row.label = label
-            row.evidence = [
-                {
-                    "turn": e.turn,
-                    "speaker": e.speaker,
-                    "text": e.text,
-                    "weight": round(float(e.weight), 4),
-                }
-                for e in evidence
-            ]
-            row.model_version = pred.model_version
-            db.session.add(row)
+        version = pred.model_version
+        _set(
+            existing,
+            interaction,
+            "empathy",
+            pred.empathy_score,
+            None,
+            pred.empathy_evidence,
+            version,
+        )
+        _set(
+            existing,
+            interaction,
+            "resolution",
+            pred.resolution_probability * 100,
+            pred.resolution_label,
+            pred.resolution_evidence,
+            version,
+        )
+        _store_custom(existing, interaction, heads)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
-    _store_custom(todo, custom)
     db.session.commit()
     return len(todo)
 
 
-def _store_custom(todo: list[tuple[Interaction, list[tuple[str, str]]]], results: Any) -> None:
+def _store_custom(
+    existing: dict[str, AutoScore], interaction: Interaction, scores: Sequence[CustomScore]
+) -> None:
     """Active custom criterion heads (learned from reviewers) add `crit:<id>` AutoScores
     (`autoqa.score_conversations` already logged and skipped a broken head)."""
-    for (interaction, _), scores in zip(todo, results, strict=True):
-        existing = {s.criterion: s for s in interaction.auto_scores}
-        for cs in scores:
-            row = existing.get(cs.key) or AutoScore(interaction=interaction, criterion=cs.key)
-            row.value = round(cs.probability * 100, 2)
-            row.label = cs.label
-            row.evidence = [
-                {
-                    "turn": e.turn,
-                    "speaker": e.speaker,
-                    "text": e.text,
-                    "weight": round(float(e.weight), 4),
-                }
-                for e in cs.evidence
-            ]
-            row.model_version = cs.version
-            db.session.add(row)
+    for cs in scores:
+        _set(existing, interaction, cs.key, cs.probability * 100, cs.label, cs.evidence, cs.version)
+
+
+def _set(
+    existing: dict[str, AutoScore],
+    interaction: Interaction,
+    key: str,
+    value: float,
+    label: str | None,
+    evidence: Sequence[Evidence],
+    version: str,
+) -> None:
+    """Store one criterion's AutoScore (a new row, or the one a previous scoring left)."""
+    row = existing.get(key) or AutoScore(interaction=interaction, criterion=key)
+    row.value = round(float(value), 2)
+    row.label = label
+    row.evidence = [
+        {"turn": e.turn, "speaker": e.speaker, "text": e.text, "weight": round(float(e.weight), 4)}
+        for e in evidence
+    ]
+    row.model_version = version
+    existing[key] = row
+    db.session.add(row)
+
+
+__all__ = ["dialogue_turns", "fail", "fail_many", "score", "transcribe", "turn_groups"]

@@ -165,3 +165,64 @@ def test_nul_characters_are_a_bad_request(client, world, tokens):
     assert db.session.query(Interaction).filter(Interaction.source == "api").count() == 0
     response = client.post("/login", {"email": "x\x00@example.com", "password": "x"}, csrf=False)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ["per_page=abc", "page=abc", "per_page=1.5", "page=", "per_page=0"]
+)
+def test_page_arguments_that_are_not_whole_numbers_are_a_bad_request(client, world, tokens, query):
+    """`per_page=abc` (or page) answers 400 with the reason, as `per_page=0` does, instead of
+    silently using the default."""
+    response = client.get(f"/api/v1/interactions?{query}", headers=tokens["admin"])
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert f"{name} must be a whole number from 1 to" in response.json["reason"]
+
+
+def test_batch_reports_odd_values_per_item_and_stores_the_good_ones(client, world, tokens):
+    """An out-of-range started_at, non-finite numbers and over-long or wrongly typed ids are each
+    their item's error (422 alone, never a 500 or `Infinity` in the JSON); good items land."""
+    agent = world["agent_red"].email
+    bad = [
+        chat(agent, "H-1") | {"started_at": "0001-01-01T00:00:00+14:00"},
+        chat(agent, "H-2") | {"duration_seconds": float("inf")},
+        chat(agent, "H-3") | {"wait_seconds": float("nan")},
+        chat(agent, "H-4") | {"first_response_seconds": "-Infinity"},
+        chat(agent, "x" * 121),
+        chat(agent) | {"external_id": {"id": 1}},
+        chat(agent) | {"external_id": ["H-7"]},
+    ]
+    body = {"interactions": [chat(agent, "H-0"), *bad, chat(agent, "H-8")]}
+    response = client.post("/api/v1/interactions", json=body, headers=tokens["admin"])
+    assert response.status_code == 201, response.get_data(as_text=True)
+    reasons = {e["index"]: e["reason"] for e in response.json["errors"]}
+    assert sorted(reasons) == list(range(1, 8))
+    assert "started_at is out of range" in reasons[1] and "finite" in reasons[2]
+    assert "finite" in reasons[3] and "finite" in reasons[4]
+    assert "longer than 120" in reasons[5] and "got dict" in reasons[6] and "got list" in reasons[7]
+    stored = {i.external_id for i in db.session.query(Interaction).filter_by(source="api")}
+    assert stored == {"H-0", "H-8"}
+    listing = client.get("/api/v1/interactions", headers=tokens["admin"])
+    assert listing.status_code == 200 and "Infinity" not in listing.get_data(as_text=True)
+    alone = client.post("/api/v1/interactions", json=bad[0], headers=tokens["admin"])
+    assert alone.status_code == 422 and "out of range" in alone.json["errors"][0]["reason"]
+
+
+def test_recording_metadata_with_an_out_of_range_date_is_a_422(client, world, tokens):
+    """The recordings endpoint refuses an out-of-range started_at with a reason, not a 500."""
+    import io
+
+    response = client.c.post(
+        "/api/v1/recordings",
+        headers=tokens["lead_red"],
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(b"RIFF" + b"\0" * 100), "x.wav"),
+            "external_id": "R-2",
+            "agent_email": world["agent_red"].email,
+            "started_at": "0001-01-01T00:00:00+14:00",
+        },
+    )
+    assert response.status_code == 422 and "out of range" in response.json["reason"]
+    assert db.session.query(Interaction).filter_by(external_id="R-2").count() == 0
+

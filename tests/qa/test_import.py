@@ -221,9 +221,9 @@ def test_web_import_refuses_other_teams_agents_and_odd_values_by_line(login, wor
         Interaction.external_id.in_(["T-1", "T-2", "T-3", "T-4"]))} == {"T-1"}
 
 
-def test_an_unreadable_csv_keeps_the_rows_before_it(tmp_path, world, monkeypatch):
-    """csv.Error (here a cell over the field limit) ends the file with a reported line; the rows
-    read before it land."""
+def test_an_unreadable_csv_refuses_the_whole_file(tmp_path, world, monkeypatch):
+    """csv.Error (here a cell over a lowered field limit) refuses the file with its line before
+    anything is stored: never the rows before it without those after it."""
     import csv
 
     agent = world["agent_red"].email
@@ -234,9 +234,181 @@ def test_an_unreadable_csv_keeps_the_rows_before_it(tmp_path, world, monkeypatch
     ])
     old = csv.field_size_limit(200)
     try:
-        report = run(path, tmp_path)
+        with pytest.raises(IngestError, match="batch.csv:3: unreadable CSV.*nothing was imported"):
+            run(path, tmp_path)
     finally:
         csv.field_size_limit(old)
-    assert len(report.created) == 1
+    assert db.session.query(Interaction).filter(Interaction.external_id.like("Q-%")).count() == 0
+
+
+# --- Hardening (issue 19): every path reports a bad row and stores every good one ------------
+
+
+def jsonl_file(tmp_path, rows: list[dict], name: str = "batch.jsonl"):
+    path = tmp_path / name
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def good_row(world, external_id: str, **extra) -> dict:
+    return {"external_id": external_id, "channel": "chat", "agent_email": world["agent_red"].email,
+            "started_at": "2026-11-16T09:30:00",
+            "turns": [{"speaker": "customer", "text": "hi"}, {"speaker": "agent", "text": "hello"}],
+            **extra}
+
+
+def stored(*external_ids: str) -> set[str]:
+    return {i.external_id for i in db.session.query(Interaction).filter(
+        Interaction.external_id.in_(external_ids))}
+
+
+OUT_OF_RANGE = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"]
+
+
+def test_out_of_range_started_at_is_a_row_error_in_a_file_import(tmp_path, world):
+    """A started_at that leaves datetime's range in UTC is that row's error; the rows before and
+    after it land."""
+    rows = [good_row(world, "O-1"), good_row(world, "O-2", started_at=OUT_OF_RANGE[0]),
+            good_row(world, "O-3", started_at=OUT_OF_RANGE[1]), good_row(world, "O-4")]
+    report = run(jsonl_file(tmp_path, rows), tmp_path)
+    assert [line for line, _ in report.errors] == [2, 3]
+    assert all("started_at is out of range in UTC" in reason for _, reason in report.errors)
+    assert stored("O-1", "O-2", "O-3", "O-4") == {"O-1", "O-4"}
+
+
+def test_cli_reports_an_out_of_range_date_by_line_and_keeps_the_good_rows(app, world, tmp_path):
+    """`flask interactions import` prints file:line for an out-of-range started_at, no traceback,
+    and stores the good rows around it."""
+    rows = [good_row(world, "OC-1"), good_row(world, "OC-2", started_at=OUT_OF_RANGE[0]),
+            good_row(world, "OC-3")]
+    result = app.test_cli_runner().invoke(
+        args=["interactions", "import", str(jsonl_file(tmp_path, rows)), "--no-process"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "batch.jsonl:2: started_at is out of range in UTC" in result.output
+    assert "Traceback" not in result.output
+    assert stored("OC-1", "OC-2", "OC-3") == {"OC-1", "OC-3"}
+
+
+def test_web_import_reports_an_out_of_range_date_by_line(login, world):
+    """The web import answers the page (not a 500) with the bad line; the good row lands."""
+    content = "\n".join(json.dumps(r) for r in [
+        good_row(world, "OW-1", started_at=OUT_OF_RANGE[0]), good_row(world, "OW-2")]).encode()
+    response = _post_file(login(world["lead_red"]), content, "dates.jsonl")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "line 1: started_at is out of range in UTC" in page
+    assert stored("OW-1", "OW-2") == {"OW-2"}
+
+
+def test_a_20_mb_csv_cell_is_that_rows_error_and_later_rows_land(tmp_path, world):
+    """A CSV cell over 16 MB is reported for its row; the reader goes on and the rows after it
+    are stored."""
+    agent = world["agent_red"].email
+    path = csv_file(tmp_path, world, [
+        f'B-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+        f'B-2,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: {"x" * (20 * 1024 * 1024)}"',
+        f'B-3,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+    ])
+    report = run(path, tmp_path)
+    assert [(line, "larger than 16 MB" in reason) for line, reason in report.errors] == [(3, True)]
+    assert stored("B-1", "B-2", "B-3") == {"B-1", "B-3"}
+
+
+@pytest.mark.parametrize("value", [1e999, -1e999, float("nan"), "inf", "NaN", "-Infinity", "1e999"])
+@pytest.mark.parametrize("key", ["duration_seconds", "wait_seconds", "first_response_seconds", "csat"])
+def test_non_finite_numbers_are_a_row_error(tmp_path, world, key, value):
+    """Infinity and NaN (JSON 1e999/NaN, or as text) in any number column are refused, never
+    stored; the good row beside them lands."""
+    rows = [good_row(world, "N-1", **{key: value}), good_row(world, "N-2")]
+    report = run(jsonl_file(tmp_path, rows), tmp_path)
     [(line, reason)] = report.errors
-    assert line == 3 and "unreadable CSV" in reason and "the rest of the file was not read" in reason
+    assert line == 1 and key in reason and ("finite" in reason or "between" in reason), reason
+    assert stored("N-1", "N-2") == {"N-2"}
+
+
+def test_a_number_too_large_for_a_float_is_a_row_error(tmp_path, world):
+    """A JSON integer with 400 digits is a row error, not an OverflowError."""
+    path = tmp_path / "big.jsonl"
+    path.write_text(json.dumps(good_row(world, "N-3"))[:-1] + ', "duration_seconds": 1' + "0" * 400
+                    + "}\n" + json.dumps(good_row(world, "N-4")) + "\n")
+    report = run(path, tmp_path)
+    assert [line for line, _ in report.errors] == [1] and "duration_seconds" in report.errors[0][1]
+    assert stored("N-3", "N-4") == {"N-4"}
+
+
+@pytest.mark.parametrize(
+    ("external_id", "reason"),
+    [("x" * 121, "external_id is longer than 120 characters"),
+     ({"id": 1}, "external_id must be text, got dict"),
+     (["a"], "external_id must be text, got list"),
+     (True, "external_id must be text, got bool"),
+     (1.5, "external_id must be text, got float")],
+)
+def test_over_long_and_wrongly_typed_external_ids_are_refused(tmp_path, world, external_id, reason):
+    """An external_id over the column's 120 characters is refused (not cut to fit), and so is one
+    that is not text or a whole number (not stored as its repr)."""
+    rows = [good_row(world, "E-1"), {**good_row(world, ""), "external_id": external_id}]
+    report = run(jsonl_file(tmp_path, rows), tmp_path)
+    assert report.errors == [(2, reason)]
+    assert report.created and db.session.query(Interaction).filter(
+        Interaction.external_id.like("x%")).count() == 0
+    assert not db.session.query(Interaction).filter(Interaction.external_id.like("%{%")).count()
+
+
+def test_an_external_id_of_120_characters_and_a_number_are_accepted(tmp_path, world):
+    """The column's full length and a whole-number id still import."""
+    rows = [good_row(world, "y" * 120), {**good_row(world, ""), "external_id": 4711}]
+    report = run(jsonl_file(tmp_path, rows), tmp_path)
+    assert report.ok and stored("y" * 120, "4711") == {"y" * 120, "4711"}
+
+
+def test_cli_csv_import_refuses_nul_characters_by_line(app, world, tmp_path):
+    """A NUL in any CSV cell is that line's error in `flask interactions import` (PostgreSQL text
+    cannot hold one); the other rows land."""
+    agent = world["agent_red"].email
+    path = csv_file(tmp_path, world, [
+        f'Z-1,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+        f'Z-2,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: h\x00i"',
+        f'Z-3\x00,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+        f'Z-4,chat,{agent},2026-11-16T09:30:00,bill\x00ing,5,false,"customer: hi"',
+        f'Z-5,chat,{agent},2026-11-16T09:30:00,billing,5,false,"customer: hi"',
+    ])
+    result = app.test_cli_runner().invoke(args=["interactions", "import", str(path), "--no-process"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for line, column in [(3, "transcript"), (4, "external_id"), (5, "queue")]:
+        assert f"batch.csv:{line}: {column} must not contain NUL characters" in result.output
+    assert stored("Z-1", "Z-2", "Z-3", "Z-4", "Z-5") == {"Z-1", "Z-5"}
+    assert db.session.query(Interaction).filter(Interaction.external_id.like("Z-%")).count() == 2
+
+
+def test_web_import_refuses_nul_characters_and_lone_surrogates_by_line(login, world):
+    """JSONL escapes can carry a NUL or a lone surrogate into any string, a turn's text too: the
+    line is reported, the good row lands."""
+    content = "\n".join([
+        json.dumps(good_row(world, "U-1", subject="a\x00b")),
+        json.dumps(good_row(world, "U-2", turns=[{"speaker": "agent", "text": "x\ud800"}])),
+        json.dumps(good_row(world, "U-3")),
+    ]).encode()
+    page = _post_file(login(world["lead_red"]), content, "odd.jsonl").get_data(as_text=True)
+    assert "line 1: subject must not contain NUL characters" in page, page
+    assert "line 2: turns is not valid Unicode text" in page
+    assert stored("U-1", "U-2", "U-3") == {"U-3"}
+
+
+def test_a_jsonl_line_nested_too_deeply_is_that_lines_error(tmp_path, world):
+    """A line nested deeper than the JSON parser can go (RecursionError) is reported as invalid
+    JSON, and a row nested as deep as it can parse is an ordinary bad row; the good rows land."""
+    path = tmp_path / "deep.jsonl"
+    deep = good_row(world, "D-2", turns=[[[[]]]])
+    deep["subject"] = json.loads("[" * 900 + "]" * 900)
+    path.write_text("\n".join([
+        json.dumps(good_row(world, "D-1")),
+        '{"turns": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(deep),
+        json.dumps(good_row(world, "D-3")),
+    ]) + "\n")
+    report = run(path, tmp_path)
+    assert report.errors[0] == (2, "invalid JSON (nested too deeply)")
+    assert [line for line, _ in report.errors] == [2, 3]
+    assert stored("D-1", "D-2", "D-3") == {"D-1", "D-3"}

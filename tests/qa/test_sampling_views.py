@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from qa.extensions import db
+from qa.jobs.schedule import TASK_NAME, beat_schedule, run_weekly_sample
 from qa.models import Assignment, AssignmentStatus, AuditEvent, Sample, SamplingPolicy, utcnow
-from qa.sampling_schedule import TASK_NAME, beat_schedule, run_weekly_sample
 from qa.services import sampling
 from tests.conftest import make_interaction
 

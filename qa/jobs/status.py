@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kombu.exceptions import ChannelError
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Interaction, Status
+from .tasks import SCORING_QUEUE, TRANSCRIPTION_QUEUE
 
 
 @dataclass
 class JobsStatus:
+    """Interactions per status, the latest failures, and (with Celery) the queue lengths."""
+
     by_status: dict[str, int]
     failures: list[Interaction]
     queues: dict[str, int | str] = field(default_factory=dict)  # name -> length, or an error text
@@ -38,8 +42,6 @@ def status(celery: Any | None = None, failures: int = 50) -> JobsStatus:
         ),
     )
     if celery is not None:
-        from ..tasks import SCORING_QUEUE, TRANSCRIPTION_QUEUE
-
         result.mode = "celery"
         try:
             with celery.connection_for_read() as conn:
@@ -53,8 +55,6 @@ def status(celery: Any | None = None, failures: int = 50) -> JobsStatus:
 
 def _queue_length(conn: Any, name: str) -> int:
     """Messages waiting in a queue; a queue nobody has declared yet (Redis: no key) holds none."""
-    from kombu.exceptions import ChannelError
-
     try:
         return int(conn.default_channel.queue_declare(name, passive=True).message_count)
     except ChannelError:

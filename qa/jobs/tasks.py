@@ -1,7 +1,8 @@
 """Celery wiring (Flask's Celery pattern): tasks run inside an app context and call the jobs.
 
-Used only when QA_CELERY_BROKER_URL is set; otherwise qa.jobs runs everything inline.
-Transcription and scoring have their own queues so each worker pool can scale alone.
+Used only when QA_CELERY_BROKER_URL is set; otherwise `qa.jobs` runs everything inline.
+Transcription and scoring have their own queues so each worker pool can scale alone; the
+periodic jobs of `schedule` are registered with Celery beat here too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from celery import Celery, Task
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
-from . import jobs
+from .. import jobs
+from . import schedule
 
 TRANSCRIPTION_QUEUE = "transcription"
 SCORING_QUEUE = "scoring"
@@ -45,13 +47,17 @@ def init_celery(app: Flask) -> Celery:
             "qa.score_interactions": {"queue": SCORING_QUEUE},
         },
         task_default_queue=SCORING_QUEUE,
+        beat_schedule=schedule.beat_schedule(),
+        timezone="UTC",
     )
     # shared=False, and the task functions live at module level: a shared task (Celery's default)
     # is also added to every Celery app created afterwards, so each create_app (every test, the
     # worker) registered both names again under new closures and Celery warned
-    # DuplicateTaskNameWarning. Now each app registers the same two callables, once.
+    # DuplicateTaskNameWarning. Now each app registers the same callables, once.
     for fun in (transcribe_interaction, score_interactions):
         celery.task(name=f"qa.{fun.__name__}", bind=True, max_retries=5, shared=False)(fun)
+    celery.task(name=schedule.TASK_NAME, shared=False)(run_weekly_sample)
+    celery.task(name=schedule.REFRESH_TASK_NAME, shared=False)(refresh_dashboards)
     app.extensions["celery"] = celery
     return celery
 
@@ -77,3 +83,13 @@ def score_interactions(task: Task, interaction_ids: list[int]) -> int:
         return jobs.score_interactions(interaction_ids)
     except (TransientError, OperationalError) as exc:
         raise _retry_later(task, exc) from exc
+
+
+def run_weekly_sample(week: str | None = None) -> list[dict[str, Any]]:
+    """Beat's weekly job: sample and assign every active policy's week."""
+    return schedule.run_weekly_sample(week)
+
+
+def refresh_dashboards(days: int = schedule.REFRESH_DAYS) -> dict[str, int]:
+    """Beat's nightly job: store the dashboards' closed days."""
+    return schedule.refresh_dashboards(days)
