@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from .services.autoqa import turn_groups
+
 Span = tuple[int, int, str, float]  # start, end, AutoQA key, weight
 
 
@@ -25,11 +27,9 @@ def evidence_spans(segments: Sequence[Any], auto_scores: Iterable[Any]) -> dict[
     """{segment position: spans of the AutoQA evidence sentences in its text}.
 
     Evidence names a dialogue turn (consecutive segments of one speaker joined, as the scorer
-    saw them: `pipeline.turn_groups`), so each sentence is looked for only in the segments of
+    saw them: `autoqa.turn_groups`), so each sentence is looked for only in the segments of
     its own turn, whitespace-insensitively; one that crosses a segment boundary is not marked.
     """
-    from .services.pipeline import turn_groups
-
     turns = [members for _, _, members in turn_groups(segments)]
     spans: dict[int, list[Span]] = {}
     for score in auto_scores:
