@@ -108,13 +108,27 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
+    """Whether a string anywhere in `value` (nested lists and dicts) holds a NUL character; a
+    loop, not recursion, so no nesting depth can raise."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            todo.extend([*item.keys(), *item.values()])
+        elif isinstance(item, list):
+            todo.extend(item)
     return False
+
+
+def _json_body() -> Any:
+    """The request's JSON body (None when it is not JSON); one nested deeper than the parser's
+    recursion limit is a 400 with the reason instead of a RecursionError (a 500)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400, "The JSON body is nested too deeply.")
 
 
 def _load_user(identity: str) -> User | None:
@@ -157,7 +171,7 @@ def _register_hooks(app: Flask) -> None:
         if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             values.extend(request.form.listvalues())
         elif request.is_json:
-            values.append(request.get_json(silent=True))
+            values.append(_json_body())
         if _holds_nul(values):
             abort(400, "Input must not contain NUL characters.")
 

@@ -167,6 +167,18 @@ def test_nul_characters_are_a_bad_request(client, world, tokens):
     assert response.status_code == 400
 
 
+def test_json_nested_too_deeply_is_a_bad_request(client, world, tokens):
+    """A JSON body nested far deeper than any interaction is a 400 with the reason, not a 500
+    from the parser's or the NUL check's recursion limit; nothing is stored."""
+    headers = {**tokens["admin"], "Content-Type": "application/json"}
+    for depth in (5_000, 100_000):
+        body = "[" * depth + "]" * depth
+        response = client.post("/api/v1/interactions", data=body, headers=headers)
+        assert response.status_code == 400, depth
+        assert "nested" in response.json["reason"]
+    assert db.session.query(Interaction).filter(Interaction.source == "api").count() == 0
+
+
 @pytest.mark.parametrize(
     "query", ["per_page=abc", "page=abc", "per_page=1.5", "page=", "per_page=0"]
 )
