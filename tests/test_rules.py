@@ -12,6 +12,7 @@ The rules:
   statement, at module level or inside a function (a function-level import only hides a cycle
   from Python, not from the design); imports under ``if TYPE_CHECKING:`` do not count, nor
   does a package's ``__init__`` importing its own submodules (see ``import_graph``);
+- imports run one way: services, jobs and models never import views, forms, the CLI or the demo;
 - no function-level imports in ``qa`` except the short allow-list below;
 - services (``qa/services/**``, ``qa/coaching/services/**``) never import the request state;
 - a view (a function decorated with ``@<blueprint>.route/get/post/put/patch/delete("/…")``)
@@ -283,6 +284,29 @@ def is_service_file(path: Path) -> bool:
     )
 
 
+# What sits above the services: a blueprint's pages and forms, the command line, the demo loader.
+# Services, jobs and models serve them and never import them (blueprints -> services -> models).
+UPPER_LAYER_PARTS = frozenset({"views", "forms", "cli", "demo"})
+
+
+def is_lower_layer(module: str, path: Path) -> bool:
+    """Services, background jobs and models: the layers blueprints build on."""
+    parts = module.split(".")
+    return is_service_file(path) or "jobs" in parts or parts[-1] == "models"
+
+
+def upward_imports(root: Path, packages: tuple[str, ...]) -> list[str]:
+    """Imports from a service, job or model module into views, forms, the CLI or the demo."""
+    internal = {module for module, _ in iter_modules(root, packages)}
+    return [
+        f"{imp.path}:{imp.line} {imp.module} imports {imp.target}"
+        for imp in collect_imports(root, packages)
+        if imp.target in internal
+        and is_lower_layer(imp.module, Path(imp.path))
+        and UPPER_LAYER_PARTS & set(imp.target.split("."))
+    ]
+
+
 def request_state_in_services(
     root: Path, packages: tuple[str, ...], forbidden: dict[str, frozenset[str]]
 ) -> list[str]:
@@ -393,6 +417,12 @@ def test_tree_has_no_import_cycles():
     """No import cycle among the modules of qa/, function-level imports included."""
     cycles = import_cycles(ROOT, APP_PACKAGES)
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+def test_tree_imports_run_one_way():
+    """Services, jobs and models never import a blueprint's views or forms, the CLI or the demo."""
+    bad = upward_imports(ROOT, APP_PACKAGES)
+    assert not bad, "imports against the direction blueprints -> services -> models:\n" + "\n".join(bad)
 
 
 def test_tree_function_level_imports_are_allow_listed():
@@ -560,6 +590,30 @@ def test_checker_flags_services_reading_the_request(tmp_path):
         "pkg/services.py:1 imports flask.flash",
         "other/services/deep/mod.py:2 imports flask_login.current_user",
         "other/services/deep/mod.py:4 reads flask.g",
+    ]
+
+
+def test_checker_flags_imports_against_the_layers(tmp_path):
+    """A service importing a blueprint's views and a model importing the CLI are flagged; a view
+    importing a service, and a service importing another service, are not."""
+    root = write(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/models.py": "from . import cli\n",
+            "pkg/cli.py": "",
+            "pkg/area/__init__.py": "",
+            "pkg/area/views.py": "from ..services import work\n",
+            "pkg/area/forms.py": "",
+            "pkg/services/__init__.py": "",
+            "pkg/services/work.py": "from ..area import views\nfrom . import other\n",
+            "pkg/services/other.py": "from ..area.forms import Form\n",
+        },
+    )
+    assert upward_imports(root, ("pkg",)) == [
+        "pkg/models.py:1 pkg.models imports pkg.cli",
+        "pkg/services/other.py:1 pkg.services.other imports pkg.area.forms",
+        "pkg/services/work.py:1 pkg.services.work imports pkg.area.views",
     ]
 
 
