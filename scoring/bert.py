@@ -15,6 +15,7 @@ padding set per call the way transformers sets them.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,9 @@ class BertTokenizer:
 
     def __init__(self, folder: Path) -> None:
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        # truncation and padding are settings of the shared Tokenizer, set per call: one call
+        # at a time, so two threads scoring at once cannot swap each other's settings
+        self._lock = threading.Lock()
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         special = _special_tokens(folder)
@@ -203,9 +207,27 @@ class BertTokenizer:
     def __call__(self, texts: Sequence[str], *, padding: bool = False, truncation: bool = False,
                  max_length: int | None = None, add_special_tokens: bool = True,
                  return_tensors: str | None = None) -> dict[str, Any]:
-        """input_ids, token_type_ids, attention_mask per text (lists, or tensors with "pt")."""
+        """input_ids, token_type_ids, attention_mask per text (lists, or tensors with "pt").
+        Truncation needs an explicit max_length (the encoder always passes one)."""
+        with self._lock:
+            encodings = self._encode(list(texts), padding=padding,
+                                     add_special_tokens=add_special_tokens,
+                                     max_length=max_length if truncation else None)
+        out: dict[str, Any] = {
+            "input_ids": [e.ids for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+        }
+        if return_tensors == "pt":
+            out = {key: torch.tensor(value, dtype=torch.long) for key, value in out.items()}
+        return out
+
+    def _encode(self, texts: list[str], *, padding: bool, add_special_tokens: bool,
+                max_length: int | None) -> list[Any]:
+        """transformers' settings for a call: longest-first truncation on the right to
+        max_length (special tokens counted), padding on the right to the longest text."""
         tok = self.tokenizer
-        if truncation and max_length is not None:
+        if max_length is not None:
             tok.enable_truncation(max_length, stride=0, strategy="longest_first",
                                   direction="right")
         else:
@@ -215,15 +237,7 @@ class BertTokenizer:
                                pad_token=self.pad_token)
         else:
             tok.no_padding()
-        encodings = tok.encode_batch(list(texts), add_special_tokens=add_special_tokens)
-        out: dict[str, Any] = {
-            "input_ids": [e.ids for e in encodings],
-            "token_type_ids": [e.type_ids for e in encodings],
-            "attention_mask": [e.attention_mask for e in encodings],
-        }
-        if return_tensors == "pt":
-            out = {key: torch.tensor(value, dtype=torch.long) for key, value in out.items()}
-        return out
+        return list(tok.encode_batch(texts, add_special_tokens=add_special_tokens))
 
 
 def _special_tokens(folder: Path) -> dict[str, Any]:
