@@ -21,18 +21,7 @@ from .schema import Turn, to_turns
 CHUNK = 64
 
 
-def _quiet_transformers() -> None:
-    """Keep stderr for our own messages: no weight-loading progress bars in the CLI."""
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - transformers is a hard dependency
-        pass
-
-
 def _load(model_dir: str | None, encoder: str | None, **options: Any) -> AutoQAModel:
-    _quiet_transformers()
     if model_dir is None:
         from . import load_default_model
 

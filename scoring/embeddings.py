@@ -1,4 +1,4 @@
-"""Text embeddings with a local MiniLM encoder (transformers, mean pooling).
+"""Text embeddings with a local MiniLM encoder (torch; mean pooling).
 
 Two entry points:
 
@@ -92,17 +92,10 @@ class Encoder:
             if not path.is_dir():
                 raise ScoringError(f"encoder folder not found: {path}")
             import torch
-            from transformers import AutoModel, AutoTokenizer
-            from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # no "Loading weights" bars in CLIs and logs
             if self.num_threads is not None:
                 torch.set_num_threads(self.num_threads)
-            try:
-                tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-                model = AutoModel.from_pretrained(str(path), local_files_only=True)
-            except (OSError, ValueError) as exc:
-                raise ScoringError(f"cannot load encoder from {path}: {exc}") from exc
+            tokenizer, model = _load_encoder(path)
             model.eval()
             if self.quantize:
                 # Dynamic int8 for the Linear layers only (weights int8, activations quantised on
@@ -202,6 +195,29 @@ class Encoder:
                     out[g][0][k] = means[j]
                     out[g][1][k] = counts_np[j]
         return out
+
+
+def _load_encoder(path: Path) -> tuple[Any, Any]:
+    """(tokenizer, model) of an encoder folder. A BERT folder (the shipped MiniLM) loads with
+    torch and tokenizers alone (`scoring.bert`: the same hidden states, without the seconds
+    transformers takes to import); any other model loads through transformers' Auto classes."""
+    from . import bert
+
+    try:
+        config = bert.read_config(path)
+        if config is not None:
+            return bert.BertTokenizer(path), bert.load_encoder(path, config)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise ScoringError(f"cannot load encoder from {path}: {exc}") from exc
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars in CLIs and logs
+    try:
+        return (AutoTokenizer.from_pretrained(str(path), local_files_only=True),
+                AutoModel.from_pretrained(str(path), local_files_only=True))
+    except (OSError, ValueError) as exc:
+        raise ScoringError(f"cannot load encoder from {path}: {exc}") from exc
 
 
 def _pack_sentences(segments: Sequence[Sequence[str]], token_ids: Sequence[Sequence[list[int]]],
