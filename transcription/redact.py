@@ -134,7 +134,9 @@ def _nir_spans(text: str) -> list[Span]:
         if int(m.group(1)) not in _NIR_MONTHS:
             continue
         context = _NIR_CONTEXT_RE.search(text[max(0, m.start() - 60) : m.start()])
-        if context or (m.group(2) and nir_valid(m.group())):
+        if context or (
+            m.group(2) and nir_valid(m.group()) and not _after_reference(text, m.start())
+        ):
             spans.append(Span(m.start(), m.end(), "nir"))
     return spans
 
@@ -402,7 +404,7 @@ def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool)
     return spans
 
 
-def _nir_run_spans(items: list[_Item], covered: list[bool]) -> list[Span]:
+def _nir_run_spans(text: str, items: list[_Item], covered: list[bool]) -> list[Span]:
     """NIRs (15 digits, valid key) in a run of written or spoken digits; marks them covered."""
     spans: list[Span] = []
     for a in range(len(items)):
@@ -411,7 +413,12 @@ def _nir_run_spans(items: list[_Item], covered: list[bool]) -> list[Span]:
             acc += items[b].digits
             if len(acc) >= 15:
                 break
-        if len(acc) == 15 and not any(covered[a : b + 1]) and nir_valid(acc):
+        if (
+            len(acc) == 15
+            and not any(covered[a : b + 1])
+            and nir_valid(acc)
+            and not _after_reference(text, items[a].start)
+        ):
             covered[a : b + 1] = [True] * (b - a + 1)
             spans.append(Span(items[a].start, items[b].end, "nir"))
     return spans
@@ -423,7 +430,7 @@ def _number_spans(text: str, kinds: frozenset[str], lex: Lexicon) -> list[Span]:
     for items, plus in _digit_runs(text, lex):
         covered = [False] * len(items)
         if "nir" in kinds and "nir" in lex.spoken_ids:
-            spans += _nir_run_spans(items, covered)
+            spans += _nir_run_spans(text, items, covered)
         if "card" in kinds:
             spans += _card_spans(text, items, covered)
         if "phone" in kinds:
@@ -574,14 +581,17 @@ def _spoken_email_re(codes: tuple[str, ...]) -> re.Pattern[str]:
     "jean point dupont arobase exemple point fr"."""
     langs = [LANGUAGES[c] for c in codes]
 
-    def words(name: str) -> str:
-        return "|".join(rf"\b{w}\b" for lang in langs for w in getattr(lang, name))
+    def alternatives(*fixed: str, names: tuple[str, ...]) -> str:
+        said = [rf"\b{w}\b" for n in names for lang in langs for w in getattr(lang, n)]
+        return "(?:" + "|".join([*fixed, *said]) + ")"
 
-    sep = rf"(?:\s*(?:\.|{words('email_dot')})\s*)"
-    local_sep = rf"(?:\.|{words('email_separators')}|{words('email_dot')}|_|-)"
+    dot = alternatives(r"\.", names=("email_dot",))
+    sep = rf"(?:\s*{dot}\s*)"
+    local_sep = alternatives(r"\.", "_", "-", names=("email_separators", "email_dot"))
+    at = alternatives("@", names=("email_at",))
     return re.compile(
         rf"\b[^\W_]+(?:\s*{local_sep}\s*[^\W_]+)*"
-        rf"\s+(?:{words('email_at')}|@)\s+"
+        rf"\s+{at}\s+"
         rf"(?:[^\W_]|-)+(?:{sep}(?:[^\W_]|-)+)*{sep}(?:{_TLDS})\b",
         re.IGNORECASE,
     )
