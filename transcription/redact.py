@@ -1,9 +1,21 @@
 """PII redaction for transcripts and text interactions.
 
 Finds payment card numbers (Luhn-checked, written or spoken: "four five three two...",
-"oh", "double five"), e-mail addresses (also spoken: "john at example dot com"), phone
-numbers and IBANs (mod-97 checked) and replaces them with ``[CARD]``, ``[EMAIL]``,
-``[PHONE]`` and ``[IBAN]``.
+"oh", "double five", "quatre mille cinq cent trente-deux"), e-mail addresses (also spoken:
+"john at example dot com", "jean point dupont arobase exemple point fr"), phone numbers,
+IBANs (mod-97 checked) and French social security numbers (NIR, key checked, Corsica
+2A/2B) and replaces them with ``[CARD]``, ``[EMAIL]``, ``[PHONE]``, ``[IBAN]`` and ``[NIR]``.
+
+``language`` ("en", "fr", "fr-FR", or several; English when None or unknown) chooses the
+words spoken numbers and addresses are read in; the tables live in :mod:`.pii_languages`,
+one per language. Written formats (digits, ``@``, IBANs, NIRs, "+33 6 ...") are found
+whatever the language.
+
+Kept on purpose, because a reviewer needs them and they are not personal data: EU/UK VAT
+numbers ("GB 123 4567 89", "FR 40 303 265 045" with its key), SIREN/SIRET numbers (Luhn)
+and reference numbers after a keyword ("order number", "commande n°", "ticket #",
+"référence"). They are blanked out before the card, phone and NIR detectors run, so a
+phone number next to one is still found and the VAT number is never taken for it.
 """
 
 from __future__ import annotations
