@@ -10,7 +10,9 @@ import pytest
 from transcription import Redactor, redact_text
 from transcription import pii_languages as pl
 from transcription import redact as rd
+from transcription.base import Segment, Word
 from transcription.redact import find_pii, nir_valid, redact_pieces
+from transcription.whisper import WhisperTranscriber
 
 NIR = "1 85 05 78 006 084 91"  # key 91 = 97 - (1850578006084 mod 97)
 NIR_2A = "2 75 03 2A 123 456 53"
@@ -366,3 +368,15 @@ def test_a_third_language_is_a_table() -> None:
     assert out == "mi número es [PHONE] y mi correo es [EMAIL]"
     assert counts["phone"] == 1 and counts["email"] == 1
     assert find_pii("seis uno dos tres cuatro cinco seis siete ocho") == []
+
+
+def test_whisper_redacts_in_the_detected_language() -> None:
+    """The transcriber reads spoken numbers in the language Whisper detected (and English)."""
+    said = "au zéro six douze trente-quatre cinquante-six soixante-dix-huit"
+    words = tuple(Word(float(i), i + 0.5, w, 0.9) for i, w in enumerate(said.split()))
+    segs = [Segment(0.0, 6.0, "customer", said, words)]
+    transcriber = WhisperTranscriber()
+    out, counts = transcriber._redact(segs, "fr")
+    assert out[0].text == "au [PHONE]" and [w.text for w in out[0].words] == ["au", "[PHONE]"]
+    assert counts["phone"] == 1
+    assert transcriber._redact(segs, None)[0][0].text == said
