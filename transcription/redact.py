@@ -602,9 +602,10 @@ def _spoken_email_re(codes: tuple[str, ...]) -> re.Pattern[str]:
     local_sep = alternatives(r"\.", "_", "-", names=("email_separators", "email_dot"))
     at = alternatives("@", names=("email_at",))
     return re.compile(
-        rf"\b[^\W_]+(?:\s*{local_sep}\s*[^\W_]+)*"
+        # Bounded repeats: a long run of "point x point x" costs linear time, not quadratic.
+        rf"\b[^\W_]+(?:\s*{local_sep}\s*[^\W_]+){{0,6}}"
         rf"\s+{at}\s+"
-        rf"(?:[^\W_]|-)+(?:{sep}(?:[^\W_]|-)+)*{sep}(?:{_TLDS})\b",
+        rf"(?:[^\W_]|-)+(?:{sep}(?:[^\W_]|-)+){{0,4}}{sep}(?:{_TLDS})\b",
         re.IGNORECASE,
     )
 

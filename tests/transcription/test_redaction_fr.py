@@ -3,6 +3,7 @@ parameter, and the numbers a reviewer needs kept: VAT, SIREN/SIRET, order and ti
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -380,3 +381,11 @@ def test_whisper_redacts_in_the_detected_language() -> None:
     assert out[0].text == "au [PHONE]" and [w.text for w in out[0].words] == ["au", "[PHONE]"]
     assert counts["phone"] == 1
     assert transcriber._redact(segs, None)[0][0].text == said
+
+
+def test_long_runs_of_spoken_separators_stay_fast() -> None:
+    """Thousands of "x point" words before "arobase" are scanned in linear time, not quadratic."""
+    text = " ".join(["x point"] * 5000) + " arobase"
+    started = time.perf_counter()
+    assert redact_text(text, language="fr")[0] == text
+    assert time.perf_counter() - started < 3.0
