@@ -333,6 +333,9 @@ class _Runs:
             # "1,250,000" (a comma right before digits) is an amount, not a sequence;
             # "4532, 0151" as Whisper writes read-out digits is one.
             self.close()
+        if "/" in self.pending_sep and sum(len(it.digits) for it in self.items) >= 7:
+            # "01 23 45 67 89 / 06 12 34 56 78": two numbers (a date has fewer digits).
+            self.close()
         if not self.items and i > 0 and tokens[i - 1][0] == "+":
             self.plus = True
         if not self.items and i > 1 and tokens[i - 1][0].isspace() and tokens[i - 2][0] == "+":
@@ -390,6 +393,33 @@ def _card_spans(text: str, items: list[_Item], covered: list[bool]) -> list[Span
     return spans
 
 
+def _phone_pieces(group: list[_Item]) -> list[list[_Item]]:
+    """A stretch too long for one phone number, split where the next one starts: after 10
+    digits or more, before a group starting with 0 ("07700 900123 07700 900456")."""
+    if sum(len(it.digits) for it in group) <= 15:
+        return [group]
+    pieces: list[list[_Item]] = []
+    start = count = 0
+    for k, item in enumerate(group):
+        count += len(item.digits)
+        following = group[k + 1].digits if k + 1 < len(group) else "0"
+        if count >= 10 and following.startswith("0"):
+            pieces.append(group[start : k + 1])
+            start, count = k + 1, 0
+    return pieces + ([group[start:]] if start < len(group) else [])
+
+
+def _phone_span(text: str, group: list[_Item], plus: bool) -> Span | None:
+    """The phone number ``group`` spells, or None."""
+    if not _looks_like_phone(text, group, plus) or _after_reference(text, group[0].start):
+        return None
+    start = group[0].start
+    # Keep "+44" and "(555)" whole.
+    while start > 0 and text[start - 1] in "(+":
+        start -= 1
+    return Span(start, group[-1].end, "phone")
+
+
 def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool) -> list[Span]:
     """Phone numbers among the stretches of a run that no card covers."""
     spans: list[Span] = []
@@ -401,17 +431,10 @@ def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool)
         b = a
         while b + 1 < len(items) and not covered[b + 1]:
             b += 1
-        group = _strip_weak(items[a : b + 1])
-        if (
-            group
-            and _looks_like_phone(text, group, plus and a == 0)
-            and not _after_reference(text, group[0].start)
-        ):
-            start = group[0].start
-            # Keep "+44" and "(555)" whole.
-            while start > 0 and text[start - 1] in "(+":
-                start -= 1
-            spans.append(Span(start, group[-1].end, "phone"))
+        for piece in _phone_pieces(_strip_weak(items[a : b + 1])):
+            span = _phone_span(text, piece, plus and piece[0] is items[0])
+            if span is not None:
+                spans.append(span)
         a = b + 1
     return spans
 

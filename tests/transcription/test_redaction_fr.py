@@ -389,3 +389,19 @@ def test_long_runs_of_spoken_separators_stay_fast() -> None:
     started = time.perf_counter()
     assert redact_text(text, language="fr")[0] == text
     assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Tél : 01 23 45 67 89 / 06 12 34 56 78", "Tél : [PHONE] / [PHONE]"),
+        ("07700 900123 / 07700 900456", "[PHONE] / [PHONE]"),
+        ("06 12 34 56 78 07 98 76 54 32", "[PHONE] [PHONE]"),
+        ("07700 900123 07700 900456 thanks", "[PHONE] [PHONE] thanks"),
+    ],
+)
+def test_two_phone_numbers_side_by_side(text: str, expected: str) -> None:
+    """Two phone numbers one after the other (a slash or a space between) are both redacted,
+    not joined into one number too long to be a phone and left in clear."""
+    assert redact_text(text)[0] == expected
+    assert fr(text) == expected
