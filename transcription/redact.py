@@ -65,6 +65,12 @@ _COMPANY_ID_RE = re.compile(
 )
 _SIRET_GROUPED_RE = re.compile(r"(?<![\d.,])\d{3} \d{3} \d{3} \d{5}(?![\d]|[.,]\d)")
 _MASK = "\ufffc"
+_FRENCH_PHONE = r"(?:(?:\+|00)33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .-]?\d\d){4}"
+# One or more in a row, not inside a longer list of digit groups (a card written in pairs).
+_FRENCH_PHONES_RE = re.compile(
+    rf"(?<![\w+])(?<!\d[ .-]){_FRENCH_PHONE}(?:[ ,;/]+{_FRENCH_PHONE})*(?!\w|[ .-]?\d|[.,]\d)"
+)
+_FRENCH_PHONE_RE = re.compile(_FRENCH_PHONE)
 # NIR (French social security number): sex, year, month, department (2A/2B: Corsica),
 # commune, order, key.
 _NIR_RE = re.compile(
@@ -641,7 +647,20 @@ def _email_spans(text: str, codes: tuple[str, ...]) -> list[Span]:
     ]
 
 
-_PRIORITY = {"email": 0, "iban": 1, "nir": 2, "card": 3, "phone": 4}
+# "french_phone" (a written 0X XX XX XX XX) is reported as "phone" but beats cards: two of
+# them side by side must not be read as one Luhn-valid card number.
+_PRIORITY = {"email": 0, "iban": 1, "nir": 2, "french_phone": 3, "card": 4, "phone": 5}
+
+
+def _french_phone_spans(text: str) -> list[Span]:
+    """Written French numbers: "06 12 34 56 78", "+33 6 12 34 56 78", "0033 (0)1 23 45 67 89"."""
+    spans: list[Span] = []
+    for row in _FRENCH_PHONES_RE.finditer(text):
+        for m in _FRENCH_PHONE_RE.finditer(row.group()):
+            start = row.start() + m.start()
+            if not _after_reference(text, start):
+                spans.append(Span(start, row.start() + m.end(), "french_phone"))
+    return spans
 
 
 def find_pii(
@@ -665,6 +684,8 @@ def find_pii(
         if "nir" in wanted:
             found += _nir_spans(masked)
         found += _number_spans(masked, wanted, lexicon(codes))
+        if "phone" in wanted:
+            found += _french_phone_spans(masked)
     # Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
     found.sort(key=lambda s: (_PRIORITY[s.kind], s.start, -(s.end - s.start)))
     kept: list[Span] = []
@@ -672,7 +693,7 @@ def find_pii(
         if all(span.end <= k.start or span.start >= k.end for k in kept):
             kept.append(span)
     kept.sort(key=lambda s: s.start)
-    return kept
+    return [Span(s.start, s.end, "phone") if s.kind == "french_phone" else s for s in kept]
 
 
 def _check_kinds(kinds: Iterable[str] | None) -> frozenset[str]:

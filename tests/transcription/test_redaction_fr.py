@@ -398,6 +398,7 @@ def test_long_runs_of_spoken_separators_stay_fast() -> None:
         ("07700 900123 / 07700 900456", "[PHONE] / [PHONE]"),
         ("06 12 34 56 78 07 98 76 54 32", "[PHONE] [PHONE]"),
         ("07700 900123 07700 900456 thanks", "[PHONE] [PHONE] thanks"),
+        ("06 12 34 56 78, 07 98 76 54 32", "[PHONE], [PHONE]"),
     ],
 )
 def test_two_phone_numbers_side_by_side(text: str, expected: str) -> None:
@@ -405,3 +406,10 @@ def test_two_phone_numbers_side_by_side(text: str, expected: str) -> None:
     not joined into one number too long to be a phone and left in clear."""
     assert redact_text(text)[0] == expected
     assert fr(text) == expected
+
+
+def test_card_written_in_pairs_is_not_taken_for_a_french_phone() -> None:
+    """A card number written in pairs ("45 32 01 51 ...") is one [CARD], although a
+    "01 51 12 83 03" inside it looks like a French phone number."""
+    out, counts = redact_text("ma carte 45 32 01 51 12 83 03 66 merci", language="fr")
+    assert out == "ma carte [CARD] merci" and counts["phone"] == 0
