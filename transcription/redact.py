@@ -1,9 +1,21 @@
 """PII redaction for transcripts and text interactions.
 
 Finds payment card numbers (Luhn-checked, written or spoken: "four five three two...",
-"oh", "double five"), e-mail addresses (also spoken: "john at example dot com"), phone
-numbers and IBANs (mod-97 checked) and replaces them with ``[CARD]``, ``[EMAIL]``,
-``[PHONE]`` and ``[IBAN]``.
+"oh", "double five", "quatre mille cinq cent trente-deux"), e-mail addresses (also spoken:
+"john at example dot com", "jean point dupont arobase exemple point fr"), phone numbers,
+IBANs (mod-97 checked) and French social security numbers (NIR, key checked, Corsica
+2A/2B) and replaces them with ``[CARD]``, ``[EMAIL]``, ``[PHONE]``, ``[IBAN]`` and ``[NIR]``.
+
+``language`` ("en", "fr", "fr-FR", or several; English when None or unknown) chooses the
+words spoken numbers and addresses are read in; the tables live in :mod:`.pii_languages`,
+one per language. Written formats (digits, ``@``, IBANs, NIRs, "+33 6 ...") are found
+whatever the language.
+
+Kept on purpose, because a reviewer needs them and they are not personal data: EU/UK VAT
+numbers ("GB 123 4567 89", "FR 40 303 265 045" with its key), SIREN/SIRET numbers (Luhn)
+and reference numbers after a keyword ("order number", "commande n°", "ticket #",
+"référence"). They are blanked out before the card, phone and NIR detectors run, so a
+phone number next to one is still found and the VAT number is never taken for it.
 """
 
 from __future__ import annotations
@@ -11,26 +23,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-KINDS: tuple[str, ...] = ("card", "email", "phone", "iban")
+from .pii_languages import LANGUAGES, Lexicon, fold, language_codes, lexicon, parse_number
+
+KINDS: tuple[str, ...] = ("card", "email", "phone", "iban", "nir")
 ALL = frozenset(KINDS)
-TAGS = {"card": "[CARD]", "email": "[EMAIL]", "phone": "[PHONE]", "iban": "[IBAN]"}
+TAGS = {"card": "[CARD]", "email": "[EMAIL]", "phone": "[PHONE]", "iban": "[IBAN]", "nir": "[NIR]"}
+# Counted (zero included) when ``kinds`` is left out; the other kinds once found, so counts
+# keep the shape they had before NIR existed.
+_ALWAYS_COUNTED = ("card", "email", "phone", "iban")
+LanguageArg = str | Iterable[str] | None
 
-_UNITS = {
-    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
-    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
-_TEENS = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-}  # fmt: skip
-_TENS = {
-    "twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
-    "eighty": "8", "ninety": "9",
-}  # fmt: skip
-_REPEAT = {"double": 2, "triple": 3}
-# "oh"/"o" only count as zero next to other digits, never alone.
-_WEAK = {"oh", "o"}
 
 # IBAN lengths per country (ISO 13616 registry, the common ones); others: 15-34.
 _IBAN_LENGTHS = {
@@ -44,23 +48,42 @@ _IBAN_LENGTHS = {
 
 _TLDS = "com|org|net|edu|gov|io|co|uk|us|ca|au|de|fr|es|it|nl|be|ch|at|ie|info|biz|me|app|dev|ai"
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-_SPOKEN_SEP = r"(?:\s*(?:\.|\bdot\b)\s*)"
-_SPOKEN_EMAIL_RE = re.compile(
-    rf"\b[a-z0-9]+(?:\s*(?:\.|\bdot\b|\bunderscore\b|\bdash\b|\bhyphen\b|_|-)\s*[a-z0-9]+)*"
-    rf"\s+(?:at|@)\s+"
-    rf"[a-z0-9-]+(?:{_SPOKEN_SEP}[a-z0-9-]+)*{_SPOKEN_SEP}(?:{_TLDS})\b",
-    re.IGNORECASE,
-)
 _IBAN_START_RE = re.compile(r"\b([A-Z]{2})(\d{2})", re.IGNORECASE)
-_TOKEN_RE = re.compile(r"\d+|[A-Za-z]+|\s+|.", re.DOTALL)
-# "order number 1234567890": reference numbers read out are not phone numbers (cards still
-# are, by their checksum).
-_REFERENCE_BEFORE_RE = re.compile(
-    r"\b(?:order|ticket|case|reference|ref|tracking|invoice|booking|confirmation|parcel|"
-    r"shipment|claim|policy|incident|serial|reservation)"
-    r"(?:\s+(?:number|no\.?|num|id|code))?\s*(?:is|was|=|:)?\s*[#:]?\s*$",
+_TOKEN_RE = re.compile(r"\d+|[^\W\d_]+|\s+|.", re.DOTALL)
+# VAT numbers after their country code (the common EU/UK formats, letters upper case).
+_VAT_FORMATS = {
+    "AT": r"U\d{8}", "BE": r"[01]\d{9}", "CH": r"E\d{9}", "DE": r"\d{9}", "DK": r"\d{8}",
+    "EL": r"\d{9}", "ES": r"[A-Z0-9]\d{7}[A-Z0-9]", "FI": r"\d{8}",
+    "FR": r"[0-9A-HJ-NP-Z]{2}\d{9}", "GB": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
+    "IE": r"\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W]", "IT": r"\d{11}", "LU": r"\d{8}",
+    "NL": r"\d{9}B\d{2}", "PL": r"\d{10}", "PT": r"\d{9}", "SE": r"\d{10}01",
+    "XI": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
+}  # fmt: skip
+_VAT_START_RE = re.compile(rf"(?<![^\W_])({'|'.join(_VAT_FORMATS)})(?=[ .-]?[0-9A-Z])")
+_COMPANY_ID_RE = re.compile(
+    r"\b(siret|siren)\b[^\w\n]*(?:n°|nº|no\.?|num[ée]ro|number|est le|is)?\W*", re.I
+)
+_SIRET_GROUPED_RE = re.compile(r"(?<![\d.,])\d{3} \d{3} \d{3} \d{5}(?![\d]|[.,]\d)")
+_MASK = "\ufffc"
+_FRENCH_PHONE = r"(?:(?:\+|00)33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .-]?\d\d){4}"
+# One or more in a row, not inside a longer list of digit groups (a card written in pairs).
+_FRENCH_PHONES_RE = re.compile(
+    rf"(?<![\w+])(?<!\d[ .-]){_FRENCH_PHONE}(?:[ ,;/]+{_FRENCH_PHONE})*(?!\w|[ .-]?\d|[.,]\d)"
+)
+_FRENCH_PHONE_RE = re.compile(_FRENCH_PHONE)
+# NIR (French social security number): sex, year, month, department (2A/2B: Corsica),
+# commune, order, key.
+_NIR_RE = re.compile(
+    r"(?<![\w.,])[1-478][ .]?\d\d[ .]?(\d\d)[ .]?(?:\d\d|2[AB])[ .]?\d{3}[ .]?\d{3}"
+    r"(?:[ .]?(\d\d))?(?!\w|[ .,-]?\d)",
     re.IGNORECASE,
 )
+_NIR_CONTEXT_RE = re.compile(
+    r"s[ée]cu|s[ée]curit[ée]\s+sociale|\bnir\b|\binsee\b|carte\s+vitale", re.IGNORECASE
+)
+_NIR_MONTHS = frozenset([*range(1, 13), 20, *range(30, 43), *range(50, 100)])
+_AMOUNT_AFTER_RE = re.compile(r"\s?(?:[€$£%]|(?:eur|euros?|dollars?|pounds?|livres?)\b)", re.I)
+_AMOUNT_BEFORE_RE = re.compile(r"[€$£]\s?$")
 _NATO = {
     "alpha": "A", "alfa": "A", "bravo": "B", "charlie": "C", "delta": "D", "echo": "E",
     "foxtrot": "F", "golf": "G", "hotel": "H", "india": "I", "juliet": "J", "juliett": "J",
@@ -68,7 +91,7 @@ _NATO = {
     "quebec": "Q", "romeo": "R", "sierra": "S", "tango": "T", "uniform": "U", "victor": "V",
     "whiskey": "W", "whisky": "W", "xray": "X", "x-ray": "X", "yankee": "Y", "zulu": "Z",
 }  # fmt: skip
-_WORD_RE = re.compile(r"x-ray|[A-Za-z0-9]+", re.IGNORECASE)
+_WORD_RE = re.compile(r"x-ray|[^\W_]+", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
 _SEPARATORS = {"-", ".", ",", "(", ")", "/"}
 
@@ -110,6 +133,117 @@ def iban_valid(iban: str) -> bool:
     return int(number) % 97 == 1
 
 
+def nir_valid(nir: str) -> bool:
+    """True when ``nir`` (spaces or dots allowed) is a French social security number (NIR)
+    with a plausible month and its key: 97 - (the first 13 digits mod 97), Corsica's 2A and 2B
+    counted as 19 and 18."""
+    s = re.sub(r"[ .]", "", nir).upper()
+    if not re.fullmatch(r"[1-478]\d{4}(?:\d\d|2[AB])\d{8}", s) or int(s[3:5]) not in _NIR_MONTHS:
+        return False
+    body = s[:5] + {"2A": "19", "2B": "18"}.get(s[5:7], s[5:7]) + s[7:13]
+    return 97 - int(body) % 97 == int(s[13:])
+
+
+def _nir_spans(text: str) -> list[Span]:
+    """Written NIRs: with a valid key, or after "sécu"/"sécurité sociale"/"NIR"/"INSEE"/
+    "carte vitale" with a wrong key or none (a misread digit is still personal data)."""
+    spans: list[Span] = []
+    for m in _NIR_RE.finditer(text):
+        if int(m.group(1)) not in _NIR_MONTHS:
+            continue
+        context = _NIR_CONTEXT_RE.search(text[max(0, m.start() - 60) : m.start()])
+        if context or (
+            m.group(2) and nir_valid(m.group()) and not _after_reference(text, m.start())
+        ):
+            spans.append(Span(m.start(), m.end(), "nir"))
+    return spans
+
+
+def _compact(text: str, pos: int, limit: int) -> tuple[str, list[int]]:
+    """The alphanumerics from ``pos`` on (one space, dot or dash between two skipped), at most
+    ``limit``, and the offset after each."""
+    chars: list[str] = []
+    ends: list[int] = []
+    while pos < len(text) and len(chars) < limit:
+        c = text[pos]
+        between = 0 < pos < len(text) - 1 and text[pos - 1].isalnum() and text[pos + 1].isalnum()
+        if c in " .-" and between:
+            pos += 1
+            continue
+        if not c.isalnum():
+            break
+        chars.append(c)
+        pos += 1
+        ends.append(pos)
+    return "".join(chars), ends
+
+
+def _vat_valid(country: str, body: str) -> bool:
+    """French VAT numbers carry a key: (12 + 3 * (SIREN mod 97)) mod 97; others pass."""
+    if country == "FR" and body[:2].isdigit():
+        return int(body[:2]) == (12 + 3 * (int(body[2:]) % 97)) % 97
+    return True
+
+
+def _vat_spans(text: str) -> list[Span]:
+    """VAT numbers: a country code and its format ("GB 123 4567 89", "FR 40 303 265 045")."""
+    spans: list[Span] = []
+    for m in _VAT_START_RE.finditer(text):
+        chars, ends = _compact(text, m.end(), 14)
+        country = m.group(1)
+        for n in range(len(chars), 0, -1):
+            end = ends[n - 1]
+            if end < len(text) and text[end].isalnum():
+                continue
+            if re.fullmatch(_VAT_FORMATS[country], chars[:n]) and _vat_valid(country, chars[:n]):
+                spans.append(Span(m.start(), end, "keep"))
+                break
+    return spans
+
+
+def _company_spans(text: str) -> list[Span]:
+    """SIREN (9 digits) and SIRET (14) passing Luhn after their name, and SIRETs written in
+    their own grouping "732 829 320 00074"."""
+    spans: list[Span] = []
+    for m in _COMPANY_ID_RE.finditer(text):
+        size = 14 if m.group(1).lower() == "siret" else 9
+        chars, ends = _compact(text, m.end(), size)
+        whole = len(chars) == size and (ends[-1] >= len(text) or not text[ends[-1]].isalnum())
+        if whole and luhn_valid(chars):
+            spans.append(Span(m.start(), ends[-1], "keep"))
+    for m in _SIRET_GROUPED_RE.finditer(text):
+        if luhn_valid(m.group().replace(" ", "")):
+            spans.append(Span(m.start(), m.end(), "keep"))
+    return spans
+
+
+def _masked(text: str) -> str:
+    """``text`` with VAT and company numbers blanked out (same length), so the card, phone
+    and NIR detectors neither take them nor join them with a number beside them."""
+    chars = list(text)
+    for span in _vat_spans(text) + _company_spans(text):
+        chars[span.start : span.end] = _MASK * (span.end - span.start)
+    return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _reference_re() -> re.Pattern[str]:
+    """Text ending in a reference keyword ("order number", "commande n°", "ticket #"), in
+    every language: such numbers are not phone numbers (cards still are, by their checksum)."""
+    langs = LANGUAGES.values()
+    keywords = "|".join(k for lang in langs for k in lang.reference_keywords)
+    numbers = "|".join(k for lang in langs for k in lang.reference_numbers)
+    verbs = "|".join(k for lang in langs for k in lang.reference_verbs)
+    return re.compile(
+        rf"\b(?:{keywords})(?:\s+(?:{numbers}))?\s*(?:{verbs})?\s*[#:]?\s*$", re.IGNORECASE
+    )
+
+
+def _after_reference(text: str, start: int) -> bool:
+    """True when the number at ``start`` follows a reference keyword."""
+    return _reference_re().search(text[max(0, start - 40) : start]) is not None
+
+
 @dataclass
 class _Item:
     digits: str
@@ -129,36 +263,53 @@ def _strip_weak(items: list[_Item]) -> list[_Item]:
     return items[lo:hi]
 
 
+def _word_chain(tokens: Sequence[tuple[str, int, int]], i: int, lex: Lexicon) -> list[int]:
+    """Indexes of the number words from token ``i`` on, joined by one space or hyphen."""
+    chain = [i]
+    j = i
+    while (
+        len(chain) < 12
+        and j + 2 < len(tokens)
+        and tokens[j + 1][0] in (" ", "-")
+        and fold(tokens[j + 2][0]) in lex.vocabulary
+    ):
+        j += 2
+        chain.append(j)
+    return chain
+
+
 def _number_item(
-    tokens: Sequence[tuple[str, int, int]], i: int, repeat: int
+    tokens: Sequence[tuple[str, int, int]], i: int, repeat: int, lex: Lexicon
 ) -> tuple[_Item | None, int]:
     """The written or spoken number starting at token ``i``, or None, and the index of its last
     token ("forty five" takes three tokens: 45)."""
     tok, start, end = tokens[i]
-    low = tok.lower()
     if tok.isdigit():
         return _Item(tok, start, end, spoken=False), i
-    if low in _UNITS:
-        return _Item(_UNITS[low] * repeat, start, end, spoken=True, weak=low in _WEAK), i
-    if low in _TEENS:
-        return _Item(_TEENS[low], start, end, spoken=True), i
-    if low in _TENS:
-        j = i + 1
-        if j + 1 < len(tokens) and tokens[j][0] in (" ", "-"):
-            nxt = tokens[j + 1][0].lower()
-            if nxt in _UNITS and nxt not in _WEAK and nxt != "zero":
-                return _Item(_TENS[low] + _UNITS[nxt], start, tokens[j + 1][2], spoken=True), j + 1
-        return _Item(_TENS[low] + "0", start, end, spoken=True), i
-    return None, i
+    if fold(tok) not in lex.vocabulary:
+        return None, i
+    chain = _word_chain(tokens, i, lex)
+    words = [fold(tokens[k][0]) for k in chain]
+    parsed = parse_number(words, lex)
+    if parsed is None:
+        return None, i
+    value, n = parsed
+    digits = str(value)
+    single = n == 1 and words[0] in lex.units
+    if single:
+        digits *= repeat
+    last = chain[n - 1]
+    weak = single and words[0] in lex.weak
+    return _Item(digits, start, tokens[last][2], spoken=True, weak=weak), last
 
 
-def _repeat_before_digit(tokens: Sequence[tuple[str, int, int]], i: int) -> int:
+def _repeat_before_digit(tokens: Sequence[tuple[str, int, int]], i: int, lex: Lexicon) -> int:
     """2 or 3 when token ``i`` is "double" or "triple" followed by a space and a digit, else 0."""
-    low = tokens[i][0].lower()
-    if low in _REPEAT and i + 2 < len(tokens) and tokens[i + 1][0].isspace():
-        nxt = tokens[i + 2][0].lower()
-        if nxt in _UNITS or (len(nxt) == 1 and nxt.isdigit()):
-            return _REPEAT[low]
+    low = fold(tokens[i][0])
+    if low in lex.repeat and i + 2 < len(tokens) and tokens[i + 1][0].isspace():
+        nxt = fold(tokens[i + 2][0])
+        if nxt in lex.units or (len(nxt) == 1 and nxt.isdigit()):
+            return lex.repeat[low]
     return 0
 
 
@@ -188,6 +339,9 @@ class _Runs:
             # "1,250,000" (a comma right before digits) is an amount, not a sequence;
             # "4532, 0151" as Whisper writes read-out digits is one.
             self.close()
+        if "/" in self.pending_sep and sum(len(it.digits) for it in self.items) >= 7:
+            # "01 23 45 67 89 / 06 12 34 56 78": two numbers (a date has fewer digits).
+            self.close()
         if not self.items and i > 0 and tokens[i - 1][0] == "+":
             self.plus = True
         if not self.items and i > 1 and tokens[i - 1][0].isspace() and tokens[i - 2][0] == "+":
@@ -196,7 +350,7 @@ class _Runs:
         self.pending_sep = ""
 
 
-def _digit_runs(text: str) -> list[tuple[list[_Item], bool]]:
+def _digit_runs(text: str, lex: Lexicon) -> list[tuple[list[_Item], bool]]:
     """Sequences of written or spoken digits separated only by spaces and light punctuation.
 
     Returns (items, plus) pairs; ``plus`` is True when the run follows a "+".
@@ -206,10 +360,10 @@ def _digit_runs(text: str) -> list[tuple[list[_Item], bool]]:
     i = 0
     while i < len(tokens):
         tok = tokens[i][0]
-        item, i = _number_item(tokens, i, state.repeat)
+        item, i = _number_item(tokens, i, state.repeat, lex)
         if item is not None:
             state.add(item, tokens, i)
-        elif times := _repeat_before_digit(tokens, i):
+        elif times := _repeat_before_digit(tokens, i, lex):
             state.repeat = times
         elif tok.isspace() or (tok == "+" and not state.items):
             pass
@@ -222,10 +376,13 @@ def _digit_runs(text: str) -> list[tuple[list[_Item], bool]]:
     return state.runs
 
 
-def _card_spans(items: list[_Item], covered: list[bool]) -> list[Span]:
-    """Luhn-valid card numbers of 13 to 19 digits in a run, longest first; marks them covered."""
+def _card_spans(text: str, items: list[_Item], covered: list[bool]) -> list[Span]:
+    """Luhn-valid card numbers of 13 to 19 digits in a run, longest first; marks them covered.
+    After a reference keyword only numbers starting like a card (2 to 6) count."""
     cands: list[tuple[int, int, int]] = []
     for a in range(len(items)):
+        if _after_reference(text, items[a].start) and items[a].digits[:1] not in "23456":
+            continue
         acc = ""
         for b in range(a, len(items)):
             acc += items[b].digits
@@ -242,6 +399,33 @@ def _card_spans(items: list[_Item], covered: list[bool]) -> list[Span]:
     return spans
 
 
+def _phone_pieces(group: list[_Item]) -> list[list[_Item]]:
+    """A stretch too long for one phone number, split where the next one starts: after 10
+    digits or more, before a group starting with 0 ("07700 900123 07700 900456")."""
+    if sum(len(it.digits) for it in group) <= 15:
+        return [group]
+    pieces: list[list[_Item]] = []
+    start = count = 0
+    for k, item in enumerate(group):
+        count += len(item.digits)
+        following = group[k + 1].digits if k + 1 < len(group) else "0"
+        if count >= 10 and following.startswith("0"):
+            pieces.append(group[start : k + 1])
+            start, count = k + 1, 0
+    return pieces + ([group[start:]] if start < len(group) else [])
+
+
+def _phone_span(text: str, group: list[_Item], plus: bool) -> Span | None:
+    """The phone number ``group`` spells, or None."""
+    if not _looks_like_phone(text, group, plus) or _after_reference(text, group[0].start):
+        return None
+    start = group[0].start
+    # Keep "+44" and "(555)" whole.
+    while start > 0 and text[start - 1] in "(+":
+        start -= 1
+    return Span(start, group[-1].end, "phone")
+
+
 def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool) -> list[Span]:
     """Phone numbers among the stretches of a run that no card covers."""
     spans: list[Span] = []
@@ -253,27 +437,43 @@ def _phone_spans(text: str, items: list[_Item], covered: list[bool], plus: bool)
         b = a
         while b + 1 < len(items) and not covered[b + 1]:
             b += 1
-        group = _strip_weak(items[a : b + 1])
-        if (
-            group
-            and _looks_like_phone(text, group, plus and a == 0)
-            and not _REFERENCE_BEFORE_RE.search(text[max(0, group[0].start - 40) : group[0].start])
-        ):
-            start = group[0].start
-            # Keep "+44" and "(555)" whole.
-            while start > 0 and text[start - 1] in "(+":
-                start -= 1
-            spans.append(Span(start, group[-1].end, "phone"))
+        for piece in _phone_pieces(_strip_weak(items[a : b + 1])):
+            span = _phone_span(text, piece, plus and piece[0] is items[0])
+            if span is not None:
+                spans.append(span)
         a = b + 1
     return spans
 
 
-def _number_spans(text: str, kinds: frozenset[str]) -> list[Span]:
+def _nir_run_spans(text: str, items: list[_Item], covered: list[bool]) -> list[Span]:
+    """NIRs (15 digits, valid key) in a run of written or spoken digits; marks them covered."""
     spans: list[Span] = []
-    for items, plus in _digit_runs(text):
+    for a in range(len(items)):
+        acc = ""
+        for b in range(a, len(items)):
+            acc += items[b].digits
+            if len(acc) >= 15:
+                break
+        if (
+            len(acc) == 15
+            and not any(covered[a : b + 1])
+            and nir_valid(acc)
+            and not _after_reference(text, items[a].start)
+        ):
+            covered[a : b + 1] = [True] * (b - a + 1)
+            spans.append(Span(items[a].start, items[b].end, "nir"))
+    return spans
+
+
+def _number_spans(text: str, kinds: frozenset[str], lex: Lexicon) -> list[Span]:
+    """NIRs, cards and phone numbers among the runs of written or spoken digits."""
+    spans: list[Span] = []
+    for items, plus in _digit_runs(text, lex):
         covered = [False] * len(items)
+        if "nir" in kinds and "nir" in lex.spoken_ids:
+            spans += _nir_run_spans(text, items, covered)
         if "card" in kinds:
-            spans += _card_spans(items, covered)
+            spans += _card_spans(text, items, covered)
         if "phone" in kinds:
             spans += _phone_spans(text, items, covered, plus)
     return spans
@@ -284,6 +484,10 @@ def _looks_like_phone(text: str, group: Sequence[_Item], plus: bool) -> bool:
     n = len(digits)
     raw = text[group[0].start : group[-1].end]
     if _DATE_RE.match(raw.replace(" ", "")):
+        return False
+    # "1 250 000 €": French thousands are spaced like phone digits.
+    before = text[max(0, group[0].start - 2) : group[0].start]
+    if _AMOUNT_AFTER_RE.match(text, group[-1].end) or _AMOUNT_BEFORE_RE.search(before):
         return False
     if 10 <= n <= 15:
         return True
@@ -322,17 +526,15 @@ def _iban_spans(text: str) -> list[Span]:
     return spans
 
 
-def _spoken_chars(word: str) -> str | None:
+def _spoken_chars(word: str, lex: Lexicon) -> str | None:
     """What one word of a read-out IBAN stands for, or None when it cannot be part of one."""
-    low = word.lower()
+    low = fold(word)
     if word.isdigit():
         return word
-    if low in _UNITS and low != "o":
-        return _UNITS[low]
-    if low in _TEENS:
-        return _TEENS[low]
-    if low in _TENS:
-        return _TENS[low] + "0"
+    # A lone "o" is the letter.
+    parsed = parse_number([low], lex) if len(low) > 1 and low in lex.vocabulary else None
+    if parsed is not None:
+        return str(parsed[0])
     if low in _NATO:
         return _NATO[low]
     if len(word) == 1 and word.isalpha():
@@ -360,26 +562,31 @@ def _ibans_in_run(run: Sequence[tuple[str, int, int]]) -> list[Span]:
     return spans
 
 
-def _spoken_pair(text: str, words: Sequence[re.Match[str]], k: int) -> str | None:
-    """What words ``k`` and ``k + 1`` stand for together ("forty five": "45", "double five":
-    "55"), or None when they are not such a pair."""
-    if k + 1 >= len(words):
-        return None
-    low = words[k].group().lower()
-    if low in _TENS:
-        nxt = words[k + 1].group().lower()
-        joined = text[words[k].end() : words[k + 1].start()] in (" ", "-")
-        if nxt in _UNITS and nxt not in _WEAK and nxt != "zero" and joined:
-            return _TENS[low] + _UNITS[nxt]
-        return None
-    if low in _REPEAT:
-        nxt_chars = _spoken_chars(words[k + 1].group())
+def _spoken_pair(
+    text: str, words: Sequence[re.Match[str]], k: int, lex: Lexicon
+) -> tuple[str, int] | None:
+    """What words ``k`` and the next ones stand for together ("forty five": "45", "double
+    five": "55", "quatre-vingt-dix": "90") and how many words that takes, or None."""
+    chain = [fold(words[k].group())]
+    j = k
+    while (
+        j + 1 < len(words)
+        and text[words[j].end() : words[j + 1].start()] in (" ", "-")
+        and fold(words[j + 1].group()) in lex.vocabulary
+    ):
+        j += 1
+        chain.append(fold(words[j].group()))
+    parsed = parse_number(chain, lex) if chain[0] in lex.vocabulary else None
+    if parsed is not None and parsed[1] > 1:
+        return str(parsed[0]), parsed[1]
+    if chain[0] in lex.repeat and k + 1 < len(words):
+        nxt_chars = _spoken_chars(words[k + 1].group(), lex)
         if nxt_chars is not None and len(nxt_chars) == 1:
-            return nxt_chars * _REPEAT[low]
+            return nxt_chars * lex.repeat[chain[0]], 2
     return None
 
 
-def _spoken_iban_spans(text: str) -> list[Span]:
+def _spoken_iban_spans(text: str, lex: Lexicon) -> list[Span]:
     """IBANs read out or spaced: "G B eight two W E S T one two three four ...",
     "GB 82 whiskey echo sierra tango 12 34 ...". Checked by length and mod 97 like
     written ones, so ordinary words and numbers are never taken for one."""
@@ -393,12 +600,12 @@ def _spoken_iban_spans(text: str) -> list[Span]:
         if run and gap.strip(" ,.-") != "":
             spans += _ibans_in_run(run)
             run = []
-        pair = _spoken_pair(text, words, k)
+        pair = _spoken_pair(text, words, k, lex)
         if pair is not None:
-            run.append((pair, m.start(), words[k + 1].end()))
-            k += 2
+            run.append((pair[0], m.start(), words[k + pair[1] - 1].end()))
+            k += pair[1]
             continue
-        chars = _spoken_chars(m.group())
+        chars = _spoken_chars(m.group(), lex)
         if chars is None:
             spans += _ibans_in_run(run)
             run = []
@@ -409,66 +616,131 @@ def _spoken_iban_spans(text: str) -> list[Span]:
     return spans
 
 
-def find_pii(text: str, kinds: Iterable[str] = ALL) -> list[Span]:
-    """Non-overlapping PII spans in ``text``, sorted by position."""
+@lru_cache(maxsize=16)
+def _spoken_email_re(codes: tuple[str, ...]) -> re.Pattern[str]:
+    """Spoken addresses in the languages ``codes``: "john dot smith at example dot com",
+    "jean point dupont arobase exemple point fr"."""
+    langs = [LANGUAGES[c] for c in codes]
+
+    def alternatives(*fixed: str, names: tuple[str, ...]) -> str:
+        said = [rf"\b{w}\b" for n in names for lang in langs for w in getattr(lang, n)]
+        return "(?:" + "|".join([*fixed, *said]) + ")"
+
+    dot = alternatives(r"\.", names=("email_dot",))
+    sep = rf"(?:\s*{dot}\s*)"
+    local_sep = alternatives(r"\.", "_", "-", names=("email_separators", "email_dot"))
+    at = alternatives("@", names=("email_at",))
+    return re.compile(
+        # Bounded repeats: a long run of "point x point x" costs linear time, not quadratic.
+        rf"\b[^\W_]+(?:\s*{local_sep}\s*[^\W_]+){{0,6}}"
+        rf"\s+{at}\s+"
+        rf"(?:[^\W_]|-)+(?:{sep}(?:[^\W_]|-)+){{0,4}}{sep}(?:{_TLDS})\b",
+        re.IGNORECASE,
+    )
+
+
+def _email_spans(text: str, codes: tuple[str, ...]) -> list[Span]:
+    """Written addresses, and spoken ones in the languages ``codes``."""
+    found = [Span(m.start(), m.end(), "email") for m in _EMAIL_RE.finditer(text)]
+    return found + [
+        Span(m.start(), m.end(), "email") for m in _spoken_email_re(codes).finditer(text)
+    ]
+
+
+# "french_phone" (a written 0X XX XX XX XX) is reported as "phone" but beats cards: two of
+# them side by side must not be read as one Luhn-valid card number.
+_PRIORITY = {"email": 0, "iban": 1, "nir": 2, "french_phone": 3, "card": 4, "phone": 5}
+
+
+def _french_phone_spans(text: str) -> list[Span]:
+    """Written French numbers: "06 12 34 56 78", "+33 6 12 34 56 78", "0033 (0)1 23 45 67 89"."""
+    spans: list[Span] = []
+    for row in _FRENCH_PHONES_RE.finditer(text):
+        for m in _FRENCH_PHONE_RE.finditer(row.group()):
+            start = row.start() + m.start()
+            if not _after_reference(text, start):
+                spans.append(Span(start, row.start() + m.end(), "french_phone"))
+    return spans
+
+
+def find_pii(
+    text: str, kinds: Iterable[str] | None = None, *, language: LanguageArg = None
+) -> list[Span]:
+    """Non-overlapping PII spans in ``text``, sorted by position.
+
+    ``language`` ("en", "fr", "fr-FR", or several) chooses the words spoken numbers and
+    addresses are read in; English when None. Written formats are found in any language.
+    """
     wanted = _check_kinds(kinds)
+    codes = language_codes(language)
     found: list[Span] = []
     if "email" in wanted:
-        found += [Span(m.start(), m.end(), "email") for m in _EMAIL_RE.finditer(text)]
-        found += [Span(m.start(), m.end(), "email") for m in _SPOKEN_EMAIL_RE.finditer(text)]
+        found += _email_spans(text, codes)
     if "iban" in wanted:
         found += _iban_spans(text)
-        found += _spoken_iban_spans(text)
-    if wanted & {"card", "phone"}:
-        found += _number_spans(text, wanted)
+        found += _spoken_iban_spans(text, lexicon(codes))
+    if wanted & {"card", "phone", "nir"}:
+        masked = _masked(text)
+        if "nir" in wanted:
+            found += _nir_spans(masked)
+        found += _number_spans(masked, wanted, lexicon(codes))
+        if "phone" in wanted:
+            found += _french_phone_spans(masked)
     # Earlier kinds win overlaps (an IBAN's digits are not also a phone number).
-    priority = {"email": 0, "iban": 1, "card": 2, "phone": 3}
-    found.sort(key=lambda s: (priority[s.kind], s.start, -(s.end - s.start)))
+    found.sort(key=lambda s: (_PRIORITY[s.kind], s.start, -(s.end - s.start)))
     kept: list[Span] = []
     for span in found:
         if all(span.end <= k.start or span.start >= k.end for k in kept):
             kept.append(span)
     kept.sort(key=lambda s: s.start)
-    return kept
+    return [Span(s.start, s.end, "phone") if s.kind == "french_phone" else s for s in kept]
 
 
-def _check_kinds(kinds: Iterable[str]) -> frozenset[str]:
-    wanted = frozenset(kinds)
+def _check_kinds(kinds: Iterable[str] | None) -> frozenset[str]:
+    wanted = ALL if kinds is None else frozenset(kinds)
     unknown = wanted - ALL
     if unknown:
         raise ValueError(f"unknown PII kinds: {sorted(unknown)}; choose from {list(KINDS)}")
     return wanted
 
 
-def redact_text(text: str, kinds: Iterable[str] = ALL) -> tuple[str, dict[str, int]]:
-    """Replace PII in ``text`` by tags; returns the new text and counts per enabled kind."""
-    wanted = _check_kinds(kinds)
-    counts = {k: 0 for k in KINDS if k in wanted}
+def _counts(kinds: Iterable[str] | None, spans: Iterable[Span]) -> dict[str, int]:
+    """Counts per kind: every kind asked for, zero included; with ``kinds`` left out, the
+    four kinds older than NIR always and the others once found."""
+    listed = _ALWAYS_COUNTED if kinds is None else _check_kinds(kinds)
+    counts = {k: 0 for k in KINDS if k in listed}
+    for span in spans:
+        counts[span.kind] = counts.get(span.kind, 0) + 1
+    return counts
+
+
+def redact_text(
+    text: str, kinds: Iterable[str] | None = None, *, language: LanguageArg = None
+) -> tuple[str, dict[str, int]]:
+    """Replace PII in ``text`` by tags; returns the new text and counts per kind (see
+    :func:`find_pii` for ``language``). ``kinds`` left out means every kind."""
+    spans = find_pii(text, kinds, language=language)
     out: list[str] = []
     pos = 0
-    for span in find_pii(text, wanted):
+    for span in spans:
         out.append(text[pos : span.start])
         out.append(TAGS[span.kind])
-        counts[span.kind] += 1
         pos = span.end
     out.append(text[pos:])
-    return "".join(out), counts
+    return "".join(out), _counts(kinds, spans)
 
 
 def redact_pieces(
-    pieces: Sequence[str], kinds: Iterable[str] = ALL
+    pieces: Sequence[str], kinds: Iterable[str] | None = None, *, language: LanguageArg = None
 ) -> tuple[list[str], dict[str, int]]:
     """Redact a sequence of texts as if joined by spaces, so PII split across pieces
     (a card number spread over two segments or several words) is still found.
 
     A piece fully inside a span becomes "" except the first, which holds the tag.
     """
-    wanted = _check_kinds(kinds)
-    counts = {k: 0 for k in KINDS if k in wanted}
     joined = " ".join(pieces)
-    spans = find_pii(joined, wanted)
-    for span in spans:
-        counts[span.kind] += 1
+    spans = find_pii(joined, kinds, language=language)
+    counts = _counts(kinds, spans)
     if not spans:
         return list(pieces), counts
     out: list[str] = []
@@ -492,21 +764,23 @@ def redact_pieces(
 
 
 class Redactor:
-    """Redaction configured once for some PII kinds; ``Redactor(["card", "email"])``."""
+    """Redaction configured once: ``Redactor(["card", "email"])``, ``Redactor(language="fr")``."""
 
-    def __init__(self, kinds: Iterable[str] = ALL) -> None:
+    def __init__(self, kinds: Iterable[str] | None = None, *, language: LanguageArg = None) -> None:
         self.kinds = _check_kinds(kinds)
+        self._asked = None if kinds is None else self.kinds
+        self.language = language_codes(language)
 
     def find(self, text: str) -> list[Span]:
         """The PII spans in ``text``."""
-        return find_pii(text, self.kinds)
+        return find_pii(text, self.kinds, language=self.language)
 
     def redact(self, text: str) -> tuple[str, dict[str, int]]:
         """``text`` with PII replaced by tags, and counts per kind."""
-        return redact_text(text, self.kinds)
+        return redact_text(text, self._asked, language=self.language)
 
     def redact_pieces(self, pieces: Sequence[str]) -> tuple[list[str], dict[str, int]]:
         """Pieces redacted as one space-joined text (see :func:`redact_pieces`)."""
-        return redact_pieces(pieces, self.kinds)
+        return redact_pieces(pieces, self._asked, language=self.language)
 
     __call__ = redact

@@ -298,7 +298,7 @@ class WhisperTranscriber:
         for i in range(len(labelled)):
             segs = per_channel[i]
             if self.redact_kinds:
-                segs, channel_counts = self._redact(segs)
+                segs, channel_counts = self._redact(segs, language)
                 for k, v in channel_counts.items():
                     counts[k] += v
             merged.extend(segs)
@@ -346,11 +346,17 @@ class WhisperTranscriber:
         ]
         return out, (info.language, float(info.language_probability))
 
-    def _redact(self, segs: list[Segment]) -> tuple[list[Segment], dict[str, int]]:
-        """Redact one channel's segments together, so PII split across segments is caught."""
-        texts, counts = redact_pieces([s.text for s in segs], self.redact_kinds)
+    def _redact(
+        self, segs: list[Segment], language: str | None = None
+    ) -> tuple[list[Segment], dict[str, int]]:
+        """Redact one channel's segments together, so PII split across segments is caught;
+        spoken numbers are read in English and in the detected language."""
+        langs = ["en", language] if language else None
+        texts, counts = redact_pieces([s.text for s in segs], self.redact_kinds, language=langs)
         all_words = [w for s in segs for w in s.words]
-        word_texts, _ = redact_pieces([w.text for w in all_words], self.redact_kinds)
+        word_texts, _ = redact_pieces(
+            [w.text for w in all_words], self.redact_kinds, language=langs
+        )
         new_words: list[list[Word]] = []
         k = 0
         for seg in segs:
