@@ -351,7 +351,10 @@ def segment_count(interaction_id: int) -> int:
 
 def lock_review(review: Review) -> None:
     """Hold the review's row until the transaction ends and read it afresh: parallel requests
-    on one review take turns, and the later one sees what the earlier one stored."""
+    on one review take turns, and the later one sees what the earlier one stored. Changes not
+    yet flushed are flushed first: the re-read must not discard them (on PostgreSQL nothing
+    else flushes before the expire)."""
+    db.session.flush()
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks: a write takes the database's write lock, held to the commit
         db.session.execute(

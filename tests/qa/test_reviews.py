@@ -12,6 +12,7 @@ from qa.services.reviews import (
     AnswerInput,
     ReviewError,
     compute_score,
+    lock_review,
     open_dispute,
     publish_version,
     resolve_dispute,
@@ -115,6 +116,19 @@ def test_dispute_window_and_resolution(world):
     review.submitted_at = utcnow() - timedelta(days=8)
     with pytest.raises(ReviewError, match="window has closed"):
         open_dispute(review, agent, "late", [], 7)
+
+
+def test_locking_a_review_keeps_its_unflushed_changes(world):
+    """lock_review re-reads the row under a lock without discarding changes made in the same
+    transaction and not yet flushed (PostgreSQL lost a just-submitted review's status this way)."""
+    review = submitted_review(world)
+    review.comment = "changed before the lock"
+    review.score = 42.5
+    lock_review(review)
+    assert review.comment == "changed before the lock" and review.score == 42.5
+    db.session.commit()
+    db.session.expire_all()
+    assert review.comment == "changed before the lock" and review.score == 42.5
 
 
 def test_dispute_upheld_through_the_web(login, world):
