@@ -6,11 +6,14 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -18,6 +21,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
 from qa import create_app  # noqa: E402
 from qa.extensions import db  # noqa: E402
@@ -65,8 +69,6 @@ class PostgresDatabases:
 
     def _template(self) -> str:
         if self.template is None:
-            from flask_migrate import upgrade
-
             name = f"{self.prefix}_template"
             self._execute(f'DROP DATABASE IF EXISTS "{name}"')
             self._execute(f'CREATE DATABASE "{name}"')
@@ -295,3 +297,38 @@ def world(app):  # type: ignore[no-untyped-def]
         w[f"i_{key}"] = make_interaction(w[key])
     db.session.commit()
     return w
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_app(tmp_path: Path, database_url: str) -> Iterator:
+    """The app at migration head, served by a threaded HTTP server on loopback, with its own
+    database (browser tests, parallel-request tests); yields (app, base_url)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
+            "SCORING_MODEL_DIR": str(tmp_path / "models"),
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS))
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -5,9 +5,8 @@ moment; exactly one object comes out and nobody gets a 5xx."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
@@ -16,11 +15,8 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from qa import create_app
 from qa.extensions import db
 from qa.models import (
     Assignment,
@@ -81,44 +77,10 @@ class Session:
         return self
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def live(tmp_path: Path, database_url: str) -> Iterator[tuple[Flask, str]]:
-    """The app at migration head, served by a threaded server on loopback: (app, base URL)."""
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-            "SCORING_MODEL_DIR": str(tmp_path / "models"),
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS))
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
-@pytest.fixture
-def people(live: tuple[Flask, str]) -> dict[str, int]:
+def people(live_app: tuple[Flask, str]) -> dict[str, int]:
     """A team's agent, lead and reviewer, a published scorecard and one scored chat (ids)."""
-    app, _ = live
+    app, _ = live_app
     with app.app_context():
         team = make_team()
         agent = make_user(Role.AGENT, team=team)
@@ -191,10 +153,10 @@ def _count(app: Flask, query: Callable[[], object]) -> int:
         return n
 
 
-def test_parallel_start_review_opens_one_draft(live, people):
+def test_parallel_start_review_opens_one_draft(live_app, people):
     """Four parallel "start review" posts of one reviewer give one draft, and all four are sent
     to it (no 5xx)."""
-    app, base = live
+    app, base = live_app
     email = _email(app, people["reviewer"])
     sessions = [Session(base).sign_in(email) for _ in range(PARALLEL)]
     results = _at_once(sessions, f"/interactions/{people['chat']}/review", {})
@@ -213,10 +175,10 @@ def test_parallel_start_review_opens_one_draft(live, people):
     assert results == [(302, f"/reviews/{review_id}/edit")] * PARALLEL
 
 
-def test_parallel_submits_submit_once(live, people):
+def test_parallel_submits_submit_once(live_app, people):
     """Four parallel submits of one draft: one submits (to the queue), the others are sent to
     the submitted review; the agent is told once, no 5xx."""
-    app, base = live
+    app, base = live_app
     review_id = _draft(app, people)
     email = _email(app, people["reviewer"])
     sessions = [Session(base).sign_in(email) for _ in range(PARALLEL)]
@@ -236,10 +198,10 @@ def test_parallel_submits_submit_once(live, people):
     assert told == 1
 
 
-def test_parallel_disputes_open_one(live, people):
+def test_parallel_disputes_open_one(live_app, people):
     """Four parallel "open dispute" posts of the agent give one open dispute; every post is
     answered with the review page (no 5xx)."""
-    app, base = live
+    app, base = live_app
     review_id = _draft(app, people)
     reviewer = Session(base).sign_in(_email(app, people["reviewer"]))
     assert reviewer.request(f"/reviews/{review_id}/edit", _answers(app, review_id))[:2] == (

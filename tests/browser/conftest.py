@@ -3,16 +3,11 @@ with QA_TEST_DATABASE_URL), and Debian's Chromium driven by pytest-playwright.""
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from qa import create_app
 from qa.extensions import db
 from qa.models import Role, Scorecard, ScorecardVersion, Team, User
 from qa.services.reviews import publish_version
@@ -22,9 +17,6 @@ from tests.conftest import (
 )
 
 CHROMIUM = "/usr/bin/chromium"
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
@@ -43,41 +35,6 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
             "--no-first-run",
         ],
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def live_app(tmp_path: Path, database_url: str) -> Iterator:
-    """The app served by a real HTTP server in a thread; yields (app, base_url)."""
-    from flask_migrate import upgrade
-
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "UPLOAD_FOLDER": str(tmp_path / "recordings"),
-            "SCORING_MODEL_DIR": str(tmp_path / "models"),
-            "LOGIN_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    with app.app_context():
-        upgrade(directory=str(MIGRATIONS))
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def sign_in(page: Page, base: str, email: str) -> None:
