@@ -26,6 +26,7 @@ from ..models import (
     DisputeStatus,
     Interaction,
     Review,
+    ReviewComment,
     ReviewStatus,
     Role,
     Scorecard,
@@ -361,6 +362,7 @@ def lock_review(review: Review) -> None:
             .values(status=Review.status)
             .execution_options(synchronize_session=False)
         )
+    db.session.flush()  # expiring must not drop the caller's unflushed changes (PostgreSQL)
     db.session.expire(review)
     db.session.get(Review, review.id, with_for_update=True, populate_existing=True)
 
@@ -748,3 +750,40 @@ def _apply_answer_changes(
             answer.na = given.na
             answer.value = None if given.na else given.value
     return changes
+
+
+def comments_of(review: Review) -> list[ReviewComment]:
+    """The review's comment thread, oldest first, with the authors."""
+    return list(
+        db.session.scalars(
+            select(ReviewComment)
+            .where(ReviewComment.review_id == review.id)
+            .options(selectinload(ReviewComment.author))
+            .order_by(ReviewComment.created_at, ReviewComment.id)
+        )
+    )
+
+
+def add_comment(review: Review, author: User, body: str) -> ReviewComment:
+    """Post to the review's thread (the caller checked the author may see the review); the
+    other party is told: the agent's message goes to the reviewer, the reviewer's to the agent,
+    a lead's or admin's to both."""
+    text = body.strip()
+    if not text:
+        raise ReviewError("write a comment first")
+    if len(text) > 5000:
+        raise ReviewError("a comment is at most 5000 characters")
+    if review.status != ReviewStatus.SUBMITTED:
+        raise ReviewError("only submitted reviews have a comment thread")
+    comment = ReviewComment(review_id=review.id, author_id=author.id, body=text)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(author, "review.commented", review, comment=comment.id)
+    parties = {review.interaction.agent_id, review.reviewer_id} - {author.id}
+    for user_id in sorted(parties):
+        notify(
+            user_id,
+            f"{author.name} commented on the review of {review.interaction.external_id}",
+            f"/reviews/{review.id}#comments",
+        )
+    return comment

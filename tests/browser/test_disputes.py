@@ -49,7 +49,9 @@ def disputed(app) -> tuple[int, float, dict[Role, str]]:  # type: ignore[no-unty
             lead_ids=[people[Role.LEAD].id],
         )  # fmt: skip
         db.session.commit()
-        return dispute.id, review.score, {r: u.email for r, u in people.items()}
+        score = review.score
+        assert score is not None
+        return dispute.id, score, {r: u.email for r, u in people.items()}
 
 
 def test_decision_page_shows_transcript_and_overturn_names_the_new_score(live_app, page: Page):
@@ -66,9 +68,11 @@ def test_decision_page_shows_transcript_and_overturn_names_the_new_score(live_ap
     decide.get_by_label("Decision comment").fill("Billing did fix it during the chat.")
     page.screenshot(path=f"{SHOTS}/resolve.png", full_page=True)
     page.get_by_role("button", name="Overturn").click()
+    expect(page.locator("p.flash")).to_contain_text("Overturned: score")
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         assert dispute is not None and dispute.status == DisputeStatus.CHANGED
+        assert dispute.score_before == before
         after = dispute.score_after
         event = db.session.query(AuditEvent).filter_by(action="dispute.resolved").one()
     assert after is not None and after > before
