@@ -34,6 +34,7 @@ from ..templating import review_score_text
 from . import bp
 from .forms import (
     ArbitratorForm,
+    CommentForm,
     DisputeForm,
     answers_from,
     changed_answers,
@@ -211,6 +212,8 @@ def show(review_id: int):
         can_dispute=_can_dispute(review, window),
         dispute_until=service.dispute_deadline(review, window),
         has_open_dispute=any(d.status == DisputeStatus.OPEN for d in review.disputes),
+        comments=service.comments_of(review),
+        comment_form=CommentForm(formdata=None),
         **workspace_context(review),
     )
 
@@ -415,3 +418,24 @@ def _trend_chart(trend: service.ScoreTrend) -> Markup | None:
         trend.weeks,
         {"IQS": trend.mine, "Team average": trend.team},
     )
+
+
+@bp.route("/reviews/<int:review_id>/comments", methods=["POST"])
+@roles_required(Role.REVIEWER, Role.AGENT, Role.LEAD, Role.ADMIN)
+def comment(review_id: int):
+    """Post to the review's thread; whoever may see the review (agent, its reviewer, the
+    team's lead, an admin) may post, and the other party is notified."""
+    review = get_review_or_404(review_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("Write a comment first (at most 5000 characters).", "error")
+        return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
+    try:
+        service.add_comment(review, current_user, form.body.data or "")
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
+    db.session.commit()
+    flash("Comment posted.", "info")
+    return redirect(url_for(".show", review_id=review_id, _anchor="comments"))

@@ -117,3 +117,35 @@ def test_demo_shows_calls_first_open_disputes_and_dated_notifications(
     expect(page.locator("#dispute-window")).to_contain_text("You can dispute until")
     page.goto(f"{base}/notifications")
     page.screenshot(path=f"{SHOTS}/notifications.png", full_page=True)
+
+
+def test_agent_and_reviewer_talk_in_the_review_thread(live_app, page: Page):
+    """The agent asks in the review's comment thread, the reviewer is notified, follows the
+    notification and answers; the agent sees both messages in order."""
+    app, base = live_app
+    with app.app_context():
+        _, people, version = seed_team()
+        review_id = reviewed(people[Role.AGENT], people[Role.REVIEWER], version, 1).id
+        db.session.commit()
+        agent_email, reviewer_email = people[Role.AGENT].email, people[Role.REVIEWER].email
+    sign_in(page, base, agent_email)
+    page.goto(f"{base}/reviews/{review_id}")
+    thread = page.locator("#comments")
+    thread.get_by_label("Your comment").fill("Why is resolution a fail? Billing fixed it.")
+    thread.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Comment posted.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, reviewer_email)
+    page.goto(f"{base}/notifications")
+    page.get_by_role("link", name="Aisha Agent commented on the review").click()
+    thread = page.locator("#comments")
+    expect(thread).to_contain_text("Why is resolution a fail? Billing fixed it.")
+    thread.get_by_label("Your comment").fill("The customer never confirmed the fix.")
+    thread.get_by_role("button", name="Post comment").click()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, base, agent_email)
+    page.goto(f"{base}/reviews/{review_id}")
+    messages = page.locator("#comments .comment-msg")
+    expect(messages).to_have_count(2)
+    expect(messages.nth(1)).to_contain_text("Rita Reviewer (reviewer)")
+    page.screenshot(path=f"{SHOTS}/thread.png", full_page=True)
