@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, Config, TestConfig
 from .extensions import csrf, db, limiter, login, migrate
-from .templating import evidence_marks, evidence_spans, score_label
+from .templating import evidence_marks, evidence_spans, review_score_text, score_label
 
 if TYPE_CHECKING:
     from .models import User
@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["score"] = score_label
     app.jinja_env.filters["evidence_marks"] = evidence_marks
+    app.jinja_env.filters["review_score"] = review_score_text
     app.jinja_env.globals["evidence_spans"] = evidence_spans
     _register_blueprints(app)
     _register_hooks(app)

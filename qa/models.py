@@ -620,6 +620,19 @@ class DashboardDay(db.Model):
     payload: Mapped[str | None] = mapped_column(Text)
 
 
+class ReviewComment(db.Model):
+    """One message in a review's thread: the agent and the reviewer talk it over, the team's
+    lead reads along and may post."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
 __all__ = [
     "ApiToken",
     "AuditEvent",
@@ -638,6 +651,7 @@ __all__ = [
     "Notification",
     "Recording",
     "Review",
+    "ReviewComment",
     "ReviewStatus",
     "Role",
     "Sample",

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .services.autoqa import turn_groups
+from .services.reviews import score_value
 
 Span = tuple[int, int, str, float]  # start, end, AutoQA key, weight
 
@@ -69,3 +70,12 @@ def evidence_marks(text: str, spans: Iterable[Span] | None) -> Markup:
                                                                          text[start:end])
         at = end
     return out + escape(text[at:])
+
+
+def review_score_text(value: float | None) -> str:
+    """A review score as text under that rule: 72.5 stays "72.5", 82.0 shows as "82", none
+    as "–"."""
+    rounded = score_value(value)
+    if rounded is None:
+        return "–"
+    return f"{rounded:.1f}".removesuffix(".0")

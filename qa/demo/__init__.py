@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..coaching import services as coaching
 from ..extensions import db
@@ -19,17 +19,20 @@ from ..models import (
     Assignment,
     AssignmentStatus,
     Channel,
+    Interaction,
+    Notification,
     Review,
     ReviewStatus,
     Role,
+    Sample,
     SamplingPolicy,
     Scorecard,
     Team,
     User,
     utcnow,
 )
+from ..services import audit, sampling
 from ..services import reviews as review_service
-from ..services import sampling
 from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 from .dialogues import SCENARIOS, conversation
@@ -353,7 +356,7 @@ def _calls(
             "agent_email": agent.email,
             "queue": meta.get("queue", "phone"),
             "subject": meta.get("subject"),
-            "started_at": utcnow() - timedelta(days=1 + n, hours=2),
+            "started_at": call_start(n),
             "wait_seconds": 30 + 20 * n,
         }
         echo(f"transcribing demo call {audio.name} with Whisper")
@@ -368,6 +371,43 @@ def _calls(
                 agent_channel=meta.get("agent_channel", "right"),
                 process="inline",
             )
+
+
+def call_start(n: int) -> datetime:
+    """When demo call n started: in the first minutes of last week, whose sample stays in the
+    reviewers' queues (oldest first), so a reviewer's queue starts with the calls."""
+    monday, _ = sampling.parse_week(sampling.last_week(utcnow().date()))
+    return monday + timedelta(minutes=1 + 3 * n)
+
+
+def assign_calls(week: str, admin: User) -> int:
+    """Put every call not sampled yet into the week's sample of its team's policy, assigned to
+    the reviewers in turn: the demo shows every journey, calls first. The number assigned."""
+    reviewers = list(
+        db.session.scalars(select(User).where(User.role == Role.REVIEWER).order_by(User.id))
+    )
+    sampled = select(Sample.interaction_id)
+    calls = db.session.scalars(
+        select(Interaction)
+        .where(Interaction.channel == Channel.CALL, Interaction.id.not_in(sampled))
+        .order_by(Interaction.started_at)
+    ).all()
+    policies = {p.team_id: p for p in db.session.scalars(select(SamplingPolicy))}
+    count = 0
+    for call in calls:
+        policy = policies.get(call.team_id)
+        if policy is None or not reviewers:
+            continue
+        sample = Sample(
+            policy=policy, week=week, interaction=call, stratum="risk",
+            risk_reason="demo: every call is reviewed",
+        )  # fmt: skip
+        reviewer = reviewers[count % len(reviewers)]
+        db.session.add_all([sample, Assignment(sample=sample, interaction=call, reviewer=reviewer)])
+        count += 1
+    db.session.flush()
+    audit.record(admin, "sampling.demo_calls_assigned", None, week=week, count=count)
+    return count
 
 
 def _answer(
@@ -395,6 +435,7 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
     for policy in db.session.scalars(select(SamplingPolicy)):
         for week in weeks:
             sampling.draw(policy, week, actor=admin)
+    assign_calls(weeks[-1], admin)
     reviewed_weeks = set(weeks[:-1])  # last week's sample stays in the reviewers' queues
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.status == AssignmentStatus.ASSIGNED)
@@ -423,8 +464,12 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
             actor=assignment.reviewer,
         )
         review.submitted_at = assignment.interaction.started_at + timedelta(days=2)
+        if assignment.sample.week == weeks[-2]:
+            # the latest reviewed week was reviewed in the last days: still open to dispute
+            review.submitted_at = utcnow() - timedelta(days=rng.uniform(0.5, 5))
         if rng.random() < 0.6:
             review.acknowledged_at = review.submitted_at + timedelta(hours=5)
+        _date_notes(f"/reviews/{review.id}", review.submitted_at)
     db.session.commit()
     _dispute_and_training(admin)
 
@@ -441,7 +486,8 @@ def _dispute_and_training(admin: User) -> None:
     recent.acknowledged_at = None
     agent = recent.interaction.agent
     lead = recent.interaction.team.leads[0]
-    review_service.open_dispute(
+    _date_notes(f"/reviews/{recent.id}", recent.submitted_at)
+    dispute = review_service.open_dispute(
         recent,
         agent,
         "The customer's issue needed the billing team; I could not refund it "
@@ -450,6 +496,8 @@ def _dispute_and_training(admin: User) -> None:
         window_days=7,
         lead_ids=[lead.id],
     )
+    dispute.created_at = recent.submitted_at + timedelta(hours=3)
+    _date_notes(f"/disputes/{dispute.id}", dispute.created_at)
     module = next(iter(coaching.modules_for_criterion("Empathy")), None)
     weak = db.session.scalars(
         select(Review).where(Review.status == ReviewStatus.SUBMITTED, Review.score < 60)
@@ -464,3 +512,12 @@ def _dispute_and_training(admin: User) -> None:
                 review=review,
             )
     db.session.commit()
+
+
+def _date_notes(link: str, when: datetime) -> None:
+    """Notifications the demo created about an event it back-dated carry the event's date,
+    not the load time."""
+    db.session.flush()
+    db.session.execute(
+        update(Notification).where(Notification.link == link).values(created_at=when)
+    )

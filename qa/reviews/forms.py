@@ -151,3 +151,8 @@ def changed_answers(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
 class ArbitratorForm(FlaskForm):
     arbitrator = SelectField("Arbitrator", coerce=int, validators=[DataRequired()])
     submit = SubmitField("Assign arbitrator")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField("Post comment")

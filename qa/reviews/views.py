@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import get_interaction_or_404, get_review_or_404, led_team_ids, roles_required
 from ..coaching import services as coaching
+from ..dashboard.charts import line_chart
 from ..extensions import db
 from ..models import (
     Dispute,
@@ -28,9 +30,11 @@ from ..models import (
 )
 from ..services import calibration as calibration_service
 from ..services import reviews as service
+from ..templating import review_score_text
 from . import bp
 from .forms import (
     ArbitratorForm,
+    CommentForm,
     DisputeForm,
     answers_from,
     changed_answers,
@@ -206,6 +210,10 @@ def show(review_id: int):
         dispute_form=form,
         modules=coaching.modules_for_review(review) if manages else [],
         can_dispute=_can_dispute(review, window),
+        dispute_until=service.dispute_deadline(review, window),
+        has_open_dispute=any(d.status == DisputeStatus.OPEN for d in review.disputes),
+        comments=service.comments_of(review),
+        comment_form=CommentForm(formdata=None),
         **workspace_context(review),
     )
 
@@ -237,10 +245,14 @@ def feedback():
         )
         .order_by(Review.submitted_at.desc())
     ).all()
+    window = current_app.config["DISPUTE_WINDOW_DAYS"]
     return render_template(
         "reviews/feedback.html",
         reviews=reviews,
-        window=current_app.config["DISPUTE_WINDOW_DAYS"],
+        window=window,
+        deadlines={r.id: service.dispute_deadline(r, window) for r in reviews},
+        now=utcnow(),
+        trend=_trend_chart(service.score_trend(current_user)),
     )
 
 
@@ -255,6 +267,8 @@ def acknowledge(review_id: int):
         abort(404, str(exc))
     db.session.commit()
     flash("Feedback acknowledged.", "info")
+    if request.form.get("back") == "feedback":
+        return redirect(url_for(".feedback"))
     return redirect(url_for(".show", review_id=review_id))
 
 
@@ -323,21 +337,40 @@ def resolve(dispute_id: int):
     form = resolve_form(dispute.review, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            service.resolve_dispute(
-                dispute, current_user, comment=form.comment.data,
-                new_score=float(form.new_score.data) if form.new_score.data is not None else None,
-                answer_changes=changed_answers(form, dispute.review),
-            )  # fmt: skip
+            _decide(dispute, form, request.form.get("action"))
         except service.ReviewError as exc:
             db.session.rollback()
             flash(str(exc), "error")
             return _resolve_page(_get_dispute_or_404(dispute_id), form, 400)
         db.session.commit()
-        flash(f"Dispute {dispute.status.value}.", "info")
+        flash(decision_message(dispute), "info")
         if _may_manage_dispute(dispute):
             return redirect(url_for(".disputes"))
         return redirect(url_for(".resolve", dispute_id=dispute.id))
     return _resolve_page(dispute, form, 400 if request.method == "POST" else 200)
+
+
+def _decide(dispute: Dispute, form: Any, action: str | None) -> None:
+    """Uphold (the score stays, the answers given are ignored), overturn (something must
+    change), or, without an action, decide by what the form changes."""
+    uphold = action == "uphold"
+    service.resolve_dispute(
+        dispute, current_user, comment=form.comment.data,
+        new_score=None if uphold or form.new_score.data is None else float(form.new_score.data),
+        answer_changes=None if uphold else changed_answers(form, dispute.review),
+        outcome=action if action in ("uphold", "overturn") else None,
+    )  # fmt: skip
+
+
+def decision_message(dispute: Dispute) -> str:
+    """The flash after a decision, naming the score under the one rounding rule."""
+    before = review_score_text(dispute.score_before)
+    if dispute.status == DisputeStatus.CHANGED:
+        return (
+            f"Dispute changed. Overturned: score {before} → "
+            f"{review_score_text(dispute.score_after)}."
+        )
+    return f"Dispute upheld: score {before} kept."
 
 
 def _resolve_page(dispute: Dispute, form: Any, status: int):  # type: ignore[no-untyped-def]
@@ -346,11 +379,11 @@ def _resolve_page(dispute: Dispute, form: Any, status: int):  # type: ignore[no-
     return render_template(
         "reviews/resolve.html",
         dispute=dispute,
-        review=dispute.review,
         form=form,
         agent=dispute.agent,
         arbitrate=arbitrate,
         can_assign=_may_manage_dispute(dispute),
+        **workspace_context(dispute.review),
     ), status
 
 
@@ -373,3 +406,36 @@ def arbitrator(dispute_id: int):
     db.session.commit()
     flash(f"{person.name} will decide this dispute.", "info")  # type: ignore[union-attr]
     return redirect(url_for(".resolve", dispute_id=dispute.id))
+
+
+def _trend_chart(trend: service.ScoreTrend) -> Markup | None:
+    """The agent's weekly IQS beside the team's average, as an SVG line chart (none without
+    reviews)."""
+    if not trend.weeks:
+        return None
+    return line_chart(
+        "My weekly IQS and the team average",
+        trend.weeks,
+        {"IQS": trend.mine, "Team average": trend.team},
+    )
+
+
+@bp.route("/reviews/<int:review_id>/comments", methods=["POST"])
+@roles_required(Role.REVIEWER, Role.AGENT, Role.LEAD, Role.ADMIN)
+def comment(review_id: int):
+    """Post to the review's thread; whoever may see the review (agent, its reviewer, the
+    team's lead, an admin) may post, and the other party is notified."""
+    review = get_review_or_404(review_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash("Write a comment first (at most 5000 characters).", "error")
+        return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
+    try:
+        service.add_comment(review, current_user, form.body.data or "")
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
+    db.session.commit()
+    flash("Comment posted.", "info")
+    return redirect(url_for(".show", review_id=review_id, _anchor="comments"))

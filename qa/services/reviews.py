@@ -6,7 +6,8 @@ import logging
 import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from email.message import EmailMessage
 from typing import Any
 
@@ -25,6 +26,7 @@ from ..models import (
     DisputeStatus,
     Interaction,
     Review,
+    ReviewComment,
     ReviewStatus,
     Role,
     Scorecard,
@@ -607,6 +609,7 @@ def resolve_dispute(
     new_score: float | None,
     comment: str,
     answer_changes: Mapping[int, AnswerInput] | None = None,
+    outcome: str | None = None,
 ) -> None:
     """Uphold the score or change it, either directly (new_score) or by changing answers of
     some criteria (the score is then recomputed by the formula); the agent is told, the
@@ -619,23 +622,10 @@ def resolve_dispute(
         raise ReviewError("explain the decision in a comment")
     if new_score is not None and not 0 <= new_score <= 100:
         raise ReviewError("a score is between 0 and 100")
+    if outcome == "uphold":
+        new_score, answer_changes = None, None
     review = dispute.review
-    changes: dict[str, Any] = {}
-    if answer_changes:
-        criteria = {c.id: c for c in review.scorecard_version.criteria}
-        answers = {a.criterion_id: a for a in review.answers}
-        for criterion_id, given in answer_changes.items():
-            criterion = checked_criterion(criteria, criterion_id, given, require_value=True)
-            answer = answers.get(criterion_id)
-            if answer is None:
-                answer = Answer(review=review, criterion=criterion)
-                db.session.add(answer)
-            before = "na" if answer.na else answer.value
-            after = "na" if given.na else given.value
-            if before != after:
-                changes[str(criterion_id)] = {"before": before, "after": after}
-                answer.na = given.na
-                answer.value = None if given.na else given.value
+    changes = _apply_answer_changes(review, answer_changes or {})
     dispute.resolver = resolver
     dispute.resolution_comment = comment.strip()
     dispute.resolved_at = utcnow()
@@ -646,6 +636,8 @@ def resolve_dispute(
         score = review_score(review)
     if new_score is not None:
         score = new_score
+    if outcome == "overturn" and score == review.score and not changes:
+        raise ReviewError("to overturn, change an answer or give a new score")
     if score == review.score and not changes:
         dispute.status = DisputeStatus.UPHELD
         dispute.score_after = review.score
@@ -658,8 +650,8 @@ def resolve_dispute(
         "dispute.resolved",
         dispute,
         status=dispute.status.value,
-        before=dispute.score_before,
-        after=dispute.score_after,
+        before=score_value(dispute.score_before),
+        after=score_value(dispute.score_after),
         changes=changes,
     )
     notify(
@@ -667,3 +659,133 @@ def resolve_dispute(
         f"Your dispute was {dispute.status.value}",
         f"/reviews/{dispute.review_id}",
     )
+
+
+def score_value(value: float | None) -> float | None:
+    """The one rounding rule of a review score wherever it is shown or recorded (pages,
+    flashes, the audit trail of disputes): one decimal, half away from zero."""
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def dispute_deadline(review: Review, window_days: int) -> datetime | None:
+    """When the agent's dispute window on a submitted review closes (none before submission)."""
+    if review.submitted_at is None or review.status != ReviewStatus.SUBMITTED:
+        return None
+    return review.submitted_at + timedelta(days=window_days)
+
+
+@dataclass(frozen=True)
+class ScoreTrend:
+    """An agent's average review score per ISO week beside their team's, oldest week first."""
+
+    weeks: list[str]
+    mine: list[float | None]
+    team: list[float | None]
+
+
+def _iso_week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def score_trend(agent: User, weeks: int = 8) -> ScoreTrend:
+    """The agent's weekly IQS (mean submitted review score, by week of submission) over the
+    last `weeks` weeks with reviews, and the mean of their team's reviews in the same weeks."""
+    since = utcnow() - timedelta(weeks=weeks)
+    team_filter = (
+        Interaction.team_id == agent.team_id
+        if agent.team_id is not None
+        else Interaction.agent_id == agent.id
+    )
+    rows = db.session.execute(
+        select(Review.submitted_at, Review.score, Interaction.agent_id)
+        .join(Interaction, Interaction.id == Review.interaction_id)
+        .where(
+            team_filter,
+            Review.status == ReviewStatus.SUBMITTED,
+            Review.calibration_session_id.is_(None),
+            Review.submitted_at >= since,
+            Review.score.is_not(None),
+        )
+    ).all()
+    mine: dict[str, list[float]] = {}
+    team: dict[str, list[float]] = {}
+    for submitted_at, score, agent_id in rows:
+        if submitted_at is None or score is None:
+            continue
+        week = _iso_week(submitted_at)
+        team.setdefault(week, []).append(score)
+        if agent_id == agent.id:
+            mine.setdefault(week, []).append(score)
+    labels = sorted(mine)
+    if labels:
+        labels = sorted(w for w in team if labels[0] <= w <= labels[-1])
+
+    def mean(values: list[float] | None) -> float | None:
+        return score_value(sum(values) / len(values)) if values else None
+
+    return ScoreTrend(
+        labels, [mean(mine.get(w)) for w in labels], [mean(team.get(w)) for w in labels]
+    )
+
+
+def _apply_answer_changes(
+    review: Review, answer_changes: Mapping[int, AnswerInput]
+) -> dict[str, Any]:
+    """Set the decided answers on the review; {criterion id: {"before", "after"}} of those that
+    changed."""
+    changes: dict[str, Any] = {}
+    criteria = {c.id: c for c in review.scorecard_version.criteria}
+    answers = {a.criterion_id: a for a in review.answers}
+    for criterion_id, given in answer_changes.items():
+        criterion = checked_criterion(criteria, criterion_id, given, require_value=True)
+        answer = answers.get(criterion_id)
+        if answer is None:
+            answer = Answer(review=review, criterion=criterion)
+            db.session.add(answer)
+        before = "na" if answer.na else answer.value
+        after = "na" if given.na else given.value
+        if before != after:
+            changes[str(criterion_id)] = {"before": before, "after": after}
+            answer.na = given.na
+            answer.value = None if given.na else given.value
+    return changes
+
+
+def comments_of(review: Review) -> list[ReviewComment]:
+    """The review's comment thread, oldest first, with the authors."""
+    return list(
+        db.session.scalars(
+            select(ReviewComment)
+            .where(ReviewComment.review_id == review.id)
+            .options(selectinload(ReviewComment.author))
+            .order_by(ReviewComment.created_at, ReviewComment.id)
+        )
+    )
+
+
+def add_comment(review: Review, author: User, body: str) -> ReviewComment:
+    """Post to the review's thread (the caller checked the author may see the review); the
+    other party is told: the agent's message goes to the reviewer, the reviewer's to the agent,
+    a lead's or admin's to both."""
+    text = body.strip()
+    if not text:
+        raise ReviewError("write a comment first")
+    if len(text) > 5000:
+        raise ReviewError("a comment is at most 5000 characters")
+    if review.status != ReviewStatus.SUBMITTED:
+        raise ReviewError("only submitted reviews have a comment thread")
+    comment = ReviewComment(review_id=review.id, author_id=author.id, body=text)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(author, "review.commented", review, comment=comment.id)
+    parties = {review.interaction.agent_id, review.reviewer_id} - {author.id}
+    for user_id in sorted(parties):
+        notify(
+            user_id,
+            f"{author.name} commented on the review of {review.interaction.external_id}",
+            f"/reviews/{review.id}#comments",
+        )
+    return comment

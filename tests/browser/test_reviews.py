@@ -203,7 +203,7 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     sign_in(page, base, people["agent"][1])
     page.goto(f"{base}/reviews/{review_id}")
     expect(page.locator("#disputes")).to_contain_text("Agreed: the timeline was given.")
-    expect(page.locator(".bigscore")).to_contain_text("98")  # 97.5
+    expect(page.locator(".bigscore")).to_have_text("Score 97.5")  # one decimal, as the audit
     with app.app_context():
         dispute = db.session.query(Dispute).one()
         assert dispute.status == DisputeStatus.CHANGED and dispute.score_after == 97.5

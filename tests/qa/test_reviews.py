@@ -12,13 +12,17 @@ from qa.services.reviews import (
     AnswerInput,
     ReviewError,
     compute_score,
+    dispute_deadline,
     lock_review,
     open_dispute,
     publish_version,
     resolve_dispute,
     save_answers,
+    score_trend,
+    score_value,
     start_review,
 )
+from qa.templating import review_score_text
 from tests.qa.test_access import submitted_review
 
 
@@ -165,3 +169,55 @@ def test_score_uses_the_reviews_own_version(world):
     total = sum(c.weight for c in version.criteria)
     resolution = next(c for c in version.criteria if c.name == "Resolution")
     assert review.score == pytest.approx(round((total - resolution.weight) * 100 / total, 2))
+
+
+def test_one_rounding_rule_for_review_scores():
+    """Review scores round to one decimal, half away from zero, everywhere: 72.5 stays 72.5
+    (not 72 as '%.0f' gave), 82.25 is 82.3, a whole score has no ".0"."""
+    assert score_value(72.5) == 72.5 and score_value(82.25) == 82.3 and score_value(None) is None
+    assert review_score_text(72.5) == "72.5" and review_score_text(82.0) == "82"
+    assert review_score_text(83.3333) == "83.3" and review_score_text(None) == "–"
+
+
+def test_uphold_and_overturn_outcomes(world):
+    """Uphold ignores answer changes and keeps the score; Overturn without any change is
+    refused; the audit records scores under the one rounding rule."""
+    review = submitted_review(world)
+    agent, lead = world["agent_red"], world["lead_red"]
+    resolution = next(c for c in review.scorecard_version.criteria if c.name == "Resolution")
+    dispute = open_dispute(review, agent, "Unfair", [], 7)
+    with pytest.raises(ReviewError, match="to overturn, change"):
+        resolve_dispute(dispute, lead, new_score=None, comment="x", outcome="overturn")
+    resolve_dispute(
+        dispute, lead, new_score=None, comment="stands", outcome="uphold",
+        answer_changes={resolution.id: AnswerInput(value=0)},
+    )  # fmt: skip
+    assert dispute.status == DisputeStatus.UPHELD and review.score == 100
+    second = open_dispute(review, agent, "Still unfair", [], 7)
+    resolve_dispute(second, lead, new_score=72.46, comment="partly", outcome="overturn")
+    event = db.session.query(AuditEvent).filter_by(action="dispute.resolved").all()[-1]
+    assert event.details["before"] == 100 and event.details["after"] == 72.5
+
+
+def test_dispute_deadline_and_score_trend(world):
+    """The deadline is submission + window; the trend gives the agent's weekly mean beside
+    the team's (the team's other agent counted only in the team line)."""
+    review = submitted_review(world)
+    other = submitted_review(world, agent_key="agent_red2")
+    other.score = 50.0
+    db.session.commit()
+    assert dispute_deadline(review, 7) == review.submitted_at + timedelta(days=7)
+    trend = score_trend(world["agent_red"])
+    assert trend.mine == [100.0] and trend.team == [75.0] and len(trend.weeks) == 1
+
+
+def test_feedback_acknowledge_from_the_list_returns_to_it(login, world):
+    """Acknowledging from /feedback returns to /feedback; the page carries the trend chart."""
+    review = submitted_review(world)
+    agent = login(world["agent_red"])
+    page = agent.get("/feedback").get_data(as_text=True)
+    assert 'aria-label="My weekly IQS and the team average"' in page
+    response = agent.post(f"/reviews/{review.id}/acknowledge", {"back": "feedback"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/feedback")
+    db.session.refresh(review)
+    assert review.acknowledged_at is not None
