@@ -8,7 +8,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from qa.extensions import db
-from qa.models import Assignment, Role, Sample, SamplingPolicy, User
+from qa.models import (
+    Answer,
+    Assignment,
+    Review,
+    ReviewStatus,
+    Role,
+    Sample,
+    SamplingPolicy,
+    User,
+    utcnow,
+)
 from qa.services import sampling
 from tests.browser.conftest import seed_admin, seed_team, sign_in
 from tests.conftest import make_interaction
@@ -69,3 +79,62 @@ def test_agent_has_no_assignments_link(live_app, page: Page):
     sign_in(page, base, "agent@example.com")
     expect(page.get_by_role("navigation").get_by_role("link", name="Assignments")).to_have_count(0)
     assert page.request.get(f"{base}/sampling/assignments").status == 403
+
+
+def _seed_reviews() -> None:
+    """Inside an app context: team Billing, a sampling policy and three reviews of Aisha Agent
+    answering every criterion of the demo scorecard at its maximum."""
+    team, people, version = seed_team()
+    db.session.add(SamplingPolicy(team=team, name="Weekly"))
+    for score in (60, 80, 100):
+        interaction = make_interaction(people[Role.AGENT])
+        review = Review(
+            interaction=interaction,
+            reviewer=people[Role.REVIEWER],
+            scorecard_version=version,
+            status=ReviewStatus.SUBMITTED,
+            score=score,
+            submitted_at=utcnow(),
+        )
+        for criterion in version.criteria:
+            review.answers.append(Answer(criterion=criterion, value=criterion.scale_max, na=False))
+        db.session.add(review)
+    db.session.commit()
+
+
+def test_dashboard_axes_labels_heatmap_and_sample_week(live_app, page: Page, tmp_path):
+    """The distribution has y-axis values and a title, criterion labels are whole in a tooltip,
+    the agent x criterion heatmap has a value per cell, a legend and a CSV, and the weekly sample
+    defaults to the current ISO week."""
+    app, base = live_app
+    with app.app_context():
+        _seed_reviews()
+    sign_in(page, base, "lead@example.com")
+    page.goto(f"{base}/dashboard")
+    distribution = page.locator("#distribution svg")
+    expect(distribution.locator("text.axis-title")).to_have_text("Reviews")
+    ticks = distribution.locator("text[text-anchor=end]").all_text_contents()
+    assert ticks == ["4", "3", "2", "1", "0"] or ticks == ["0", "1", "2", "3", "4"], ticks
+    tick_ys = [
+        float(y)
+        for y in distribution.locator("text[text-anchor=end]").evaluate_all(
+            "ts => ts.map(t => t.getAttribute('y'))"
+        )
+    ]
+    assert len(set(tick_ys)) == 5 and all(14 <= y <= 220 - 42 + 4 for y in tick_ys), tick_ys
+    criteria = page.locator("#criteria svg")
+    expect(criteria.locator("text > title", has_text="Next steps and closing")).to_have_count(1)
+    assert "…" not in "".join(criteria.locator("tspan").all_text_contents())
+
+    heat = page.locator("#heatmap svg")
+    expect(heat.locator("g.cell")).to_have_count(7)
+    expect(heat.locator("g.cell text").first).to_have_text("100")
+    expect(heat).to_contain_text("no answers")
+    expect(page.locator("#heatmap").get_by_role("link", name="CSV")).to_have_count(1)
+    page.locator("#heatmap summary").click()
+    expect(page.locator("#heatmap-table")).to_contain_text("Aisha Agent")
+
+    assert page.get_by_label("ISO week").input_value() == sampling.week_of(utcnow())
+    page.locator("#criteria").screenshot(path=str(tmp_path / "criteria.png"))
+    page.locator("#heatmap").screenshot(path="/tmp/lead-heatmap.png")
+    page.locator("#distribution").screenshot(path="/tmp/lead-distribution.png")
