@@ -33,8 +33,8 @@ def users():
     """Users, teams and API tokens; create a user or a team."""
     teams = _teams()
     form, team_form = UserForm(teams, prefix="user"), TeamForm(prefix="team")
-    if form.submit.data and form.validate_on_submit() and _created_user(form):
-        return redirect(url_for(".users"))
+    if form.submit.data and form.validate_on_submit() and (created := _created_user(form)):
+        return created
     if team_form.submit.data and team_form.validate_on_submit():
         team = user_service.get_or_create_team(team_form.name.data.strip())
         audit.record(current_user, "team.created", team)
@@ -51,25 +51,36 @@ def users():
     ), 400 if request.method == "POST" else 200
 
 
-def _created_user(form: UserForm) -> bool:
-    """Create the user `form` describes, commit and say so; False (the reason flashed) if refused."""
+def _created_user(form: UserForm) -> Response | None:
+    """Create the user `form` describes (invited when no password is given), commit and say so;
+    where to go next, or None (the reason flashed) if refused."""
+    who = (form.email.data, form.name.data)
+    where = {"team": form.chosen_team(), "leads": form.chosen_leads(), "actor": current_user}
     try:
-        user = user_service.create_user(
-            form.email.data,
-            form.name.data,
-            form.password.data,
-            form.role.data,
-            team=form.chosen_team(),
-            leads=form.chosen_leads(),
-            actor=current_user,
-        )
+        if form.password.data:
+            user = user_service.create_user(*who, form.password.data, form.role.data, **where)
+        else:
+            user = user_service.invite_user(*who, form.role.data, **where)
     except user_service.UserError as exc:
         flash(str(exc), "error")
-        return False
+        return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
     flash(f"Created {user.email} ({user.role.value}).", "info")
-    return True
+    if form.password.data:
+        return redirect(url_for(".users"))
+    return redirect(url_for(".invite_link", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/invite")
+@roles_required(Role.ADMIN)
+def invite_link(user_id: int):
+    """The user's one-time set-password link, to hand over; valid a week, until it is used."""
+    user = db.get_or_404(User, user_id)
+    token = user_service.invite_token(user, current_app.config["SECRET_KEY"])
+    link = url_for("auth.set_password", token=token, _external=True)
+    days = user_service.INVITE_MAX_AGE // 86400
+    return render_template("admin/invite.html", user=user, link=link, days=days)
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -83,6 +94,8 @@ def update_user(user_id: int):
         user_service.set_role(user, Role(form.role.data), current_user)
         user_service.set_team(user, form.chosen_team(), current_user)
         user_service.set_active(user, form.status.data == "active", current_user)
+        if form.weekly_capacity.data is not None:
+            user_service.set_capacity(user, form.weekly_capacity.data, current_user)
     except user_service.UserError as exc:
         db.session.rollback()
         flash(f"Nothing changed: {exc}.", "error")

@@ -138,3 +138,46 @@ def test_dashboard_axes_labels_heatmap_and_sample_week(live_app, page: Page, tmp
     page.locator("#criteria").screenshot(path=str(tmp_path / "criteria.png"))
     page.locator("#heatmap").screenshot(path="/tmp/lead-heatmap.png")
     page.locator("#distribution").screenshot(path="/tmp/lead-distribution.png")
+
+
+def test_admin_invites_a_user_who_sets_a_password_and_signs_in(live_app, page: Page, browser):
+    """The admin invites a reviewer with a capacity from the users page, hands over the one-time
+    link; the new user sets a password there (a common one refused) and signs in with it."""
+    app, base = live_app
+    with app.app_context():
+        seed_team()
+        seed_admin()
+    sign_in(page, base, "admin@example.com")
+    page.goto(f"{base}/admin/users")
+    page.get_by_label("Name", exact=True).fill("Nina New")
+    page.get_by_label("Email", exact=True).fill("nina@example.com")
+    page.get_by_label("Role", exact=True).select_option("reviewer")
+    page.get_by_label("Weekly review capacity").fill("25")
+    page.get_by_role("button", name="Create or invite user").click()
+    expect(page.get_by_role("heading", name="Invite Nina New")).to_be_visible()
+    link = page.get_by_label("Set-password link").input_value()
+    assert "/account/set-password/" in link
+    page.screenshot(path="/tmp/lead-invite.png")
+
+    page.goto(f"{base}/admin/users")
+    expect(page.get_by_label("Weekly capacity of Nina New")).to_have_value("25")
+    page.get_by_label("Weekly capacity of Rita Reviewer").fill("12")
+    page.get_by_role("button", name="Save Rita Reviewer").click()
+    expect(page.get_by_label("Weekly capacity of Rita Reviewer")).to_have_value("12")
+
+    guest = browser.new_context().new_page()
+    guest.goto(link)
+    guest.get_by_label("New password", exact=True).fill("password1")
+    guest.get_by_label("New password again").fill("password1")
+    guest.get_by_role("button", name="Set password").click()
+    expect(guest.locator(".error", has_text="most common")).to_be_visible()
+    guest.get_by_label("New password", exact=True).fill("amber-kettle-41")
+    guest.get_by_label("New password again").fill("amber-kettle-41")
+    guest.get_by_role("button", name="Set password").click()
+    expect(guest.get_by_text("Your password is set.")).to_be_visible()
+    guest.get_by_label("Email").fill("nina@example.com")
+    guest.get_by_label("Password").fill("amber-kettle-41")
+    guest.get_by_role("button", name="Sign in").click()
+    expect(guest.get_by_text("Nina New · reviewer")).to_be_visible()
+    guest.goto(link)
+    expect(guest.get_by_text("already used")).to_be_visible()
