@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,7 +12,7 @@ from ..extensions import db
 from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
-from ..services import audit, autoqa, tokens
+from ..services import audit, autoqa, calibration, tokens
 from ..services import users as user_service
 from . import bp
 from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
@@ -158,7 +159,22 @@ def models():
         default=autoqa.shipped_default(),
         active=registry.active(),
         custom=autoqa.custom_heads(),
+        agreement=calibration.autoqa_agreement(),
+        when=human_time,
     )
+
+
+def human_time(value: object) -> str:
+    """An ISO timestamp as people read it ("2 Dec 2026, 16:50 UTC"); other values unchanged."""
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
 @bp.route("/models/custom/activate", methods=["POST"])

@@ -4,6 +4,8 @@ admin's user invitation and model training."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -11,6 +13,7 @@ from qa.extensions import db
 from qa.models import (
     Answer,
     Assignment,
+    AutoScore,
     Review,
     ReviewStatus,
     Role,
@@ -81,13 +84,19 @@ def test_agent_has_no_assignments_link(live_app, page: Page):
     assert page.request.get(f"{base}/sampling/assignments").status == 403
 
 
-def _seed_reviews() -> None:
+def _seed_reviews(auto: float | None = None) -> None:
     """Inside an app context: team Billing, a sampling policy and three reviews of Aisha Agent
     answering every criterion of the demo scorecard at its maximum."""
     team, people, version = seed_team()
     db.session.add(SamplingPolicy(team=team, name="Weekly"))
     for score in (60, 80, 100):
         interaction = make_interaction(people[Role.AGENT])
+        if auto is not None:
+            db.session.add(
+                AutoScore(
+                    interaction=interaction, criterion="empathy", value=auto, model_version="t"
+                )
+            )
         review = Review(
             interaction=interaction,
             reviewer=people[Role.REVIEWER],
@@ -181,3 +190,22 @@ def test_admin_invites_a_user_who_sets_a_password_and_signs_in(live_app, page: P
     expect(guest.get_by_text("Nina New · reviewer")).to_be_visible()
     guest.goto(link)
     expect(guest.get_by_text("already used")).to_be_visible()
+
+
+def test_models_page_dates_and_agreement_with_reviewers(live_app, page: Page):
+    """The models page shows dates as people read them, says the AUC is cross-validation on the
+    training corpus, and puts the agreement of AutoQA with the reviewers (n, kappa) beside it."""
+    app, base = live_app
+    with app.app_context():
+        _seed_reviews(auto=95)
+        seed_admin()
+    sign_in(page, base, "admin@example.com")
+    page.goto(f"{base}/admin/models")
+    models = page.locator("#models")
+    expect(models).to_contain_text("on the training corpus")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", models.inner_text())
+    expect(models).to_contain_text(" UTC")
+    row = page.locator("#agreement-table tr", has_text="Empathy")
+    expect(row).to_contain_text("3")  # three reviewed interactions with an AutoQA empathy score
+    expect(row).to_contain_text("100%")
+    page.screenshot(path="/tmp/lead-models.png", full_page=True)

@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from qa.admin.views import human_time
 from qa.extensions import db
 from qa.models import AuditEvent, Role, User
 from qa.services import users as user_service
@@ -374,3 +375,11 @@ def test_capacity_is_saved_from_the_row_and_audited(login, world):
         c.post(f"/admin/users/{reviewer.id}", edit(reviewer, weekly_capacity="-1")).status_code
         == 400
     )
+
+
+def test_human_time_reads_iso_stamps():
+    """ISO stamps (naive, offset or Z) read as "23 Nov 2026, 08:50 UTC"; anything else unchanged."""
+    assert human_time("2026-11-23T08:50:12") == "23 Nov 2026, 08:50 UTC"
+    assert human_time("2026-11-23T09:50:12+01:00") == "23 Nov 2026, 08:50 UTC"
+    assert human_time("2026-11-23T08:50:12Z") == "23 Nov 2026, 08:50 UTC"
+    assert (human_time("soon"), human_time(None)) == ("soon", "")
