@@ -1,7 +1,16 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
+from ..jobs import training
 from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
@@ -161,7 +171,28 @@ def models():
         custom=autoqa.custom_heads(),
         agreement=calibration.autoqa_agreement(),
         when=human_time,
+        training=training.read_state(current_app),
     )
+
+
+@bp.route("/models/train", methods=["POST"])
+@roles_required(Role.ADMIN)
+def train_model():
+    """Start `train --from-reviews` in the background; the page then follows its progress."""
+    _valid_or_400(FlaskForm())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if training.start(app, current_user.id):
+        flash("Training started: it runs in the background, follow it below.", "info")
+    else:
+        flash("A training is already running.", "error")
+    return redirect(url_for(".models") + "#training")
+
+
+@bp.route("/models/train/status")
+@roles_required(Role.ADMIN)
+def train_status():
+    """The training job's state as JSON (polled by the models page)."""
+    return jsonify(training.read_state(current_app))
 
 
 def human_time(value: object) -> str:

@@ -5,11 +5,13 @@ admin's user invitation and model training."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from qa.extensions import db
+from qa.jobs import training
 from qa.models import (
     Answer,
     Assignment,
@@ -209,3 +211,33 @@ def test_models_page_dates_and_agreement_with_reviewers(live_app, page: Page):
     expect(row).to_contain_text("3")  # three reviewed interactions with an AutoQA empathy score
     expect(row).to_contain_text("100%")
     page.screenshot(path="/tmp/lead-models.png", full_page=True)
+
+
+def test_admin_trains_from_the_page_and_sees_progress_then_the_reason(
+    live_app, page: Page, monkeypatch
+):
+    """Train from reviews starts a background job whose step the page shows while it runs, then
+    the page shows the failure's reason once the job ends."""
+    app, base = live_app
+    with app.app_context():
+        seed_admin()
+    training.state_path(app).unlink(missing_ok=True)
+    release = threading.Event()
+
+    def runner(actor_id, progress):  # type: ignore[no-untyped-def]
+        progress("training on the reviewers' labels", 30)
+        release.wait(10)
+        raise ValueError("not enough reviewer labels for empathy: 3, need 40")
+
+    monkeypatch.setattr(training, "retrain", runner)
+    sign_in(page, base, "admin@example.com")
+    page.goto(f"{base}/admin/models")
+    page.get_by_role("button", name="Train from reviews").click()
+    expect(page.locator("#train-text")).to_contain_text("training on the reviewers' labels (30%)")
+    expect(page.get_by_role("button", name="Train from reviews")).to_be_disabled()
+    page.locator("#training").screenshot(path="/tmp/lead-training.png")
+    release.set()
+    expect(page.locator("#train-text")).to_contain_text("failed", timeout=10000)
+    expect(page.locator("#train-text")).to_contain_text("not enough reviewer labels for empathy")
+    expect(page.get_by_role("button", name="Train from reviews")).to_be_enabled()
+    training.state_path(app).unlink(missing_ok=True)
