@@ -12,7 +12,14 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..extensions import db
 from ..models import Role, Team, User
@@ -30,7 +37,8 @@ class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=255)])
     password = PasswordField(
-        "Initial password", validators=[DataRequired(), Length(min=8, max=200)]
+        "Initial password (leave empty to invite)",
+        validators=[Optional(), Length(min=8, max=200)],
     )
     role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
     team = SelectField("Team (agents and reviewers)", coerce=int)
@@ -38,7 +46,7 @@ class UserForm(FlaskForm):
     weekly_capacity = IntegerField(
         "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
     )
-    submit = SubmitField("Create user")
+    submit = SubmitField("Create or invite user")
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -76,6 +84,9 @@ class UserEditForm(FlaskForm):
     # A select, not a checkbox: an unchecked box is simply missing from the post, so a client that
     # only meant to change the role would deactivate the user by accident.
     status = SelectField("Account", choices=[("active", "active"), ("deactivated", "deactivated")])
+    weekly_capacity = IntegerField(
+        "Weekly capacity", validators=[Optional(), NumberRange(min=0, max=1000)]
+    )
     submit = SubmitField("Save")
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:

@@ -1,6 +1,16 @@
 from collections.abc import Callable
+from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -8,10 +18,11 @@ from werkzeug.wrappers import Response
 
 from ..access import roles_required
 from ..extensions import db
+from ..jobs import training
 from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
-from ..services import audit, autoqa, tokens
+from ..services import audit, autoqa, calibration, tokens
 from ..services import users as user_service
 from . import bp
 from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
@@ -33,8 +44,8 @@ def users():
     """Users, teams and API tokens; create a user or a team."""
     teams = _teams()
     form, team_form = UserForm(teams, prefix="user"), TeamForm(prefix="team")
-    if form.submit.data and form.validate_on_submit() and _created_user(form):
-        return redirect(url_for(".users"))
+    if form.submit.data and form.validate_on_submit() and (created := _created_user(form)):
+        return created
     if team_form.submit.data and team_form.validate_on_submit():
         team = user_service.get_or_create_team(team_form.name.data.strip())
         audit.record(current_user, "team.created", team)
@@ -51,25 +62,36 @@ def users():
     ), 400 if request.method == "POST" else 200
 
 
-def _created_user(form: UserForm) -> bool:
-    """Create the user `form` describes, commit and say so; False (the reason flashed) if refused."""
+def _created_user(form: UserForm) -> Response | None:
+    """Create the user `form` describes (invited when no password is given), commit and say so;
+    where to go next, or None (the reason flashed) if refused."""
+    who = (form.email.data, form.name.data)
+    where = {"team": form.chosen_team(), "leads": form.chosen_leads(), "actor": current_user}
     try:
-        user = user_service.create_user(
-            form.email.data,
-            form.name.data,
-            form.password.data,
-            form.role.data,
-            team=form.chosen_team(),
-            leads=form.chosen_leads(),
-            actor=current_user,
-        )
+        if form.password.data:
+            user = user_service.create_user(*who, form.password.data, form.role.data, **where)
+        else:
+            user = user_service.invite_user(*who, form.role.data, **where)
     except user_service.UserError as exc:
         flash(str(exc), "error")
-        return False
+        return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
     flash(f"Created {user.email} ({user.role.value}).", "info")
-    return True
+    if form.password.data:
+        return redirect(url_for(".users"))
+    return redirect(url_for(".invite_link", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/invite")
+@roles_required(Role.ADMIN)
+def invite_link(user_id: int):
+    """The user's one-time set-password link, to hand over; valid a week, until it is used."""
+    user = db.get_or_404(User, user_id)
+    token = user_service.invite_token(user, current_app.config["SECRET_KEY"])
+    link = url_for("auth.set_password", token=token, _external=True)
+    days = user_service.INVITE_MAX_AGE // 86400
+    return render_template("admin/invite.html", user=user, link=link, days=days)
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -83,6 +105,8 @@ def update_user(user_id: int):
         user_service.set_role(user, Role(form.role.data), current_user)
         user_service.set_team(user, form.chosen_team(), current_user)
         user_service.set_active(user, form.status.data == "active", current_user)
+        if form.weekly_capacity.data is not None:
+            user_service.set_capacity(user, form.weekly_capacity.data, current_user)
     except user_service.UserError as exc:
         db.session.rollback()
         flash(f"Nothing changed: {exc}.", "error")
@@ -145,7 +169,43 @@ def models():
         default=autoqa.shipped_default(),
         active=registry.active(),
         custom=autoqa.custom_heads(),
+        agreement=calibration.autoqa_agreement(),
+        when=human_time,
+        training=training.read_state(current_app),
     )
+
+
+@bp.route("/models/train", methods=["POST"])
+@roles_required(Role.ADMIN)
+def train_model():
+    """Start `train --from-reviews` in the background; the page then follows its progress."""
+    _valid_or_400(FlaskForm())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if training.start(app, current_user.id):
+        flash("Training started: it runs in the background, follow it below.", "info")
+    else:
+        flash("A training is already running.", "error")
+    return redirect(url_for(".models") + "#training")
+
+
+@bp.route("/models/train/status")
+@roles_required(Role.ADMIN)
+def train_status():
+    """The training job's state as JSON (polled by the models page)."""
+    return jsonify(training.read_state(current_app))
+
+
+def human_time(value: object) -> str:
+    """An ISO timestamp as people read it ("2 Dec 2026, 16:50 UTC"); other values unchanged."""
+    if not isinstance(value, str):
+        return "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
 @bp.route("/models/custom/activate", methods=["POST"])

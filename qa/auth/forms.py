@@ -23,3 +23,17 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Change password")
+
+
+class SetPasswordForm(FlaskForm):
+    """An invited user's first password (the link's token is in the URL)."""
+
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+    )
+    submit = SubmitField("Set password")

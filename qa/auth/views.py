@@ -9,7 +9,7 @@ from ..models import User
 from ..services import audit, sign_in
 from ..services import users as user_service
 from . import bp
-from .forms import ChangePasswordForm, LoginForm
+from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
 
 
 def _verify(email: str, password: str) -> User | None:
@@ -97,3 +97,25 @@ def change_password():
         flash("Your password is changed. Other sessions are signed out.", "info")
         return redirect(url_for("dashboard.home"))
     return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """An invited user chooses their password through the one-time link an admin gave them."""
+    try:
+        user = user_service.user_for_invite(token, current_app.config["SECRET_KEY"])
+    except user_service.UserError as exc:
+        return render_template("auth/set_password.html", form=None, error=str(exc)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user_service.set_invited_password(user, form.new_password.data)
+        except user_service.UserError as exc:
+            db.session.rollback()
+            form.new_password.errors.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in with it.", "info")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/set_password.html", form=form, user=user, error=None), status

@@ -91,7 +91,7 @@ def team():
     period = _period()
     settings = _settings()
     data = _team_data(chosen, period, settings) if chosen else _NO_TEAM
-    form = SampleForm(week=sampling.last_week())
+    form = SampleForm(week=sampling.week_of(utcnow()))  # re-drawing tops up
     form.policy.choices = [(p.id, p.name) for p in _policies(chosen)]
     return render_template(
         "dashboard/team.html",
@@ -113,6 +113,7 @@ _NO_TEAM: dict = {
     "recommendations": [],
     "overdue": [],
     "weak_links": {},
+    "heat": ([], [], {}),
 }
 
 
@@ -133,6 +134,7 @@ def _team_data(team: Team, period: dashboard.Period, settings: dict) -> dict:
         "recommendations": recs,
         "overdue": coaching.overdue([team.id]),
         "weak_links": _weak_links(overview, recs, settings["threshold"]),
+        "heat": charts.heat_cells(overview),
     }
 
 

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from ..access import can_manage_team, roles_required
+from ..access import can_manage_team, led_team_ids, roles_required
 from ..extensions import db
 from ..models import Assignment, Role, SamplingPolicy
 from ..services import sampling
@@ -105,11 +105,16 @@ def draw(policy_id: int):
 
 
 @bp.route("/assignments")
-@roles_required(Role.REVIEWER)
+@roles_required(Role.REVIEWER, Role.LEAD, Role.ADMIN)
 def assignments():
-    """The reviewer's open sampled interactions, each with a way to replace it."""
-    rows = sampling.open_assignments(current_user)
-    return render_template("sampling/assignments.html", assignments=rows)
+    """Open sampled interactions with a way to replace each: a reviewer's own, a lead's teams', all for an admin."""
+    if current_user.role == Role.REVIEWER:
+        rows = sampling.open_assignments(current_user)
+    else:
+        teams = None if current_user.role == Role.ADMIN else led_team_ids(current_user)
+        rows = sampling.team_open_assignments(teams)
+    mine = current_user.role == Role.REVIEWER
+    return render_template("sampling/assignments.html", assignments=rows, mine=mine)
 
 
 def _assignment_or_404(assignment_id: int) -> Assignment:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -188,6 +190,16 @@ def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None
     )
 
 
+def set_capacity(user: User, capacity: int, actor: User | None) -> None:
+    """Set how many reviews a week the sampler may assign the user; audited when it changes."""
+    if capacity < 0:
+        raise UserError("the weekly capacity cannot be negative")
+    old = user.weekly_capacity
+    if old != capacity:
+        user.weekly_capacity = capacity
+        audit.record(actor, "user.capacity_changed", user, old=old, new=capacity)
+
+
 def change_password(user: User, new_password: str) -> None:
     """Set a new password (checked like a new user's) and end every session of the user; the
     caller signs the current one in again with the new session version."""
@@ -203,3 +215,55 @@ def sign_out(user: User) -> None:
     """End this session and every copy of it (a copied session or remember-me cookie included)."""
     user.end_sessions()
     audit.record(user, "auth.logout", user)
+
+
+# --- invitations: a one-time, expiring set-password link -------------------------------------
+
+INVITE_SALT = "coachline.set-password"
+INVITE_MAX_AGE = 7 * 24 * 3600  # seconds: a week to accept
+
+
+def invite_user(
+    email: str,
+    name: str,
+    role: Role | str,
+    team: Team | None = None,
+    leads: list[Team] | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create a user without a password anyone knows (a random one); they choose their own
+    through the link of invite_token."""
+    user = create_user(email, name, secrets.token_urlsafe(32), role, team, leads, actor)
+    audit.record(actor, "user.invited", user)
+    return user
+
+
+def invite_token(user: User, secret: str) -> str:
+    """A signed token naming the user and their session version: setting the password bumps the
+    version, so the link works once; it also expires after INVITE_MAX_AGE."""
+    serializer = URLSafeTimedSerializer(secret, salt=INVITE_SALT)
+    return serializer.dumps({"u": user.id, "v": user.session_version or 0})
+
+
+def user_for_invite(token: str, secret: str, max_age: int = INVITE_MAX_AGE) -> User:
+    """The active user a set-password token is for; UserError if it is forged, expired or used."""
+    serializer = URLSafeTimedSerializer(secret, salt=INVITE_SALT)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise UserError("this link has expired: ask an admin for a new one") from None
+    except BadSignature:
+        raise UserError("this link is not valid") from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active or (user.session_version or 0) != data.get("v"):
+        raise UserError("this link was already used or is no longer valid")
+    return user
+
+
+def set_invited_password(user: User, password: str) -> None:
+    """Set the password chosen through an invitation (checked like any password); the link and
+    any session from before stop working."""
+    check_password_strength(password, user.email, user.name)
+    user.set_password(password)
+    user.end_sessions()
+    audit.record(user, "user.password_set", user)

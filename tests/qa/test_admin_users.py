@@ -4,11 +4,14 @@ two admins at once."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
+from qa.admin.views import human_time
 from qa.extensions import db
-from qa.models import AuditEvent, Role
+from qa.models import AuditEvent, Role, User
 from qa.services import users as user_service
 from tests.conftest import make_user
 
@@ -300,3 +303,83 @@ def test_led_teams_need_csrf_and_an_admin(login, world):
     db.session.expire_all()
     assert [t.name for t in lead.led_teams] == ["Red"]
     assert events("user.led_teams_changed") == []
+
+
+def _new_user_form(c, email: str, **extra) -> dict:  # type: ignore[no-untyped-def]
+    """The admin's add-or-invite form as the users page posts it (no password: an invitation)."""
+    return {
+        "user-email": email,
+        "user-name": "Nina New",
+        "user-password": "",
+        "user-role": "reviewer",
+        "user-team": "0",
+        "user-weekly_capacity": "25",
+        "user-submit": "Create or invite user",
+        "user-csrf_token": c.token,
+        **extra,
+    }
+
+
+def test_admin_invites_a_user_who_sets_their_password_once(client, login, world):
+    """An invitation without a password leads to a one-time link; the set-password page refuses
+    a common password, accepts a good one, and the link then stops working."""
+    admin = login(world["admin"])
+    response = admin.post("/admin/users", _new_user_form(admin, "nina@example.com"))
+    assert response.status_code == 302 and "/invite" in response.headers["Location"]
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'value="(http://[^"]+/account/set-password/[^"]+)"', page).group(1)
+    nina = db.session.scalar(select(User).where(User.email == "nina@example.com"))
+    assert (nina.role, nina.weekly_capacity) == (Role.REVIEWER, 25)
+    assert [e.action for e in events("user.invited")] == ["user.invited"]
+
+    path = link.split("localhost", 1)[1]
+    guest = client
+    form = guest.get(path).get_data(as_text=True)
+    assert "Set your password" in form and "nina@example.com" in form
+    guest.token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    weak = {"new_password": "password1", "confirm": "password1"}
+    refused = guest.post(path, weak)
+    assert refused.status_code == 400 and "most common" in refused.get_data(as_text=True)
+    good = {"new_password": "amber-kettle-41", "confirm": "amber-kettle-41"}
+    assert guest.post(path, good).status_code == 302
+    db.session.expire_all()
+    assert nina.check_password("amber-kettle-41")
+    again = guest.get(path)
+    assert again.status_code == 400 and "already used" in again.get_data(as_text=True)
+
+
+def test_invite_token_expires_and_forged_is_refused(app, world):
+    """A set-password token past its age, or signed with another key, is refused with the reason."""
+    token = user_service.invite_token(world["reviewer"], app.config["SECRET_KEY"])
+    assert user_service.user_for_invite(token, app.config["SECRET_KEY"]) == world["reviewer"]
+    with pytest.raises(user_service.UserError, match="expired"):
+        user_service.user_for_invite(token, app.config["SECRET_KEY"], max_age=-1)
+    with pytest.raises(user_service.UserError, match="not valid"):
+        user_service.user_for_invite(token, "another key")
+
+
+def test_capacity_is_saved_from_the_row_and_audited(login, world):
+    """A reviewer's weekly capacity is edited in their row; the change is audited with old and new."""
+    c, reviewer = login(world["admin"]), world["reviewer"]
+    page = c.get("/admin/users").get_data(as_text=True)
+    assert f'aria-label="Weekly capacity of {reviewer.name}"' in page
+    assert (
+        c.post(f"/admin/users/{reviewer.id}", edit(reviewer, weekly_capacity="12")).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert reviewer.weekly_capacity == 12
+    [event] = events("user.capacity_changed")
+    assert event.details["new"] == 12
+    assert (
+        c.post(f"/admin/users/{reviewer.id}", edit(reviewer, weekly_capacity="-1")).status_code
+        == 400
+    )
+
+
+def test_human_time_reads_iso_stamps():
+    """ISO stamps (naive, offset or Z) read as "23 Nov 2026, 08:50 UTC"; anything else unchanged."""
+    assert human_time("2026-11-23T08:50:12") == "23 Nov 2026, 08:50 UTC"
+    assert human_time("2026-11-23T09:50:12+01:00") == "23 Nov 2026, 08:50 UTC"
+    assert human_time("2026-11-23T08:50:12Z") == "23 Nov 2026, 08:50 UTC"
+    assert (human_time("soon"), human_time(None)) == ("soon", "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
 
+from qa.dashboard import charts
 from qa.extensions import db
 from qa.models import (
     Answer,
@@ -195,7 +197,7 @@ def test_dashboard_page_charts_and_csv(login, fixture):
     c = login(fixture["lead_red"])
     q = f"team={fixture['red'].id}&start=2026-11-02&end=2026-11-15"
     page = c.get(f"/dashboard?{q}").get_data(as_text=True)
-    assert page.count("<svg") == 4 and "style=" not in page.split("<main>")[1]
+    assert page.count("<svg") == 5 and "style=" not in page.split("<main>")[1]
     assert "Ann" in page and "35.3" in page and "▲" in page
     csv = c.get(f"/dashboard/chart/weekly.csv?{q}")
     assert csv.mimetype == "text/csv"
@@ -262,3 +264,32 @@ def test_exports_are_scoped_and_audited(login, fixture):
         "export.training",
     ]
     assert events[0].details["rows"] == 5 and events[0].actor_id == fixture["lead_red"].id
+
+
+def test_heatmap_cells_and_csv(login, fixture):
+    """The agent x criterion heatmap holds each agent's mean per criterion (hand-computed) with its
+    answers, as SVG cells and as CSV; the other team's agent is not in it."""
+    c = login(fixture["lead_red"])
+    q = f"team={fixture['red'].id}&start=2026-11-02&end=2026-11-15"
+    rows = c.get(f"/dashboard/chart/heatmap.csv?{q}").get_data(as_text=True).splitlines()
+    assert rows[0] == "agent,criterion,answers,score"
+    assert sorted(rows[1:]) == [
+        "Ann,Empathy,4,68.8",
+        "Ann,Resolution,3,66.7",
+        "Ben,Empathy,1,0.0",
+        "Ben,Resolution,1,100.0",
+    ]
+    page = c.get(f"/dashboard?{q}").get_data(as_text=True)
+    heat = page.split('id="heatmap"')[1].split("</svg>")[0]
+    assert heat.count('<g class="cell">') == 4 and "Cat" not in heat
+    assert "Ann · Empathy: 68.8 (4 answers)" in heat
+
+
+def test_bar_chart_ticks_follow_the_scale():
+    """A count chart's y ticks are spread over the plot with the scale's values, and a long
+    label wraps whole into a <title>."""
+    svg = str(charts.bar_chart("t", ["Next steps and ownership", "b"], [3, 1], y_title="Reviews"))
+    ys = re.findall(r'<text x="34" y="([\d.]+)" text-anchor="end"[^>]*>(\d+)</text>', svg)
+    assert [v for _, v in ys] == ["0", "1", "2", "3", "4"]
+    assert len({y for y, _ in ys}) == 5 and all(14 <= float(y) <= 182 for y, _ in ys)
+    assert "<title>Next steps and ownership</title>" in svg and "…" not in svg

@@ -195,3 +195,27 @@ def test_weekly_schedule_entry_and_task(world):
     [summary] = run_weekly_sample(_week())
     assert summary["sampled"] == 4 and summary["assigned"] == 4
     assert run_weekly_sample(_week())[0]["sampled"] == 0
+
+
+def test_assignments_page_per_role(world, login):
+    """Leads see their teams' open assignments, an admin all, a reviewer their own; agents get 403."""
+    policy = _red_policy(world)
+    sampling.draw(policy, _week())
+    mine = db.session.scalar(
+        select(Assignment).where(Assignment.reviewer_id == world["reviewer"].id)
+    )
+    theirs = db.session.scalar(
+        select(Assignment).where(Assignment.reviewer_id == world["reviewer2"].id)
+    )
+    links = {f"/sampling/assignments/{a.id}/replace" for a in (mine, theirs)}
+
+    def shown(user) -> set[str]:
+        page = login(world[user]).get("/sampling/assignments")
+        assert page.status_code == 200
+        return {link for link in links if link in page.get_data(as_text=True)}
+
+    assert shown("lead_red") == links
+    assert shown("admin") == links
+    assert shown("lead_blue") == set()
+    assert shown("reviewer") == {f"/sampling/assignments/{mine.id}/replace"}
+    assert login(world["agent_red"]).get("/sampling/assignments").status_code == 403

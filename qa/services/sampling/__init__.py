@@ -15,7 +15,7 @@ The package, one module per feature, imports one way (each module only from thos
 Callers use the names below: ``from qa.services import sampling; sampling.draw(policy, week)``.
 """
 
-from .assignment import assign, open_assignments
+from .assignment import assign, open_assignments, team_open_assignments
 from .coverage import AgentCoverage, coverage, margin_of_error
 from .draw import AgentDraw, DrawReport, draw, preview
 from .hashing import rank_key
@@ -42,6 +42,7 @@ __all__ = [
     "rank_key",
     "replace",
     "save_policy",
+    "team_open_assignments",
     "team_policies",
     "week_of",
 ]

@@ -112,3 +112,16 @@ def open_assignments(reviewer: User) -> list[Assignment]:
             .order_by(Interaction.started_at)
         )
     )
+
+
+def team_open_assignments(team_ids: list[int] | None) -> list[Assignment]:
+    """Open assignments of these teams' interactions (every team when None), oldest first."""
+    query = (
+        select(Assignment)
+        .join(Interaction, Interaction.id == Assignment.interaction_id)
+        .where(Assignment.status == AssignmentStatus.ASSIGNED)
+        .order_by(Interaction.started_at, Assignment.id)
+    )
+    if team_ids is not None:
+        query = query.where(Interaction.team_id.in_(team_ids))
+    return list(db.session.scalars(query))
