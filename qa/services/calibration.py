@@ -428,6 +428,27 @@ class ReviewerWeek:
     deviation: float | None = None  # mean |criterion score - reference| in closed sessions
 
 
+# Nobody reads a conversation and answers a scorecard in less time: a shorter "duration" was
+# not measured (a review created and submitted in one go, by an import or the demo).
+MIN_REVIEW_SECONDS = 10.0
+MAX_REVIEW_SECONDS = 4 * 3600.0
+
+
+def review_seconds(
+    started_at: datetime | None, submitted_at: datetime | None, measured: float | None
+) -> float | None:
+    """Time a reviewer spent on a review: the time measured on the page when there is one,
+    else submitted minus started; None when neither is a plausible human review time (under
+    MIN_REVIEW_SECONDS, negative, or over MAX_REVIEW_SECONDS), never a made-up zero."""
+    candidates = [measured]
+    if started_at is not None and submitted_at is not None:
+        candidates.append((submitted_at - started_at).total_seconds())
+    for value in candidates:
+        if value is not None and MIN_REVIEW_SECONDS <= value <= MAX_REVIEW_SECONDS:
+            return value
+    return None
+
+
 def reviewer_quality(
     reviewers: Sequence[User], weeks: int = 8, today: date | None = None
 ) -> dict[int, list[ReviewerWeek]]:
@@ -448,19 +469,22 @@ def reviewer_quality(
     since = datetime.combine(first, datetime.min.time())
     timing: dict[tuple[int, date], list[float]] = defaultdict(list)
     rows = db.session.execute(
-        select(Review.reviewer_id, Review.submitted_at, Review.duration_seconds).where(
+        select(
+            Review.reviewer_id, Review.started_at, Review.submitted_at, Review.duration_seconds
+        ).where(
             Review.reviewer_id.in_(ids),
             Review.status.in_([ReviewStatus.SUBMITTED, ReviewStatus.CALIBRATION]),
             Review.submitted_at >= since,
         )
     )
-    for rid, submitted_at, seconds in rows:
-        week = out[rid].get(_week_start(submitted_at))  # type: ignore[arg-type]
+    for rid, started_at, submitted_at, seconds in rows:
+        week = out[rid].get(_week_start(submitted_at))
         if week is None:
             continue
         week.reviews += 1
-        if seconds is not None:
-            timing[(rid, week.week)].append(seconds)
+        spent = review_seconds(started_at, submitted_at, seconds)
+        if spent is not None:
+            timing[(rid, week.week)].append(spent)
     for (rid, wk), values in timing.items():
         out[rid][wk].avg_seconds = round(sum(values) / len(values), 1)
     sessions = db.session.scalars(

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+
 import pytest
 
+from qa.demo.calibration import load_calibration
 from qa.extensions import db
 from qa.models import AutoScore, CalibrationStatus, Review, ReviewStatus, Role
 from qa.services import calibration as cal
@@ -322,3 +326,31 @@ def test_reviewer_quality_and_autoqa_agreement(login, world, session):
     page = login(world["lead_red"]).get("/calibration/quality").get_data(as_text=True)
     assert "AutoQA agreement" in page and world["reviewer"].name in page
     assert login(world["reviewer"]).get("/calibration/quality").status_code == 403
+
+
+def test_review_seconds_prefers_the_measured_time_and_never_invents_zero():
+    """Review time: the page's measurement, else submitted - started; None when implausible."""
+    t0 = datetime(2026, 3, 2, 9, 0)
+    assert cal.review_seconds(t0, t0 + timedelta(minutes=5), 120.0) == 120.0
+    assert cal.review_seconds(t0, t0 + timedelta(minutes=5), 0.0004) == 300.0
+    assert cal.review_seconds(t0, t0 + timedelta(seconds=0.001), 0.001) is None
+    assert cal.review_seconds(t0 + timedelta(days=2), t0, None) is None  # back-dated submit
+    assert cal.review_seconds(None, None, None) is None
+
+
+def test_demo_calibration_session_is_closed_with_agreement(world):
+    """The demo's seeding makes a closed session with a reference and measured review times."""
+    for key in ("agent_red", "agent_red2"):
+        make_interaction(world[key])
+    version = world["scorecard"].current
+    session = load_calibration(version, random.Random(3))
+    assert session is not None and session.status == CalibrationStatus.CLOSED
+    assert session.lead_id == world["lead_red"].id and len(session.interactions) == 3
+    outcome = cal.results(session)
+    assert outcome.alpha_overall is not None
+    assert {d.reviewer.id for d in outcome.deviations if d.compared} == {
+        world["reviewer"].id,
+        world["reviewer2"].id,
+    }
+    quality = cal.reviewer_quality([world["reviewer"]])
+    assert any(w.avg_seconds and w.avg_seconds >= 240 for w in quality[world["reviewer"].id])
