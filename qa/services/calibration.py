@@ -478,7 +478,7 @@ def reviewer_quality(
         )
     )
     for rid, started_at, submitted_at, seconds in rows:
-        week = out[rid].get(_week_start(submitted_at))
+        week = out[rid].get(_week_start(submitted_at))  # type: ignore[arg-type]
         if week is None:
             continue
         week.reviews += 1
