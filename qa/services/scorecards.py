@@ -27,7 +27,8 @@ def default_scorecard() -> Scorecard | None:
     assigned = set(db.session.scalars(select(ScorecardAssignment.scorecard_id)))
     every = list(db.session.scalars(select(Scorecard).order_by(Scorecard.id)))
     free = [s for s in every if s.id not in assigned]
-    return (free or every or [None])[0]
+    chosen = free or every
+    return chosen[0] if chosen else None
 
 
 def pick_scorecard(interaction: Interaction) -> Scorecard | None:
