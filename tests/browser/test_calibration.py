@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from qa.demo.calibration import load_calibration
 from qa.extensions import db
-from qa.models import Role, Scorecard
+from qa.models import CalibrationSession, Role, Scorecard, utcnow
 from qa.services.reviews import AnswerInput, save_answers, start_review
 from tests.browser.conftest import sign_in
 from tests.conftest import make_interaction, make_scorecard, make_team, make_user
@@ -54,3 +55,81 @@ def test_quality_shows_the_demo_session_and_no_zero_review_time(live_app, page: 
     page.screenshot(path="/tmp/calib-quality.png", full_page=True)
     page.goto(f"{base}/calibration/")
     expect(page.get_by_text("Billing calibration: refunds and tone")).to_be_visible()
+
+
+def test_lead_schedules_a_blind_session_and_sees_it_overdue(live_app, page: Page):
+    """A lead opens a blind session with a due date; a reviewer who submitted sees the others'
+    answers while one who has not sees the blind note; past its date it is flagged overdue."""
+    app, base = live_app
+    with app.app_context():
+        team = make_team("Billing")
+        lead = make_user(Role.LEAD, leads=[team], name="Lena Lead")
+        rita = make_user(Role.REVIEWER, name="Rita Reviewer")
+        raj = make_user(Role.REVIEWER, name="Raj Reviewer")
+        agent = make_user(Role.AGENT, team=team, name="Aisha Agent")
+        make_scorecard()
+        chat = make_interaction(agent)
+        db.session.commit()
+        emails = (lead.email, rita.email, raj.email)
+        chat_label = chat.external_id
+    sign_in(page, base, emails[0])
+    page.goto(f"{base}/calibration/new")
+    page.get_by_label("Session name").fill("Week 49")
+    page.get_by_label("Interactions").select_option(label=f"{chat_label} · chat · Aisha Agent")
+    page.get_by_label("Reviewers").select_option(
+        label=["Raj Reviewer (reviewer)", "Rita Reviewer (reviewer)"]
+    )
+    due = utcnow().date() + timedelta(days=3)
+    page.get_by_label("Due on").fill(due.isoformat())
+    page.get_by_label("Mode").select_option("blind")
+    page.get_by_role("button", name="Start calibration").click()
+    expect(page.locator("#mode")).to_have_text("blind")
+    expect(page.get_by_text(f"due {due:%d %b %Y}")).to_be_visible()
+    with app.app_context():
+        made = db.session.scalars(db.select(CalibrationSession)).one()
+        review = next(r for r in made.reviews if r.reviewer.name == "Raj Reviewer")
+        answers = {c.id: AnswerInput(value=c.scale_max) for c in review.scorecard_version.criteria}
+        save_answers(review, answers, None, submit=True, actor=review.reviewer)
+        session_id = made.id
+        db.session.commit()
+    page.context.clear_cookies()
+    sign_in(page, base, emails[2])
+    page.goto(f"{base}/calibration/{session_id}")
+    expect(page.locator(".side-by-side")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in(page, base, emails[1])
+    page.goto(f"{base}/calibration/{session_id}")
+    expect(page.locator("#visibility")).to_contain_text("Blind")
+    expect(page.locator(".side-by-side")).to_have_count(0)
+    with app.app_context():
+        made = db.session.get(CalibrationSession, session_id)
+        made.due_on = utcnow().date() - timedelta(days=1)
+        db.session.commit()
+    page.goto(f"{base}/calibration/")
+    expect(page.locator("#sessions tr", has_text="Week 49").locator(".overdue")).to_have_text(
+        "overdue"
+    )
+    page.screenshot(path="/tmp/calib-index.png", full_page=True)
+
+
+def test_lead_assigns_a_scorecard_to_a_channel(live_app, page: Page):
+    """The builder's "Applies to" form stores the channels and the index shows them."""
+    app, base = live_app
+    with app.app_context():
+        team = make_team("Billing")
+        lead = make_user(Role.LEAD, leads=[team], name="Lena Lead")
+        scorecard = make_scorecard()
+        db.session.commit()
+        email, scorecard_id = lead.email, scorecard.id
+    sign_in(page, base, email)
+    page.goto(f"{base}/scorecards/{scorecard_id}/edit")
+    form = page.locator("#assignment-form")
+    form.get_by_label("Email").check()
+    form.get_by_label("Teams", exact=True).select_option(label="Billing")
+    form.get_by_label("Only these teams on these channels").check()
+    form.get_by_role("button", name="Save assignment").click()
+    expect(page.get_by_text("assignment saved")).to_be_visible()
+    expect(page.locator("#assignment-form").get_by_label("Email")).to_be_checked()
+    page.screenshot(path="/tmp/calib-assign.png", full_page=True)
+    page.goto(f"{base}/scorecards")
+    expect(page.locator("#scorecards .applies")).to_have_text("Billing · email")
