@@ -671,3 +671,31 @@ class ScorecardAssignment(db.Model):
 
     scorecard: Mapped[Scorecard] = relationship()
     team: Mapped[Team | None] = relationship()
+
+
+class Webhook(db.Model):
+    """An outgoing webhook: notifications of the chosen kinds are POSTed to `url` as JSON,
+    signed with HMAC-SHA256 of the secret (qa.services.webhooks)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[str] = mapped_column(String(200))  # comma-separated notification kinds
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One event sent (or to send) to one webhook, with its attempts and the last failure."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id"), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)  # the exact JSON body that is signed
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    webhook: Mapped[Webhook] = relationship()

@@ -1,5 +1,5 @@
 """calibration sessions with a due date and a blind/visible mode; scorecards assigned to a
-channel and/or team
+channel and/or team; outgoing webhooks and their deliveries
 
 Revision ID: 0009
 Revises: 0006
@@ -46,7 +46,44 @@ def upgrade():
         )
 
 
+    op.create_table(
+        'webhook',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('url', sa.String(length=500), nullable=False),
+        sa.Column('secret', sa.String(length=200), nullable=False),
+        sa.Column('events', sa.String(length=200), nullable=False),
+        sa.Column('active', sa.Boolean(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook')),
+    )
+    op.create_table(
+        'webhook_delivery',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('webhook_id', sa.Integer(), nullable=False),
+        sa.Column('event', sa.String(length=60), nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=12), nullable=False),
+        sa.Column('attempts', sa.Integer(), nullable=False),
+        sa.Column('last_error', sa.String(length=500), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('delivered_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['webhook_id'], ['webhook.id'], name=op.f('fk_webhook_delivery_webhook_id_webhook')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_delivery')),
+    )
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f('ix_webhook_delivery_webhook_id'), ['webhook_id'], unique=False
+        )
+
+
 def downgrade():
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_delivery_webhook_id'))
+    op.drop_table('webhook_delivery')
+    op.drop_table('webhook')
+
     with op.batch_alter_table('scorecard_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_scorecard_assignment_scorecard_id'))
     op.drop_table('scorecard_assignment')
