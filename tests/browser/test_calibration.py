@@ -133,3 +133,27 @@ def test_lead_assigns_a_scorecard_to_a_channel(live_app, page: Page):
     page.screenshot(path="/tmp/calib-assign.png", full_page=True)
     page.goto(f"{base}/scorecards")
     expect(page.locator("#scorecards .applies")).to_have_text("Billing · email")
+
+
+def test_admin_adds_a_webhook_and_http_only(live_app, page: Page):
+    """/admin/webhooks refuses a file: URL with the reason and lists an https one once added."""
+    app, base = live_app
+    with app.app_context():
+        email = make_user(Role.ADMIN, name="Ada Admin").email
+        db.session.commit()
+    sign_in(page, base, email)
+    page.goto(f"{base}/admin/webhooks")
+    form = page.locator("#webhook-form")
+    form.get_by_label("URL").fill("file:///etc/passwd")
+    form.get_by_label("Secret", exact=True).fill("a-long-enough-secret")
+    form.get_by_label("Calibration sessions to do").check()
+    form.get_by_role("button", name="Add webhook").click()
+    expect(page.get_by_text("must be http:// or https://")).to_be_visible()
+    form = page.locator("#webhook-form")
+    form.get_by_label("URL").fill("https://hooks.example.com/coachline")
+    form.get_by_label("Secret", exact=True).fill("a-long-enough-secret")
+    form.get_by_label("Calibration sessions to do").check()
+    form.get_by_role("button", name="Add webhook").click()
+    expect(page.locator("#webhooks")).to_contain_text("https://hooks.example.com/coachline")
+    expect(page.locator("#webhooks")).to_contain_text("calibration")
+    page.screenshot(path="/tmp/calib-webhooks.png", full_page=True)
