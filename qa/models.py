@@ -272,7 +272,6 @@ class Scorecard(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-
     versions: Mapped[list[ScorecardVersion]] = relationship(
         back_populates="scorecard", order_by="ScorecardVersion.number"
     )
@@ -548,6 +547,10 @@ class CalibrationSession(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_on: Mapped[date | None] = mapped_column(Date)  # overdue when still open after it
+    # blind: a participant sees the others' answers once the session is closed or they
+    # submitted their own; visible: from the start
+    mode: Mapped[str] = mapped_column(String(10), default="blind", server_default="blind")
 
     lead: Mapped[User] = relationship(foreign_keys=[lead_id])
     team: Mapped[Team | None] = relationship()
@@ -665,3 +668,48 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+
+class ScorecardAssignment(db.Model):
+    """Where a scorecard applies: a channel, a team, or a team on one channel. A review starts
+    with the most specific one (qa.services.scorecards.pick_scorecard)."""
+
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "channel", "team_id", name="uq_scorecard_assignment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecard.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(20))  # a Channel value; None: any
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))  # None: any team
+
+    scorecard: Mapped[Scorecard] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+
+class Webhook(db.Model):
+    """An outgoing webhook: notifications of the chosen kinds are POSTed to `url` as JSON,
+    signed with HMAC-SHA256 of the secret (qa.services.webhooks)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[str] = mapped_column(String(200))  # comma-separated notification kinds
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One event sent (or to send) to one webhook, with its attempts and the last failure."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id"), index=True)
+    event: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)  # the exact JSON body that is signed
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    webhook: Mapped[Webhook] = relationship()

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..access import can_manage_calibration, led_team_ids, roles_required
 from ..extensions import db
-from ..models import CalibrationSession, CalibrationStatus, Role
+from ..models import CalibrationSession, Role
 from ..services import calibration as service
 from ..services import reviews as review_service
 from . import bp
@@ -31,6 +31,7 @@ def index():
         "calibration/index.html",
         rows=service.sessions_for(current_user),
         todo=service.todo_for(current_user),
+        overdue=service.is_overdue,
     )
 
 
@@ -52,6 +53,7 @@ def new():
             session = service.create_from_choice(
                 form.name.data, current_user, scorecard.current, offered,
                 form.interactions.data, form.reviewers.data,
+                due_on=form.due_on.data, mode=form.mode.data,
             )  # fmt: skip
         except review_service.ReviewError as exc:
             db.session.rollback()
@@ -70,7 +72,7 @@ def show(session_id: int):
     session = _get_session_or_404(session_id)
     manages = can_manage_calibration(current_user, session)
     reviews = service.session_reviews(session)
-    closed = session.status == CalibrationStatus.CLOSED
+    shown = service.can_see_answers(session, current_user, reviews, manages=manages)
     return render_template(
         "calibration/show.html",
         session=session,
@@ -80,7 +82,8 @@ def show(session_id: int):
             key=lambda r: r.interaction_id,
         ),
         progress=service.progress(reviews) if manages else {},
-        results=service.results(session) if manages and closed else None,
+        results=service.results(session) if shown else None,
+        overdue=service.is_overdue(session),
     )
 
 

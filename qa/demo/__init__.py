@@ -35,6 +35,7 @@ from ..services import audit, sampling
 from ..services import reviews as review_service
 from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
+from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
 
 DEMO_PASSWORD = "coachline-demo"
@@ -277,6 +278,7 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     if calls:
         _calls(agents, settings, echo)
     _reviews(version, truth, rng, admin)
+    load_calibration(version, rng)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
 
 

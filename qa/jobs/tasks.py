@@ -14,6 +14,8 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from .. import jobs
+from ..extensions import db
+from ..services import webhooks
 from . import schedule
 
 TRANSCRIPTION_QUEUE = "transcription"
@@ -58,6 +60,9 @@ def init_celery(app: Flask) -> Celery:
         celery.task(name=f"qa.{fun.__name__}", bind=True, max_retries=5, shared=False)(fun)
     celery.task(name=schedule.TASK_NAME, shared=False)(run_weekly_sample)
     celery.task(name=schedule.REFRESH_TASK_NAME, shared=False)(refresh_dashboards)
+    celery.task(name="qa.deliver_webhooks", bind=True, max_retries=5, shared=False)(
+        deliver_webhooks
+    )
     app.extensions["celery"] = celery
     return celery
 
@@ -93,3 +98,12 @@ def run_weekly_sample(week: str | None = None) -> list[dict[str, Any]]:
 def refresh_dashboards(days: int = schedule.REFRESH_DAYS) -> dict[str, int]:
     """Beat's nightly job: store the dashboards' closed days."""
     return schedule.refresh_dashboards(days)
+
+
+def deliver_webhooks(task: Task, delivery_ids: list[int]) -> int:
+    """Send webhook deliveries; the failed ones again later, up to their attempt limit."""
+    done = webhooks.deliver_ids(delivery_ids, timeout=10)
+    db.session.commit()
+    if done < len(delivery_ids) and task.request.retries < webhooks.MAX_ATTEMPTS:
+        raise task.retry(countdown=min(2**task.request.retries * 30, 600))
+    return done

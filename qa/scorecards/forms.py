@@ -13,15 +13,17 @@ from wtforms import (
     FieldList,
     FormField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.form import Form
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
-from ..models import Scorecard, ScorecardVersion
+from ..models import Channel, Scorecard, ScorecardAssignment, ScorecardVersion, Team
 from ..services.reviews import SCALES, ReviewError, draft_version
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -131,4 +133,37 @@ class ScorecardForm(FlaskForm):
             _spec(row.form.data)
             for row in self.criteria.entries
             if not row.form.data["remove"] and (row.form.data["name"] or "").strip()
+        ]
+
+
+class AssignmentForm(FlaskForm):
+    """Where a scorecard applies: channels and/or teams (nothing ticked: a general one)."""
+
+    channels = SelectMultipleField(
+        "Channels",
+        choices=[(c.value, c.value.title()) for c in Channel],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    teams = SelectMultipleField("Teams", coerce=int, choices=[])
+    combine = BooleanField("Only these teams on these channels")
+    assign = SubmitField("Save assignment")
+
+    @classmethod
+    def of(cls, scorecard: Scorecard, assignments: list[ScorecardAssignment]) -> AssignmentForm:
+        """The form showing the scorecard's current assignment, teams offered by name."""
+        form = cls(
+            data={
+                "channels": sorted({a.channel for a in assignments if a.channel}),
+                "teams": sorted({a.team_id for a in assignments if a.team_id}),
+                "combine": any(a.channel and a.team_id for a in assignments),
+            }
+        )
+        form.offer()
+        return form
+
+    def offer(self) -> None:
+        """Offer every team, by name."""
+        self.teams.choices = [
+            (t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
         ]

@@ -10,8 +10,9 @@ from ..access import roles_required
 from ..extensions import db
 from ..models import Criterion, Role, Scorecard, ScorecardVersion
 from ..services import reviews as service
+from ..services import scorecards as assigning
 from . import bp
-from .forms import ScorecardForm
+from .forms import AssignmentForm, ScorecardForm
 
 
 @bp.route("/scorecards")
@@ -19,7 +20,8 @@ from .forms import ScorecardForm
 def index():
     """Scorecards with their versions."""
     rows = db.session.scalars(select(Scorecard).order_by(Scorecard.name)).all()
-    return render_template("scorecards/index.html", rows=rows)
+    applies = {s.id: assigning.assignments_of(s) for s in rows}
+    return render_template("scorecards/index.html", rows=rows, applies=applies)
 
 
 def _known_keys() -> list[str]:
@@ -31,8 +33,11 @@ def _known_keys() -> list[str]:
 
 
 def _page(form: ScorecardForm, scorecard: Scorecard | None, status: int = 200):  # type: ignore[no-untyped-def]
+    assign = None
+    if scorecard is not None:
+        assign = AssignmentForm.of(scorecard, assigning.assignments_of(scorecard))
     return render_template(
-        "scorecards/edit.html", form=form, scorecard=scorecard, keys=_known_keys()
+        "scorecards/edit.html", form=form, scorecard=scorecard, keys=_known_keys(), assign=assign
     ), status
 
 
@@ -72,6 +77,29 @@ def edit(scorecard_id: int | None = None):
     db.session.commit()
     flash(_saved(version), "info")
     return redirect(url_for(".edit", scorecard_id=version.scorecard_id))
+
+
+@bp.route("/scorecards/<int:scorecard_id>/assign", methods=["POST"])
+@roles_required(Role.ADMIN, Role.LEAD)
+def assign(scorecard_id: int):
+    """Set the channels and teams the scorecard applies to (a review starts with the most
+    specific active scorecard)."""
+    scorecard = _scorecard_or_none(scorecard_id)
+    assert scorecard is not None
+    form = AssignmentForm()
+    form.offer()
+    if not form.validate():
+        abort(400)
+    try:
+        assigning.set_assignments(
+            scorecard, form.channels.data or [], form.teams.data or [],
+            actor=current_user, combine=bool(form.combine.data),
+        )  # fmt: skip
+    except assigning.AssignmentError as exc:
+        abort(400, str(exc))
+    db.session.commit()
+    flash(f"{scorecard.name}: assignment saved.", "info")
+    return redirect(url_for(".edit", scorecard_id=scorecard.id))
 
 
 def _saved(version: ScorecardVersion) -> str:

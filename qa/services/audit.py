@@ -6,6 +6,7 @@ from typing import Any
 
 from ..extensions import db
 from ..models import AuditEvent, Notification, User
+from . import webhooks
 
 
 def record(actor: User | None, action: str, obj: Any = None, **details: Any) -> AuditEvent:
@@ -25,4 +26,5 @@ def notify(user_id: int, message: str, link: str | None = None) -> Notification:
     """Queue an in-app notification for a user."""
     note = Notification(user_id=user_id, message=message[:255], link=link)
     db.session.add(note)
+    webhooks.on_notification(note)
     return note

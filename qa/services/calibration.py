@@ -39,6 +39,7 @@ from . import audit
 from .reviews import ReviewError, criterion_score, notify
 
 Level = Literal["nominal", "ordinal", "interval"]
+MODES = ("blind", "visible")
 
 
 # --- agreement statistics ------------------------------------------------------------------
@@ -123,6 +124,15 @@ def cohens_kappa(pairs: Sequence[tuple[object, object]]) -> float | None:
 # --- sessions ------------------------------------------------------------------------------
 
 
+def _check_schedule(name: str, due_on: date | None, mode: str) -> None:
+    if not name.strip():
+        raise ReviewError("give the session a name")
+    if mode not in MODES:
+        raise ReviewError(f"unknown mode: {mode}")
+    if due_on is not None and due_on < utcnow().date():
+        raise ReviewError("the due date is in the past")
+
+
 def create_session(
     name: str,
     lead: User,
@@ -131,11 +141,13 @@ def create_session(
     reviewers: Sequence[User],
     *,
     team_id: int | None = None,
+    due_on: date | None = None,
+    mode: str = "blind",
 ) -> CalibrationSession:
-    """Open a session: a blind draft review per reviewer and interaction, and the lead's own
-    reference review; reviewers are notified."""
-    if not name.strip():
-        raise ReviewError("give the session a name")
+    """Open a session: a draft review per reviewer and interaction, and the lead's own
+    reference review; reviewers are notified (with the due date when there is one). In a
+    blind session nobody sees another's answers before submitting their own."""
+    _check_schedule(name, due_on, mode)
     if not interactions:
         raise ReviewError("pick at least one interaction")
     reviewers = [r for r in reviewers if r.id != lead.id]
@@ -154,6 +166,8 @@ def create_session(
         scorecard_version=version,
         interactions=list(interactions),
         reviewers=list(reviewers),
+        due_on=due_on,
+        mode=mode,
     )
     db.session.add(session)
     db.session.flush()
@@ -167,8 +181,9 @@ def create_session(
                     calibration_session=session,
                 )
             )
+    due = f" (due {due_on:%d %b %Y})" if due_on else ""
     for person in reviewers:
-        notify(person.id, f"Calibration to do: {session.name}", f"/calibration/{session.id}")
+        notify(person.id, f"Calibration to do: {session.name}{due}", f"/calibration/{session.id}")
     audit.record(
         lead,
         "calibration.created",
@@ -214,6 +229,9 @@ def create_from_choice(
     offered: tuple[Sequence[Interaction], Sequence[User]],
     interaction_ids: Iterable[int],
     reviewer_ids: Iterable[int],
+    *,
+    due_on: date | None = None,
+    mode: str = "blind",
 ) -> CalibrationSession:
     """create_session on the offered interactions and reviewers whose ids were picked; the
     session belongs to a team when all its interactions do."""
@@ -229,6 +247,8 @@ def create_from_choice(
         chosen,
         reviewers,
         team_id=teams.pop() if len(teams) == 1 else None,
+        due_on=due_on,
+        mode=mode,
     )
 
 
@@ -239,6 +259,28 @@ def close_session(session: CalibrationSession, actor: User) -> None:
     session.status = CalibrationStatus.CLOSED
     session.closed_at = utcnow()
     audit.record(actor, "calibration.closed", session)
+
+
+def is_overdue(session: CalibrationSession, today: date | None = None) -> bool:
+    """Still open after its due date."""
+    today = today or utcnow().date()
+    return (
+        session.status == CalibrationStatus.OPEN
+        and session.due_on is not None
+        and session.due_on < today
+    )
+
+
+def can_see_answers(
+    session: CalibrationSession, user: User, reviews: Sequence[Review], *, manages: bool
+) -> bool:
+    """Whether the user may see everyone's answers side by side: once the session is closed;
+    in a visible session from the start; in a blind one, a participant once they submitted
+    all their own reviews (the lead runs it and sees them at the close)."""
+    if session.status == CalibrationStatus.CLOSED or session.mode == "visible":
+        return manages or user.id == session.lead_id or user in session.reviewers
+    own = [r for r in reviews if r.reviewer_id == user.id]
+    return bool(own) and not manages and all(r.status == ReviewStatus.CALIBRATION for r in own)
 
 
 def todo_for(user: User) -> list[Review]:
@@ -428,6 +470,27 @@ class ReviewerWeek:
     deviation: float | None = None  # mean |criterion score - reference| in closed sessions
 
 
+# Nobody reads a conversation and answers a scorecard in less time: a shorter "duration" was
+# not measured (a review created and submitted in one go, by an import or the demo).
+MIN_REVIEW_SECONDS = 10.0
+MAX_REVIEW_SECONDS = 4 * 3600.0
+
+
+def review_seconds(
+    started_at: datetime | None, submitted_at: datetime | None, measured: float | None
+) -> float | None:
+    """Time a reviewer spent on a review: the time measured on the page when there is one,
+    else submitted minus started; None when neither is a plausible human review time (under
+    MIN_REVIEW_SECONDS, negative, or over MAX_REVIEW_SECONDS), never a made-up zero."""
+    candidates = [measured]
+    if started_at is not None and submitted_at is not None:
+        candidates.append((submitted_at - started_at).total_seconds())
+    for value in candidates:
+        if value is not None and MIN_REVIEW_SECONDS <= value <= MAX_REVIEW_SECONDS:
+            return value
+    return None
+
+
 def reviewer_quality(
     reviewers: Sequence[User], weeks: int = 8, today: date | None = None
 ) -> dict[int, list[ReviewerWeek]]:
@@ -448,19 +511,22 @@ def reviewer_quality(
     since = datetime.combine(first, datetime.min.time())
     timing: dict[tuple[int, date], list[float]] = defaultdict(list)
     rows = db.session.execute(
-        select(Review.reviewer_id, Review.submitted_at, Review.duration_seconds).where(
+        select(
+            Review.reviewer_id, Review.started_at, Review.submitted_at, Review.duration_seconds
+        ).where(
             Review.reviewer_id.in_(ids),
             Review.status.in_([ReviewStatus.SUBMITTED, ReviewStatus.CALIBRATION]),
             Review.submitted_at >= since,
         )
     )
-    for rid, submitted_at, seconds in rows:
+    for rid, started_at, submitted_at, seconds in rows:
         week = out[rid].get(_week_start(submitted_at))  # type: ignore[arg-type]
         if week is None:
             continue
         week.reviews += 1
-        if seconds is not None:
-            timing[(rid, week.week)].append(seconds)
+        spent = review_seconds(started_at, submitted_at, seconds)
+        if spent is not None:
+            timing[(rid, week.week)].append(spent)
     for (rid, wk), values in timing.items():
         out[rid][wk].avg_seconds = round(sum(values) / len(values), 1)
     sessions = db.session.scalars(

@@ -37,7 +37,7 @@ from ..models import (
     team_leads,
     utcnow,
 )
-from . import audit
+from . import audit, scorecards
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ def scorecard_for(interaction: Interaction, assignment: Assignment | None) -> Sc
         policy = assignment.sample.policy if assignment.sample else None
         if policy is not None and policy.scorecard is not None and policy.scorecard.current:
             return policy.scorecard
-    return default_scorecard()
+    return scorecards.pick_scorecard(interaction)
 
 
 def checked_criterion(

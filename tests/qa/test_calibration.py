@@ -3,10 +3,23 @@
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timedelta
+
 import pytest
 
+from qa.demo.calibration import load_calibration
 from qa.extensions import db
-from qa.models import AutoScore, CalibrationStatus, Review, ReviewStatus, Role
+from qa.models import (
+    AutoScore,
+    CalibrationSession,
+    CalibrationStatus,
+    Notification,
+    Review,
+    ReviewStatus,
+    Role,
+    utcnow,
+)
 from qa.services import calibration as cal
 from qa.services.autoqa import reviewer_labels
 from qa.services.reviews import AnswerInput, ReviewError, save_answers
@@ -322,3 +335,114 @@ def test_reviewer_quality_and_autoqa_agreement(login, world, session):
     page = login(world["lead_red"]).get("/calibration/quality").get_data(as_text=True)
     assert "AutoQA agreement" in page and world["reviewer"].name in page
     assert login(world["reviewer"]).get("/calibration/quality").status_code == 403
+
+
+def test_review_seconds_prefers_the_measured_time_and_never_invents_zero():
+    """Review time: the page's measurement, else submitted - started; None when implausible."""
+    t0 = datetime(2026, 3, 2, 9, 0)
+    assert cal.review_seconds(t0, t0 + timedelta(minutes=5), 120.0) == 120.0
+    assert cal.review_seconds(t0, t0 + timedelta(minutes=5), 0.0004) == 300.0
+    assert cal.review_seconds(t0, t0 + timedelta(seconds=0.001), 0.001) is None
+    assert cal.review_seconds(t0 + timedelta(days=2), t0, None) is None  # back-dated submit
+    assert cal.review_seconds(None, None, None) is None
+
+
+def test_demo_calibration_session_is_closed_with_agreement(world):
+    """The demo's seeding makes a closed session with a reference and measured review times."""
+    for key in ("agent_red", "agent_red2"):
+        make_interaction(world[key])
+    version = world["scorecard"].current
+    session = load_calibration(version, random.Random(3))
+    assert session is not None and session.status == CalibrationStatus.CLOSED
+    assert session.lead_id == world["lead_red"].id and len(session.interactions) == 3
+    outcome = cal.results(session)
+    assert outcome.alpha_overall is not None
+    assert {d.reviewer.id for d in outcome.deviations if d.compared} == {
+        world["reviewer"].id,
+        world["reviewer2"].id,
+    }
+    quality = cal.reviewer_quality([world["reviewer"]])
+    assert any(w.avg_seconds and w.avg_seconds >= 240 for w in quality[world["reviewer"].id])
+
+
+def _open(world, mode: str, due_on=None):  # type: ignore[no-untyped-def]
+    s = cal.create_session(
+        f"Scheduled {mode}",
+        world["lead_red"],
+        world["scorecard"].current,
+        [world["i_agent_red"]],
+        [world["reviewer"], world["reviewer2"]],
+        due_on=due_on,
+        mode=mode,
+    )
+    db.session.commit()
+    return s
+
+
+def test_blind_session_hides_answers_until_own_submitted_or_closed(login, world):
+    """Blind: a participant sees the side-by-side answers only after submitting their own."""
+    s = _open(world, "blind")
+    url = f"/calibration/{s.id}"
+    rev, rev2 = login(world["reviewer"]), login(world["reviewer2"])
+    assert "side-by-side" not in rev.get(url).get_data(as_text=True)
+    _score(_review(s, world["reviewer2"], world["i_agent_red"]), {"Empathy": 1})
+    db.session.commit()
+    page = rev2.get(url).get_data(as_text=True)
+    assert "side-by-side" in page and "Krippendorff" not in page
+    assert "side-by-side" not in rev.get(url).get_data(as_text=True)
+    assert "side-by-side" not in login(world["lead_red"]).get(url).get_data(as_text=True)
+    cal.close_session(s, world["lead_red"])
+    db.session.commit()
+    assert "side-by-side" in rev.get(url).get_data(as_text=True)
+
+
+def test_visible_session_shows_answers_as_they_come(login, world):
+    """Visible: every participant and the lead see the answers before anyone submitted."""
+    s = _open(world, "visible")
+    for who in ("reviewer", "reviewer2", "lead_red"):
+        page = login(world[who]).get(f"/calibration/{s.id}").get_data(as_text=True)
+        assert "side-by-side" in page and "visible" in page
+    outsider = make_user(Role.REVIEWER)
+    assert not cal.can_see_answers(s, outsider, [], manages=False)
+
+
+def test_due_date_notifies_and_flags_overdue(login, world):
+    """The due date is in the notification; an open session past it is flagged on the index."""
+    today = utcnow().date()
+    s = _open(world, "blind", due_on=today + timedelta(days=2))
+    note = db.session.query(Notification).filter_by(user_id=world["reviewer"].id).one()
+    assert f"due {s.due_on:%d %b %Y}" in note.message
+    assert not cal.is_overdue(s, today)
+    assert cal.is_overdue(s, today + timedelta(days=3))
+    index = login(world["lead_red"]).get("/calibration/").get_data(as_text=True)
+    assert "overdue" not in index
+    s.due_on = today - timedelta(days=1)
+    db.session.commit()
+    assert "overdue" in login(world["reviewer"]).get("/calibration/").get_data(as_text=True)
+    cal.close_session(s, world["lead_red"])
+    assert not cal.is_overdue(s, today + timedelta(days=3))
+    with pytest.raises(ReviewError, match="past"):
+        _open(world, "blind", due_on=today - timedelta(days=1))
+    with pytest.raises(ReviewError, match="mode"):
+        _open(world, "peek")
+
+
+def test_new_session_form_takes_due_date_and_mode(login, world):
+    """The lead's form stores the due date and mode."""
+    lead = login(world["lead_red"])
+    due = utcnow().date() + timedelta(days=5)
+    response = lead.post(
+        "/calibration/new",
+        {
+            "name": "Visible week",
+            "interactions": [str(world["i_agent_red"].id)],
+            "reviewers": [str(world["reviewer"].id), str(world["reviewer2"].id)],
+            "due_on": due.isoformat(),
+            "mode": "visible",
+        },
+    )
+    assert response.status_code == 302
+    made = db.session.scalars(
+        db.select(CalibrationSession).where(CalibrationSession.name == "Visible week")
+    ).one()
+    assert made.due_on == due and made.mode == "visible"

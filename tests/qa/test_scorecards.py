@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from qa.extensions import db
-from qa.models import Criterion, Scorecard
-from qa.services.reviews import ReviewError, draft_version, publish_version, save_draft
+from qa.models import Channel, Criterion, Scorecard, ScorecardAssignment
+from qa.services import scorecards as assigning
+from qa.services.reviews import (
+    ReviewError,
+    draft_version,
+    publish_version,
+    save_draft,
+    scorecard_for,
+)
+from tests.conftest import make_interaction, make_scorecard
 from tests.qa.test_access import submitted_review
 
 
@@ -142,3 +150,55 @@ def test_service_draft_then_publish(world):
     with pytest.raises(ReviewError, match="unknown criterion fields"):
         publish_version(card, [{"name": "bad", "colour": "red"}])
     assert db.session.query(Criterion).filter_by(name="B").count() == 1
+
+
+def test_most_specific_active_scorecard_is_picked(world):
+    """team+channel beats channel beats team beats the general scorecard; drafts never win."""
+    general = world["scorecard"]
+    email, red, red_email = make_scorecard(), make_scorecard(), make_scorecard()
+    unpublished = Scorecard(name="Never published")
+    db.session.add(unpublished)
+    db.session.flush()
+    assigning.set_assignments(email, ["email"], [], actor=None)
+    assigning.set_assignments(red, [], [world["red"].id], actor=None)
+    assigning.set_assignments(red_email, ["email"], [world["red"].id], actor=None, combine=True)
+    assigning.set_assignments(unpublished, ["chat"], [world["red"].id], actor=None, combine=True)
+    red_mail = make_interaction(world["agent_red"], channel=Channel.EMAIL)
+    blue_mail = make_interaction(world["agent_blue"], channel=Channel.EMAIL)
+    red_chat = make_interaction(world["agent_red"], channel=Channel.CHAT)
+    blue_call = make_interaction(world["agent_blue"], channel=Channel.CALL)
+    assert assigning.pick_scorecard(red_mail) is red_email
+    assert assigning.pick_scorecard(blue_mail) is email
+    assert assigning.pick_scorecard(red_chat) is red
+    assert assigning.pick_scorecard(blue_call) is general
+    assert scorecard_for(red_mail, None) is red_email  # what starting a review uses
+    assigning.set_assignments(red_email, [], [], actor=None)
+    assert assigning.pick_scorecard(red_mail) is email
+    with pytest.raises(assigning.AssignmentError):
+        assigning.set_assignments(email, ["fax"], [], actor=None)
+
+
+def test_builder_sets_the_assignment(login, world):
+    """A lead sets channels and teams on the builder; the index says where each applies."""
+    scorecard = world["scorecard"]
+    lead = login(world["lead_red"])
+    page = lead.get(f"/scorecards/{scorecard.id}/edit").get_data(as_text=True)
+    assert "Applies to" in page
+    resp = lead.post(
+        f"/scorecards/{scorecard.id}/assign",
+        data={"channels": ["email", "call"], "teams": [str(world["red"].id)], "assign": "1"},
+    )
+    assert resp.status_code == 302
+    rows = db.session.scalars(
+        db.select(ScorecardAssignment).where(ScorecardAssignment.scorecard_id == scorecard.id)
+    ).all()
+    assert {(a.channel, a.team_id) for a in rows} == {
+        ("call", None),
+        ("email", None),
+        (None, world["red"].id),
+    }
+    index = lead.get("/scorecards").get_data(as_text=True)
+    assert "email" in index and "Red" in index
+    bad = lead.post(f"/scorecards/{scorecard.id}/assign", data={"channels": ["fax"]})
+    assert bad.status_code == 400
+    assert login(world["reviewer"]).post(f"/scorecards/{scorecard.id}/assign").status_code == 403

@@ -1,0 +1,97 @@
+"""Which scorecard a review starts with: scorecards assigned to channels and teams, the most
+specific active one wins (team and channel, then channel, then team, then the default)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Channel, Interaction, Scorecard, ScorecardAssignment, Team, User
+from . import audit
+
+
+class AssignmentError(ValueError):
+    """An assignment the builder refuses (unknown channel or team)."""
+
+
+def _specificity(assignment: ScorecardAssignment) -> int:
+    """3 team and channel, 2 channel, 1 team, 0 neither."""
+    return (2 if assignment.channel else 0) + (1 if assignment.team_id else 0)
+
+
+def default_scorecard() -> Scorecard | None:
+    """The general scorecard: the oldest one assigned nowhere, else the oldest one."""
+    assigned = set(db.session.scalars(select(ScorecardAssignment.scorecard_id)))
+    every = list(db.session.scalars(select(Scorecard).order_by(Scorecard.id)))
+    free = [s for s in every if s.id not in assigned]
+    chosen = free or every
+    return chosen[0] if chosen else None
+
+
+def pick_scorecard(interaction: Interaction) -> Scorecard | None:
+    """The most specific active scorecard assigned to the interaction's channel and team
+    (team+channel > channel > team), else the default scorecard. Ties go to the oldest."""
+    channel = interaction.channel.value if interaction.channel else None
+    matches = [
+        a
+        for a in db.session.scalars(
+            select(ScorecardAssignment)
+            .options(selectinload(ScorecardAssignment.scorecard))
+            .order_by(ScorecardAssignment.scorecard_id)
+        )
+        if a.channel in (None, channel)
+        and a.team_id in (None, interaction.team_id)
+        and _specificity(a) > 0
+        and a.scorecard.current is not None
+    ]
+    if matches:
+        return max(matches, key=lambda a: (_specificity(a), -a.scorecard_id)).scorecard
+    return default_scorecard()
+
+
+def assignments_of(scorecard: Scorecard) -> list[ScorecardAssignment]:
+    """The scorecard's assignments, channel ones first."""
+    return list(
+        db.session.scalars(
+            select(ScorecardAssignment)
+            .where(ScorecardAssignment.scorecard_id == scorecard.id)
+            .order_by(ScorecardAssignment.channel, ScorecardAssignment.team_id)
+        )
+    )
+
+
+def set_assignments(
+    scorecard: Scorecard,
+    channels: Iterable[str],
+    team_ids: Iterable[int],
+    *,
+    actor: User | None,
+    combine: bool = False,
+) -> list[ScorecardAssignment]:
+    """Replace where the scorecard applies: each channel and each team on its own, or with
+    `combine` each team on each channel. Nothing picked: a general scorecard."""
+    channels = sorted(set(channels))
+    team_ids = sorted(set(team_ids))
+    known = {c.value for c in Channel}
+    for channel in channels:
+        if channel not in known:
+            raise AssignmentError(f"unknown channel: {channel}")
+    teams = {t.id for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))}
+    if set(team_ids) - teams:
+        raise AssignmentError("unknown team")
+    pairs: list[tuple[str | None, int | None]]
+    if combine and channels and team_ids:
+        pairs = [(c, t) for c in channels for t in team_ids]
+    else:
+        pairs = [(c, None) for c in channels] + [(None, t) for t in team_ids]
+    for old in assignments_of(scorecard):
+        db.session.delete(old)
+    db.session.flush()
+    made = [ScorecardAssignment(scorecard=scorecard, channel=c, team_id=t) for c, t in pairs]
+    db.session.add_all(made)
+    audit.record(actor, "scorecard.assigned", scorecard, pairs=[list(p) for p in pairs])
+    db.session.flush()
+    return made
