@@ -11,7 +11,7 @@ import pytest
 
 from qa.coaching.models import CoachingSession, TrainingAssignment, TrainingModule
 from qa.extensions import db
-from qa.models import Assignment, Dispute, Role, Sample, SamplingPolicy, utcnow
+from qa.models import Assignment, Dispute, Role, Sample, SamplingPolicy, SavedView, utcnow
 from qa.services.calibration import create_session
 from qa.services.tokens import create_token
 from tests.conftest import make_user
@@ -62,6 +62,8 @@ def red_objects(world):
         team_id=world["red"].id,
     )
     token, _ = create_token(world["lead_red"], "red export", None)
+    view = SavedView(user_id=world["lead_red"].id, name="Red view", params={})
+    db.session.add(view)
     db.session.commit()
     interaction_id = world["i_agent_red"].id
     return {
@@ -76,6 +78,7 @@ def red_objects(world):
         "token_id": token.id,
         "scorecard_id": world["scorecard"].id,
         "number": 1,
+        "view_id": view.id,
         # the same parameter name means different objects on different pages
         ("coaching.assignment", "assignment_id"): training.id,
         ("coaching.session", "session_id"): coaching.id,
