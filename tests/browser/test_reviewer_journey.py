@@ -83,7 +83,7 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
         for n in range(3):
             chat = make_interaction(agent, turns=TURNS)
             chat.external_id = f"CH-{n + 1:03d}"
-            _scores(chat, empathy=85 - 40 * n, resolution=90 - 50 * n)
+            _scores(chat, empathy=85 - 40 * n, resolution=90 - 40 * n)
             chats.append(chat)
         policy = SamplingPolicy(team=team, name="Weekly")
         db.session.add(policy)
@@ -222,3 +222,34 @@ def test_interaction_list_labels_autoqa_columns(live_app, page: Page):
     expect(page.locator("#metric-legend")).to_contain_text("probability that the problem")
     expect(page.locator("th abbr[title]").first).to_be_visible()
     _shot(page, "interactions")
+
+
+def test_reviewer_finds_saves_a_view_and_adds_to_queue(live_app, page: Page):
+    """On /interactions/ a reviewer filters by keyword and AutoQA empathy, saves the filter as a
+    view, reopens and deletes it, and adds a found conversation to their queue."""
+    app, base = live_app
+    data = seed(app)
+    sign_in(page, base, data["reviewer"])
+    page.goto(f"{base}/interactions/")
+    page.get_by_label("Keyword in transcript").fill("REFUND")
+    page.get_by_label("AutoQA empathy below (0–100)").fill("40")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)  # CH-002 (empathy 45) and CH-003 (5): only CH-003 is below 40
+    expect(rows.first).to_contain_text("Empathy 5/100")
+    page.get_by_label("Save these filters as").fill("Cold refunds")
+    page.get_by_role("button", name="Save view").click()
+    expect(page.locator(".flash")).to_contain_text("View “Cold refunds” saved.")
+    page.goto(f"{base}/interactions/")
+    expect(page.locator("tbody tr")).to_have_count(3)
+    page.locator("#saved-views").get_by_role("link", name="Cold refunds").click()
+    expect(page.get_by_label("Keyword in transcript")).to_have_value("REFUND")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.locator("tbody tr").first.get_by_role("button", name="Add to my queue").click()
+    expect(page.locator(".flash")).to_contain_text("added to your queue")
+    expect(page.locator("tbody tr").first).to_contain_text("in your queue")
+    _shot(page, "interactions-search")
+    page.get_by_role("button", name="Delete view Cold refunds").click()
+    expect(page.locator("#saved-views")).to_have_count(0)
+    page.goto(f"{base}/queue")
+    expect(page.locator("#drafts")).to_contain_text(data["chats"][2][1])
