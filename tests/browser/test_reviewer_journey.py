@@ -159,9 +159,13 @@ def test_review_form_keys_anchors_and_accepted_suggestions(live_app, page: Page)
     expect(greeting.locator(".keyhint")).to_have_text("Keys: 1 Yes · 0 No")
     empathy = page.locator('fieldset[data-criterion="Empathy"]')
     expect(empathy.locator(".keyhint")).to_contain_text("Keys: 1–5 the score")
-    expect(empathy.locator("label", has_text="1")).to_contain_text("Not at all")
-    expect(empathy.locator("label", has_text="5")).to_contain_text("Fully")
-    expect(empathy.locator("label", has_text="3")).to_contain_text("Partly")
+    expect(empathy.locator(".opt", has_text="1")).to_contain_text("Not at all")
+    expect(empathy.locator(".opt", has_text="5")).to_contain_text("Fully")
+    expect(empathy.locator(".opt", has_text="3")).to_contain_text("Partly")
+    # the radio's name stays the number; the anchor word is its description
+    expect(empathy.get_by_label("3", exact=True)).to_have_attribute(
+        "aria-describedby", re.compile("-w$")
+    )
     # 85/100 → 5 on the 1-5 scale, with the mapping said
     expect(empathy.locator(".suggest")).to_contain_text("AutoQA suggests: 85/100")
     expect(empathy.locator(".suggest .mapped")).to_have_text("5 (Fully)")
