@@ -713,3 +713,19 @@ class WebhookDelivery(db.Model):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     webhook: Mapped[Webhook] = relationship()
+
+
+class SavedView(db.Model):
+    """A user's named filter of /interactions/ (issue 18): the query string, kept as a dict."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_view_user_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    params: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+__all__.append("SavedView")

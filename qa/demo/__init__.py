@@ -354,7 +354,7 @@ def _calls(
             continue
         agent = agents[(n * 5) % len(agents)][0]
         row = {
-            "external_id": meta.get("external_id", sidecar.stem),
+            "external_id": f"CA-{agent.id:02d}{n:03d}",  # CA- beside CH-/EM-/SO-
             "agent_email": agent.email,
             "queue": meta.get("queue", "phone"),
             "subject": meta.get("subject"),

@@ -1,7 +1,10 @@
+from collections.abc import Sequence
+
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import jobs
 from ..access import (
@@ -15,7 +18,8 @@ from ..access import (
 )
 from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
-from ..services import audit
+from ..services import audit, search
+from ..services import reviews as review_service
 from ..services.autoqa import custom_head_names
 from ..services.ingest import (
     DuplicateInteraction,
@@ -34,36 +38,37 @@ PER_PAGE = 50
 @bp.route("/")
 @login_required
 def index():
-    """Interactions the user may see, newest first, filterable by status and channel."""
-    status, channel = request.args.get("status"), request.args.get("channel")
-    query = _filtered(select(Interaction).where(interaction_filter(current_user)), status, channel)
+    """Interactions the user may see, newest first, found by filters and keyword (server-side,
+    paginated), with the user's saved views."""
+    scope = interaction_filter(current_user)
+    filters = search.parse_filters(request.args)
+    query = search.apply(select(Interaction).where(scope), filters)
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(Interaction.started_at.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
+    agents, teams = search.choices(scope)
     return render_template(
-        "interactions/index.html",
-        rows=rows,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
-        status=status,
-        channel=channel,
-        statuses=list(Status),
-        channels=list(Channel),
+        "interactions/index.html", rows=rows, total=total, page=page, per_page=PER_PAGE,
+        f=filters, params=filters.params(), statuses=list(Status), channels=list(Channel),
+        agents=agents, teams=teams, views=search.views_for(current_user),
+        queued=_queued(rows),
+    )  # fmt: skip
+
+
+def _queued(rows: Sequence[Interaction]) -> set[int]:
+    """Which of the rows the signed-in reviewer already has a review of (or is assigned)."""
+    if current_user.role != Role.REVIEWER or not rows:
+        return set()
+    ids = [i.id for i in rows]
+    return set(
+        db.session.scalars(
+            select(Review.interaction_id).where(
+                Review.reviewer_id == current_user.id, Review.interaction_id.in_(ids)
+            )
+        )
     )
-
-
-def _filtered(
-    query: Select[Interaction], status: str | None, channel: str | None
-) -> Select[Interaction]:
-    """The query narrowed to a status and a channel, where they name one (others are ignored)."""
-    if status in {s.value for s in Status}:
-        query = query.where(Interaction.status == status)
-    if channel in {c.value for c in Channel}:
-        query = query.where(Interaction.channel == channel)
-    return query
 
 
 @bp.route("/<int:interaction_id>")
@@ -195,3 +200,54 @@ def retry(interaction_id: int):
         db.session.refresh(interaction)
         flash(f"Status now: {interaction.status.value}.", "info")
     return redirect(url_for(".detail", interaction_id=interaction_id))
+
+
+@bp.route("/views", methods=["POST"])
+@login_required
+def save_view():
+    """Save the current filters of the list under a name."""
+    filters = search.parse_filters(request.form)
+    try:
+        view = search.save_view(current_user, request.form.get("name", ""), filters)
+    except search.SearchError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".index", **filters.params()))
+    db.session.commit()
+    flash(f"View “{view.name}” saved.", "info")
+    return redirect(url_for(".index", **view.params))
+
+
+@bp.route("/views/<int:view_id>/delete", methods=["POST"])
+@login_required
+def delete_view(view_id: int):
+    """Delete one of the user's saved views."""
+    if not search.delete_view(current_user, view_id):
+        abort(404)
+    db.session.commit()
+    flash("View deleted.", "info")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:interaction_id>/queue", methods=["POST"])
+@roles_required(Role.REVIEWER)
+def add_to_queue(interaction_id: int):
+    """Put an interaction the reviewer may see in their queue: a draft review of it."""
+    interaction = get_interaction_or_404(interaction_id)
+    scorecard = review_service.scorecard_for(
+        interaction, review_service.open_assignment(interaction, current_user)
+    )
+    if scorecard is None or scorecard.current is None:
+        abort(409, "No published scorecard yet.")
+    try:
+        review_service.start_review(interaction, current_user, scorecard.current)
+        db.session.commit()
+    except (review_service.ReviewError, IntegrityError) as exc:
+        db.session.rollback()
+        flash(
+            str(exc) if isinstance(exc, review_service.ReviewError) else "Already queued.", "info"
+        )
+    else:
+        flash(f"{interaction.external_id} added to your queue (a draft review).", "info")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/interactions/?") else url_for(".index"))

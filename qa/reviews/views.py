@@ -54,6 +54,7 @@ def queue():
         drafts=service.own_reviews(current_user, ReviewStatus.DRAFT, 100),
         done=service.own_reviews(current_user, ReviewStatus.SUBMITTED, 50),
         calibration=calibration_service.todo_for(current_user),
+        pacing=service.pacing(current_user),
     )
 
 
@@ -148,6 +149,10 @@ def workspace_context(review: Review) -> dict[str, Any]:
         "seg_keys": seg_keys,
         "evidence": evidence,
         "auto": {s.criterion: s for s in interaction.auto_scores},
+        "suggestions": service.suggestions_for(
+            review.scorecard_version.criteria, {s.criterion: s for s in interaction.auto_scores}
+        ),
+        "anchors": {c.id: service.scale_anchors(c) for c in review.scorecard_version.criteria},
     }
 
 
@@ -188,8 +193,28 @@ def _saved(review: Review, submit: bool):  # type: ignore[no-untyped-def]
     if review.calibration_session_id is not None:
         flash("Calibration review submitted.", "info")
         return redirect(url_for("calibration.show", session_id=review.calibration_session_id))
-    flash(f"Review submitted: score {review.score:.0f}.", "info")
-    return redirect(url_for(".queue"))
+    saved = f"Review submitted: score {review.score:.0f}. Saved {review.interaction.external_id}"
+    saved += f" ({review.interaction.agent.name})."
+    upcoming = _next_review(review)
+    if upcoming is None:
+        flash(f"{saved} Your queue is empty.", "info")
+        return redirect(url_for(".queue"))
+    flash(f"{saved} Next in your queue: {upcoming.interaction.external_id}.", "info")
+    return redirect(url_for(".edit", review_id=upcoming.id))
+
+
+def _next_review(after: Review) -> Review | None:
+    """The draft of the next item in the reviewer's queue (opened now for an assignment)."""
+    upcoming = service.next_in_queue(current_user, after)
+    if isinstance(upcoming, Review) or upcoming is None:
+        return upcoming
+    scorecard = service.scorecard_for(upcoming.interaction, upcoming)
+    if scorecard is None or scorecard.current is None:
+        return None
+    try:
+        return _start_or_existing(upcoming.interaction, scorecard.current)
+    except service.ReviewError:
+        return None
 
 
 @bp.route("/reviews/<int:review_id>")

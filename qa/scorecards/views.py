@@ -95,6 +95,8 @@ def assign(scorecard_id: int):
             scorecard, form.channels.data or [], form.teams.data or [],
             actor=current_user, combine=bool(form.combine.data),
         )  # fmt: skip
+    except assigning.NotYourTeams as exc:
+        abort(403, str(exc))
     except assigning.AssignmentError as exc:
         abort(400, str(exc))
     db.session.commit()

@@ -789,3 +789,137 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
             f"/reviews/{review.id}#comments",
         )
     return comment
+
+
+# --- the reviewer's journey (issue 18): suggestions in the criterion's scale, scale anchors,
+# the next item in the queue, and pacing this week ---
+
+# Words under a scale's radios (the scorecard model has no column for them): the lowest and
+# highest ends of every scale, and the middle ones of the common 1-3 and 1-5 scales.
+SCALE_ANCHORS: dict[tuple[int, int], dict[int, str]] = {
+    (1, 3): {1: "Not met", 2: "Partly", 3: "Fully met"},
+    (1, 5): {1: "Not at all", 2: "Slightly", 3: "Partly", 4: "Mostly", 5: "Fully"},
+}
+# Within this many points of a bin edge, an AutoQA score could as well be the next answer.
+NEAR_EDGE = 5.0
+
+
+def scale_anchors(criterion: Criterion) -> dict[int, str]:
+    """The anchor word for each value of a scale criterion ({} for yes/no criteria)."""
+    low, high = criterion.scale_min, criterion.scale_max
+    if (low, high) == (0, 1):
+        return {}
+    return SCALE_ANCHORS.get((low, high), {low: "Not at all", high: "Fully"})
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An AutoQA score (0-100) said in a criterion's own answers: `value` is the radio it
+    pre-fills, `label` how it reads, `confidence` the share the model gives that answer (for
+    yes/no criteria) and `note` how the score was mapped."""
+
+    key: str
+    raw: float
+    value: str
+    label: str
+    confidence: float | None
+    note: str
+
+
+def suggested_answer(criterion: Criterion, key: str, raw: float) -> Suggestion:
+    """Map an AutoQA score to the criterion's scale. Yes/no: the score is a probability in
+    percent, yes at 50 or more, confidence max(p, 1 - p). A scale of n values: 0-100 is cut into
+    n equal bins (1-5: 0-20 → 1, 20-40 → 2, … 80-100 → 5); a score within 5 points of a bin
+    edge is flagged as close to the neighbouring answer."""
+    low, high = criterion.scale_min, criterion.scale_max
+    p = max(0.0, min(100.0, raw))
+    if (low, high) == (0, 1):
+        yes = p >= 50.0
+        return Suggestion(key, raw, "1" if yes else "0", "Yes" if yes else "No",
+                          max(p, 100.0 - p) / 100.0, "yes at 50% or more")  # fmt: skip
+    levels = high - low + 1
+    width = 100.0 / levels
+    step = min(int(p // width), levels - 1)
+    value = low + step
+    edges = [width * step, width * (step + 1)]
+    near = any(0.0 < e < 100.0 and abs(p - e) < NEAR_EDGE for e in edges)
+    word = scale_anchors(criterion).get(value)
+    label = f"{value}" + (f" ({word})" if word else "")
+    note = f"{edges[0]:g}–{edges[1]:g} of 100 maps to {value}"
+    if near:
+        note += ", close to the next answer"
+    return Suggestion(key, raw, str(value), label, None, note)
+
+
+def suggestions_for(
+    criteria: Iterable[Criterion], scores: Mapping[str, Any]
+) -> dict[int, list[Suggestion]]:
+    """Per criterion id, the AutoQA suggestions in its scale: its built-in key, then its custom
+    head learned from reviewers (crit:<id>), for those that have a score."""
+    out: dict[int, list[Suggestion]] = {}
+    for c in criteria:
+        for key in (c.autoqa_key, f"crit:{c.id}"):
+            if key and key in scores:
+                out.setdefault(c.id, []).append(suggested_answer(c, key, scores[key].value))
+    return out
+
+
+def next_in_queue(reviewer: User, after: Review) -> Review | Assignment | None:
+    """What the reviewer does next after `after`: their oldest open assignment of another
+    interaction, else their oldest other draft (calibration left out), else nothing."""
+    for assignment in assigned_to(reviewer):
+        other = assignment.interaction_id != after.interaction_id
+        if other and assignment.interaction.agent_id != reviewer.id:
+            return assignment
+    return db.session.scalar(
+        select(Review)
+        .where(
+            Review.reviewer_id == reviewer.id,
+            Review.status == ReviewStatus.DRAFT,
+            Review.calibration_session_id.is_(None),
+            Review.id != after.id,
+        )
+        .order_by(Review.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """The reviewer's week: reviews submitted since Monday, assignments made since Monday
+    (replaced ones left out), and their weekly capacity; `quota` is what they are measured on."""
+
+    done: int
+    assigned: int
+    capacity: int
+    week_start: datetime
+
+    @property
+    def quota(self) -> int:
+        return self.assigned or self.capacity
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.quota)) if self.quota else 0
+
+
+def pacing(reviewer: User, now: datetime | None = None) -> Pacing:
+    """Done vs quota this ISO week (Monday 00:00 UTC onward)."""
+    now = now or utcnow()
+    start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    done = db.session.scalar(
+        select(func.count(Review.id)).where(
+            Review.reviewer_id == reviewer.id,
+            Review.status == ReviewStatus.SUBMITTED,
+            Review.calibration_session_id.is_(None),
+            Review.submitted_at >= start,
+        )
+    )
+    assigned = db.session.scalar(
+        select(func.count(Assignment.id)).where(
+            Assignment.reviewer_id == reviewer.id,
+            Assignment.status != AssignmentStatus.REPLACED,
+            Assignment.created_at >= start,
+        )
+    )
+    return Pacing(int(done or 0), int(assigned or 0), int(reviewer.weekly_capacity or 0), start)

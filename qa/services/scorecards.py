@@ -8,13 +8,28 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..access import led_team_ids
 from ..extensions import db
-from ..models import Channel, Interaction, Scorecard, ScorecardAssignment, Team, User
+from ..models import Channel, Interaction, Role, Scorecard, ScorecardAssignment, Team, User
 from . import audit
 
 
 class AssignmentError(ValueError):
     """An assignment the builder refuses (unknown channel or team)."""
+
+
+class NotYourTeams(AssignmentError):
+    """A lead named, or would remove, a team they do not lead."""
+
+
+def _check_lead_teams(scorecard: Scorecard, team_ids: Iterable[int], actor: User | None) -> None:
+    """Scorecards are shared, but a lead decides only for the teams they lead: the teams named
+    and those the scorecard applies to now (replacing the assignment would drop them)."""
+    if actor is None or actor.role != Role.LEAD:
+        return
+    current = {a.team_id for a in assignments_of(scorecard) if a.team_id is not None}
+    if (set(team_ids) | current) - set(led_team_ids(actor)):
+        raise NotYourTeams("a lead can only assign scorecards to the teams they lead")
 
 
 def _specificity(assignment: ScorecardAssignment) -> int:
@@ -75,6 +90,7 @@ def set_assignments(
     `combine` each team on each channel. Nothing picked: a general scorecard."""
     channels = sorted(set(channels))
     team_ids = sorted(set(team_ids))
+    _check_lead_teams(scorecard, team_ids, actor)
     known = {c.value for c in Channel}
     for channel in channels:
         if channel not in known:

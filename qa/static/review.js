@@ -1,6 +1,7 @@
 // Review workspace keyboard: j/k move between criteria, number keys answer the focused one
 // (1 = yes, 0 = no on yes/no criteria), n = N/A, c = comment, a = anchor the comment to the
-// selected transcript segment, Ctrl/Cmd+Enter submits. Also records the time spent on the page.
+// selected transcript segment, s = accept the AutoQA suggestion, Ctrl/Cmd+Enter submits.
+// "Accept suggestion" only pre-fills the answer: the reviewer still submits. Also records the time spent on the page.
 (function () {
   var form = document.getElementById("review-form");
   if (!form) return;
@@ -49,6 +50,19 @@
     });
   });
 
+  function accept(button) {
+    var fieldset = button.closest("fieldset.criterion");
+    if (fieldset && choose(fieldset, button.dataset.value)) {
+      fieldset.classList.add("suggestion-accepted");
+      return true;
+    }
+    return false;
+  }
+
+  form.querySelectorAll("button.accept-suggestion").forEach(function (button) {
+    button.addEventListener("click", function () { accept(button); });
+  });
+
   document.querySelectorAll(".seg").forEach(function (seg) {
     seg.addEventListener("click", function () {
       if (selectedSeg) selectedSeg.classList.remove("selected");
@@ -87,6 +101,10 @@
     }
     else if (el && e.key === "n") {
       if (choose(el, "na")) { e.preventDefault(); focusCriterion(current + 1); }
+    }
+    else if (el && e.key === "s") {
+      var button = el.querySelector("button.accept-suggestion");
+      if (button && accept(button)) { e.preventDefault(); focusCriterion(current + 1); }
     }
     else if (el && e.key === "c") {
       e.preventDefault();

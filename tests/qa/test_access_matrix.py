@@ -11,7 +11,16 @@ import pytest
 
 from qa.coaching.models import CoachingSession, TrainingAssignment, TrainingModule
 from qa.extensions import db
-from qa.models import Assignment, Dispute, Role, Sample, SamplingPolicy, utcnow
+from qa.models import (
+    Assignment,
+    Dispute,
+    Role,
+    Sample,
+    SamplingPolicy,
+    SavedView,
+    Webhook,
+    utcnow,
+)
 from qa.services.calibration import create_session
 from qa.services.tokens import create_token
 from tests.conftest import make_user
@@ -22,6 +31,7 @@ SHARED = {
     "coaching.module",
     "scorecards.edit",
     "scorecards.version",
+    "scorecards.assign",  # shared too, but a lead names only their teams (test_scorecards)
     "coaching.edit_module",
 }
 
@@ -62,6 +72,9 @@ def red_objects(world):
         team_id=world["red"].id,
     )
     token, _ = create_token(world["lead_red"], "red export", None)
+    view = SavedView(user_id=world["lead_red"].id, name="Red view", params={})
+    webhook = Webhook(url="https://hooks.example.com/x", secret="s" * 16, events="review")
+    db.session.add_all([view, webhook])
     db.session.commit()
     interaction_id = world["i_agent_red"].id
     return {
@@ -76,6 +89,8 @@ def red_objects(world):
         "token_id": token.id,
         "scorecard_id": world["scorecard"].id,
         "number": 1,
+        "view_id": view.id,
+        "webhook_id": webhook.id,  # an admin's: every other role gets 403
         # the same parameter name means different objects on different pages
         ("coaching.assignment", "assignment_id"): training.id,
         ("coaching.session", "session_id"): coaching.id,

@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
@@ -14,20 +15,28 @@ from sqlalchemy import event
 from qa.extensions import db
 from qa.models import (
     Answer,
+    Assignment,
     AutoScore,
+    Criterion,
     DisputeStatus,
     Notification,
     ReviewStatus,
     Role,
+    Sample,
+    SamplingPolicy,
+    utcnow,
 )
 from qa.services.reviews import (
     AnswerInput,
     ReviewError,
     assign_arbitrator,
     open_dispute,
+    pacing,
     resolve_dispute,
     save_answers,
+    scale_anchors,
     start_review,
+    suggested_answer,
 )
 from tests.conftest import make_interaction, make_user
 from tests.qa.test_access import submitted_review
@@ -424,8 +433,6 @@ def test_admin_only_scores_calibration_reviews(login, world):
 
 def test_feedback_page_query_count_does_not_grow(login, world):
     """My feedback runs the same number of queries for one review or three."""
-    from datetime import timedelta
-
     from qa.models import utcnow
 
     agent = world["agent_red"]
@@ -452,3 +459,40 @@ def agent_reviews(agent):  # type: ignore[no-untyped-def]
         .filter(Interaction.agent_id == agent.id, Review.status == ReviewStatus.SUBMITTED)
         .all()
     )
+
+
+def test_suggested_answer_maps_autoqa_to_the_criterion_scale():
+    """0-100 falls into equal bins of a 1-5 scale (edges flagged), yes/no is yes at 50% with
+    max(p, 1-p) as confidence; anchors name both ends of any scale (issue 18)."""
+    five = Criterion(name="Empathy", scale_min=1, scale_max=5)
+    got = [suggested_answer(five, "empathy", v).value for v in (0, 3, 19.9, 20, 55, 80, 100)]
+    assert got == ["1", "1", "1", "2", "3", "5", "5"]
+    assert "close to the next answer" in suggested_answer(five, "empathy", 78).note
+    assert "close" not in suggested_answer(five, "empathy", 50).note
+    assert suggested_answer(five, "empathy", 85).label == "5 (Fully)"
+    yes_no = Criterion(name="Resolution", scale_min=0, scale_max=1)
+    low, high = suggested_answer(yes_no, "resolution", 30), suggested_answer(yes_no, "resolution", 50)
+    assert (low.value, low.confidence, high.value, high.confidence) == ("0", 0.7, "1", 0.5)
+    assert scale_anchors(yes_no) == {} and scale_anchors(Criterion(scale_min=0, scale_max=10)) == {
+        0: "Not at all",
+        10: "Fully",
+    }
+
+
+def test_pacing_counts_this_weeks_submits_against_assignments_or_capacity(world):
+    """Done counts this week's submitted reviews; quota is this week's assignments, else the
+    weekly capacity."""
+    from datetime import timedelta
+
+    reviewer = world["reviewer"]
+    reviewer.weekly_capacity = 7
+    assert (pacing(reviewer).done, pacing(reviewer).quota) == (0, 7)
+    review = submitted_review(world)
+    policy = SamplingPolicy(team=world["red"], name="Weekly")
+    sample = Sample(policy=policy, week="2026-W01", interaction=world["i_agent_red2"], stratum="random")
+    db.session.add_all([policy, sample, Assignment(sample=sample, interaction=world["i_agent_red2"], reviewer=reviewer)])
+    db.session.commit()
+    now = utcnow()
+    p = pacing(review.reviewer, now)
+    assert (p.done, p.assigned, p.quota) == (1, 1, 1) and p.percent == 100
+    assert pacing(review.reviewer, now + timedelta(days=7)).done == 0

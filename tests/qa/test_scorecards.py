@@ -202,3 +202,27 @@ def test_builder_sets_the_assignment(login, world):
     bad = lead.post(f"/scorecards/{scorecard.id}/assign", data={"channels": ["fax"]})
     assert bad.status_code == 400
     assert login(world["reviewer"]).post(f"/scorecards/{scorecard.id}/assign").status_code == 403
+
+
+def test_a_lead_assigns_scorecards_only_for_the_teams_they_lead(login, world):
+    """Scorecards are shared, but a Blue lead can neither name the Red team nor replace an
+    assignment that includes it (403 with the reason); the Red lead's assignment stays."""
+    scorecard = world["scorecard"]
+    red = login(world["lead_red"])
+    resp = red.post(
+        f"/scorecards/{scorecard.id}/assign", data={"teams": [str(world["red"].id)], "assign": "1"}
+    )
+    assert resp.status_code == 302
+    blue = login(world["lead_blue"])
+    for teams in ([str(world["red"].id)], [str(world["blue"].id)], []):
+        resp = blue.post(f"/scorecards/{scorecard.id}/assign", data={"teams": teams, "assign": "1"})
+        assert resp.status_code == 403 and b"teams they lead" in resp.data, teams
+    rows = db.session.scalars(
+        db.select(ScorecardAssignment).where(ScorecardAssignment.scorecard_id == scorecard.id)
+    ).all()
+    assert {(a.channel, a.team_id) for a in rows} == {(None, world["red"].id)}
+    admin = login(world["admin"])
+    resp = admin.post(
+        f"/scorecards/{scorecard.id}/assign", data={"teams": [str(world["blue"].id)], "assign": "1"}
+    )
+    assert resp.status_code == 302
