@@ -10,21 +10,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=200)]
-    )
-    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(
-        "New password again",
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message="The two new passwords differ."),
-        ],
-    )
-    submit = SubmitField("Change password")
-
-
 class SetPasswordForm(FlaskForm):
     """An invited user's first password (the link's token is in the URL)."""
 
@@ -37,3 +22,12 @@ class SetPasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """A signed-in user's new password, given with the current one."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)]
+    )
+    submit = SubmitField("Change password")
