@@ -17,7 +17,7 @@ from transcription import Transcriber, TranscriptionError
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
-from .autoqa import dialogue_turns, score_conversations, turn_groups
+from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
     from scoring import AutoQAModel, Evidence
@@ -175,4 +175,4 @@ def _set(
     db.session.add(row)
 
 
-__all__ = ["dialogue_turns", "fail", "fail_many", "score", "transcribe", "turn_groups"]
+__all__ = ["fail", "fail_many", "score", "transcribe"]
