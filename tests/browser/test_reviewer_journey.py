@@ -13,8 +13,6 @@ from playwright.sync_api import Page, expect
 from qa.extensions import db
 from qa.models import (
     Assignment,
-    AutoScore,
-    Interaction,
     Review,
     ReviewStatus,
     Role,
@@ -25,6 +23,7 @@ from qa.models import (
 )
 from qa.services.reviews import start_review
 from tests.browser.conftest import sign_in
+from tests.browser.test_reviews import add_autoqa_scores
 from tests.conftest import make_interaction, make_scorecard, make_team, make_user
 
 pytestmark = [pytest.mark.browser]
@@ -41,36 +40,6 @@ TURNS = [
 ]
 
 
-def _scores(interaction: Interaction, empathy: float, resolution: float) -> None:
-    """AutoQA empathy (with evidence on turn 3) and resolution for an interaction."""
-    db.session.add_all(
-        [
-            AutoScore(
-                interaction=interaction,
-                criterion="empathy",
-                value=empathy,
-                model_version="t",
-                evidence=[
-                    {
-                        "turn": 3,
-                        "speaker": "agent",
-                        "text": "being double charged is really stressful",
-                        "weight": 0.8,
-                    }
-                ],
-            ),
-            AutoScore(
-                interaction=interaction,
-                criterion="resolution",
-                value=resolution,
-                label="resolved",
-                model_version="t",
-                evidence=[],
-            ),
-        ]
-    )
-
-
 def seed(app) -> dict:  # type: ignore[no-untyped-def]
     """A reviewer with a draft on one scored chat and two sampled chats assigned this week."""
     with app.app_context():
@@ -83,7 +52,7 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
         for n in range(3):
             chat = make_interaction(agent, turns=TURNS)
             chat.external_id = f"CH-{n + 1:03d}"
-            _scores(chat, empathy=85 - 40 * n, resolution=90 - 40 * n)
+            add_autoqa_scores(chat, empathy=85 - 40 * n, resolution=90 - 40 * n)
             chats.append(chat)
         policy = SamplingPolicy(team=team, name="Weekly")
         db.session.add(policy)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from qa.extensions import db
-from qa.models import AutoScore, Dispute, DisputeStatus, Review, ReviewStatus, Role
+from qa.models import AutoScore, Dispute, DisputeStatus, Interaction, Review, ReviewStatus, Role
 from tests.browser.conftest import sign_in, sign_out
 from tests.conftest import make_interaction, make_scorecard, make_team, make_user
 
@@ -45,6 +45,36 @@ TURNS = [
 ]
 
 
+def add_autoqa_scores(interaction: Interaction, *, empathy: float, resolution: float) -> None:
+    """AutoQA empathy (with evidence on turn 3) and resolution for an interaction."""
+    db.session.add_all(
+        [
+            AutoScore(
+                interaction=interaction,
+                criterion="empathy",
+                value=empathy,
+                model_version="t",
+                evidence=[
+                    {
+                        "turn": 3,
+                        "speaker": "agent",
+                        "text": "being double charged is really stressful",
+                        "weight": 0.8,
+                    }
+                ],
+            ),
+            AutoScore(
+                interaction=interaction,
+                criterion="resolution",
+                value=resolution,
+                label="resolved",
+                model_version="t",
+                evidence=[],
+            ),
+        ]
+    )
+
+
 def seed(app) -> dict:  # type: ignore[no-untyped-def]
     """A team with a lead and an agent, three reviewers, the demo scorecard, two scored chats."""
     with app.app_context():
@@ -61,32 +91,7 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
         for n in range(2):
             interaction = make_interaction(people["agent"], turns=TURNS)
             interaction.external_id = f"CHAT-{n + 1}"
-            db.session.add_all(
-                [
-                    AutoScore(
-                        interaction=interaction,
-                        criterion="empathy",
-                        value=85,
-                        model_version="t",
-                        evidence=[
-                            {
-                                "turn": 3,
-                                "speaker": "agent",
-                                "text": "being double charged is really stressful",
-                                "weight": 0.8,
-                            }
-                        ],
-                    ),
-                    AutoScore(
-                        interaction=interaction,
-                        criterion="resolution",
-                        value=90,
-                        label="resolved",
-                        model_version="t",
-                        evidence=[],
-                    ),
-                ]
-            )
+            add_autoqa_scores(interaction, empathy=85, resolution=90)
             chats.append(interaction)
         db.session.commit()
         out = {k: (u.id, u.email) for k, u in people.items()}
