@@ -9,9 +9,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: setup run test pytest lint db demo bench clean
+.PHONY: setup run test pytest lint db demo bench clean i18n-extract i18n-update i18n-compile
 
-setup: $(STAMP) db
+setup: $(STAMP) db i18n-compile
 
 # The lock pins the whole tree and installs without resolving (--no-deps), so a fresh machine gets
 # exactly what was tested; torch==2.13.0 resolves to the local CPU wheel.
@@ -42,6 +42,19 @@ pytest: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Interface translations (Flask-Babel): extract the strings marked with _() from Python and
+# templates, merge them into each language's catalogue, compile the catalogues the app reads.
+# The .po files are under version control; the compiled .mo files are built here.
+TRANSLATIONS := qa/translations
+i18n-extract: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/transcription.py --quick

@@ -12,7 +12,8 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, Config, TestConfig
-from .extensions import csrf, db, limiter, login, migrate
+from .extensions import babel, csrf, db, limiter, login, migrate
+from .i18n import select_locale
 from .templating import evidence_marks, evidence_spans, review_score_text, score_label
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login.login_message = "Please sign in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
 
     from . import models  # noqa: F401
     from .coaching import models as _coaching_models  # noqa: F401  (register tables)

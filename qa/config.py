@@ -85,6 +85,10 @@ class Config:
     BASE_URL = _env("BASE_URL")  # for links in emails, e.g. https://qa.example.com
 
     # Security
+    # Interface languages with a catalogue under qa/translations; the first is the fallback.
+    LANGUAGES = ("en", "fr")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in (and password-change) attempts, per account and per address, counted in the
