@@ -97,7 +97,8 @@ def invite_link(user_id: int):
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def update_user(user_id: int):
-    """Change a user's role, team and whether the account is active; each change is audited."""
+    """Change a user's role, team, whether the account is active and whether it signs in with a
+    password; each change is audited."""
     user = db.get_or_404(User, user_id)
     form = UserEditForm(_teams())
     _valid_or_400(form)
@@ -107,6 +108,8 @@ def update_user(user_id: int):
         user_service.set_active(user, form.status.data == "active", current_user)
         if form.weekly_capacity.data is not None:
             user_service.set_capacity(user, form.weekly_capacity.data, current_user)
+        if form.password_login.data in ("on", "off"):
+            user_service.set_password_login(user, form.password_login.data == "on", current_user)
     except user_service.UserError as exc:
         db.session.rollback()
         flash(f"Nothing changed: {exc}.", "error")

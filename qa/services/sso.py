@@ -19,6 +19,7 @@ from . import users as user_service
 __all__ = [
     "SsoRefused",
     "get_settings",
+    "parse_domains",
     "save_settings",
     "sign_in_user",
     "verified_email",
