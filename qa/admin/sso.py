@@ -23,7 +23,9 @@ def sso_settings():
     settings = sso_service.get_settings()
     form = SsoSettingsForm()
     if form.validate_on_submit():
-        sso_service.save_settings(form.allowed_domains.data or "", form.default_role.data, current_user)
+        sso_service.save_settings(
+            form.allowed_domains.data or "", form.default_role.data, current_user
+        )
         db.session.commit()
         flash(gettext("Single sign-on settings saved."), "info")
         return redirect(url_for(".sso_settings"))

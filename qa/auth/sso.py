@@ -94,7 +94,12 @@ def _claims_options(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlsplit(target).netloc
+    ):
         return url_for("dashboard.home")
     return target
 
@@ -172,7 +177,9 @@ REFUSALS = {
 def _refused(reason: str, email: str = "", detail: str = "") -> tuple[str, int]:
     """A 403 page saying why, audited (with the technical detail, which the page does not show)."""
     db.session.rollback()  # nothing half-made (a provisioning that failed) is kept
-    audit.record(None, "auth.sso_refused", None, reason=reason, email=email[:255], detail=detail[:200])
+    audit.record(
+        None, "auth.sso_refused", None, reason=reason, email=email[:255], detail=detail[:200]
+    )
     db.session.commit()
     if reason in REFUSALS:
         message = REFUSALS[reason](email)
@@ -195,7 +202,9 @@ def _throttled(error: sign_in.Throttled) -> tuple[str, int, dict[str, str]]:
         "Too many sign-in attempts from this address. Try again in %(minutes)d minutes.",
         minutes=minutes,
     )
-    page = render_template("error.html", code=429, title=gettext("Too many requests"), reason=reason)
+    page = render_template(
+        "error.html", code=429, title=gettext("Too many requests"), reason=reason
+    )
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
