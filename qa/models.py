@@ -99,7 +99,7 @@ class User(UserMixin, db.Model):
     # (sign-out, password change, role change, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Off: the password form refuses this user, who signs in through single sign-on (issue 17).
-    password_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    password_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")

@@ -19,7 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column('password_login', sa.Boolean(), server_default=sa.text('true'), nullable=False)
+            sa.Column('password_login', sa.Boolean(), server_default='1', nullable=False)
         )
 
     op.create_table(
