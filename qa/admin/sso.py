@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import roles_required
-from ..auth.sso import configured
+from ..auth.sso import configured, redirect_uri
 from ..extensions import db
 from ..models import Role, User
 from ..services import sso as sso_service
@@ -40,6 +40,6 @@ def sso_settings():
         form=form,
         enabled=configured(current_app),
         issuer=current_app.config.get("OIDC_ISSUER"),
-        redirect_uri=url_for("auth.sso_callback", _external=True),
+        redirect_uri=redirect_uri(),
         sso_only=sso_only,
     ), 400 if form.is_submitted() else 200

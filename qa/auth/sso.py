@@ -18,6 +18,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -93,6 +94,17 @@ def _claims_options(metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def redirect_uri() -> str:
+    """The callback URL to register at the provider: under QA_BASE_URL when it is set (behind a
+    proxy the request's own host and scheme may be internal ones), else this request's."""
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    return (
+        f"{base}{url_for('auth.sso_callback')}"
+        if base
+        else url_for("auth.sso_callback", _external=True)
+    )
+
+
 def _safe_next(target: str | None) -> str:
     if (
         not target
@@ -134,7 +146,7 @@ def sso_login():
     except ProviderError as error:
         return _provider_down(error)
     session[NEXT_KEY] = _safe_next(request.args.get("next"))
-    return client.authorize_redirect(url_for("auth.sso_callback", _external=True))
+    return client.authorize_redirect(redirect_uri())
 
 
 def _verified_claims(client: Any) -> dict[str, Any]:
@@ -223,7 +235,8 @@ def sso_callback():
         return _throttled(error)
     except ProviderError as error:
         return _provider_down(error)
-    except (OAuthError, JoseError, ValueError, requests.RequestException) as error:
+    except (OAuthError, JoseError, ValueError, IntegrityError, requests.RequestException) as error:
+        # (IntegrityError: two first sign-ins of one new person at once; the second tries again)
         return _refused("invalid", detail=f"{type(error).__name__}: {error}")
     except sso_service.SsoRefused as refusal:
         return _refused(refusal.reason, refusal.email)

@@ -90,6 +90,14 @@ def test_sso_signs_in_an_existing_user_with_pkce_state_and_nonce(app, client, pr
     assert event.actor_id == user.id and event.details["method"] == "sso"
 
 
+def test_sso_redirect_uri_follows_base_url(app, client, provider):
+    """Behind a proxy (QA_BASE_URL set), the redirect URI sent to the provider, and shown to the
+    admin, is the public one."""
+    app.config["BASE_URL"] = "https://qa.example.com/"
+    query = parse_qs(urlsplit(start(client)).query)
+    assert query["redirect_uri"] == ["https://qa.example.com/login/sso/callback"]
+
+
 def test_sso_returns_to_the_page_asked_for(app, client, provider):
     """The `next` of the login page survives the trip to the provider (and only a local path)."""
     user = make_user(Role.AGENT)
