@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -49,6 +50,7 @@ class UserForm(FlaskForm):
     weekly_capacity = IntegerField(
         "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
     )
+    sso_only = BooleanField(lazy_gettext("Signs in with single sign-on only (no password)"))
     submit = SubmitField("Create or invite user")
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
@@ -135,8 +137,10 @@ class SsoSettingsForm(FlaskForm):
         lazy_gettext("Email domains allowed to get an account on first sign-in"),
         validators=[Length(max=2000)],
     )
+    # Not admin: everyone of an allowed domain would become one by signing in.
     default_role = SelectField(
-        lazy_gettext("Role of a new account"), choices=[(r.value, r.value) for r in Role]
+        lazy_gettext("Role of a new account"),
+        choices=[(r.value, r.value) for r in Role if r != Role.ADMIN],
     )
     submit = SubmitField(lazy_gettext("Save single sign-on settings"))
 

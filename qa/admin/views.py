@@ -72,13 +72,16 @@ def _created_user(form: UserForm) -> Response | None:
             user = user_service.create_user(*who, form.password.data, form.role.data, **where)
         else:
             user = user_service.invite_user(*who, form.role.data, **where)
+        if form.sso_only.data:
+            user_service.set_password_login(user, False, current_user)
     except user_service.UserError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
     flash(f"Created {user.email} ({user.role.value}).", "info")
-    if form.password.data:
+    if form.password.data or form.sso_only.data:  # (no set-password link to hand over)
         return redirect(url_for(".users"))
     return redirect(url_for(".invite_link", user_id=user.id))
 

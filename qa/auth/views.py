@@ -47,8 +47,8 @@ def _password_login_off(form: LoginForm, user: User):  # type: ignore[no-untyped
     db.session.commit()
     flash(
         gettext(
-            "Password sign-in is turned off for this account: use single sign-on (the button "
-            "above), or ask your admin."
+            "Password sign-in is turned off for this account: use single sign-on, or ask your "
+            "admin."
         ),
         "error",
     )

@@ -60,12 +60,15 @@ def parse_domains(text: str) -> list[str]:
 
 
 def save_settings(domains_text: str, role: Role | str, actor: User | None) -> SsoSettings:
-    """Store the allowed domains and the default role, audited; ValueError for a bad domain."""
+    """Store the allowed domains and the default role, audited; ValueError for a bad domain or
+    the admin role."""
     domains = parse_domains(domains_text)
     settings = db.session.get(SsoSettings, 1)
     if settings is None:
         settings = SsoSettings(id=1)
         db.session.add(settings)
+    if Role(role) == Role.ADMIN:
+        raise ValueError("new accounts cannot be admins: everyone of the domains would be one")
     settings.allowed_domains = " ".join(domains)
     settings.default_role = Role(role)
     audit.record(actor, "sso.settings_changed", settings, domains=domains, role=Role(role).value)

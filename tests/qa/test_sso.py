@@ -393,3 +393,41 @@ def test_cli_password_login_is_the_way_back_in(app):
     assert result.exit_code == 0 and "/account/set-password/" in result.output
     assert admin.password_login is True
     assert Client(app.test_client()).login(admin.email).status_code == 302
+
+
+def test_admin_creates_a_user_who_signs_in_with_sso_only(app, login, world, provider):
+    """ "Signs in with single sign-on only" on the add-user form makes an account with password
+    sign-in off and no set-password link; its person then signs in through the provider."""
+    admin = login(world["admin"])
+    form = {
+        "user-email": "sso.only@example.com",
+        "user-name": "Sam Sso",
+        "user-password": "",
+        "user-role": "agent",
+        "user-team": str(world["red"].id),
+        "user-weekly_capacity": "40",
+        "user-sso_only": "y",
+        "user-submit": "Create or invite user",
+        "user-csrf_token": admin.token,
+    }
+    response = admin.post("/admin/users", form)
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
+    sam = db.session.scalars(select(User).where(User.email == "sso.only@example.com")).one()
+    assert sam.password_login is False and sam.team == world["red"]
+    provider.add("sso.only@example.com")
+    client = Client(app.test_client())
+    assert sso_sign_in(client).status_code == 302 and signed_in_as(client) == "Sam Sso"
+    response = client.get("/account/password", follow_redirects=True)
+    assert "signs in with single sign-on: it has no password" in response.get_data(as_text=True)
+
+
+def test_provisioning_never_makes_admins(app, login, world):
+    """The default role of provisioned accounts cannot be admin, on the page or in the service."""
+    client = login(world["admin"])
+    response = client.post(
+        "/admin/sso", {"allowed_domains": "example.com", "default_role": "admin"}
+    )
+    assert response.status_code == 400
+    with pytest.raises(ValueError, match="cannot be admins"):
+        sso_service.save_settings("example.com", Role.ADMIN, None)
+    assert sso_service.get_settings().allowed_domains == ""
