@@ -83,10 +83,12 @@ class Code(AuthorizationCodeMixin):
 
 
 class Client(ClientMixin):
-    """The one registered client, Coachline, a confidential client (client_secret_basic)."""
+    """The one registered client, Coachline: confidential (client_secret_basic), or public (no
+    secret; PKCE is its only proof)."""
 
-    def __init__(self, redirect_uris: list[str]) -> None:
+    def __init__(self, redirect_uris: list[str], public: bool) -> None:
         self.redirect_uris = redirect_uris
+        self.public = public
 
     def get_client_id(self) -> str:
         return CLIENT_ID
@@ -104,7 +106,9 @@ class Client(ClientMixin):
         return hmac.compare_digest(client_secret, CLIENT_SECRET)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == "client_secret_basic" if endpoint == "token" else True
+        if endpoint != "token":
+            return True
+        return method == ("none" if self.public else "client_secret_basic")
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -114,6 +118,8 @@ class Client(ClientMixin):
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "none"]
+
     def save_authorization_code(self, code: str, request: Any) -> None:
         data = request.payload.data
         provider: Provider = self.server.provider
@@ -197,6 +203,7 @@ class Provider:
         self.signing_key: RSAKey | None = None
         self.unsigned = False
         self.email_in_userinfo_only = False
+        self.public_client = False
 
     def add(self, email: str, **kwargs: Any) -> Person:
         """A person with an account here; the next sign-in is theirs."""
@@ -276,7 +283,7 @@ class Provider:
         return app
 
     def _client(self, client_id: str) -> Client | None:
-        return Client(self.redirect_uris) if client_id == CLIENT_ID else None
+        return Client(self.redirect_uris, self.public_client) if client_id == CLIENT_ID else None
 
     def _save_token(self, token: dict[str, Any], request: Any) -> None:
         self.tokens[token["access_token"]] = (request.user, token.get("scope", ""))

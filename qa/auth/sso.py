@@ -49,8 +49,10 @@ def _client() -> Any:
     if oauth is None:
         config = app.config
         secret = config.get("OIDC_CLIENT_SECRET") or None
+        scopes = (config.get("OIDC_SCOPES") or "openid email profile").split()
         client_kwargs = {
-            "scope": config.get("OIDC_SCOPES") or "openid email profile",
+            # openid always: without it there is no ID token (and Authlib sends no nonce)
+            "scope": " ".join(["openid", *(s for s in scopes if s != "openid")]),
             "code_challenge_method": "S256",
             "default_timeout": 10,
         }

@@ -431,3 +431,28 @@ def test_provisioning_never_makes_admins(app, login, world):
     with pytest.raises(ValueError, match="cannot be admins"):
         sso_service.save_settings("example.com", Role.ADMIN, None)
     assert sso_service.get_settings().allowed_domains == ""
+
+
+def test_sso_as_a_public_client(app, client, provider):
+    """Without a client secret Coachline is a public client: the token request carries no secret
+    (PKCE's verifier is the proof) and the sign-in works; openid is asked for even when the
+    configured scopes leave it out."""
+    provider.public_client = True
+    app.config.update(OIDC_CLIENT_SECRET="", OIDC_SCOPES="email profile")
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    provider.add(user.email)
+    url = start(client)
+    assert parse_qs(urlsplit(url).query)["scope"] == ["openid email profile"]
+    assert client.get(authorize(url)).status_code == 302
+    assert signed_in_as(client) == user.name
+
+
+def test_sso_confidential_client_with_a_wrong_secret_is_refused(app, client, provider):
+    """A wrong client secret: the provider refuses the code exchange, and so does Coachline."""
+    app.config["OIDC_CLIENT_SECRET"] = "not-the-secret"
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    provider.add(user.email)
+    refusal(sso_sign_in(client))
+    assert signed_in_as(client) is None
