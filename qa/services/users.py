@@ -107,7 +107,8 @@ def _lock_admins() -> None:
 
 
 def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal: str) -> None:
-    """Set `user.<attribute>` to `value`, refusing with `refusal` if that leaves no active admin."""
+    """Set `user.<attribute>` to `value`, refusing with `refusal` if that leaves no active admin,
+    or no active admin who may sign in with a password."""
     if user.role != Role.ADMIN or not user.active:
         setattr(user, attribute, value)
         return
@@ -125,6 +126,25 @@ def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal:
         setattr(user, attribute, old)
         db.session.flush()
         raise UserError(refusal)
+    # ... and one of them keeps a password: with single sign-on broken, it is the way in.
+    had_password = old if attribute == "password_login" else user.password_login
+    if had_password and not _password_admins():
+        setattr(user, attribute, old)
+        db.session.flush()
+        raise UserError(
+            f"{user.email} is the last active admin with a password: give another admin a "
+            "password first"
+        )
+
+
+def _password_admins() -> int:
+    """How many active admins may sign in with a password."""
+    count = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN, User.active.is_(True), User.password_login.is_(True)
+        )
+    )
+    return count or 0
 
 
 def set_role(user: User, role: Role, actor: User | None) -> None:
@@ -280,21 +300,7 @@ def set_password_login(user: User, allowed: bool, actor: User | None) -> None:
     cannot lock every admin out; `flask users password-login EMAIL --on` is the way back."""
     if user.password_login == allowed:
         return
-    if not allowed and user.role == Role.ADMIN and user.active:
-        _lock_admins()
-        user.password_login = False
-        db.session.flush()  # written first, counted second (see _change_keeping_an_admin)
-        left = db.session.scalar(
-            select(func.count(User.id)).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.password_login.is_(True)
-            )
-        )
-        if not left:
-            user.password_login = True
-            db.session.flush()
-            raise UserError(
-                f"{user.email} is the last active admin with a password: give another admin "
-                "a password first"
-            )
-    user.password_login = allowed
+    _change_keeping_an_admin(
+        user, "password_login", allowed, f"{user.email} is the last active admin"
+    )
     audit.record(actor, "user.password_login_changed", user, allowed=allowed)

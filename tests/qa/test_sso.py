@@ -456,3 +456,24 @@ def test_sso_confidential_client_with_a_wrong_secret_is_refused(app, client, pro
     provider.add(user.email)
     refusal(sso_sign_in(client))
     assert signed_in_as(client) is None
+
+
+def test_last_admin_with_a_password_cannot_be_demoted_or_deactivated(app, world):
+    """With a second admin who signs in with SSO only, the one admin with a password can be
+    neither demoted nor deactivated (nor lose the password); with another password admin, they can."""
+    admin = world["admin"]
+    sso_admin = make_user(Role.ADMIN)
+    sso_admin.password_login = False
+    db.session.commit()
+    with pytest.raises(user_service.UserError, match="last active admin with a password"):
+        user_service.set_role(admin, Role.LEAD, sso_admin)
+    with pytest.raises(user_service.UserError, match="last active admin with a password"):
+        user_service.set_active(admin, False, sso_admin)
+    with pytest.raises(user_service.UserError, match="last active admin with a password"):
+        user_service.set_password_login(admin, False, sso_admin)
+    assert (admin.role, admin.active, admin.password_login) == (Role.ADMIN, True, True)
+    user_service.set_role(sso_admin, Role.LEAD, admin)  # the SSO-only admin may go
+    user_service.set_role(sso_admin, Role.ADMIN, admin)
+    make_user(Role.ADMIN)  # a second admin with a password
+    user_service.set_role(admin, Role.LEAD, sso_admin)
+    assert admin.role == Role.LEAD
