@@ -108,10 +108,12 @@ def redirect_uri() -> str:
 
 
 def _safe_next(target: str | None) -> str:
+    """`target` if it is a path of this site, else the start page (browsers read "/\\x" as "//x")."""
     if (
         not target
         or not target.startswith("/")
         or target.startswith("//")
+        or "\\" in target
         or urlsplit(target).netloc
     ):
         return url_for("dashboard.home")

@@ -105,9 +105,10 @@ def test_sso_returns_to_the_page_asked_for(app, client, provider):
     provider.add(user.email)
     response = client.get(authorize(start_with(client, "/feedback")))
     assert response.headers["Location"] == "/feedback"
-    other = Client(app.test_client())
-    response = other.get(authorize(start_with(other, "//evil.example.com/x")))
-    assert response.headers["Location"] == "/"
+    for outside in ("//evil.example.com/x", "/\\evil.example.com/x", "https://evil.example.com/"):
+        other = Client(app.test_client())
+        response = other.get(authorize(start_with(other, outside)))
+        assert response.headers["Location"] == "/", outside
 
 
 def start_with(client: Client, target: str) -> str:
