@@ -478,3 +478,13 @@ def test_last_admin_with_a_password_cannot_be_demoted_or_deactivated(app, world)
     make_user(Role.ADMIN)  # a second admin with a password
     user_service.set_role(admin, Role.LEAD, sso_admin)
     assert admin.role == Role.LEAD
+
+
+def test_sso_refuses_a_discovery_document_of_another_issuer(app, client, provider):
+    """A discovery document naming another issuer than the configured one (a mix-up, or a
+    document served by someone else) stops the sign-in before anyone is sent anywhere: a 502."""
+    configured_issuer = provider.issuer
+    provider.issuer = "https://idp.example.com"  # what its discovery document now says
+    assert app.config["OIDC_ISSUER"] == configured_issuer
+    response = client.get("/login/sso")
+    assert response.status_code == 502 and "misconfigured" in response.get_data(as_text=True)
