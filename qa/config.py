@@ -103,6 +103,13 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))  # Flask-Login's: 365
     WTF_CSRF_TIME_LIMIT = None
 
+    # Single sign-on (OpenID Connect, qa/auth/sso.py): on when an issuer and a client id are set.
+    OIDC_ISSUER = _env("OIDC_ISSUER")  # discovery: <issuer>/.well-known/openid-configuration
+    OIDC_CLIENT_ID = _env("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = _env("OIDC_CLIENT_SECRET")  # empty: a public client (PKCE only)
+    OIDC_SCOPES = _env("OIDC_SCOPES", "openid email profile")
+    OIDC_LABEL = _env("OIDC_LABEL", "single sign-on")  # the button: "Sign in with <label>"
+
 
 class TestConfig(Config):
     """In-memory database, no rate limit surprises, CSRF still on."""

@@ -98,6 +98,8 @@ class User(UserMixin, db.Model):
     # Part of every session and remember-me cookie (get_id); bumping it ends them all, server-side
     # (sign-out, password change, role change, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Off: the password form refuses this user, who signs in through single sign-on (issue 17).
+    password_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")
@@ -122,6 +124,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class SsoSettings(db.Model):
+    """The admin's single sign-on choices (one row): which email domains an unknown user may be
+    provisioned from on their first sign-in, and with which role."""
+
+    __tablename__ = "sso_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allowed_domains: Mapped[str] = mapped_column(Text, default="")  # space-separated, lowercase
+    default_role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.AGENT)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class LoginAttempt(db.Model):

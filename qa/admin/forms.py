@@ -1,9 +1,11 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -11,6 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -23,6 +26,7 @@ from wtforms.validators import (
 
 from ..extensions import db
 from ..models import Role, Team, User
+from ..services.sso import parse_domains
 
 NO_TEAM = (0, "—")
 
@@ -46,6 +50,7 @@ class UserForm(FlaskForm):
     weekly_capacity = IntegerField(
         "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
     )
+    sso_only = BooleanField(lazy_gettext("Signs in with single sign-on only (no password)"))
     submit = SubmitField("Create or invite user")
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
@@ -87,6 +92,11 @@ class UserEditForm(FlaskForm):
     weekly_capacity = IntegerField(
         "Weekly capacity", validators=[Optional(), NumberRange(min=0, max=1000)]
     )
+    # Whether the sign-in form takes the user's password (off: single sign-on only); left out of
+    # a post, it stays as it is.
+    password_login = SelectField(
+        "Password sign-in", choices=[("on", "on"), ("off", "off")], validators=[Optional()]
+    )
     submit = SubmitField("Save")
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
@@ -118,3 +128,24 @@ class RevokeTokenForm(FlaskForm):
     """The revoke button of one API token (it carries only the CSRF token)."""
 
     submit = SubmitField("Revoke")
+
+
+class SsoSettingsForm(FlaskForm):
+    """Who single sign-on may create an account for on their first sign-in, and as what."""
+
+    allowed_domains = TextAreaField(
+        lazy_gettext("Email domains allowed to get an account on first sign-in"),
+        validators=[Length(max=2000)],
+    )
+    # Not admin: everyone of an allowed domain would become one by signing in.
+    default_role = SelectField(
+        lazy_gettext("Role of a new account"),
+        choices=[(r.value, r.value) for r in Role if r != Role.ADMIN],
+    )
+    submit = SubmitField(lazy_gettext("Save single sign-on settings"))
+
+    def validate_allowed_domains(self, field):  # type: ignore[no-untyped-def]
+        try:
+            parse_domains(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None

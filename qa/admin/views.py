@@ -72,13 +72,16 @@ def _created_user(form: UserForm) -> Response | None:
             user = user_service.create_user(*who, form.password.data, form.role.data, **where)
         else:
             user = user_service.invite_user(*who, form.role.data, **where)
+        if form.sso_only.data:
+            user_service.set_password_login(user, False, current_user)
     except user_service.UserError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
     flash(f"Created {user.email} ({user.role.value}).", "info")
-    if form.password.data:
+    if form.password.data or form.sso_only.data:  # (no set-password link to hand over)
         return redirect(url_for(".users"))
     return redirect(url_for(".invite_link", user_id=user.id))
 
@@ -97,7 +100,8 @@ def invite_link(user_id: int):
 @bp.route("/users/<int:user_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def update_user(user_id: int):
-    """Change a user's role, team and whether the account is active; each change is audited."""
+    """Change a user's role, team, whether the account is active and whether it signs in with a
+    password; each change is audited."""
     user = db.get_or_404(User, user_id)
     form = UserEditForm(_teams())
     _valid_or_400(form)
@@ -107,6 +111,8 @@ def update_user(user_id: int):
         user_service.set_active(user, form.status.data == "active", current_user)
         if form.weekly_capacity.data is not None:
             user_service.set_capacity(user, form.weekly_capacity.data, current_user)
+        if form.password_login.data in ("on", "off"):
+            user_service.set_password_login(user, form.password_login.data == "on", current_user)
     except user_service.UserError as exc:
         db.session.rollback()
         flash(f"Nothing changed: {exc}.", "error")

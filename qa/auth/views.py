@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -30,6 +31,30 @@ def _throttled(template: str, form, error: sign_in.Throttled):  # type: ignore[n
     return page, 429, {"Retry-After": str(error.retry_after)}
 
 
+def _wrong_password(form: LoginForm):  # type: ignore[no-untyped-def]
+    """401 with the form again, the failure audited (against the account, if there is one)."""
+    known = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+    audit.record(known, "auth.login_failed", known, email=form.email.data[:255])
+    db.session.commit()
+    flash("Wrong email or password.", "error")
+    return render_template("auth/login.html", form=form), 401
+
+
+def _password_login_off(form: LoginForm, user: User):  # type: ignore[no-untyped-def]
+    """403: this user signs in through single sign-on. Said only after the right password, so
+    the message does not tell a stranger which accounts exist or how they sign in."""
+    audit.record(user, "auth.password_refused", user)
+    db.session.commit()
+    flash(
+        gettext(
+            "Password sign-in is turned off for this account: use single sign-on, or ask your "
+            "admin."
+        ),
+        "error",
+    )
+    return render_template("auth/login.html", form=form), 403
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with email and password; attempts are limited per account and per address."""
@@ -42,13 +67,9 @@ def login():
         except sign_in.Throttled as error:
             return _throttled("auth/login.html", form, error)
         if user is None:
-            known = db.session.scalar(
-                select(User).where(User.email == form.email.data.strip().lower())
-            )
-            audit.record(known, "auth.login_failed", known, email=form.email.data[:255])
-            db.session.commit()
-            flash("Wrong email or password.", "error")
-            return render_template("auth/login.html", form=form), 401
+            return _wrong_password(form)
+        if not user.password_login:
+            return _password_login_off(form, user)
         login_user(user, remember=form.remember.data)
         audit.record(user, "auth.login", user)
         db.session.commit()
@@ -74,6 +95,9 @@ def logout():
 @login_required
 def change_password():
     """Change one's own password; other sessions end, this one stays signed in."""
+    if not current_user.password_login:
+        flash(gettext("Your account signs in with single sign-on: it has no password."), "info")
+        return redirect(url_for("dashboard.home"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -96,3 +97,21 @@ def revoke_token(token_id: int) -> None:
         return
     db.session.commit()
     click.echo(f"revoked {label}")
+
+
+@manager.command("password-login")
+@click.argument("email")
+@click.option("--on/--off", "allowed", required=True, help="Allow or refuse the password.")
+def password_login(email: str, allowed: bool) -> None:
+    """Allow (--on) or refuse (--off) a user's password on the sign-in form; the way back in for
+    an admin when single sign-on fails."""
+    user = _user(email)
+    with one_line_errors(user_service.UserError, on_error=db.session.rollback):
+        user_service.set_password_login(user, allowed, None)
+    db.session.commit()
+    click.echo(f"password sign-in {'on' if allowed else 'off'} for {user.email}")
+    if allowed:
+        # An account made by single sign-on has a password nobody knows: a one-time link sets one.
+        token = user_service.invite_token(user, current_app.config["SECRET_KEY"])
+        base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+        click.echo(f"set a password within 7 days at {base}/account/set-password/{token}")

@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import LoginAttempt, User, utcnow
 
-__all__ = ["Limit", "Throttled", "verify_password"]
+__all__ = ["Limit", "Throttled", "count_sso_attempt", "verify_password"]
 
 PENDING, FAILED, SUCCEEDED, REFUSED = "pending", "failed", "succeeded", "refused"
 
@@ -111,3 +111,19 @@ def verify_password(email: str, password: str, address: str, limits: list[Limit]
         )
     db.session.commit()
     return user if ok else None
+
+
+def count_sso_attempt(address: str, limits: list[Limit]) -> None:
+    """Count a single sign-on callback against the address's limit (the same count as password
+    attempts: one address cannot alternate between the two to get twice the tries); raises
+    Throttled past it. No account is known yet, so none is counted. Commits, as verify_password."""
+    address = (address or "unknown")[:64]
+    now = utcnow()
+    attempt = LoginAttempt(email="", address=address, outcome=SUCCEEDED, created_at=now)
+    db.session.add(attempt)
+    db.session.commit()
+    retry_after = _retry_after("", address, limits, now)
+    if retry_after is not None:
+        attempt.outcome = REFUSED
+        db.session.commit()
+        raise Throttled(retry_after)

@@ -107,7 +107,8 @@ def _lock_admins() -> None:
 
 
 def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal: str) -> None:
-    """Set `user.<attribute>` to `value`, refusing with `refusal` if that leaves no active admin."""
+    """Set `user.<attribute>` to `value`, refusing with `refusal` if that leaves no active admin,
+    or no active admin who may sign in with a password."""
     if user.role != Role.ADMIN or not user.active:
         setattr(user, attribute, value)
         return
@@ -125,6 +126,25 @@ def _change_keeping_an_admin(user: User, attribute: str, value: object, refusal:
         setattr(user, attribute, old)
         db.session.flush()
         raise UserError(refusal)
+    # ... and one of them keeps a password: with single sign-on broken, it is the way in.
+    had_password = old if attribute == "password_login" else user.password_login
+    if had_password and not _password_admins():
+        setattr(user, attribute, old)
+        db.session.flush()
+        raise UserError(
+            f"{user.email} is the last active admin with a password: give another admin a "
+            "password first"
+        )
+
+
+def _password_admins() -> int:
+    """How many active admins may sign in with a password."""
+    count = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN, User.active.is_(True), User.password_login.is_(True)
+        )
+    )
+    return count or 0
 
 
 def set_role(user: User, role: Role, actor: User | None) -> None:
@@ -203,6 +223,8 @@ def set_capacity(user: User, capacity: int, actor: User | None) -> None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password (checked like a new user's) and end every session of the user; the
     caller signs the current one in again with the new session version."""
+    if not user.password_login:
+        raise UserError("this account signs in with single sign-on and has no password to change")
     if user.check_password(new_password):
         raise UserError("the new password must differ from the current one")
     check_password_strength(new_password, user.email, user.name)
@@ -257,6 +279,8 @@ def user_for_invite(token: str, secret: str, max_age: int = INVITE_MAX_AGE) -> U
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active or (user.session_version or 0) != data.get("v"):
         raise UserError("this link was already used or is no longer valid")
+    if not user.password_login:
+        raise UserError("this account signs in with single sign-on and has no password to set")
     return user
 
 
@@ -267,3 +291,16 @@ def set_invited_password(user: User, password: str) -> None:
     user.set_password(password)
     user.end_sessions()
     audit.record(user, "user.password_set", user)
+
+
+def set_password_login(user: User, allowed: bool, actor: User | None) -> None:
+    """Allow or refuse the user's password on the sign-in form, audited (open sessions stay: only
+    the way in changes; deactivating the account ends them). At least one active admin keeps a
+    password, so that single sign-on failing (the provider down, the client secret expired)
+    cannot lock every admin out; `flask users password-login EMAIL --on` is the way back."""
+    if user.password_login == allowed:
+        return
+    _change_keeping_an_admin(
+        user, "password_login", allowed, f"{user.email} is the last active admin"
+    )
+    audit.record(actor, "user.password_login_changed", user, allowed=allowed)
