@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401
     from .coaching import models as _coaching_models  # noqa: F401  (register tables)
+    from .kb import models as _kb_models  # noqa: F401  (register tables)
     from .services import dashboard_cache
 
     dashboard_cache.register()  # clears stored dashboard days on writes
@@ -108,6 +109,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(calibration_bp)
     app.register_blueprint(scorecards_bp)
+    from .kb import bp as kb_bp
+
+    app.register_blueprint(kb_bp)
 
 
 def _holds_nul(value: Any) -> bool:
