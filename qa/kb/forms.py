@@ -15,7 +15,9 @@ class ArticleForm(FlaskForm):
     body = TextAreaField(_l("Body (Markdown)"), validators=[DataRequired(), Length(max=100_000)])
     team = SelectField(_l("Team"), coerce=int)  # 0: the whole organisation
     owner = SelectField(_l("Owner"), coerce=int)
-    topic = StringField(_l("Topic (an interaction queue)"), validators=[Optional(), Length(max=120)])
+    topic = StringField(
+        _l("Topic (an interaction queue)"), validators=[Optional(), Length(max=120)]
+    )
     tags = StringField(_l("Tags (comma-separated)"), validators=[Optional(), Length(max=500)])
     status = SelectField(_l("Status"), choices=[(s.value, s.value) for s in ArticleStatus])
     review_by = DateField(_l("Review by"), validators=[Optional()])

@@ -110,9 +110,7 @@ class KbVersion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    translation_id: Mapped[int] = mapped_column(
-        ForeignKey("kb_translation.id", ondelete="CASCADE")
-    )
+    translation_id: Mapped[int] = mapped_column(ForeignKey("kb_translation.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -146,18 +144,14 @@ class KbReviewLink(db.Model):
 kb_module_article = Table(
     "kb_module_article",
     db.metadata,
-    Column(
-        "module_id", ForeignKey("training_module.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("module_id", ForeignKey("training_module.id", ondelete="CASCADE"), primary_key=True),
     Column("article_id", ForeignKey("kb_article.id", ondelete="CASCADE"), primary_key=True),
 )
 
 kb_session_article = Table(
     "kb_session_article",
     db.metadata,
-    Column(
-        "session_id", ForeignKey("coaching_session.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("session_id", ForeignKey("coaching_session.id", ondelete="CASCADE"), primary_key=True),
     Column("article_id", ForeignKey("kb_article.id", ondelete="CASCADE"), primary_key=True),
 )
 

@@ -46,7 +46,11 @@ def index():
     language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else None
     topic = request.args.get("topic") or None
     hits = services.search(q, current_user, language=language) if q else None
-    found = None if q else services.articles(services.readable(current_user), language=language, topic=topic)
+    found = (
+        None
+        if q
+        else services.articles(services.readable(current_user), language=language, topic=topic)
+    )
     return render_template(
         "kb/index.html",
         q=q,
@@ -193,5 +197,3 @@ def gaps():
         stale=services.stale_articles(teams, since, utcnow().date(), failing),
         thresholds=services.GapThresholds(),
     )
-
-

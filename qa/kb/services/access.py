@@ -69,8 +69,6 @@ def owner_candidates() -> list[User]:
     """Who can own an article: active leads and admins."""
     return list(
         db.session.scalars(
-            select(User)
-            .where(User.role.in_(EDITORS), User.active.is_(True))
-            .order_by(User.name)
+            select(User).where(User.role.in_(EDITORS), User.active.is_(True)).order_by(User.name)
         )
     )

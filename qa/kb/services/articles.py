@@ -139,9 +139,7 @@ def articles(
     with a translation in `language` or on `topic`."""
     query = select(KbArticle).where(condition).order_by(KbArticle.id.desc())  # type: ignore[arg-type]
     if language:
-        query = query.where(
-            KbArticle.translations.any(KbTranslation.language == language)
-        )
+        query = query.where(KbArticle.translations.any(KbTranslation.language == language))
     if topic:
         query = query.where(KbArticle.topic == topic)
     return list(db.session.scalars(query))
@@ -151,10 +149,9 @@ def topics() -> list[str]:
     """Topics articles are filed under, alphabetically."""
     return list(
         db.session.scalars(
-            select(KbArticle.topic).where(KbArticle.topic.is_not(None)).distinct().order_by(
-                KbArticle.topic
-            )
+            select(KbArticle.topic)
+            .where(KbArticle.topic.is_not(None))
+            .distinct()
+            .order_by(KbArticle.topic)
         )
     )
-
-

@@ -97,7 +97,7 @@ def topic_gaps(
             select(KbArticle.topic, func.count(KbArticle.id))
             .where(KbArticle.status == ArticleStatus.PUBLISHED, KbArticle.topic.is_not(None))
             .group_by(KbArticle.topic)
-        ).tuples()
+        ).all()
     )
     gaps = []
     for topic, total, escalated, resolved, known in _topic_stats(team_ids, since):
@@ -108,7 +108,9 @@ def topic_gaps(
         )
         if total >= limits.min_interactions and weak and topic not in linked:
             gaps.append(
-                TopicGap(topic, total, escalated or 0, escalation, resolution, on_topic.get(topic, 0))
+                TopicGap(
+                    topic, total, escalated or 0, escalation, resolution, on_topic.get(topic, 0)
+                )
             )
     return sorted(gaps, key=lambda g: (-g.escalations, g.resolution_rate or 0.0, g.topic))
 

@@ -177,5 +177,7 @@ def set_session_articles(session_id: int, numbers: Sequence[int], actor: User) -
 
 def reference_choices(viewer: User) -> list[tuple[int, str]]:
     """(number, "KB-n · title") of the articles `viewer` may reference, newest first."""
-    found = db.session.scalars(select(KbArticle).where(readable(viewer)).order_by(KbArticle.id.desc()))
+    found = db.session.scalars(
+        select(KbArticle).where(readable(viewer)).order_by(KbArticle.id.desc())
+    )
     return [(a.id, f"{a.number} · {a.title}") for a in found]

@@ -66,9 +66,7 @@ def _postgres(words: list[str]) -> Select:
     ).where(vector.op("@@")(query))
 
 
-def search(
-    query: str, viewer: User, *, language: str | None = None, limit: int = 20
-) -> list[Hit]:
+def search(query: str, viewer: User, *, language: str | None = None, limit: int = 20) -> list[Hit]:
     """Translations matching every word of `query` among the articles `viewer` may read, best
     first; an empty query finds nothing."""
     words = terms(query)
