@@ -134,7 +134,8 @@ def _input(form: ArticleForm) -> services.ArticleInput:
 
 
 def _save(article: KbArticle | None) -> Page:
-    language = request.args.get("lang") if request.args.get("lang") in LANGUAGES else "en"
+    language = request.args.get("lang", "en")
+    language = language if language in LANGUAGES else "en"
     form = _article_form(article, language)
     page = lambda code: (render_template("kb/form.html", form=form, article=article), code)  # noqa: E731
     if request.method == "GET":

@@ -36,7 +36,7 @@ class TopicGap:
 class StaleArticle:
     article: KbArticle
     failing_reviews: int
-    last_linked: datetime
+    last_linked: datetime | None
 
 
 @dataclass(frozen=True)

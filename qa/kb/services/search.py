@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, desc, func, literal_column, select, table
@@ -54,9 +55,9 @@ def _sqlite(words: list[str]) -> Select:
 
 
 def _postgres(words: list[str]) -> Select:
-    cfg = literal_column(pg_config("kb_translation.language"))
+    cfg: ColumnElement[Any] = literal_column(pg_config("kb_translation.language"))
     query = func.plainto_tsquery(cfg, " ".join(words))
-    vector = literal_column("kb_translation.search_vector")
+    vector: ColumnElement[Any] = literal_column("kb_translation.search_vector")
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
     snippet = func.ts_headline(cfg, KbTranslation.body, query, options)
     return select(
