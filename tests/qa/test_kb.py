@@ -299,3 +299,21 @@ def test_stale_articles_linked_from_recent_failing_reviews(world, login):
     assert [(s.article.id, s.failing_reviews) for s in found] == [(stale.id, 1)]
     page = login(world["lead_red"]).get("/kb/gaps").get_data(as_text=True)
     assert "Old refunds" in page
+
+
+def test_bad_input_gets_a_4xx_with_a_reason(world, login):
+    """An unknown KB number is a 404, an unknown language or team on the form a 400 with the
+    reason, and the search box's text is escaped on the page."""
+    lead = login(world["lead_red"])
+    assert lead.get("/kb/424242").status_code == 404
+    assert lead.get("/kb/424242/history").status_code == 404
+    form = {"language": "xx", "title": "T", "body": "B", "team": world["red"].id,
+            "owner": world["lead_red"].id, "status": "published"}  # fmt: skip
+    response = lead.post("/kb/new", form)
+    assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
+    response = lead.post("/kb/new", {**form, "language": "en", "team": world["blue"].id})
+    assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
+    response = lead.post("/kb/new", {**form, "language": "en", "owner": world["agent_red"].id})
+    assert response.status_code == 400
+    page = lead.get("/kb/?q=<script>x</script>").get_data(as_text=True)
+    assert "<script>x" not in page and "&lt;script&gt;x" in page
