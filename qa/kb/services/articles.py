@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import User, utcnow
@@ -137,7 +138,12 @@ def articles(
 ) -> list[KbArticle]:
     """Articles matching `condition` (access.readable), newest first, optionally only those
     with a translation in `language` or on `topic`."""
-    query = select(KbArticle).where(condition).order_by(KbArticle.id.desc())  # type: ignore[arg-type]
+    query = (
+        select(KbArticle)
+        .where(condition)  # type: ignore[arg-type]
+        .options(selectinload(KbArticle.translations), selectinload(KbArticle.owner))
+        .order_by(KbArticle.id.desc())
+    )
     if language:
         query = query.where(KbArticle.translations.any(KbTranslation.language == language))
     if topic:
