@@ -36,11 +36,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     db.init_app(app)
+    from .kb import fulltext as kb_fulltext
+
     migrate.init_app(
         app,
         db,
         directory=str(Path(__file__).resolve().parent.parent / "migrations"),
         render_as_batch=True,
+        include_name=kb_fulltext.include_name,  # autogenerate leaves the full-text index alone
     )
     login.init_app(app)
     login.login_view = "auth.login"
