@@ -9,11 +9,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Select, desc, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    desc,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import User
-from ..fulltext import pg_config
+from ..fulltext import LANGUAGES, pg_config
 from ..models import KbArticle, KbTranslation
 from .access import readable
 
@@ -54,17 +66,45 @@ def _sqlite(words: list[str]) -> Select:
     )
 
 
-def _postgres(words: list[str]) -> Select:
+def _pg_query(words: list[str]) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """(the row's text-search configuration, the query in it), for a few rows."""
     cfg: ColumnElement[Any] = literal_column(pg_config("kb_translation.language"))
-    query = func.plainto_tsquery(cfg, " ".join(words))
+    return cfg, func.plainto_tsquery(cfg, " ".join(words))
+
+
+def _postgres(words: list[str]) -> Select:
+    # The query is parsed once per language (a derived table joined on the row's language),
+    # not once per row: a configuration picked per row re-parsed it for every match.
+    text = " ".join(words)
+    queries = union_all(
+        *(
+            select(
+                literal(code, String).label("language"),
+                func.plainto_tsquery(literal_column(f"'{name}'::regconfig"), text).label("query"),
+            )
+            for code, name in LANGUAGES.items()
+        )
+    ).subquery("kb_query")
     vector: ColumnElement[Any] = literal_column("kb_translation.search_vector")
+    return (
+        select(KbTranslation.id, func.ts_rank_cd(vector, queries.c.query).label("rank"))
+        .select_from(KbTranslation)
+        .join(queries, queries.c.language == KbTranslation.language)
+        .where(vector.op("@@")(queries.c.query))
+    )
+
+
+def _pg_headlines(words: list[str], ids: list[int]) -> dict[int, str]:
+    """Snippets of the hits only: ts_headline re-parses each body, so it runs for the page of
+    hits after the LIMIT, not for every match (docs/knowledge-base.md has the timings)."""
+    cfg, query = _pg_query(words)
     options = f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
-    snippet = func.ts_headline(cfg, KbTranslation.body, query, options)
-    return select(
-        KbTranslation.id,
-        func.ts_rank_cd(vector, query).label("rank"),
-        snippet.label("snippet"),
-    ).where(vector.op("@@")(query))
+    rows = db.session.execute(
+        select(KbTranslation.id, func.ts_headline(cfg, KbTranslation.body, query, options)).where(
+            KbTranslation.id.in_(ids)
+        )
+    ).tuples()
+    return dict(list(rows))
 
 
 def search(query: str, viewer: User, *, language: str | None = None, limit: int = 20) -> list[Hit]:
@@ -80,10 +120,16 @@ def search(query: str, viewer: User, *, language: str | None = None, limit: int 
     if language:
         base = base.where(KbTranslation.language == language)
     rows = db.session.execute(base.order_by(desc("rank"), KbTranslation.id).limit(limit)).all()
+    ids = [r.id for r in rows]
+    snippets = (
+        _pg_headlines(words, ids) if dialect == "postgresql" else {r.id: r.snippet for r in rows}
+    )
     found = {
         t.id: t
         for t in db.session.scalars(
-            select(KbTranslation).where(KbTranslation.id.in_([r.id for r in rows]))
+            select(KbTranslation)
+            .where(KbTranslation.id.in_(ids))
+            .options(selectinload(KbTranslation.article))
         )
     }
     return [
@@ -91,7 +137,7 @@ def search(query: str, viewer: User, *, language: str | None = None, limit: int 
             article=found[r.id].article,
             language=found[r.id].language,
             title=found[r.id].title,
-            snippet=_highlight(r.snippet),
+            snippet=_highlight(snippets.get(r.id)),
             rank=float(r.rank),
         )
         for r in rows
