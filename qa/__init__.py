@@ -36,11 +36,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     db.init_app(app)
+    from .kb import fulltext as kb_fulltext
+
     migrate.init_app(
         app,
         db,
         directory=str(Path(__file__).resolve().parent.parent / "migrations"),
         render_as_batch=True,
+        include_name=kb_fulltext.include_name,  # autogenerate leaves the full-text index alone
     )
     login.init_app(app)
     login.login_view = "auth.login"
@@ -51,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401
     from .coaching import models as _coaching_models  # noqa: F401  (register tables)
+    from .kb import models as _kb_models  # noqa: F401  (register tables)
     from .services import dashboard_cache
 
     dashboard_cache.register()  # clears stored dashboard days on writes
@@ -108,6 +112,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(calibration_bp)
     app.register_blueprint(scorecards_bp)
+    from .kb import bp as kb_bp
+
+    app.register_blueprint(kb_bp)
 
 
 def _holds_nul(value: Any) -> bool:

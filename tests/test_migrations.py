@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, inspect
 
 from qa import create_app
 from qa.extensions import db
+from qa.kb.fulltext import include_name
 from tests.conftest import ON_POSTGRES
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,7 +37,10 @@ def test_upgrade_matches_models_and_downgrades(tmp_path, postgres, backend):
         engine = create_engine(url)
         with engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_name": include_name}
+                ),
+                db.metadata,
             )
         assert diff == []
         downgrade(directory=str(MIGRATIONS), revision="base")

@@ -46,6 +46,7 @@ class ModuleForm(FlaskForm):
     pass_mark = IntegerField(
         "Pass mark (%)", default=80, validators=[DataRequired(), NumberRange(0, 100)]
     )
+    kb_articles = SelectMultipleField("Knowledge-base articles", coerce=int, validate_choice=False)
     submit = SubmitField("Save module")
 
 
@@ -73,6 +74,7 @@ class SessionForm(FlaskForm):
     action_items = FieldList(FormField(ActionItemForm), min_entries=1, max_entries=20)
     follow_up_date = DateField("Follow-up date", validators=[Optional()])
     status = SelectField("Status", choices=[(s.value, s.value) for s in SessionStatus])
+    kb_articles = SelectMultipleField("Knowledge-base articles", coerce=int, validate_choice=False)
     submit = SubmitField("Save session")
 
 

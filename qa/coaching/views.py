@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..access import get_review_or_404, led_team_ids, roles_required, visible_agents
 from ..extensions import db
+from ..kb import services as kb
 from ..models import Review, Role, Team, User
 from ..services.dashboard import default_period
 from . import bp, services
@@ -84,9 +85,11 @@ def _module_form(item: TrainingModule | None) -> ModuleForm:
     if item and item.criterion_key and item.criterion_key not in names:
         names.append(item.criterion_key)
     form.criterion_key.choices = [("", "— none —")] + [(n, n) for n in names]
+    form.kb_articles.choices = kb.reference_choices(current_user)
     if request.method == "GET" and item is not None:
         form.quiz.data = services.quiz_text(item.quiz)
         form.criterion_key.data = item.criterion_key or ""
+        form.kb_articles.data = [a.id for a in kb.module_articles(item.id)]
     elif request.method == "GET" and request.args.get("criterion"):
         form.criterion_key.data = request.args["criterion"]
     return form
@@ -112,6 +115,7 @@ def _save_module(item: TrainingModule | None) -> Page:
     except services.TrainingError as exc:
         flash(str(exc), "error")
         return render_template("coaching/module_form.html", form=form, module=item), 400
+    kb.set_module_articles(saved.id, form.kb_articles.data or [], current_user)
     db.session.commit()
     flash(f"Module “{saved.title}” saved.", "info")
     return redirect(url_for(".module", module_id=saved.id))
@@ -326,6 +330,9 @@ def _examples(item: CoachingSession) -> list[Review]:
 
 
 def _session_page(item: CoachingSession, form: SessionForm, status: int = 200) -> Page:
+    form.kb_articles.choices = kb.reference_choices(current_user)
+    if request.method == "GET":
+        form.kb_articles.data = [a.id for a in kb.session_articles(item.id)]
     return render_template(
         "coaching/session.html",
         s=item,
@@ -349,6 +356,7 @@ def _record(item: CoachingSession, form: SessionForm) -> None:
         follow_up_date=form.follow_up_date.data,
         status=SessionStatus(form.status.data),
     )
+    kb.set_session_articles(item.id, form.kb_articles.data or [], current_user)
 
 
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])

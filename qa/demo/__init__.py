@@ -37,6 +37,7 @@ from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
+from .kb import load_kb
 
 DEMO_PASSWORD = "coachline-demo"
 DOMAIN = "coachline-demo.com"
@@ -279,6 +280,7 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
         _calls(agents, settings, echo)
     _reviews(version, truth, rng, admin)
     load_calibration(version, rng)
+    load_kb(admin)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from qa.coaching.models import CoachingSession, TrainingAssignment, TrainingModule
 from qa.extensions import db
+from qa.kb.services import ArticleInput, save_article
 from qa.models import (
     Assignment,
     Dispute,
@@ -75,6 +76,7 @@ def red_objects(world):
     view = SavedView(user_id=world["lead_red"].id, name="Red view", params={})
     webhook = Webhook(url="https://hooks.example.com/x", secret="s" * 16, events="review")
     db.session.add_all([view, webhook])
+    article = save_article(None, world["lead_red"], ArticleInput("en", "Red draft", "x", world["red"].id))
     db.session.commit()
     interaction_id = world["i_agent_red"].id
     return {
@@ -97,6 +99,8 @@ def red_objects(world):
         ("coaching.acknowledge_session", "session_id"): coaching.id,
         ("calibration.show", "session_id"): calibration.id,
         ("calibration.close", "session_id"): calibration.id,
+        # a Red draft: outsiders may not read it (a published one every user reads)
+        **{(f"kb.{page}", "number"): article.id for page in ("show", "history", "edit")},
     }
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from qa.coaching.models import TrainingModule
 from qa.demo import DEMO_PASSWORD, demo_accounts
 from qa.extensions import db
+from qa.kb.models import KbArticle, KbReviewLink
+from qa.kb.services import module_articles
 from qa.models import Dispute, Interaction, Review, ReviewStatus, Status, Team, User
 from tests.conftest import Client
 
@@ -40,3 +43,23 @@ def test_demo_workspace_has_something_for_every_role(app):
     again = runner.invoke(args=["demo", "load", "--no-calls"])
     assert "already loaded" in again.output
     assert db.session.query(Interaction).count() == interactions
+
+
+def test_demo_knowledge_base_is_linked_from_feedback_and_training(app):
+    """The demo writes articles (one in English and French), links them from review comments
+    (recorded) and the empathy module, and the agent of a linked review sees the link."""
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--no-calls"])
+    assert result.exit_code == 0, result.output
+    articles = db.session.scalars(select(KbArticle)).all()
+    assert len(articles) >= 4 and any(len(a.translations) == 2 for a in articles)
+    link = db.session.scalars(select(KbReviewLink)).first()
+    assert link is not None
+    module = db.session.scalars(
+        select(TrainingModule).where(TrainingModule.criterion_key == "Empathy")
+    ).one()
+    assert module_articles(module.id)
+    review = db.session.get(Review, link.review_id)
+    agent = Client(app.test_client())
+    assert agent.login(review.interaction.agent.email, DEMO_PASSWORD).status_code == 302
+    page = agent.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert f'href="/kb/{link.article_id}"' in page
