@@ -19,6 +19,7 @@ __all__ = ["BadRecord", "iter_records"]
 CHUNK_CHARS = 1 << 16
 MAX_RECORD_CHARS = 64 * 1024 * 1024  # one ticket with its comments; larger is refused
 _WS = " \t\r\n"
+TOKEN_TAIL = 16  # longer than any JSON token that is not a string (a \uXXXX escape, a number)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def _decode(buf: _Buffer, decoder: json.JSONDecoder) -> Any:
         try:
             value, end = decoder.raw_decode(buf.text, buf.pos)
         except json.JSONDecodeError as exc:
-            incomplete = exc.pos >= len(buf.text) - 1 or exc.msg.startswith("Unterminated string")
+            # an error at the buffer's end may be a token cut by the chunk ("\u00" of "\u00e9")
+            incomplete = exc.pos >= len(buf.text) - TOKEN_TAIL or exc.msg.startswith("Unterminated")
             if buf.eof or not incomplete or len(buf.text) - buf.pos > MAX_RECORD_CHARS:
                 raise ValueError(exc.msg) from None
             # incomplete so far: read as much again as is buffered, so a large record costs

@@ -88,10 +88,12 @@ def pull(
     job = HelpdeskImport(settings, actor, source, include_open=include_open, process=process,
                          batch_size=PAGE_BATCH, details={"format": "zendesk", "via": "pull"})  # fmt: skip
     run = PullReport(state, job.report)
+    users: dict[str, dict[str, Any]] = {}  # every user seen in this run, by id
     try:
         pages = client.ticket_pages(cursor=state.cursor, start_time=state.start_time or 0)
         for page in pages:
-            _store_page(client, job, page, state)
+            users.update(users_by_id(page.get("users")))
+            _store_page(client, job, page, state, users)
             run.pages += 1
             if on_page is not None:
                 on_page(run)
@@ -108,9 +110,12 @@ def pull(
 
 
 def _store_page(
-    client: ZendeskClient, job: HelpdeskImport, page: dict[str, Any], state: ImportSource
+    client: ZendeskClient,
+    job: HelpdeskImport,
+    page: dict[str, Any],
+    state: ImportSource,
+    users: dict[str, dict[str, Any]],
 ) -> None:
-    users = users_by_id(page.get("users"))
     groups = {str(g.get("id")): str(g.get("name")) for g in page.get("groups") or []
               if isinstance(g, dict)}  # fmt: skip
     tickets = [t for t in page.get("tickets") or [] if isinstance(t, dict)]

@@ -92,11 +92,13 @@ def _read(text: str, chunk: int = 7) -> list:
 
 
 def test_stream_reads_an_array_across_small_chunks():
-    """A top-level array is read element by element even when chunks cut tokens and numbers
-    ("1234" read as "12" + "34" is still 1234)."""
-    records = [{"id": 1234, "s": "x" * 30}, {"id": 5, "nested": [1, {"a": "]"}]}, 987654321]
-    assert _read(json.dumps(records)) == records
-    assert _read(json.dumps(records), chunk=1) == records
+    """A top-level array is read element by element even when chunks cut tokens, numbers
+    ("1234" read as "12" + "34" is still 1234) and \\uXXXX escapes."""
+    records = [{"id": 1234, "s": "x" * 30}, {"id": 5, "nested": [1, {"a": "]"}]}, 987654321,
+               {"accents": "é" * 20, "quote": '"\\'}]  # fmt: skip
+    text = json.dumps(records)  # "\u00e9" escapes: some are cut by every chunk size
+    for chunk in (1, 3, 7, 64):
+        assert _read(text, chunk=chunk) == records
 
 
 def test_stream_json_lines_reports_a_bad_line_and_goes_on():
