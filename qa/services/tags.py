@@ -93,5 +93,7 @@ def attach_extras(interaction: Interaction, row: Mapping[str, Any], redact: bool
     """Set the row's tags and notes on a new interaction (ExtrasError when they are bad)."""
     names = parse_tags(row.get("tags"))
     notes = parse_notes(row.get("notes"), redact)
-    interaction.tags = names
-    interaction.notes = notes
+    if names:  # (an empty assignment still costs the bulk import its collection events)
+        interaction.tags = names
+    if notes:
+        interaction.notes = notes

@@ -223,3 +223,25 @@ def test_web_import_takes_a_zendesk_export(app, login):
     assert response.status_code == 200, page
     assert "Imported 1" in page and "bea@acme.test (1)" in page
     assert _one("zendesk", "2001").tags == ["account"]
+
+
+def test_cli_import_reports_positions_and_one_line_errors(app, tmp_path):
+    """`flask helpdesk import zendesk FILE --users USERS` prints each bad ticket as
+    FILE:POSITION: reason, the unknown agents and the counts, exits 1 when a ticket was bad;
+    a missing or non-UTF-8 file is a one-line error."""
+    _agents("ana@acme.test", "bea@acme.test")
+    runner = app.test_cli_runner()
+    args = ["helpdesk", "import", "zendesk", str(DATA / "zendesk_export.json"),
+            "--users", str(DATA / "zendesk_users.json"), "--no-process"]  # fmt: skip
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "zendesk_export.json:5: ticket 1005: unknown agent zed@acme.test" in result.output
+    assert "unknown agents (create them, then import again): zed@acme.test (1)" in result.output
+    assert "imported 2, updated 0, unchanged 0, open skipped 1, 3 bad" in result.output
+    again = runner.invoke(args=args)
+    assert "imported 0, updated 0, unchanged 2" in again.output
+    binary = tmp_path / "latin1.json"
+    binary.write_bytes('[{"id": 1, "subject": "caf\xe9"}]'.encode("latin-1"))
+    for path, reason in ((tmp_path / "nope.json", "no such file"), (binary, "not UTF-8")):
+        bad = runner.invoke(args=["helpdesk", "import", "zendesk", str(path)])
+        assert bad.exit_code == 1 and reason in bad.output and "Traceback" not in bad.output
