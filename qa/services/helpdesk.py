@@ -135,7 +135,10 @@ class HelpdeskImport:
                 continue
             email = row["agent_email"]
             if email is None:
-                reason = "no agent (no assignee and no agent reply)"
+                reason = (
+                    "no agent email (no assignee or agent reply with a known email: "
+                    "is the users export given, `--users`?)"
+                )
             elif email not in agents:
                 self.report.unknown_agents[email] = self.report.unknown_agents.get(email, 0) + 1
                 reason = f"unknown agent {email} (not a Coachline agent)"
