@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..importers import FORMATS, Ticket, TicketError, iter_records, users_by_id
 from ..models import ImportSource, Interaction, Role, User
+from . import audit
 from .ingest import IngestError, IngestSettings, Process, ingest_rows
 from .interactions import ImportReport
 from .tags import ExtrasError, parse_tags
@@ -106,9 +107,13 @@ class HelpdeskImport:
         rows = self._rows(batch)
         existing = self._existing([str(row["external_id"]) for _, row in rows])
         new = [(pos, row) for pos, row in rows if str(row["external_id"]) not in existing]
+        updated = self.report.updated
         for _, row in rows:
             if str(row["external_id"]) in existing:
                 self._update(existing[str(row["external_id"])], row)
+        if self.report.updated > updated:  # committed below, with the batch
+            audit.record(self.actor, "interactions.import_updated", None,
+                         updated=self.report.updated - updated, **self.details)  # fmt: skip
         if not new:
             db.session.commit()
             return

@@ -93,7 +93,8 @@ def test_bad_records_and_unknown_agents_are_reported_with_positions(app):
 
 def test_reimport_changes_nothing_but_tags_and_a_later_csat(app):
     """Re-importing the same export creates nothing and counts the tickets as unchanged; a
-    re-export where the tags and the CSAT changed updates only those (never the transcript)."""
+    re-export where the tags and the CSAT changed updates only those (never the transcript),
+    audited."""
     _agents("ana@acme.test", "bea@acme.test")
     _import(app, "zendesk", "zendesk_export.json", users="zendesk_users.json", process="none")
     again = _import(app, "zendesk", "zendesk_export.json", users="zendesk_users.json")
@@ -108,6 +109,10 @@ def test_reimport_changes_nothing_but_tags_and_a_later_csat(app):
     assert ticket.tags == ["livraison", "retard"] and ticket.csat == 1
     assert ticket.transcript.segments[1].text == "Bonjour Marc, elle sera livrée demain."
     assert db.session.query(Interaction).count() == 2
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "interactions.import_updated")
+    ).one()
+    assert event.details["updated"] == 1 and event.details["format"] == "zendesk"
 
 
 def test_freshdesk_export_end_to_end(app):
