@@ -84,6 +84,13 @@ class Config:
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     BASE_URL = _env("BASE_URL")  # for links in emails, e.g. https://qa.example.com
 
+    # Zendesk pull connector (`flask zendesk pull`, issue 17); the base URL overrides
+    # https://<subdomain>.zendesk.com (tests, proxies)
+    ZENDESK_SUBDOMAIN = _env("ZENDESK_SUBDOMAIN")
+    ZENDESK_EMAIL = _env("ZENDESK_EMAIL")
+    ZENDESK_TOKEN = _env("ZENDESK_TOKEN")
+    ZENDESK_BASE_URL = _env("ZENDESK_BASE_URL")
+
     # Security
     # Interface languages with a catalogue under qa/translations; the first is the fallback.
     LANGUAGES = ("en", "fr")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -208,6 +209,16 @@ class Interaction(db.Model):
         back_populates="interaction", cascade="all, delete-orphan"
     )
     reviews: Mapped[list[Review]] = relationship(back_populates="interaction")
+    # helpdesk tags and internal notes (issue 17, qa/services/tags.py)
+    tag_rows: Mapped[list[InteractionTag]] = relationship(
+        cascade="all, delete-orphan", order_by="InteractionTag.name"
+    )
+    tags: AssociationProxy[list[str]] = association_proxy(
+        "tag_rows", "name", creator=lambda name: InteractionTag(name=name)
+    )
+    notes: Mapped[list[InteractionNote]] = relationship(
+        cascade="all, delete-orphan", order_by="InteractionNote.position"
+    )
 
     def auto_score(self, criterion: str) -> AutoScore | None:
         return next((s for s in self.auto_scores if s.criterion == criterion), None)
@@ -743,3 +754,54 @@ class SavedView(db.Model):
 
 
 __all__.append("SavedView")
+
+
+class InteractionTag(db.Model):
+    """A helpdesk tag (or an imported `tags` value) on an interaction, lower-case (issue 17)."""
+
+    __tablename__ = "interaction_tag"
+    __table_args__ = (Index("ix_interaction_tag_name", "name", "interaction_id"),)
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class InteractionNote(db.Model):
+    """What the helpdesk holds beside the conversation and the customer never saw: an internal
+    note (private comment) or a bot message. Kept, shown on the interaction page, never scored."""
+
+    __tablename__ = "interaction_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))  # private | bot
+    author: Mapped[str | None] = mapped_column(String(255))  # email, when the export gives one
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)  # in the helpdesk, UTC
+
+
+class ImportSource(db.Model):
+    """A pull connector's state (issue 17): the cursor of the helpdesk's incremental export,
+    stored after each page so that a run that stops mid-way resumes where it was."""
+
+    __tablename__ = "import_source"
+    __table_args__ = (UniqueConstraint("kind", "name", name="uq_import_source_kind_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # zendesk
+    name: Mapped[str] = mapped_column(String(120))  # the subdomain (or base URL)
+    cursor: Mapped[str | None] = mapped_column(Text)  # after_cursor of the last stored page
+    start_time: Mapped[int | None] = mapped_column(Integer)  # Unix time of the first run
+    status: Mapped[str] = mapped_column(String(12), default="idle")  # running | done | failed
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+__all__ += ["ImportSource", "InteractionNote", "InteractionTag"]

@@ -9,6 +9,7 @@ Keys are lower case without accents (see :func:`fold`), so "zéro" and "zero" ar
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ FRENCH = Language(
 LANGUAGES: dict[str, Language] = {"en": ENGLISH, "fr": FRENCH}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every word of every text redacted (issue 17)
 def fold(word: str) -> str:
     """``word`` in lower case without accents: "Zéro" -> "zero"."""
     decomposed = unicodedata.normalize("NFD", word.lower())

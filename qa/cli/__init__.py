@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import backup, dashboard, demo, interactions, jobs, sample, scoring, users
+from . import backup, dashboard, demo, helpdesk, interactions, jobs, sample, scoring, users
 
 __all__ = ["register_cli"]
 
@@ -26,5 +26,7 @@ def register_cli(app: Flask) -> None:
         scoring.manager,
         interactions.transcribe_cmd,
         interactions.score_cmd,
+        helpdesk.manager,
+        helpdesk.zendesk,
     ):
         app.cli.add_command(command)

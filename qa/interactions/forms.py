@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -55,4 +56,15 @@ class UploadForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("Chats and emails (.jsonl or .csv)", validators=[FileRequired()])
+    # helpdesk exports (issue 17): qa/services/helpdesk.py
+    format = SelectField(
+        _l("Format"),
+        choices=[
+            ("rows", _l("Coachline columns (CSV or JSONL)")),
+            ("zendesk", _l("Zendesk tickets (JSON export or Incremental Export pages)")),
+            ("freshdesk", _l("Freshdesk tickets with conversations (JSON)")),
+            ("intercom", _l("Intercom conversations (JSON)")),
+        ],
+        default="rows",
+    )
     submit = SubmitField("Import and score")

@@ -18,7 +18,7 @@ from ..access import (
 )
 from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
-from ..services import audit, search
+from ..services import audit, helpdesk, search
 from ..services import reviews as review_service
 from ..services.autoqa import custom_head_names
 from ..services.ingest import (
@@ -28,6 +28,7 @@ from ..services.ingest import (
     ingest_recording,
     ingest_upload,
 )
+from ..services.interactions import ImportReport
 from ..services.reviews import default_scorecard
 from . import bp
 from .forms import ImportForm, UploadForm
@@ -168,22 +169,30 @@ def import_text():
     form = ImportForm()
     if not form.validate_on_submit():
         return _page("interactions/import.html", form, report=None)
-    upload_file = form.file.data
     try:
-        report = ingest_upload(
-            upload_file.filename or "upload",
-            upload_file.stream.read(),
-            settings=IngestSettings.from_config(current_app.config),
-            actor=current_user,
-            team_ids=None if current_user.role == Role.ADMIN else set(led_team_ids(current_user)),
-            max_rows=MAX_WEB_IMPORT_ROWS,
-            via="web",
-        )
+        report = _import_upload(form)
     except IngestError as exc:
         form.file.errors.append(str(exc))
         return render_template("interactions/import.html", form=form, report=None), 400
     status = 400 if report.errors and not report.created else 200
     return render_template("interactions/import.html", form=form, report=report), status
+
+
+def _import_upload(form: ImportForm) -> ImportReport:
+    """The uploaded file through the importer of its format (Coachline rows or a helpdesk's)."""
+    upload_file = form.file.data
+    name, data = upload_file.filename or "upload", upload_file.stream.read()
+    settings = IngestSettings.from_config(current_app.config)
+    team_ids = None if current_user.role == Role.ADMIN else set(led_team_ids(current_user))
+    if form.format.data != "rows":
+        return helpdesk.import_upload(
+            name, data, form.format.data, settings=settings, actor=current_user,
+            team_ids=team_ids, max_tickets=MAX_WEB_IMPORT_ROWS, via="web",
+        )  # fmt: skip
+    return ingest_upload(
+        name, data, settings=settings, actor=current_user, team_ids=team_ids,
+        max_rows=MAX_WEB_IMPORT_ROWS, via="web",
+    )  # fmt: skip
 
 
 @bp.route("/<int:interaction_id>/retry", methods=["POST"])

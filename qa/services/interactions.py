@@ -32,6 +32,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .tags import ExtrasError, attach_extras
 
 
 class IngestError(ValueError):
@@ -56,6 +57,8 @@ IMPORT_COLUMNS = {
     "turns": "JSONL: a list of {speaker: agent|customer, text}; CSV column 'transcript' instead",
     "transcript": "CSV: one turn per line, 'agent: text' or 'customer: text'",
     "recording": "calls: path of an audio file, relative to the import file",
+    "tags": "tag names: comma-separated in CSV, a list in JSONL (stored lower-case)",
+    "notes": "JSONL: internal notes kept beside the transcript, [{kind: private|bot, text}]",
 }
 REQUIRED = ("external_id", "channel", "agent_email", "started_at")
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -442,6 +445,10 @@ class _RowStore:
         if exists(interaction.source, interaction.external_id):
             return None
         turns = parse_turns(row)
+        try:
+            attach_extras(interaction, row, redact=self.redact)
+        except ExtrasError as exc:
+            raise IngestError(str(exc)) from None
         db.session.add(interaction)
         if interaction.channel == Channel.CALL and row.get("recording"):
             self._recording(interaction, row["recording"])

@@ -21,6 +21,7 @@ from ..models import (
     AutoScore,
     Channel,
     Interaction,
+    InteractionTag,
     SavedView,
     Segment,
     Status,
@@ -28,6 +29,7 @@ from ..models import (
     Transcript,
     User,
 )
+from .tags import TAG_LENGTH, tag_name
 
 MAX_VIEWS = 50
 
@@ -50,6 +52,7 @@ class Filters:
     resolution_below: str = ""
     date_from: str = ""
     date_to: str = ""
+    tag: str = ""  # a helpdesk tag (issue 17), as stored: lower-case
 
     def params(self) -> dict[str, str]:
         """The filters that are set, as query-string parameters."""
@@ -85,6 +88,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
         resolution_below=_number(get["resolution_below"], 0, 100),
         date_from=_day(get["date_from"]),
         date_to=_day(get["date_to"]),
+        tag=tag_name(get["tag"])[:TAG_LENGTH],
     )
 
 
@@ -127,6 +131,11 @@ def apply(query: Select[tuple[Interaction]], f: Filters) -> Select[tuple[Interac
     if f.date_to:
         end = datetime.fromisoformat(f.date_to) + timedelta(days=1)
         query = query.where(Interaction.started_at < end)
+    if f.tag:
+        tagged = select(InteractionTag.interaction_id).where(
+            InteractionTag.interaction_id == Interaction.id, InteractionTag.name == f.tag
+        )
+        query = query.where(tagged.exists())
     if f.q:
         hit = (
             select(Segment.id)
