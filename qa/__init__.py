@@ -108,6 +108,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(calibration_bp)
     app.register_blueprint(scorecards_bp)
+    from .tiers import bp as tiers_bp
+
+    app.register_blueprint(tiers_bp)
 
 
 def _holds_nul(value: Any) -> bool:
