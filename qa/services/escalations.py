@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from ..extensions import db
-from ..models import Escalation, EscalationOutcome, Interaction, Team, User
+from ..models import Escalation, EscalationOutcome, Interaction, Role, Team, User
+from . import audit
 from .interactions import ImportReport, IngestError, Row
 
 TIERS = (1, 2, 3, 4)
@@ -44,6 +45,10 @@ IMPORT_COLUMNS = {
     "escalation_outcome": "solved, bounced_back (sent back) or unnecessary (a KB answer)",
 }
 _CHUNK = 500
+
+
+class TierError(IngestError):
+    """A tier could not be set; the message says why."""
 
 
 def tier_name(tier: int | None) -> str:
@@ -97,6 +102,24 @@ def effective_tier(agent: User) -> int:
     if agent.tier:
         return agent.tier
     return agent.team.tier if agent.team is not None and agent.team.tier else 1
+
+
+def set_team_tier(team: Team, tier: int, actor: User | None) -> None:
+    """An admin sets a team's tier (N1-N4); audited, the caller commits."""
+    if tier not in TIERS:
+        raise TierError("tier must be N1, N2, N3 or N4")
+    before, team.tier = team.tier, tier
+    audit.record(actor, "team.tier_set", team, before=before, after=tier)
+
+
+def set_agent_tier(agent: User, tier: int | None, actor: User | None) -> None:
+    """An admin sets an agent's own tier, or None for their team's; audited, the caller commits."""
+    if agent.role != Role.AGENT:
+        raise TierError("only agents carry a tier of their own")
+    if tier is not None and tier not in TIERS:
+        raise TierError("tier must be N1, N2, N3 or N4")
+    before, agent.tier = agent.tier, tier
+    audit.record(actor, "user.tier_set", agent, before=before, after=tier)
 
 
 def record_escalation(
@@ -276,10 +299,13 @@ __all__ = [
     "TIERS",
     "TIER_NAMES",
     "ImportTiers",
+    "TierError",
     "effective_tier",
     "fill_tiers",
     "parse_outcome",
     "parse_tier",
     "record_escalation",
+    "set_agent_tier",
+    "set_team_tier",
     "tier_name",
 ]

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from qa.extensions import db
-from qa.models import Channel, Escalation, EscalationOutcome, Interaction, Role
+from qa.models import AuditEvent, Channel, Escalation, EscalationOutcome, Interaction, Role
 from qa.services.dashboard_days import Period
 from qa.services.escalations import parse_tier, record_escalation
 from qa.services.ingest import IngestSettings, ingest_rows
@@ -233,3 +233,25 @@ def test_admin_sees_every_tier(tiers, login):
     text = html.get_data(as_text=True)
     assert 'data-tier="1"' in text and 'data-tier="2"' in text
     assert f'data-agent="{tiers["b1"].id}"' in text
+
+
+def test_admin_sets_team_and_agent_tiers_audited(tiers, login):
+    """The admin page's tier forms set a team's tier and an agent's own tier (or back to the
+    team's), each audited; a lead may not, and a bad tier is a 400."""
+    admin = login(make_user(Role.ADMIN))
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert f'action="/tiers/teams/{tiers["blue"].id}/tier"' in page
+    assert f'action="/tiers/agents/{tiers["a1"].id}/tier"' in page
+    blue, a1 = tiers["blue"].id, tiers["a1"].id
+    assert admin.post(f"/tiers/teams/{blue}/tier", {"tier": "3"}).status_code == 302
+    assert admin.post(f"/tiers/agents/{a1}/tier", {"tier": "4"}).status_code == 302
+    assert (db.session.get(type(tiers["blue"]), blue).tier, tiers["a1"].tier) == (3, 4)
+    assert admin.post(f"/tiers/agents/{a1}/tier", {"tier": "0"}).status_code == 302
+    db.session.refresh(tiers["a1"])
+    assert tiers["a1"].tier is None
+    assert admin.post(f"/tiers/teams/{blue}/tier", {"tier": "9"}).status_code == 400
+    lead_id = tiers["lead"].id
+    assert admin.post(f"/tiers/agents/{lead_id}/tier", {"tier": "2"}).status_code == 400
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("team.tier_set") == 1 and actions.count("user.tier_set") == 2
+    assert login(tiers["lead"]).post(f"/tiers/teams/{blue}/tier", {"tier": "1"}).status_code == 403
