@@ -87,7 +87,7 @@ def extra_picks(
         need = math.ceil(share * int(total or 0)) - int(have or 0) - int(taken_here or 0)
         if need <= 0:
             continue
-        order = hash_sql(Interaction.id)
+        order = hash_sql(Interaction.__table__.c.id)
         rows = db.session.execute(
             select(Interaction.id, Interaction.agent_id)
             .where(
