@@ -37,6 +37,7 @@ from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
+from .tiers import load_tiers
 
 DEMO_PASSWORD = "coachline-demo"
 DOMAIN = "coachline-demo.com"
@@ -280,6 +281,7 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     _reviews(version, truth, rng, admin)
     load_calibration(version, rng)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
+    load_tiers(echo=echo)  # qa/tiers: N1/N2 teams, customers, escalations
 
 
 def _text_interactions(

@@ -9,13 +9,23 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from qa.demo import DEMO_PASSWORD
 from qa.extensions import db
-from qa.models import AuditEvent, Channel, Escalation, EscalationOutcome, Interaction, Role
+from qa.models import (
+    AuditEvent,
+    Channel,
+    Escalation,
+    EscalationOutcome,
+    Interaction,
+    Role,
+    Team,
+    User,
+)
 from qa.services.dashboard_days import Period
 from qa.services.escalations import parse_tier, record_escalation
 from qa.services.ingest import IngestSettings, ingest_rows
 from qa.tiers.services import tier_dashboard
-from tests.conftest import make_interaction, make_team, make_user
+from tests.conftest import Client, make_interaction, make_team, make_user
 
 START = datetime(2026, 11, 3, 10)
 PERIOD = Period(date(2026, 11, 2), date(2026, 11, 15))
@@ -255,3 +265,27 @@ def test_admin_sets_team_and_agent_tiers_audited(tiers, login):
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert actions.count("team.tier_set") == 1 and actions.count("user.tier_set") == 2
     assert login(tiers["lead"]).post(f"/tiers/teams/{blue}/tier", {"tier": "1"}).status_code == 403
+
+
+@pytest.mark.slow
+def test_demo_gives_the_tier_dashboard_data(app):
+    """After `flask demo load` the teams are N1 and N2, some interactions are escalated to the
+    next tier (some bounced back), and the lead's tier dashboard shows them."""
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--no-calls"])
+    assert result.exit_code == 0, result.output
+    escalations = db.session.scalars(select(Escalation)).all()
+    assert len(escalations) >= 5
+    assert any(e.outcome == EscalationOutcome.BOUNCED for e in escalations)
+    assert all(e.from_interaction.escalated for e in escalations)
+    linked = [e for e in escalations if e.to_interaction is not None]
+    assert linked and all(e.to_interaction.tier == 2 for e in linked)
+    teams = {t.name: t for t in db.session.scalars(select(Team))}
+    figures = tier_dashboard([t.id for t in teams.values()], Period(date(2000, 1, 1), date.today()))
+    assert [t.label for t in figures.tiers] == ["N1", "N2"]
+    n1 = figures.tiers[0]
+    assert n1.escalations > 0 and n1.bounced_share is not None
+    lead = db.session.scalar(select(User).where(User.email.like("lead.billing@%")))
+    client = Client(app.test_client())
+    assert client.login(lead.email, DEMO_PASSWORD).status_code == 302
+    page = client.get("/tiers/").get_data(as_text=True)
+    assert 'data-tier="1"' in page and "%" in page
