@@ -289,3 +289,18 @@ def test_demo_gives_the_tier_dashboard_data(app):
     assert client.login(lead.email, DEMO_PASSWORD).status_code == 302
     page = client.get("/tiers/").get_data(as_text=True)
     assert 'data-tier="1"' in page and "%" in page
+
+
+def test_recontact_excludes_only_the_interactions_own_escalation(app):
+    """A later interaction of the same customer counts as a re-contact even when it is the
+    target of another interaction's escalation; only this interaction's own target is left out."""
+    red, blue = make_team("Red"), make_team("Blue")
+    agent, other = make_user(Role.AGENT, team=red), make_user(Role.AGENT, team=blue)
+    _chat(agent, at=START, customer="X", fcr=True, tier=1)  # X comes back the next day
+    elsewhere = _chat(agent, at=START + timedelta(hours=1), customer="Y", fcr=False, tier=1)
+    target = _chat(other, at=START + timedelta(days=1), customer="X", fcr=True, tier=2)
+    record_escalation(elsewhere, target, reason="wrong queue")
+    db.session.commit()
+    figures = tier_dashboard([red.id], PERIOD)
+    [n1] = figures.tiers
+    assert (n1.customers_known, n1.recontacted) == (2, 1)  # first came back; elsewhere did not

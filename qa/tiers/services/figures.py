@@ -1,7 +1,7 @@
 """The tier dashboard's figures, per tier and per agent, over a period of the user's teams.
 
 - first-contact resolution and escalation rate: the dashboard's own KPIs (services/kpis.py,
-  `channel_sums` folded by `from_sums`), grouped by the interaction's tier and by agent;
+  folded by `from_sums` from the same sums), grouped by the interaction's tier and by agent;
 - median time to escalate: from the start of the interaction to its escalation;
 - bounced back / unnecessary: shares of the escalations whose outcome at the next tier is known
   that were sent back, or solved there with a KB answer;
@@ -9,7 +9,8 @@
   came back (any channel, any team) within the next 7 days; the interaction it was escalated to
   is the escalation itself, not a re-contact.
 
-Four GROUP BY scans over the period's interactions, whatever the number of rows.
+Two scans over the period's interactions (one GROUP BY of the covering index, and the
+escalated ones joined to their escalation), whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
@@ -48,7 +49,7 @@ class TierFigures:
     bounced: int = 0
     unnecessary: int = 0
     seconds: list[float] = field(default_factory=list, repr=False)
-    sums: dict[str, list[float]] = field(default_factory=dict, repr=False)  # kpis.SUMS by channel
+    sums: list[float] = field(default_factory=lambda: [0.0] * kpis.SUMS, repr=False)
     customers_known: int = 0
     recontacted: int = 0
 
@@ -83,42 +84,55 @@ def _pct(part: int, whole: int) -> float | None:
 Key = tuple[int | None, int]  # (interaction tier, agent id)
 
 
-def _kpi_rows(where: Sequence[ColumnElement[bool]]) -> dict[Key, dict[str, list[float]]]:
-    out: dict[Key, dict[str, list[float]]] = {}
-    for tier, agent, channel, sums in kpis.channel_sums(
-        where, None, Interaction.tier, Interaction.agent_id
-    ):
-        out.setdefault((tier, agent), {})[channel] = sums
-    return out
-
-
-def _recontact_rows(where: Sequence[ColumnElement[bool]]) -> dict[Key, tuple[int, int]]:
+def _came_back() -> ColumnElement[bool]:
+    """Whether the customer had another interaction in the next RECONTACT_DAYS days (the one
+    this interaction was escalated to does not count)."""
     later = aliased(Interaction)
-    came_back = (
+    return (
         exists()
         .where(
             later.customer == Interaction.customer,
             later.started_at > Interaction.started_at,
             later.started_at
             < plus_days(Interaction.started_at, literal_column(str(RECONTACT_DAYS))),
-            ~exists().where(
+            ~exists()
+            .where(
                 Escalation.from_interaction_id == Interaction.id,
                 Escalation.to_interaction_id == later.id,
-            ),
+            )
+            .correlate_except(Escalation),
         )
         .correlate(Interaction)
     )
+
+
+def _interaction_rows(where: Sequence[ColumnElement[bool]]) -> dict[Key, list[float]]:
+    """Per (tier, agent): the KPI sums FCR and the escalation rate need (in kpis.SUMS order),
+    the interactions with a known customer and those re-contacted: one scan of the covering
+    index ix_interaction_team_started_tier, plus an index probe per interaction with a customer."""
+    one = literal(1)
     rows = db.session.execute(
         select(
             Interaction.tier,
             Interaction.agent_id,
+            func.count(Interaction.id),
+            func.count(Interaction.resolved_first_contact),
+            func.sum(case((Interaction.resolved_first_contact.is_(True), one), else_=0)),
+            func.sum(case((Interaction.escalated.is_(True), one), else_=0)),
             func.count(Interaction.customer),
-            func.sum(case((came_back, literal(1)), else_=0)),
+            func.sum(case((and_(Interaction.customer.is_not(None), _came_back()), one), else_=0)),
         )
-        .where(*where, Interaction.customer.is_not(None))
+        .where(*where)
         .group_by(Interaction.tier, Interaction.agent_id)
     )
-    return {(t, a): (int(n), int(back or 0)) for t, a, n, back in rows}
+    return {(t, a): [float(v or 0) for v in values] for t, a, *values in rows}
+
+
+def _kpi_sums(n: float, fcr_known: float, fcr_yes: float, escalated: float) -> list[float]:
+    """The kpis.SUMS vector of these counts (the other KPIs are not shown here)."""
+    sums = [0.0] * kpis.SUMS
+    sums[0], sums[3], sums[4], sums[9] = n, fcr_known, fcr_yes, escalated
+    return sums
 
 
 def _escalation_rows(
@@ -134,21 +148,19 @@ def _escalation_rows(
                 Escalation.seconds_to_escalate,
             )
             .join(Escalation, Escalation.from_interaction_id == Interaction.id)
-            .where(*where)
+            .where(*where, Interaction.escalated.is_(True))
         )
     ]
 
 
-def _add_kpis(row: TierFigures, by_channel: dict[str, list[float]]) -> None:
-    """Add per-channel KPI sums into a row (the sums are kept to recompute the rates)."""
-    for channel, values in by_channel.items():
-        mine = row.sums.setdefault(channel, [0.0] * len(values))
-        for k, v in enumerate(values):
-            mine[k] += v
-    figures = kpis.from_sums(row.sums, {})
+def _add_kpis(row: TierFigures, sums: list[float]) -> None:
+    """Add KPI sums into a row and recompute its rates with the dashboard's formulas."""
+    for k, v in enumerate(sums):
+        row.sums[k] += v
+    figures = kpis.from_sums({"all": row.sums}, {})
     row.interactions, row.fcr, row.fcr_known = figures.interactions, figures.fcr, figures.fcr_known
     row.escalation_rate = figures.escalation_rate
-    row.escalated = round(sum(v[9] for v in row.sums.values()))
+    row.escalated = round(row.sums[9])
 
 
 def tier_dashboard(team_ids: Sequence[int], period: Period) -> TierDashboard:
@@ -164,13 +176,11 @@ def tier_dashboard(team_ids: Sequence[int], period: Period) -> TierDashboard:
         a = agents.setdefault(agent, TierFigures(label="", agent_id=agent))
         return [t, a, total]
 
-    for key, by_channel in _kpi_rows(where).items():
+    for key, (n, known, yes, escalated, customers, back) in _interaction_rows(where).items():
         for row in rows_of(key):
-            _add_kpis(row, by_channel)
-    for key, (known, back) in _recontact_rows(where).items():
-        for row in rows_of(key):
-            row.customers_known += known
-            row.recontacted += back
+            _add_kpis(row, _kpi_sums(n, known, yes, escalated))
+            row.customers_known += int(customers)
+            row.recontacted += int(back)
     for tier, agent, outcome, seconds in _escalation_rows(where):
         for row in rows_of((tier, agent)):
             row.escalations += 1
