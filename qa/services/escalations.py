@@ -232,6 +232,14 @@ class ImportTiers:
                 self.pending.append(entry)
             yield line, row
 
+    def collect(self, rows: Iterable[tuple[int, Row | str]], report: ImportReport) -> None:
+        """`watch` over rows already imported (a file import): a bad tier or escalation value
+        is reported with its line; the row itself is stored without it."""
+        known = {line for line, _ in report.errors}
+        for line, row in self.watch(rows):
+            if isinstance(row, str) and line not in known:
+                report.errors.append((line, f"{row}; stored without its tier and escalation"))
+
     def apply(self, report: ImportReport) -> None:
         """Tiers and customers of the created interactions, then the escalations between them
         (an escalation whose target is not stored is reported with its line; the interaction

@@ -187,6 +187,11 @@ def ingest_file(
         actor=actor,
         redact=settings.redact,
     )
+    if report.created:  # qa/tiers: the tier, customer and escalation columns, read again
+        tiers = escalations.ImportTiers()
+        tiers.collect(rows_from_bytes(Path(path).name, Path(path).read_bytes()), report)
+        tiers.apply(report)
+        db.session.commit()
     _process(report.created, process)
     return report
 

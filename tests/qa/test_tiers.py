@@ -23,7 +23,7 @@ from qa.models import (
 )
 from qa.services.dashboard_days import Period
 from qa.services.escalations import parse_tier, record_escalation
-from qa.services.ingest import IngestSettings, ingest_rows
+from qa.services.ingest import IngestSettings, ingest_file, ingest_rows
 from qa.tiers.services import tier_dashboard
 from tests.conftest import Client, make_interaction, make_team, make_user
 
@@ -304,3 +304,29 @@ def test_recontact_excludes_only_the_interactions_own_escalation(app):
     figures = tier_dashboard([red.id], PERIOD)
     [n1] = figures.tiers
     assert (n1.customers_known, n1.recontacted) == (2, 1)  # first came back; elsewhere did not
+
+
+def test_file_import_reads_tier_and_escalation_columns(tiers, tmp_path):
+    """`flask interactions import FILE` (ingest_file) stores tiers and escalations too; a bad
+    outcome is reported with its line, that row stored without its escalation."""
+    a1, b1 = tiers["a1"], tiers["b1"]
+    path = tmp_path / "tiers.csv"
+    path.write_text(
+        "external_id,channel,agent_email,started_at,transcript,tier,escalated_to,"
+        "escalation_outcome\n"
+        f"F-1,chat,{a1.email},2026-11-03T10:00:00,customer: hi,N1,F-2,unnecessary\n"
+        f"F-2,chat,{b1.email},2026-11-03T10:30:00,agent: hello,N2,,\n"
+        f"F-3,chat,{a1.email},2026-11-03T11:00:00,customer: hi,,F-2,perhaps\n"
+    )
+    report = ingest_file(
+        path, settings=IngestSettings.from_config(current_app.config), process="none"
+    )
+    assert len(report.created) == 3
+    assert [line for line, _ in report.errors] == [4]
+    assert "stored without its tier and escalation" in report.errors[0][1]
+    f1 = db.session.scalar(select(Interaction).where(Interaction.external_id == "F-1"))
+    escalation = db.session.scalar(
+        select(Escalation).where(Escalation.from_interaction_id == f1.id)
+    )
+    assert (f1.tier, f1.escalated, escalation.outcome) == (1, True, EscalationOutcome.UNNECESSARY)
+    assert escalation.seconds_to_escalate == 30 * 60
