@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 
-LAYOUT = "load-v2"  # bump when the generated data changes
+LAYOUT = "load-v3"  # bump when the generated data changes (v3: tiers, customers, escalations)
 PASSWORD = "bench-password"
 DOMAIN = "bench.example.com"
 MARKER = "bench_datagen"
@@ -138,8 +138,9 @@ def _people_and_scorecard(url: str, shape: Shape, end: datetime) -> dict[str, An
         }
         conn.execute(
             text(
-                "INSERT INTO team (id, name, created_at) "
-                "SELECT t, 'Team ' || lpad(t::text, 2, '0'), :at FROM generate_series(1, :teams) t"
+                "INSERT INTO team (id, name, created_at, tier) "
+                "SELECT t, 'Team ' || lpad(t::text, 2, '0'), :at, 1 + (t - 1) % 4 "
+                "FROM generate_series(1, :teams) t"
             ),
             p,
         )
@@ -213,20 +214,33 @@ def _steps(shape: Shape) -> list[tuple[str, str]]:
             # arrive; each agent belongs to team 1 + k % teams (see _people_and_scorecard)
             "INSERT INTO interaction (id, source, external_id, channel, agent_id, team_id, queue, "
             "started_at, duration_seconds, wait_seconds, first_response_seconds, csat, escalated, "
-            "resolved_first_contact, status, created_at, updated_at) "
+            "resolved_first_contact, status, created_at, updated_at, tier, customer) "
             "SELECT x, 'bench', 'L-' || x, ch, :agent0 + k, 1 + k % :teams, "
             "(ARRAY['billing', 'technical', 'orders', 'account'])[1 + k % 4], ts, "
             "round((60 + 1100 * r1 * r1)::numeric, 1), "
             "CASE WHEN ch = 'call' THEN round((400 * r2 * r2)::numeric, 1) END, "
             "CASE WHEN ch <> 'call' THEN round((20000 * r2 * r2 * r2)::numeric, 1) END, "
             "CASE WHEN r3 < 0.35 THEN NULL ELSE least(5, 1 + floor(r1 * 2.5 + r3 * 2.5)::int) END, "
-            "r3 > 0.93, CASE WHEN r2 < 0.2 THEN NULL ELSE r1 < 0.75 END, 'scored', ts, ts "
+            "r3 > 0.93, CASE WHEN r2 < 0.2 THEN NULL ELSE r1 < 0.75 END, 'scored', ts, ts, "
+            "1 + (k % :teams) % 4, 'C-' || floor(random() * 150000)::int "
             "FROM (SELECT x, floor(random() * :agents)::int AS k, "
             f"({channels})[1 + floor(random() * {len(CHANNELS)})::int] AS ch, "
             "random() AS r1, random() AS r2, random() AS r3, "
             "CAST(:end AS timestamp) - make_interval(secs => "
             f"{span}.0 * (:n - x) / :n + random() * 3600) AS ts "
             "FROM generate_series(1, :n) x) s",
+        ),
+        (
+            # the escalated ones (7%) to the next interaction, one tier up: a fifth sent back,
+            # a tenth solved with a KB answer, the rest solved there (qa/tiers dashboard)
+            "escalations",
+            "INSERT INTO escalation (from_interaction_id, to_interaction_id, from_tier, to_tier, "
+            "reason, escalated_at, seconds_to_escalate, outcome, created_at) "
+            "SELECT i.id, CASE WHEN i.id < :n THEN i.id + 1 END, i.tier, least(i.tier + 1, 4), "
+            "(ARRAY['needs account access', 'technical fault', 'refund over limit'])[1 + i.id % 3], "
+            "i.started_at + make_interval(secs => 60 + i.id % 1800), 60 + i.id % 1800, "
+            "CASE WHEN i.id % 10 < 2 THEN 'bounced_back' WHEN i.id % 10 = 2 THEN 'unnecessary' "
+            "ELSE 'solved' END, i.started_at FROM interaction i WHERE i.escalated",
         ),
         (
             "transcripts",

@@ -16,13 +16,14 @@ Each simulated user signs in for real (login form with its CSRF token; sign-ins 
 and are not measured), then loops: one page, then a think time (uniform 0 to 2 x --think s). Reviewers open their queue, open or start
 the review of an interaction assigned to them, save drafts and sometimes submit; agents read
 their feedback page and one of their reviews and sometimes acknowledge it; leads open the team
-dashboard for a period (6, 13 or 52 weeks), an agent's dashboard and the disputes. Requests in
+dashboard for a period (6, 13 or 52 weeks), the tier dashboard (qa/tiers) for the same periods,
+an agent's dashboard and the disputes. Requests in
 the --warmup seconds after every user signed in are not counted. Latency is measured by the client (what a user
 waits); the server's own time per request comes from gunicorn's access log (%(D)s).
 
 Prints a table, writes bench/results/load.json, and exits 1 if any request got a 5xx (or failed
-to connect); the targets (p95 < 250 ms for the review page, the feedback page and the
-team dashboard over its default 6-week period; zero 5xx) are printed as PASS/MISS.
+to connect); the targets (p95 < 250 ms for the review page, the feedback page, the team
+dashboard and the tier dashboard over their default 6-week period; zero 5xx) are printed as PASS/MISS.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from bench import datagen  # noqa: E402
 TARGET_MS = 250
 # the team dashboard as a lead opens it: /dashboard shows the last 6 weeks by default; the 13- and
 # 52-week periods a lead picks are measured and reported beside it
-TARGET_PAGES = ("review_page", "feedback", "team_dashboard[6w]")
+TARGET_PAGES = ("review_page", "feedback", "team_dashboard[6w]", "tier_dashboard[6w]")
 # Indexes proposed for the models: --proposed-indexes creates them in the bench database,
 # otherwise they are dropped so a run measures the models' own indexes. (agent_id, started_at,
 # id) was proposed here and is now the models' ix_interaction_agent_started, migration 0003.
@@ -350,16 +351,22 @@ class User(threading.Thread):
         period = default_period(self.plan.data_end, weeks)
         return weeks, f"start={period.start}&end={period.end}"
 
-    # leads: team dashboard 45%, an agent's dashboard 30%, disputes 25%
+    # leads: team dashboard 35%, tier dashboard 20%, an agent's dashboard 25%, disputes 20%
     def lead(self) -> None:
         roll = self.rng.random()
-        if roll < 0.45:
+        if roll < 0.35:
             weeks, query = self._period()
             self.call(
                 "team_dashboard", "GET", f"/dashboard?team={self.person.team_id}&{query}",
                 variant=f"{weeks}w",
             )  # fmt: skip
-        elif roll < 0.75 and self.person.work:
+        elif roll < 0.55:
+            weeks, query = self._period()
+            self.call(
+                "tier_dashboard", "GET", f"/tiers/?team={self.person.team_id}&{query}",
+                variant=f"{weeks}w",
+            )  # fmt: skip
+        elif roll < 0.8 and self.person.work:
             weeks, query = self._period()
             agent = self.rng.choice(self.person.work)
             self.call(
@@ -474,6 +481,7 @@ ROUTES = [
     ("team_dashboard", "GET", r"/dashboard"),
     ("agent_dashboard", "GET", r"/dashboard/agents/\d+"),
     ("disputes", "GET", r"/disputes"),
+    ("tier_dashboard", "GET", r"/tiers/"),
 ]
 
 

@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     from .kb import bp as kb_bp
 
     app.register_blueprint(kb_bp)
+    from .tiers import bp as tiers_bp
+
+    app.register_blueprint(tiers_bp)
 
 
 def _holds_nul(value: Any) -> bool:

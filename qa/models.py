@@ -78,6 +78,7 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    tier: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1-4: N1-N4
 
     members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
     leads: Mapped[list[User]] = relationship(secondary=team_leads, back_populates="led_teams")
@@ -101,6 +102,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Off: the password form refuses this user, who signs in through single sign-on (issue 17).
     password_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    tier: Mapped[int | None] = mapped_column(Integer)  # agents: N1-N4; None = the team's tier
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")
@@ -174,6 +176,20 @@ class Interaction(db.Model):
         ),
         # `id` lets the agent's feedback page and dashboard join from the index alone
         Index("ix_interaction_agent_started", "agent_id", "started_at", "id"),
+        # the tier dashboard's re-contact lookup: the same customer's next interactions
+        Index("ix_interaction_customer_started", "customer", "started_at"),
+        # the tier dashboard's scan of a team's period, from the index alone
+        Index(
+            "ix_interaction_team_started_tier",
+            "team_id",
+            "started_at",
+            "tier",
+            "agent_id",
+            "resolved_first_contact",
+            "escalated",
+            "customer",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,6 +208,8 @@ class Interaction(db.Model):
     csat: Mapped[int | None] = mapped_column(Integer)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     resolved_first_contact: Mapped[bool | None] = mapped_column(Boolean)
+    tier: Mapped[int | None] = mapped_column(Integer)  # N1-N4 that handled it (qa/tiers)
+    customer: Mapped[str | None] = mapped_column(String(120))  # the customer's id at the source
     status: Mapped[Status] = mapped_column(
         str_enum(Status, "status"), default=Status.PENDING, index=True
     )
@@ -440,6 +458,11 @@ class SamplingPolicy(db.Model):
     min_turns: Mapped[int | None] = mapped_column(Integer)
     exclude_own_team: Mapped[bool] = mapped_column(Boolean, default=False)
     seed: Mapped[int] = mapped_column(Integer, default=0)
+    # qa/tiers: only one tier's interactions (None: every tier), and extra shares (0..1) of the
+    # week's escalated and bounced-back interactions added on top of the quota
+    tier: Mapped[int | None] = mapped_column(Integer)
+    escalated_share: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    bounced_share: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecard.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -805,3 +828,37 @@ class ImportSource(db.Model):
 
 
 __all__ += ["ImportSource", "InteractionNote", "InteractionTag"]
+class EscalationOutcome(enum.StrEnum):
+    """What the next tier did with an escalation."""
+
+    SOLVED = "solved"  # solved there: the escalation was needed
+    BOUNCED = "bounced_back"  # sent back to the tier it came from
+    UNNECESSARY = "unnecessary"  # solved with a KB answer the first tier had
+
+
+class Escalation(db.Model):
+    """An interaction escalated to another tier's interaction (qa/tiers). The interaction's
+    `escalated` flag is kept true while an escalation from it exists."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), unique=True
+    )
+    to_interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interaction.id", ondelete="SET NULL"), index=True
+    )
+    from_tier: Mapped[int | None] = mapped_column(Integer)
+    to_tier: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    seconds_to_escalate: Mapped[float | None] = mapped_column(Float)  # from the start
+    outcome: Mapped[EscalationOutcome | None] = mapped_column(
+        str_enum(EscalationOutcome, "escalation_outcome")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    from_interaction: Mapped[Interaction] = relationship(foreign_keys=[from_interaction_id])
+    to_interaction: Mapped[Interaction | None] = relationship(foreign_keys=[to_interaction_id])
+
+
+__all__ += ["Escalation", "EscalationOutcome"]

@@ -63,7 +63,14 @@ def test_users_load_every_page_without_errors_and_reset_restores_the_data(
     pages = load.summarize(stats.samples, t0, t1)
     assert errors == []
     assert pages["TOTAL"]["errors_5xx"] == 0 and pages["TOTAL"]["failed"] == 0
-    for page in ("queue", "review_page", "feedback", "team_dashboard", "agent_dashboard"):
+    for page in (
+        "queue",
+        "review_page",
+        "feedback",
+        "team_dashboard",
+        "agent_dashboard",
+        "tier_dashboard",
+    ):
         assert pages[page]["requests"] > 0, page
     again, reused = datagen.ensure(url, SHAPE, log=lambda _: None)
     assert reused

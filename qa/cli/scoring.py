@@ -15,7 +15,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..ml import get_scorer, scoring_registry
-from ..services import autoqa
+from ..services import autoqa, escalation_head
 from .common import one_line_errors
 
 manager = AppGroup("scoring", help="AutoQA models: train, evaluate, versions, activate, rollback.")
@@ -63,6 +63,13 @@ manager = AppGroup("scoring", help="AutoQA models: train, evaluate, versions, ac
     help="With --from-reviews: a custom head for every criterion without an AutoQA key that "
     "has enough labels.",
 )
+@click.option(
+    "--escalation-head",
+    "escalation",
+    is_flag=True,
+    help="With --from-reviews: the head of the AutoQA key 'escalation' (escalation justified / "
+    "correctly routed), from the conversation and the escalation's reason.",
+)
 def scoring_train(
     data: Path | None,
     activate: bool,
@@ -73,6 +80,7 @@ def scoring_train(
     reviewer_weight: int,
     criterion_ids: tuple[int, ...],
     all_criteria: bool,
+    escalation: bool,
 ) -> None:
     """Train AutoQA on a labelled corpus (default: the project's own corpus) into the registry."""
     from scoring import ScoringError
@@ -86,7 +94,9 @@ def scoring_train(
     data = data or autoqa.DEFAULT_CORPUS
     if from_reviews:
         needed = min_labels or autoqa.min_labels()
-        if criterion_ids or all_criteria:
+        if escalation:
+            _train_escalation_head(needed, holdout, seed)
+        elif criterion_ids or all_criteria:
             _train_custom_heads(list(criterion_ids), all_criteria, needed, holdout, seed)
         else:
             _train_from_reviews(data, needed, holdout, seed, reviewer_weight)
@@ -208,6 +218,29 @@ def _train_custom_heads(
         raise click.ClickException(
             errors[0] if len(errors) == 1 else f"no head trained ({len(errors)} criteria refused)"
         )
+
+
+def _train_escalation_head(min_labels: int, holdout: float, seed: int) -> None:
+    from scoring import ScoringError
+    from scoring.custom import CUSTOM_RULE
+    from scoring.retrain import NotEnoughLabels
+
+    with (
+        one_line_errors(ScoringError, ValueError),
+        one_line_errors(NotEnoughLabels, on_error=db.session.commit),
+    ):
+        result = escalation_head.train(
+            get_scorer().encoder, actor=None, min_labels=min_labels, holdout=holdout, seed=seed
+        )
+    db.session.commit()
+    auc = result.candidate.get("auc")
+    click.echo(
+        f"escalation head ({escalation_head.KEY}): {result.counts['total']} labels, held-out "
+        f"AUC {auc if auc is None else round(auc, 3)}"
+    )
+    state = "activated" if result.activate else "registered, not activated"
+    click.echo(f"{state} {result.head.version}: {result.reason}")
+    click.echo(f"rule: {CUSTOM_RULE}")
 
 
 @manager.command("evaluate")

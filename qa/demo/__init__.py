@@ -38,6 +38,7 @@ from ..services.users import create_user
 from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
 from .kb import load_kb
+from .tiers import load_tiers
 
 DEMO_PASSWORD = "coachline-demo"
 DOMAIN = "coachline-demo.com"
@@ -282,6 +283,7 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     load_calibration(version, rng)
     load_kb(admin)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
+    load_tiers(echo=echo)  # qa/tiers: N1/N2 teams, customers, escalations
 
 
 def _text_interactions(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -75,6 +76,23 @@ class PolicyForm(FlaskForm):
         "Minimum duration (seconds)", validators=[Optional(), NumberRange(min=0)]
     )
     min_turns = IntegerField("Minimum turns", validators=[Optional(), NumberRange(min=0, max=1000)])
+    # qa/tiers: one tier only, and extra shares of the escalated and bounced-back interactions
+    tier = SelectField(
+        _l("Tier"),
+        coerce=int,
+        choices=[(0, _l("every tier")), (1, "N1"), (2, "N2"), (3, "N3"), (4, "N4")],
+        default=0,
+    )
+    escalated_share = IntegerField(
+        _l("At least this share of the escalated interactions (%)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    bounced_share = IntegerField(
+        _l("At least this share of the bounced-back interactions (%)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
     exclude_own_team = BooleanField("Reviewers never review their own team")
     seed = IntegerField(
         "Seed", validators=[InputRequired(), NumberRange(min=-(2**31), max=2**31 - 1)]
@@ -93,6 +111,9 @@ class PolicyForm(FlaskForm):
         form = cls(obj=policy)
         form.team.data = policy.team_id
         form.risk_share.data = round(policy.risk_share * 100)
+        form.tier.data = policy.tier or 0
+        form.escalated_share.data = round((policy.escalated_share or 0) * 100)
+        form.bounced_share.data = round((policy.bounced_share or 0) * 100)
         return form
 
     def validate_max_per_agent(self, field: IntegerField) -> None:
@@ -128,6 +149,9 @@ class PolicyForm(FlaskForm):
             "exclude_own_team": bool(self.exclude_own_team.data),
             "seed": self.seed.data,
             "active": bool(self.active.data),
+            "tier": self.tier.data or None,
+            "escalated_share": (self.escalated_share.data or 0) / 100,
+            "bounced_share": (self.bounced_share.data or 0) / 100,
         }
 
 

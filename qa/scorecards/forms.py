@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -24,6 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
 from ..models import Channel, Scorecard, ScorecardAssignment, ScorecardVersion, Team
+from ..services import escalation_head
 from ..services.reviews import SCALES, ReviewError, draft_version
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -96,6 +98,8 @@ class ScorecardForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
     add = SubmitField("Add criterion")
+    # qa/tiers: the "Escalation justified / correctly routed" criterion, AutoQA key escalation
+    add_escalation = SubmitField(_l("Add escalation criterion"))
     save = SubmitField("Save draft")
     publish = SubmitField("Publish new version")
 
@@ -119,6 +123,9 @@ class ScorecardForm(FlaskForm):
         """Whether "Add criterion" was pressed (and a row added, up to 60)."""
         if self.add.data and len(self.criteria.entries) < 60:
             self.criteria.append_entry()
+            return True
+        if self.add_escalation.data and len(self.criteria.entries) < 60:
+            self.criteria.append_entry(dict(escalation_head.CRITERION))
             return True
         return False
 

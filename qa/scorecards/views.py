@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..access import roles_required
 from ..extensions import db
 from ..models import Criterion, Role, Scorecard, ScorecardVersion
+from ..services import escalation_head
 from ..services import reviews as service
 from ..services import scorecards as assigning
 from . import bp
@@ -29,7 +30,7 @@ def _known_keys() -> list[str]:
     used = db.session.scalars(
         select(Criterion.autoqa_key).where(Criterion.autoqa_key.is_not(None)).distinct()
     )
-    return sorted({"empathy", "resolution", *used})
+    return sorted({"empathy", "resolution", escalation_head.KEY, *used})
 
 
 def _page(form: ScorecardForm, scorecard: Scorecard | None, status: int = 200):  # type: ignore[no-untyped-def]

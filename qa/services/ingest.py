@@ -22,7 +22,7 @@ from typing import IO, Any, Literal
 from .. import jobs
 from ..extensions import db
 from ..models import Interaction, User
-from . import audit
+from . import audit, escalations
 from .interactions import (
     AudioLimits,
     ImportReport,
@@ -87,6 +87,9 @@ def ingest_recording(
     IngestError with the reason, having stored nothing. `details` go to the audit event.
     """
     interaction = build_interaction({**row, "channel": "call"}, source)
+    interaction.tier = escalations.parse_tier(row.get("tier")) or escalations.effective_tier(
+        interaction.agent
+    )
     _check_team(interaction, team_ids)
     if exists(interaction.source, interaction.external_id):
         raise DuplicateInteraction(f"interaction {interaction.external_id} already exists")
@@ -124,14 +127,16 @@ def ingest_rows(
     """Store chats, emails and calls with text from rows already read, each good row in its own
     savepoint; every bad row is reported with its number, the good ones land. One audit event
     (`action` with `details` and the counts), one commit, then the created ones are processed."""
+    tiers = escalations.ImportTiers(default_source)  # tier, customer and escalation columns
     report = import_rows(
-        rows,
+        tiers.watch(rows),
         limits=settings.limits,
         upload_folder=settings.upload_folder,
         redact=settings.redact,
         team_ids=team_ids,
         default_source=default_source,
     )
+    tiers.apply(report)
     record_import(report, actor, action, **details)
     _process(report.created, process)
     return report
@@ -182,6 +187,11 @@ def ingest_file(
         actor=actor,
         redact=settings.redact,
     )
+    if report.created:  # qa/tiers: the tier, customer and escalation columns, read again
+        tiers = escalations.ImportTiers()
+        tiers.collect(rows_from_bytes(Path(path).name, Path(path).read_bytes()), report)
+        tiers.apply(report)
+        db.session.commit()
     _process(report.created, process)
     return report
 

@@ -17,6 +17,7 @@ from transcription import Transcriber, TranscriptionError
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
+from . import escalation_head
 from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
         _store_custom(existing, interaction, heads)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
+    # qa/tiers: the escalation head reads the conversation with the escalation's reason
+    escalation_head.score_escalated([i for i, _ in todo], getattr(scorer, "encoder", None))
     db.session.commit()
     return len(todo)
 

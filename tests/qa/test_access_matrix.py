@@ -93,6 +93,7 @@ def red_objects(world):
         "number": 1,
         "view_id": view.id,
         "webhook_id": webhook.id,  # an admin's: every other role gets 403
+        "team_id": world["red"].id,  # the admin's tier forms (qa/tiers): others get 403
         # the same parameter name means different objects on different pages
         ("coaching.assignment", "assignment_id"): training.id,
         ("coaching.session", "session_id"): coaching.id,

@@ -7,6 +7,7 @@ what is missing; the picks are then given to reviewers (`assignment`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -15,6 +16,7 @@ from ...extensions import db
 from ...models import Sample, SamplingPolicy, User, utcnow
 from .. import audit
 from .assignment import assign
+from .escalated import BOUNCED, extra_picks
 from .rules import RISK
 from .statements import bind_params, picks_statement, plan_statement, shape_of
 from .weeks import parse_week
@@ -50,10 +52,14 @@ class DrawReport:
     agents: list[AgentDraw] = field(default_factory=list)
     assigned: int = 0
     unassigned: int = 0
+    # beyond the quotas: the policy's shares of escalated and bounced-back interactions
+    added_escalated: int = 0
+    added_bounced: int = 0
 
     @property
     def added(self) -> int:
-        return sum(a.added_random + a.added_risk for a in self.agents)
+        extra = self.added_escalated + self.added_bounced
+        return sum(a.added_random + a.added_risk for a in self.agents) + extra
 
     @property
     def added_risk(self) -> int:
@@ -66,9 +72,14 @@ class DrawReport:
     def summary(self) -> str:
         """One sentence for a lead: what was sampled and assigned."""
         waiting = f", {self.unassigned} waiting for reviewer capacity" if self.unassigned else ""
+        extra = (
+            f", {self.added_escalated} escalated, {self.added_bounced} bounced back"
+            if self.added_escalated or self.added_bounced
+            else ""
+        )
         return (
             f"{self.week}: {self.added} sampled ({self.added_risk} risk, "
-            f"{self.added_random} random), {self.assigned} assigned{waiting}."
+            f"{self.added_random} random{extra}), {self.assigned} assigned{waiting}."
         )
 
 
@@ -114,13 +125,17 @@ def _draw_once(
             agent_id=row.agent_id, volume=row.volume, quota=row.quota, already=row.have
         )
     report.agents = list(agents.values())
-    picks = db.session.execute(picks_statement(shape), params).all()
+    picks: list[Any] = list(db.session.execute(picks_statement(shape), params).all())
     for pick in picks:
         entry = agents[pick.agent_id]
         if pick.stratum == RISK:
             entry.added_risk += 1
         else:
             entry.added_random += 1
+    extra = extra_picks(policy, shape, params, [p.id for p in picks])
+    report.added_bounced = sum(1 for p in extra if p.stratum == BOUNCED)
+    report.added_escalated = len(extra) - report.added_bounced
+    picks.extend(extra)
     if dry_run:
         return report
     if picks:

@@ -28,6 +28,9 @@ POLICY_FIELDS = (
     "exclude_own_team",
     "seed",
     "active",
+    "tier",
+    "escalated_share",
+    "bounced_share",
 )
 
 
@@ -50,9 +53,19 @@ def validate_policy_values(values: dict[str, Any]) -> None:
             raise SamplingError("risk weights cannot be negative")
     if share and all(not values.get(f"risk_weight_{k}") for k, _ in RISK_SIGNALS):
         raise SamplingError("a risk share needs at least one risk signal with a weight above 0")
+    _validate_tier_values(values)
     for channel in values.get("channels") or []:
         if channel not in {c.value for c in Channel}:
             raise SamplingError(f"unknown channel {channel!r}")
+
+
+def _validate_tier_values(values: dict[str, Any]) -> None:
+    """qa/tiers: the policy's tier (or None: every tier) and its extra shares, each 0..1."""
+    if values.get("tier") is not None and values["tier"] not in (1, 2, 3, 4):
+        raise SamplingError("tier must be N1, N2, N3 or N4 (or every tier)")
+    for key in ("escalated_share", "bounced_share"):
+        if values.get(key) is not None and not 0 <= float(values[key]) <= 1:
+            raise SamplingError("escalated and bounced-back shares must be between 0 and 1")
 
 
 def save_policy(
@@ -76,6 +89,9 @@ def save_policy(
             "exclude_own_team": False,
             "seed": 0,
             "active": True,
+            "tier": None,
+            "escalated_share": 0.0,
+            "bounced_share": 0.0,
         }
         values = defaults | values
     else:

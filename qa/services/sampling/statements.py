@@ -61,12 +61,17 @@ class Shape:
     min_duration: bool = False
     min_turns: bool = False
     agent: bool = False  # restricted to one agent (replacement)
+    tier: bool = False  # one tier's interactions only (qa/tiers)
 
 
 def shape_of(policy: SamplingPolicy, agent: bool = False) -> Shape:
     """The shape of a policy's statements; `agent` restricts them to one agent."""
     return Shape(
-        bool(policy.channels), bool(policy.min_duration_seconds), bool(policy.min_turns), agent
+        bool(policy.channels),
+        bool(policy.min_duration_seconds),
+        bool(policy.min_turns),
+        agent,
+        tier=policy.tier is not None,
     )
 
 
@@ -105,6 +110,8 @@ def bind_params(policy: SamplingPolicy, week: str, agent_id: int | None = None) 
         params["min_turns"] = int(policy.min_turns)
     if agent_id is not None:
         params["agent_id"] = agent_id
+    if policy.tier is not None:
+        params["tier"] = int(policy.tier)
     return params
 
 
@@ -129,6 +136,8 @@ def population_filter(shape: Shape) -> list[ColumnElement[bool]]:
         conditions.append(turns >= bindparam("min_turns", type_=Integer))
     if shape.agent:
         conditions.append(Interaction.agent_id == bindparam("agent_id", type_=Integer))
+    if shape.tier:
+        conditions.append(Interaction.tier == bindparam("tier", type_=Integer))
     return conditions
 
 
