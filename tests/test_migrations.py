@@ -69,6 +69,40 @@ def _user_at_0004(role, team):
     return db.session.get(User, user_id, options=[defer(User.session_version)])
 
 
+def _team_at_0004():
+    """A team row as revision 0004 has them (0010 adds Team.language), loaded without it."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import defer
+
+    from qa.models import Team, utcnow
+
+    team_id = db.session.execute(
+        text("INSERT INTO team (name, created_at) VALUES ('Team 0004', :now) RETURNING id"),
+        {"now": utcnow()},
+    ).scalar_one()
+    return db.session.get(Team, team_id, options=[defer(Team.language)])
+
+
+def _interaction_at_0004(agent, external_id):
+    """A chat row with the 0004 columns (0010 adds the language ones), loaded without them."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import defer
+
+    from qa.models import Interaction, utcnow
+
+    interaction_id = db.session.execute(
+        text(
+            "INSERT INTO interaction (source, external_id, channel, agent_id, team_id, "
+            "started_at, escalated, status, created_at, updated_at) VALUES ('test', :ext, "
+            "'chat', :agent, :team, :now, :no, 'scored', :now, :now) RETURNING id"
+        ),
+        {"ext": external_id, "agent": agent.id, "team": agent.team_id, "now": utcnow(),
+         "no": False},
+    ).scalar_one()  # fmt: skip
+    later = (Interaction.language, Interaction.language_source, Interaction.autoqa_skipped)
+    return db.session.get(Interaction, interaction_id, options=[defer(c) for c in later])
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
 def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
     """0005 keeps one draft per reviewer and interaction (the one with answers) and one open
@@ -77,16 +111,16 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
     from sqlalchemy.exc import IntegrityError
 
     from qa.models import Answer, Dispute, DisputeStatus, Review, ReviewStatus, Role
-    from tests.conftest import make_interaction, make_scorecard, make_team
+    from tests.conftest import make_scorecard
 
     url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade(directory=str(MIGRATIONS), revision="0004")
-        team = make_team()
+        team = _team_at_0004()
         agent, reviewer = _user_at_0004(Role.AGENT, team), _user_at_0004(Role.REVIEWER, None)
         version = make_scorecard().current
-        chat, other = make_interaction(agent), make_interaction(agent)
+        chat, other = _interaction_at_0004(agent, "c1"), _interaction_at_0004(agent, "c2")
         drafts = [
             Review(interaction=chat, reviewer=reviewer, scorecard_version=version) for _ in "abc"
         ]
