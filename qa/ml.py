@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import current_app
 
 from transcription import Transcriber, WhisperTranscriber
+from transcription.language import DETECTABLE
 
 if TYPE_CHECKING:
     from scoring import AutoQAModel, Registry
@@ -44,9 +45,12 @@ def get_transcriber(language: str | None = None) -> Transcriber:
     expected in another language than English, WHISPER_MULTILINGUAL_MODEL (base)."""
     c = current_app.config
     model = whisper_model_for(language, c["WHISPER_MODEL"], c["WHISPER_MULTILINGUAL_MODEL"])
+    # Whisper's language detection chooses among the usual ones and the expected one
+    languages = tuple(sorted({*DETECTABLE, *([language] if language else [])}))
     key = (
         "whisper",
         model,
+        languages,
         c["WHISPER_COMPUTE_TYPE"],
         c["WHISPER_THREADS"],
         c["WHISPER_BEAM_SIZE"],
@@ -65,6 +69,7 @@ def get_transcriber(language: str | None = None) -> Transcriber:
             redact=c["REDACT_PII"],
             max_bytes=c["MAX_CONTENT_LENGTH"],
             max_seconds=c["MAX_AUDIO_SECONDS"],
+            languages=languages,
         ),
     )
 

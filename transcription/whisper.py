@@ -223,8 +223,13 @@ class WhisperTranscriber:
         redact: bool | Iterable[str] = True,
         max_bytes: int | None = 200 * 1024 * 1024,
         max_seconds: float | None = 4 * 3600,
+        languages: Iterable[str] | None = None,
     ) -> None:
         self.model = model
+        # Detection chooses among these (Whisper's probabilities renormalised over them): on
+        # short or synthetic speech Whisper alone hears French as Thai or Malay (measured,
+        # docs/transcription.md). None: any of Whisper's languages.
+        self.languages = tuple(languages) if languages is not None else None
         self.compute_type = compute_type
         self.cpu_threads = cpu_threads
         self.beam_size = beam_size
@@ -288,6 +293,8 @@ class WhisperTranscriber:
             if is_silent(audio):
                 per_channel[i] = []
                 continue
+            if multilingual and language is None and self.languages:
+                language, probability = self._detect(model, audio, self.languages)
             segs, lang_info = self._run(model, audio, speaker, language if multilingual else None)
             if multilingual and language is None:
                 language, probability = lang_info
@@ -313,6 +320,21 @@ class WhisperTranscriber:
             redactions=counts,
             model=self.model,
         )
+
+    def _detect(
+        self, model: Any, audio: npt.NDArray[np.float32], languages: tuple[str, ...]
+    ) -> tuple[str | None, float | None]:
+        """Whisper's most likely language among ``languages`` and its share of their total."""
+        try:
+            _, _, all_probs = model.detect_language(audio, vad_filter=self.vad_filter)
+        except (RuntimeError, ValueError) as exc:
+            raise TranscriptionError(f"language detection failed: {exc}") from exc
+        probs = {lang: float(p) for lang, p in all_probs if lang in languages}
+        total = sum(probs.values())
+        if not probs or total <= 0:
+            return None, None
+        best = max(probs, key=lambda lang: probs[lang])
+        return best, probs[best] / total
 
     def _run(
         self, model: Any, audio: npt.NDArray[np.float32], speaker: str, language: str | None
