@@ -207,7 +207,7 @@ class Interaction(db.Model):
 
     @property
     def autoqa_status(self) -> str:
-        """"not_scored" (see autoqa_skipped), "scored", or "pending" (no AutoQA yet)."""
+        """AutoQA's state: "not_scored" (see autoqa_skipped), "scored" or "pending"."""
         if self.autoqa_skipped:
             return "not_scored"
         return "scored" if self.auto_scores else "pending"

@@ -293,8 +293,6 @@ class WhisperTranscriber:
             if is_silent(audio):
                 per_channel[i] = []
                 continue
-            if multilingual and language is None and self.languages:
-                language, probability = self._detect(model, audio, self.languages)
             segs, lang_info = self._run(model, audio, speaker, language if multilingual else None)
             if multilingual and language is None:
                 language, probability = lang_info
@@ -340,6 +338,10 @@ class WhisperTranscriber:
         self, model: Any, audio: npt.NDArray[np.float32], speaker: str, language: str | None
     ) -> tuple[list[Segment], tuple[str | None, float | None]]:
         out: list[Segment] = []
+        detected: tuple[str | None, float | None] | None = None
+        if language is None and self.languages and model.model.is_multilingual:
+            detected = self._detect(model, audio, self.languages)
+            language = detected[0]
         try:
             generator, info = model.transcribe(
                 audio,
@@ -366,6 +368,8 @@ class WhisperTranscriber:
             Segment(max(0.0, s.start), min(s.end, duration), s.speaker, s.text, s.words)
             for s in out
         ]
+        if detected is not None:
+            return out, detected
         return out, (info.language, float(info.language_probability))
 
     def _redact(

@@ -148,8 +148,7 @@ def load_french(
     team = Team(name=TEAM, language=LANGUAGE)
     db.session.add(team)
     agents = [
-        create_user(email(name, domain), name, password, Role.AGENT, team=team)
-        for name in AGENTS
+        create_user(email(name, domain), name, password, Role.AGENT, team=team) for name in AGENTS
     ]
     db.session.commit()
     rows = _rows(agents)

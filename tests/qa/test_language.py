@@ -16,8 +16,8 @@ from qa.models import AutoScore, Interaction, Status
 from qa.services import pipeline
 from qa.services.dashboard_days import day_cells
 from qa.services.ingest import IngestSettings, ingest_rows
-from qa.services.reviews import start_review
 from qa.services.interactions import AudioLimits, import_file
+from qa.services.reviews import start_review
 from qa.services.tokens import create_token
 from tests.conftest import make_team, make_user
 
@@ -111,7 +111,9 @@ def test_api_refuses_an_unknown_language_with_the_reason(client, world):
     _, raw = create_token(world["lead_red"], "test", None)
     db.session.commit()
     headers = {"Authorization": f"Bearer {raw}"}
-    bad = row(world["agent_red"], "A-1", ENGLISH, language="klingon", started_at="2026-11-16T09:00:00Z")
+    bad = row(
+        world["agent_red"], "A-1", ENGLISH, language="klingon", started_at="2026-11-16T09:00:00Z"
+    )
     response = client.post("/api/v1/interactions", json=bad, headers=headers)
     assert response.status_code == 422
     assert "language must be an ISO 639-1 code" in response.json["errors"][0]["reason"]
@@ -203,7 +205,9 @@ def test_expected_language_is_the_uploads_else_the_teams(app, world):
     team.language = "fr"
     agent = make_user(world["agent_red"].role, team=team)
     db.session.commit()
-    ingest(app, [row(agent, "X-1", ENGLISH), row(world["agent_red"], "X-2", ENGLISH, language="de")])
+    ingest(
+        app, [row(agent, "X-1", ENGLISH), row(world["agent_red"], "X-2", ENGLISH, language="de")]
+    )
     assert pipeline.expected_language(by_id("X-1").id) == "fr"
     assert pipeline.expected_language(by_id("X-2").id) == "de"
     assert pipeline.expected_language(world["i_agent_red"].id) == "en"
