@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import true
 
 from qa.extensions import db
-from qa.ml import whisper_model_for
+from qa.ml import get_scorer, whisper_model_for
 from qa.models import AutoScore, Interaction, Status
 from qa.services import pipeline
 from qa.services.dashboard_days import day_cells
@@ -173,7 +173,6 @@ def test_rescoring_removes_scores_of_a_language_the_model_lacks(app, world):
     assert interaction.auto_scores
     interaction.language, interaction.language_source = "de", "import"
     db.session.commit()
-    from qa.ml import get_scorer
 
     assert pipeline.score([interaction.id], get_scorer()) == 0
     db.session.refresh(interaction)
