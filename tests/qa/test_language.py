@@ -19,6 +19,7 @@ from qa.services.ingest import IngestSettings, ingest_rows
 from qa.services.interactions import AudioLimits, import_file
 from qa.services.reviews import start_review
 from qa.services.tokens import create_token
+from scoring.custom import CustomScore
 from tests.conftest import make_team, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -265,3 +266,23 @@ def test_shipped_model_declares_english():
     """The shipped default AutoQA model's sidecar says it scores English only."""
     sidecar = json.loads((ROOT / "scoring" / "default_model" / "model.json").read_text())
     assert sidecar["languages"] == ["en"]
+
+
+@pytest.mark.slow
+def test_custom_head_of_other_languages_gives_no_score(app, world, monkeypatch):
+    """With a model that knows French, a custom head trained on English scores only English."""
+    scorer = get_scorer()
+    monkeypatch.setitem(scorer.metadata, "languages", ["en", "fr"])
+    real = pipeline.score_conversations
+
+    def with_english_head(model, conversations):
+        predictions, _ = real(model, conversations)
+        head = CustomScore("crit:9", 0.7, "yes", (), "crit9-v1", ("en",))
+        return predictions, [[head] for _ in conversations]
+
+    monkeypatch.setattr(pipeline, "score_conversations", with_english_head)
+    agent = world["agent_red"]
+    ingest(app, [row(agent, "CF-1", FRENCH), row(agent, "CE-1", ENGLISH)], process="inline")
+    assert {s.criterion for s in by_id("CF-1").auto_scores} == {"empathy", "resolution"}
+    assert {s.criterion for s in by_id("CE-1").auto_scores} == {"empathy", "resolution", "crit:9"}
+    assert by_id("CF-1").autoqa_skipped is None
