@@ -38,6 +38,9 @@ class Config:
 
     # Transcription (faster-whisper); nothing downloads unless explicitly allowed.
     WHISPER_MODEL = _env("WHISPER_MODEL", "tiny.en")
+    # For calls expected in another language (team's or upload's) when WHISPER_MODEL is ".en":
+    # the multilingual base model, assembled from its two PyPI parts (docs/transcription.md).
+    WHISPER_MULTILINGUAL_MODEL = _env("WHISPER_MULTILINGUAL_MODEL", "base")
     # float32, measured: on this 2-core AVX2 EPYC (no VNNI) tiny.en float32 runs at RTF 0.066-0.072
     # against 0.11-0.16 for int8, same WER, 451 vs 370 MB (bench/results/transcription_idle_quick.json).
     WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "float32")

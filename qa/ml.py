@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import current_app
 
 from transcription import Transcriber, WhisperTranscriber
+from transcription.language import DETECTABLE
 
 if TYPE_CHECKING:
     from scoring import AutoQAModel, Registry
@@ -31,12 +32,25 @@ def _cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         return cast(T, _cache[key])
 
 
-def get_transcriber() -> Transcriber:
-    """The configured WhisperTranscriber (tiny.en from its PyPI package by default)."""
+def whisper_model_for(language: str | None, model: str, multilingual_model: str) -> str:
+    """`model`, unless it is English-only (".en") and the call is expected in another language:
+    then `multilingual_model` (which detects the language too)."""
+    if language in (None, "en") or not model.endswith(".en"):
+        return model
+    return multilingual_model
+
+
+def get_transcriber(language: str | None = None) -> Transcriber:
+    """The configured WhisperTranscriber (tiny.en from its PyPI package by default); for a call
+    expected in another language than English, WHISPER_MULTILINGUAL_MODEL (base)."""
     c = current_app.config
+    model = whisper_model_for(language, c["WHISPER_MODEL"], c["WHISPER_MULTILINGUAL_MODEL"])
+    # Whisper's language detection chooses among the usual ones and the expected one
+    languages = tuple(sorted({*DETECTABLE, *([language] if language else [])}))
     key = (
         "whisper",
-        c["WHISPER_MODEL"],
+        model,
+        languages,
         c["WHISPER_COMPUTE_TYPE"],
         c["WHISPER_THREADS"],
         c["WHISPER_BEAM_SIZE"],
@@ -46,7 +60,7 @@ def get_transcriber() -> Transcriber:
     return _cached(
         key,
         lambda: WhisperTranscriber(
-            c["WHISPER_MODEL"],
+            model,
             compute_type=c["WHISPER_COMPUTE_TYPE"],
             cpu_threads=c["WHISPER_THREADS"],
             beam_size=c["WHISPER_BEAM_SIZE"],
@@ -55,6 +69,7 @@ def get_transcriber() -> Transcriber:
             redact=c["REDACT_PII"],
             max_bytes=c["MAX_CONTENT_LENGTH"],
             max_seconds=c["MAX_AUDIO_SECONDS"],
+            languages=languages,
         ),
     )
 
@@ -79,4 +94,4 @@ def get_scorer() -> AutoQAModel:
     return _cached(key, lambda: load_default_model(encoder_path=c["ENCODER_PATH"]))
 
 
-__all__ = ["get_scorer", "get_transcriber", "scoring_registry"]
+__all__ = ["get_scorer", "get_transcriber", "scoring_registry", "whisper_model_for"]

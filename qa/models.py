@@ -79,6 +79,8 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     tier: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1-4: N1-N4
+    # ISO 639-1: a team working in another language than English gets the multilingual Whisper
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
 
     members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
     leads: Mapped[list[User]] = relationship(secondary=team_leads, back_populates="led_teams")
@@ -214,6 +216,11 @@ class Interaction(db.Model):
         str_enum(Status, "status"), default=Status.PENDING, index=True
     )
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # ISO 639-1 code, None = unknown; language_source: whisper, import or detected (from text)
+    language: Mapped[str | None] = mapped_column(String(2))
+    language_source: Mapped[str | None] = mapped_column(String(10))
+    # why AutoQA gave no score, e.g. "language fr" (not among the active model's languages)
+    autoqa_skipped: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -240,6 +247,13 @@ class Interaction(db.Model):
 
     def auto_score(self, criterion: str) -> AutoScore | None:
         return next((s for s in self.auto_scores if s.criterion == criterion), None)
+
+    @property
+    def autoqa_status(self) -> str:
+        """AutoQA's state: "not_scored" (see autoqa_skipped), "scored" or "pending"."""
+        if self.autoqa_skipped:
+            return "not_scored"
+        return "scored" if self.auto_scores else "pending"
 
 
 class Recording(db.Model):

@@ -29,11 +29,13 @@ from .classifiers import RESOLUTION_BLOCKS, CalibratedLinearClassifier, resoluti
 from .errors import ScoringError
 from .evidence import top_evidence
 from .model import (
+    DEFAULT_LANGUAGES,
     MODEL_FILE,
     SIDECAR_FILE,
     AutoQAModel,
     EncodedConversation,
     encode_conversations,
+    model_languages,
     pooled_contributions,
     slim_head,
 )
@@ -74,6 +76,7 @@ class CustomScore:
     label: str  # "yes" | "no"
     evidence: tuple[Evidence, ...]
     version: str
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES  # those of the head that gave the score
 
 
 class CustomHead:
@@ -86,6 +89,11 @@ class CustomHead:
         self.version = version
         self.metadata = dict(metadata or {})
         self.threshold = float(self.metadata.get("threshold", 0.5))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the reviewer labels and encoder it was trained with."""
+        return model_languages(self.metadata)
 
     # --- persistence -------------------------------------------------------------------
     def save(self, out_dir: str | Path) -> Path:
@@ -132,7 +140,7 @@ class CustomHead:
         evidence = top_evidence(ec.sentences, self.contributions(ec))
         return CustomScore(key=self.key, probability=p,
                            label="yes" if p >= self.threshold else "no", evidence=evidence,
-                           version=self.version)
+                           version=self.version, languages=self.languages)
 
     def probabilities(self, encoded: Sequence[EncodedConversation]) -> np.ndarray:
         if not encoded:
@@ -207,6 +215,7 @@ def train_custom_head(
     C: float = DEFAULT_C,
     cv: int = 5,
     scale: dict[str, Any] | None = None,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
 ) -> CustomTrainResult:
     """Fit a head for one criterion on reviewer labels (`labels[criterion_key(id)]` in 0..1),
     evaluate it on the held-out interactions and decide by CUSTOM_RULE."""
@@ -259,6 +268,7 @@ def train_custom_head(
         "criterion_id": int(criterion_id),
         "criterion_name": criterion_name,
         "scale": scale or {},
+        "languages": list(languages),
         "encoder": str(getattr(encoder, "name", "")),
         "features": "concat[" + ", ".join(RESOLUTION_BLOCKS) + "] of mean-pooled turns",
         "threshold": 0.5,

@@ -27,6 +27,9 @@ from .lexical import sentence_features
 from .schema import Prediction, Turn, to_turns
 
 ARTIFACT_FORMAT = 1
+# The languages a model was trained on (sidecar key "languages", ISO 639-1): a model saved
+# before the key existed was trained on the English corpus.
+DEFAULT_LANGUAGES = ("en",)
 MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
 
@@ -133,6 +136,16 @@ def pooled_contributions(head: CalibratedLinearClassifier,
     return contributions, float(head.intercept_) + offset
 
 
+def model_languages(metadata: dict[str, Any]) -> tuple[str, ...]:
+    """The sidecar's "languages" as a tuple of codes (DEFAULT_LANGUAGES when absent)."""
+    value = metadata.get("languages")
+    if not value:
+        return DEFAULT_LANGUAGES
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise ScoringError(f"model languages must be a list of ISO 639-1 codes, got {value!r}")
+    return tuple(v.lower() for v in value)
+
+
 class AutoQAModel:
     """Scores conversations for empathy (0-100) and resolution (probability), with evidence."""
 
@@ -145,6 +158,11 @@ class AutoQAModel:
         self.version = version
         self.metadata = dict(metadata or {})
         self.threshold = float(self.metadata.get("resolution_threshold", 0.5))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this model was trained on: others get no score (see docs/autoqa.md)."""
+        return model_languages(self.metadata)
 
     # --- persistence -------------------------------------------------------------------
     @classmethod
@@ -179,7 +197,7 @@ class AutoQAModel:
                    "resolution_head": slim_head(self.resolution_head)}
         joblib.dump(payload, folder / MODEL_FILE, compress=3)
         sidecar = {**self.metadata, "version": self.version, "encoder": self.encoder.name,
-                   "format": ARTIFACT_FORMAT}
+                   "format": ARTIFACT_FORMAT, "languages": list(self.languages)}
         (folder / SIDECAR_FILE).write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n",
                                            encoding="utf-8")
         return folder

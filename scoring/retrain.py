@@ -383,7 +383,7 @@ def retrain_from_reviews(
         params["C_resolution"] = C_resolution
     params.update(cv=cv, seed=seed)
     metadata = {
-        **{k: v for k, v in active.metadata.items() if k == "resolution_threshold"},
+        **{k: v for k, v in active.metadata.items() if k in ("resolution_threshold", "languages")},
         "params": params,
         "created": now.isoformat(timespec="seconds"),
         "source": "reviews",

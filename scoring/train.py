@@ -29,7 +29,13 @@ from .classifiers import (
 )
 from .embeddings import Encoder, get_encoder
 from .errors import ScoringError
-from .model import AutoQAModel, EncodedConversation, encode_conversations, resolution_features
+from .model import (
+    DEFAULT_LANGUAGES,
+    AutoQAModel,
+    EncodedConversation,
+    encode_conversations,
+    resolution_features,
+)
 from .schema import to_turns
 
 DEFAULT_C_EMPATHY = 0.3
@@ -191,9 +197,10 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
 
 def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Path | None = None,
           C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
-          cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING
-          ) -> AutoQAModel:
-    """Train on a corpus JSONL and save the artifact (model.joblib + model.json) to out_dir."""
+          cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
+          languages: Sequence[str] = DEFAULT_LANGUAGES) -> AutoQAModel:
+    """Train on a corpus JSONL and save the artifact (model.joblib + model.json) to out_dir;
+    `languages` are those of the corpus, the only ones the model will score."""
     rows = load_corpus(data_path)
     encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
@@ -221,6 +228,7 @@ def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Pat
                                           "k = ceil(n_agent_turns / 3)",
                    "empathy_k_example": {str(n): empathy_k(n) for n in (1, 3, 4, 7)}},
         "resolution_threshold": 0.5,
+        "languages": list(languages),
     }
     model = AutoQAModel(emp, res, encoder=encoder, version=version, metadata=metadata)
     model.save(out_dir)

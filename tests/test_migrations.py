@@ -75,7 +75,7 @@ def _user_at_0004(role, team):
 
 
 def _team_at_0004():
-    """A team row as revision 0004 has them (0012 adds the tier)."""
+    """A team row as revision 0004 has them (0010 adds the language, 0012 the tier)."""
     from sqlalchemy import text
     from sqlalchemy.orm import defer
 
@@ -85,11 +85,12 @@ def _team_at_0004():
         text("INSERT INTO team (name, created_at) VALUES ('Team 0004', :now) RETURNING id"),
         {"now": utcnow()},
     ).scalar_one()
-    return db.session.get(Team, team_id, options=[defer(Team.tier)])
+    return db.session.get(Team, team_id, options=[defer(Team.tier), defer(Team.language)])
 
 
 def _interaction_at_0004(agent, team, n):
-    """An interaction row as revision 0004 has them (0012 adds tier and customer)."""
+    """An interaction row as revision 0004 has them (0010 adds the language columns, 0012 tier
+    and customer), loaded without the later columns."""
     from sqlalchemy import text
     from sqlalchemy.orm import defer
 
@@ -103,8 +104,14 @@ def _interaction_at_0004(agent, team, n):
         ),
         {"ext": f"M-{n}", "agent": agent.id, "team": team.id, "now": utcnow(), "no": False},
     ).scalar_one()
-    options = [defer(Interaction.tier), defer(Interaction.customer)]
-    return db.session.get(Interaction, interaction_id, options=options)
+    later = (
+        Interaction.tier,
+        Interaction.customer,
+        Interaction.language,
+        Interaction.language_source,
+        Interaction.autoqa_skipped,
+    )
+    return db.session.get(Interaction, interaction_id, options=[defer(c) for c in later])
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])

@@ -223,8 +223,13 @@ class WhisperTranscriber:
         redact: bool | Iterable[str] = True,
         max_bytes: int | None = 200 * 1024 * 1024,
         max_seconds: float | None = 4 * 3600,
+        languages: Iterable[str] | None = None,
     ) -> None:
         self.model = model
+        # Detection chooses among these (Whisper's probabilities renormalised over them): on
+        # short or synthetic speech Whisper alone hears French as Thai or Malay (measured,
+        # docs/transcription.md). None: any of Whisper's languages.
+        self.languages = tuple(languages) if languages is not None else None
         self.compute_type = compute_type
         self.cpu_threads = cpu_threads
         self.beam_size = beam_size
@@ -314,10 +319,29 @@ class WhisperTranscriber:
             model=self.model,
         )
 
+    def _detect(
+        self, model: Any, audio: npt.NDArray[np.float32], languages: tuple[str, ...]
+    ) -> tuple[str | None, float | None]:
+        """Whisper's most likely language among ``languages`` and its share of their total."""
+        try:
+            _, _, all_probs = model.detect_language(audio, vad_filter=self.vad_filter)
+        except (RuntimeError, ValueError) as exc:
+            raise TranscriptionError(f"language detection failed: {exc}") from exc
+        probs = {lang: float(p) for lang, p in all_probs if lang in languages}
+        total = sum(probs.values())
+        if not probs or total <= 0:
+            return None, None
+        best = max(probs, key=lambda lang: probs[lang])
+        return best, probs[best] / total
+
     def _run(
         self, model: Any, audio: npt.NDArray[np.float32], speaker: str, language: str | None
     ) -> tuple[list[Segment], tuple[str | None, float | None]]:
         out: list[Segment] = []
+        detected: tuple[str | None, float | None] | None = None
+        if language is None and self.languages and model.model.is_multilingual:
+            detected = self._detect(model, audio, self.languages)
+            language = detected[0]
         try:
             generator, info = model.transcribe(
                 audio,
@@ -344,6 +368,8 @@ class WhisperTranscriber:
             Segment(max(0.0, s.start), min(s.end, duration), s.speaker, s.text, s.words)
             for s in out
         ]
+        if detected is not None:
+            return out, detected
         return out, (info.language, float(info.language_probability))
 
     def _redact(

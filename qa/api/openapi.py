@@ -90,6 +90,13 @@ INTERACTION: dict[str, Any] = {
         },
         "failure_reason": _nullable_str,
         "auto_scores": {"type": "array", "items": {"$ref": "#/components/schemas/AutoScore"}},
+        "language": {**_nullable_str, "description": "ISO 639-1 code; null = unknown"},
+        "language_source": {**_nullable_str, "description": "whisper, import or detected"},
+        "autoqa_status": {"type": "string", "enum": ["pending", "scored", "not_scored"]},
+        "autoqa_note": {
+            **_nullable_str,
+            "description": '"not scored: language fr" or "language unknown"',
+        },
         "transcript": {
             "type": "object",
             "nullable": True,
@@ -131,6 +138,7 @@ NEW_INTERACTION = {
         "csat": {"type": "integer", "minimum": 1, "maximum": 5},
         "escalated": {"type": "boolean"},
         "resolved_first_contact": {"type": "boolean"},
+        "language": {"type": "string", "description": "ISO 639-1 code, e.g. en or fr"},
         "turns": {"type": "array", "items": {"$ref": "#/components/schemas/Turn"}, "minItems": 1},
     },
 }
@@ -377,6 +385,11 @@ SPEC: dict[str, Any] = {
                                     "started_at": {"type": "string", "format": "date-time"},
                                     "agent_channel": {"type": "string", "enum": ["left", "right"]},
                                     "queue": {"type": "string"},
+                                    "language": {
+                                        "type": "string",
+                                        "description": "ISO 639-1 code; not en picks the "
+                                        "multilingual Whisper model",
+                                    },
                                 },
                             }
                         }

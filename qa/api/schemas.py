@@ -23,6 +23,16 @@ def auto_score(score: AutoScore) -> dict[str, Any]:
     }
 
 
+def autoqa_note(item: Interaction) -> str | None:
+    """Why AutoQA gave no score ("not scored: language fr"), or "language unknown" when it
+    scored a conversation whose language could not be told."""
+    if item.autoqa_skipped:
+        return f"not scored: {item.autoqa_skipped}"
+    if item.auto_scores and item.language is None:
+        return "language unknown"
+    return None
+
+
 def interaction(item: Interaction, *, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": item.id,
@@ -42,6 +52,10 @@ def interaction(item: Interaction, *, full: bool = False) -> dict[str, Any]:
         "status": item.status.value,
         "failure_reason": item.failure_reason,
         "auto_scores": [auto_score(s) for s in item.auto_scores],
+        "language": item.language,
+        "language_source": item.language_source,
+        "autoqa_status": item.autoqa_status,
+        "autoqa_note": autoqa_note(item),
     }
     if full:
         t = item.transcript

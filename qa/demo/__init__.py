@@ -37,6 +37,9 @@ from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
+from .french import AGENTS as FRENCH_AGENTS
+from .french import email as french_email
+from .french import load_french
 from .kb import load_kb
 from .tiers import load_tiers
 
@@ -200,6 +203,7 @@ def demo_accounts() -> list[tuple[str, str]]:
         ("reviewer", f"reviewer.two@{DOMAIN}"),
     ]
     accounts += [("agent", _email(name)) for names in TEAMS.values() for name in names[:2]]
+    accounts.append(("agent", french_email(FRENCH_AGENTS[0], DOMAIN)))
     return accounts
 
 
@@ -282,6 +286,7 @@ def load_demo(*, calls: bool = True, echo: Callable[[str], object] = print, seed
     _reviews(version, truth, rng, admin)
     load_calibration(version, rng)
     load_kb(admin)
+    load_french(settings, password=DEMO_PASSWORD, domain=DOMAIN, calls=calls, echo=echo)
     echo("sampled past weeks, reviewed most of them, opened a dispute and assigned training")
     load_tiers(echo=echo)  # qa/tiers: N1/N2 teams, customers, escalations
 

@@ -33,6 +33,11 @@ class UploadForm(FlaskForm):
     )
     csat = IntegerField("CSAT (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
     escalated = BooleanField("Escalated")
+    # ISO 639-1; empty = the team's language. Not English picks the multilingual Whisper model.
+    language = StringField(
+        _l("Language (ISO 639-1, e.g. fr; empty: the team's)"),
+        validators=[Optional(), Length(max=12)],
+    )
     submit = SubmitField("Upload and transcribe")
 
     def set_agents(self, agents: Iterable[User]) -> None:
@@ -51,6 +56,7 @@ class UploadForm(FlaskForm):
             "wait_seconds": self.wait_seconds.data,
             "csat": self.csat.data,
             "escalated": self.escalated.data,
+            "language": self.language.data or None,
         }
 
 

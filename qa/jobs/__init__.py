@@ -33,8 +33,10 @@ def _celery() -> Any | None:
 
 
 def transcribe_interaction(interaction_id: int, *, then_score: bool = True) -> bool:
-    """Transcribe one call; on success score it too (unless a queue will)."""
-    if pipeline.transcribe(interaction_id, get_transcriber()):
+    """Transcribe one call (the multilingual Whisper model when the upload's or team's language
+    is not English); on success score it too (unless a queue will)."""
+    transcriber = get_transcriber(pipeline.expected_language(interaction_id))
+    if pipeline.transcribe(interaction_id, transcriber):
         if then_score:
             score_interactions([interaction_id])
         return True

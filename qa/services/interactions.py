@@ -18,6 +18,7 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from transcription import AudioError, probe_audio, redact_text
+from transcription.language import LanguageCodeError, detect_language, normalise_code
 
 from ..extensions import db
 from ..models import (
@@ -59,6 +60,7 @@ IMPORT_COLUMNS = {
     "recording": "calls: path of an audio file, relative to the import file",
     "tags": "tag names: comma-separated in CSV, a list in JSONL (stored lower-case)",
     "notes": "JSONL: internal notes kept beside the transcript, [{kind: private|bot, text}]",
+    "language": "ISO 639-1 code, e.g. en or fr (default: detected from the text, or by Whisper)",
 }
 REQUIRED = ("external_id", "channel", "agent_email", "started_at")
 TRUE = {"1", "true", "yes", "y", "t"}
@@ -321,6 +323,7 @@ def build_interaction(row: Mapping[str, Any], default_source: str = "import") ->
     agent = _agent(_text(row["agent_email"], "agent_email"))
     csat = _number(row, "csat", low=1, high=5)
     source = row.get("source") or default_source
+    language = _language(row.get("language"))
     return Interaction(
         source=_text(source, "source", SOURCE_LENGTH, strip=False),
         external_id=_external_id(row["external_id"]),
@@ -336,7 +339,17 @@ def build_interaction(row: Mapping[str, Any], default_source: str = "import") ->
         csat=int(csat) if csat is not None else None,
         escalated=bool(_flag(row, "escalated")),
         resolved_first_contact=_flag(row, "resolved_first_contact"),
+        language=language,
+        language_source="import" if language else None,
     )
+
+
+def _language(value: Any) -> str | None:
+    """The row's `language` as an ISO 639-1 code (None when not given)."""
+    try:
+        return normalise_code(value)
+    except LanguageCodeError as exc:
+        raise IngestError(str(exc)) from None
 
 
 def _external_id(value: Any) -> str:
@@ -370,12 +383,21 @@ def exists(source: str, external_id: str) -> bool:
 def attach_text(
     interaction: Interaction, turns: Iterable[tuple[str, str]], redact: bool = True
 ) -> None:
-    """Store chat/email turns as a transcript, PII redacted before anything is stored."""
-    transcript = Transcript(interaction=interaction, language=None, model="text", redactions={})
+    """Store chat/email turns as a transcript, PII redacted before anything is stored; the
+    language, unless the row gave it, is detected from the text (None when unsure)."""
+    turns = list(turns)
+    if interaction.language_source is None:
+        interaction.language = detect_language(t for _, t in turns).language
+        interaction.language_source = "detected"
+    transcript = Transcript(
+        interaction=interaction, language=interaction.language, model="text", redactions={}
+    )
     counts: dict[str, int] = {}
+    # spoken numbers and addresses are read in English and in the interaction's language
+    pii_languages = ["en", interaction.language] if interaction.language else None
     for position, (speaker, text) in enumerate(turns):
         if redact:
-            text, found = redact_text(text)
+            text, found = redact_text(text, language=pii_languages)
             for kind, n in found.items():
                 counts[kind] = counts.get(kind, 0) + n
         transcript.segments.append(

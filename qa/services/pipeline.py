@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from transcription import Transcriber, TranscriptionError
+from transcription.language import detect_language, whisper_language
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
@@ -43,6 +44,30 @@ def fail_many(interaction_ids: list[int], reason: str) -> None:
         interaction.status = Status.FAILED
         interaction.failure_reason = reason[:1000]
     db.session.commit()
+
+
+def expected_language(interaction_id: int) -> str | None:
+    """The language a call is expected in before Whisper hears it: the upload's, else the
+    team's (the job picks the multilingual Whisper model when it is not English)."""
+    interaction = db.session.get(Interaction, interaction_id)
+    if interaction is None:
+        return None
+    if interaction.language_source == "import" and interaction.language:
+        return interaction.language
+    return interaction.team.language
+
+
+def _set_call_language(interaction: Interaction, transcript: Transcript) -> None:
+    """Whisper's detected language (when confident), else the transcript text's; a language
+    given with the upload is kept."""
+    if interaction.language_source == "import":
+        return
+    code = whisper_language(transcript.language, transcript.language_probability)
+    if code is not None:
+        interaction.language, interaction.language_source = code, "whisper"
+    else:  # an English-only model detects nothing; an unsure Whisper is not trusted either
+        detected = detect_language(s.text for s in transcript.segments)
+        interaction.language, interaction.language_source = detected.language, "detected"
 
 
 def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
@@ -83,6 +108,7 @@ def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
             )
         )
     db.session.add(transcript)
+    _set_call_language(interaction, transcript)
     interaction.status = Status.TRANSCRIBED
     try:
         db.session.commit()
@@ -98,14 +124,22 @@ def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
 
     todo: list[tuple[Interaction, list[tuple[str, str]]]] = []
     chosen = db.session.scalars(select(Interaction).where(Interaction.id.in_(interaction_ids)))
+    languages = set(scorer.languages)
+    skipped = 0
     for interaction in list(chosen):  # fail() commits: read them all first
         if interaction.transcript is None:
+            continue
+        if interaction.language is not None and interaction.language not in languages:
+            _not_scored(interaction, f"language {interaction.language}")
+            skipped += 1
             continue
         turns = dialogue_turns(interaction.transcript)
         if turns:
             todo.append((interaction, turns))
         else:
             fail(interaction, "transcript has no text to score")
+    if skipped:
+        db.session.commit()
     if not todo:
         return 0
     try:
@@ -141,10 +175,22 @@ def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
         _store_custom(existing, interaction, heads)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
+        interaction.autoqa_skipped = None
     # qa/tiers: the escalation head reads the conversation with the escalation's reason
     escalation_head.score_escalated([i for i, _ in todo], getattr(scorer, "encoder", None))
     db.session.commit()
     return len(todo)
+
+
+def _not_scored(interaction: Interaction, reason: str) -> None:
+    """The model was not trained on this interaction's language: no score at all (a score
+    would mean nothing), and the reason shown instead; earlier scores of it are removed."""
+    for row in list(interaction.auto_scores):
+        db.session.delete(row)
+    interaction.auto_scores.clear()
+    interaction.autoqa_skipped = reason[:80]
+    interaction.status = Status.SCORED  # the pipeline is done with it, nothing to retry
+    interaction.failure_reason = None
 
 
 def _store_custom(
@@ -153,6 +199,8 @@ def _store_custom(
     """Active custom criterion heads (learned from reviewers) add `crit:<id>` AutoScores
     (`autoqa.score_conversations` already logged and skipped a broken head)."""
     for cs in scores:
+        if interaction.language is not None and interaction.language not in cs.languages:
+            continue  # a head trained in other languages: no score rather than a meaningless one
         _set(existing, interaction, cs.key, cs.probability * 100, cs.label, cs.evidence, cs.version)
 
 
@@ -178,4 +226,4 @@ def _set(
     db.session.add(row)
 
 
-__all__ = ["fail", "fail_many", "score", "transcribe"]
+__all__ = ["expected_language", "fail", "fail_many", "score", "transcribe"]

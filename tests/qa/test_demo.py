@@ -17,17 +17,23 @@ pytestmark = pytest.mark.slow
 
 
 def test_demo_workspace_has_something_for_every_role(app):
-    """Demo load (without calls) gives two teams, scored interactions, reviews, a dispute, quizzes."""
+    """Demo load (without calls) gives two English teams and a French one, scored interactions,
+    reviews, a dispute, quizzes; the French chats say they are not scored."""
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load", "--no-calls"])
     assert result.exit_code == 0, result.output
-    assert db.session.query(Team).count() == 2
-    assert db.session.query(User).count() == 17
+    assert db.session.query(Team).count() == 3
+    assert db.session.query(User).count() == 19
     interactions = db.session.query(Interaction).count()
     assert 250 <= interactions <= 400
     assert db.session.query(Interaction).filter_by(status=Status.SCORED).count() == interactions
     assert db.session.query(Review).filter_by(status=ReviewStatus.SUBMITTED).count() > 40
     assert db.session.query(Dispute).count() == 1
+    french = db.session.query(Interaction).join(Team).filter(Team.language == "fr").all()
+    assert len(french) == 5
+    assert {(i.language, i.autoqa_skipped, len(i.auto_scores)) for i in french} == {
+        ("fr", "language fr", 0)
+    }
     assert all(m.quiz for m in db.session.query(TrainingModule))
     homes = {
         "admin": "Team dashboard",

@@ -46,4 +46,10 @@ ffmpeg -loglevel error -y -f lavfi -i color=c=blue:s=16x16 -frames:v 1 no_audio_
 # 7. Empty file.
 : > empty.wav
 
+# 8. Mono French sentence (espeak-ng's French voice; the reference is in mono_french.txt).
+fr_text="Bonjour madame, je vous remercie de votre patience. Je comprends tout à fait votre situation. Votre colis sera livré demain matin."
+espeak-ng -v fr -s 170 -w "$tmp/raw.wav" "$fr_text"
+sox "$tmp/raw.wav" -r 16000 -b 16 -c 1 mono_french.wav
+printf '%s\n' "$fr_text" > mono_french.txt
+
 ls -l

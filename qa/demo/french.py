@@ -1,0 +1,221 @@
+"""The demo's French team: a few French chats and emails and one French call (espeak-ng's
+French voice, transcribed for real by the multilingual Whisper base model during the load).
+
+The shipped AutoQA model is English-only, so they show "not scored: language fr" until a
+French model is active: a French team sees that its conversations are not scored, never a
+meaningless score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ..extensions import db
+from ..models import Role, Team, User, utcnow
+from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
+from ..services.users import create_user
+
+TEAM = "Service Client France"
+LANGUAGE = "fr"
+AGENTS = ("Camille Bernard", "Julien Moreau")
+CALLS = Path(__file__).resolve().parent / "calls_fr"
+
+# (channel, queue, subject, whether the row names its language, turns)
+CONVERSATIONS: list[tuple[str, str, str, bool, list[tuple[str, str]]]] = [
+    (
+        "chat",
+        "livraison",
+        "Colis non reçu",
+        False,
+        [
+            ("customer", "bjr, jai tjrs pas reçu mon colis commandé il y a 10 jours, c normal ?"),
+            (
+                "agent",
+                "Bonjour, je suis désolée pour ce retard et je comprends tout à fait votre "
+                "agacement. Pourriez-vous me donner votre numéro de commande, s'il vous plaît ?",
+            ),
+            ("customer", "oui c la 48213, merci"),
+            (
+                "agent",
+                "Je vous remercie. Le colis est bloqué au dépôt de Lyon : je viens de relancer "
+                "le transporteur et il vous sera livré jeudi. Je vous envoie le suivi par e-mail.",
+            ),
+            ("customer", "ok top merci bcp, bonne journée"),
+        ],
+    ),
+    (
+        "chat",
+        "facturation",
+        "Double prélèvement",
+        False,
+        [
+            (
+                "customer",
+                "Bonjour, j'ai été prélevé deux fois ce mois-ci pour mon abonnement, "
+                "pouvez-vous vérifier svp ?",
+            ),
+            (
+                "agent",
+                "Bonjour, merci de nous avoir signalé ce problème. Je vérifie votre compte "
+                "tout de suite.",
+            ),
+            (
+                "agent",
+                "Vous avez raison, le second prélèvement est une erreur de notre part. Je viens "
+                "de lancer le remboursement : vous le verrez sous trois à cinq jours ouvrés.",
+            ),
+            ("customer", "Parfait, merci pour votre réactivité."),
+        ],
+    ),
+    (
+        "email",
+        "compte",
+        "Impossible de me connecter",
+        True,
+        [
+            (
+                "customer",
+                "Madame, Monsieur, depuis hier je n'arrive plus à me connecter à mon espace "
+                "client : le site m'indique que mon mot de passe est incorrect alors que je ne "
+                "l'ai pas changé. Pouvez-vous m'aider ? Cordialement, Mme Lefèvre",
+            ),
+            (
+                "agent",
+                "Bonjour Madame Lefèvre, je vous remercie de votre message et de votre patience. "
+                "Par sécurité, votre compte a été verrouillé après plusieurs tentatives. Je "
+                "viens de le débloquer et de vous envoyer un lien de réinitialisation. "
+                "N'hésitez pas à revenir vers nous si besoin. Bien cordialement, Julien",
+            ),
+        ],
+    ),
+    (
+        "email",
+        "facturation",
+        "Demande de résiliation",
+        True,
+        [
+            (
+                "customer",
+                "Bonjour, je souhaite résilier mon abonnement à la fin du mois. Merci de me "
+                "confirmer la date exacte de fin et le montant de la dernière facture.",
+            ),
+            (
+                "agent",
+                "Bonjour, nous avons bien reçu votre demande. Votre abonnement prendra fin le "
+                "31 du mois ; la dernière facture sera de 12,90 €. Un e-mail de confirmation "
+                "vous a été envoyé. Nous restons à votre disposition.",
+            ),
+        ],
+    ),
+    (
+        "chat",
+        "technique",
+        "Application qui plante",
+        False,
+        [
+            ("customer", "slt, l'appli plante dès que j'ouvre mes factures, vs avez une idée ?"),
+            (
+                "agent",
+                "Bonjour, je suis navrée pour ce désagrément. Pourriez-vous me dire quelle "
+                "version de l'application vous utilisez ?",
+            ),
+            ("customer", "la 3.2 je crois"),
+            (
+                "agent",
+                "Merci. Ce problème est corrigé dans la version 3.3 : une fois la mise à jour "
+                "faite depuis le store, tout devrait rentrer dans l'ordre. Je reste en ligne "
+                "si vous souhaitez vérifier avec moi.",
+            ),
+            ("customer", "c bon ça marche, merci !"),
+        ],
+    ),
+]
+
+
+def load_french(
+    settings: IngestSettings,
+    *,
+    password: str,
+    domain: str,
+    calls: bool = True,
+    echo: Callable[[str], object] = print,
+) -> list[int]:
+    """Create the French team, its agents and interactions; the ids of the interactions."""
+    team = Team(name=TEAM, language=LANGUAGE)
+    db.session.add(team)
+    agents = [
+        create_user(email(name, domain), name, password, Role.AGENT, team=team) for name in AGENTS
+    ]
+    db.session.commit()
+    rows = _rows(agents)
+    echo(f"creating {len(rows)} French chats and emails (team {TEAM})")
+    report = ingest_rows(
+        enumerate(rows), settings=settings, actor=None, default_source="demo", process="inline"
+    )
+    if not report.ok or len(report.created) != len(rows):
+        raise RuntimeError(f"French demo interactions refused: {report.errors[:3]}")
+    created = list(report.created)
+    if calls:
+        created += _calls(agents[0], settings, echo)
+    return created
+
+
+def _rows(agents: list[User]) -> list[dict[str, Any]]:
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    rows = []
+    for n, (channel, queue, subject, named, turns) in enumerate(CONVERSATIONS):
+        row: dict[str, Any] = {
+            "external_id": f"FR-{n + 1:03d}",
+            "channel": channel,
+            "agent_email": agents[n % len(agents)].email,
+            "team": TEAM,
+            "queue": queue,
+            "subject": subject,
+            "started_at": now - timedelta(days=1 + 2 * n, hours=n),
+            "turns": [{"speaker": s, "text": t} for s, t in turns],
+        }
+        if named:  # the others' language is detected from their text
+            row["language"] = LANGUAGE
+        rows.append(row)
+    return rows
+
+
+def _calls(agent: User, settings: IngestSettings, echo: Callable[[str], object]) -> list[int]:
+    """The French call recordings, transcribed by Whisper base (the team's language is French)."""
+    ids = []
+    for n, sidecar in enumerate(sorted(CALLS.glob("*.json"))):
+        meta = json.loads(sidecar.read_text())
+        audio = CALLS / f"{sidecar.stem}.flac"
+        echo(f"transcribing French demo call {audio.name} with Whisper base")
+        with audio.open("rb") as handle:
+            interaction = ingest_recording(
+                {
+                    "external_id": f"FR-CA-{n + 1:03d}",
+                    "agent_email": agent.email,
+                    "team": TEAM,
+                    "queue": meta.get("queue", "téléphone"),
+                    "subject": meta.get("subject"),
+                    "started_at": utcnow().replace(microsecond=0) - timedelta(days=2, hours=n),
+                },
+                handle,
+                audio.name,
+                settings=settings,
+                actor=None,
+                source="demo",
+                agent_channel=meta.get("agent_channel", "right"),
+                process="inline",
+            )
+        ids.append(interaction.id)
+    return ids
+
+
+def email(name: str, domain: str) -> str:
+    """A French demo agent's login."""
+    return name.lower().replace(" ", ".") + f"@{domain}"
+
+
+__all__ = ["AGENTS", "CONVERSATIONS", "LANGUAGE", "TEAM", "email", "load_french"]
