@@ -721,6 +721,7 @@ class WebhookDelivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime)  # last try (backoff, 0016)
 
     webhook: Mapped[Webhook] = relationship()
 

@@ -1,11 +1,12 @@
-"""disputes in steps: the reviewer answers first, the agent may escalate to the lead
+"""disputes in steps: the reviewer answers first, the agent may escalate to the lead; when a
+webhook delivery was last tried
 
 New columns for the reviewer's answer (answered_at, answer_comment) and the agent's escalation
 (escalated_at, escalation_note); new status values (adjusted, answered, accepted, escalated:
 the column is a plain string, no type to alter). The one-dispute-per-review index now covers
 every dispute still under way (open, answered, escalated). Disputes open before this migration
 were announced to the team's leads, who decide them: they become escalated, as of their
-opening.
+opening. webhook_delivery.attempted_at times the retries' backoff.
 
 Revision ID: 0016
 Revises: 0009
@@ -38,9 +39,13 @@ def upgrade():
     op.drop_index('uq_dispute_open', table_name='dispute')
     op.create_index('uq_dispute_open', 'dispute', ['review_id'], unique=True,
                     sqlite_where=sa.text(UNDER_WAY), postgresql_where=sa.text(UNDER_WAY))
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('attempted_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
+        batch_op.drop_column('attempted_at')
     op.drop_index('uq_dispute_open', table_name='dispute')
     # the steps fold back into the two-state flow: under way is open, a reviewer's or the
     # agent's closing is a decision
