@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -37,9 +34,7 @@ from ..models import (
     team_leads,
     utcnow,
 )
-from . import audit, scorecards
-
-log = logging.getLogger(__name__)
+from . import audit, mail, scorecards
 
 # Longest stretch one page view may add to a review's duration (a tab left open overnight
 # must not count as review time).
@@ -83,26 +78,9 @@ def notify(user_id: int, message: str, link: str | None = None) -> None:
 
 
 def send_email(to: str, subject: str, link: str | None = None) -> bool:
-    """Send one plain-text email through the configured SMTP server; False if it failed."""
-    cfg = current_app.config
-    msg = EmailMessage()
-    msg["From"] = cfg.get("SMTP_FROM") or "coachline@localhost"
-    msg["To"] = to
-    msg["Subject"] = f"[Coachline] {subject}"
-    base = (cfg.get("BASE_URL") or "").rstrip("/")
-    msg.set_content(f"{subject}\n\n{base}{link or ''}\n")
-    try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=10) as smtp:
-            if cfg.get("SMTP_STARTTLS"):
-                smtp.starttls()
-            if cfg.get("SMTP_USER"):
-                smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException):
-        # Email is a courtesy copy: the in-app notification is already stored.
-        log.warning("could not send email to %s", to, exc_info=True)
-        return False
-    return True
+    """Send one plain-text email through the configured SMTP server; False if it failed (email
+    is a courtesy copy: the in-app notification is already stored)."""
+    return mail.send(to, subject, f"{subject}\n\n{mail.absolute(link or '')}\n")
 
 
 def criterion_score(criterion: Criterion, value: float) -> float:
