@@ -189,6 +189,7 @@ def models():
         agreement=calibration.autoqa_agreement(),
         when=human_time,
         training=training.read_state(current_app),
+        training_where=training.runs_on(current_app),
     )
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
 from .. import jobs
 from ..extensions import db
 from ..services import webhooks
-from . import schedule
+from . import schedule, training
 
 TRANSCRIPTION_QUEUE = "transcription"
 SCORING_QUEUE = "scoring"
@@ -62,6 +62,7 @@ def init_celery(app: Flask) -> Celery:
     celery.task(name=schedule.REFRESH_TASK_NAME, shared=False)(refresh_dashboards)
     celery.task(name="qa.deliver_webhooks", shared=False)(deliver_webhooks)
     celery.task(name=schedule.WEBHOOK_RETRY_TASK_NAME, shared=False)(retry_webhooks)
+    celery.task(name=training.TASK_NAME, shared=False)(train_autoqa)
     app.extensions["celery"] = celery
     return celery
 
@@ -105,6 +106,11 @@ def deliver_webhooks(delivery_ids: list[int]) -> int:
     done = webhooks.deliver_ids(delivery_ids, timeout=10)
     db.session.commit()
     return done
+
+
+def train_autoqa(actor_id: int | None) -> str:
+    """The models page's training (qa.jobs.training), on a worker; its final state."""
+    return training.run_task(current_app._get_current_object(), actor_id)  # type: ignore[attr-defined]
 
 
 def retry_webhooks() -> int:
