@@ -478,13 +478,22 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
 
 
 def _dispute_and_training(admin: User) -> None:
-    recent = db.session.scalars(
-        select(Review)
-        .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)
-        .order_by(Review.submitted_at.desc())
-    ).first()
+    # the dispute says resolution should not be a fail: a review that failed it
+    recent = next(
+        (
+            r
+            for r in db.session.scalars(
+                select(Review)
+                .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)
+                .order_by(Review.submitted_at.desc())
+            )
+            if any(a.criterion.name == "Resolution" and a.value == 0 for a in r.answers)
+        ),
+        None,
+    )
     if recent is None:
         return
+    resolution = [a.criterion_id for a in recent.answers if a.criterion.name == "Resolution"]
     recent.submitted_at = utcnow() - timedelta(days=1)
     recent.acknowledged_at = None
     agent = recent.interaction.agent
@@ -494,7 +503,7 @@ def _dispute_and_training(admin: User) -> None:
         agent,
         "The customer's issue needed the billing team; I could not refund it "
         "myself, so I don't think resolution should be a fail.",
-        [],
+        resolution,
         window_days=7,
     )
     dispute.created_at = recent.submitted_at + timedelta(hours=3)

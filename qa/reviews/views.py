@@ -58,6 +58,7 @@ def queue():
         done=service.own_reviews(current_user, ReviewStatus.SUBMITTED, 50),
         calibration=calibration_service.todo_for(current_user),
         pacing=service.pacing(current_user),
+        to_answer=dispute_steps.to_answer(current_user),
     )
 
 

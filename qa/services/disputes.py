@@ -9,7 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..models import Dispute, DisputeStatus, User, utcnow
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Dispute, DisputeStatus, Review, User, utcnow
 from . import audit
 from .reviews import (
     AnswerInput,
@@ -72,6 +76,22 @@ def answer(
         f"{reviewer.name} answered your dispute on {external_id}: escalate it to your lead "
         "or accept the answer",
         _link(dispute),
+    )
+
+
+def to_answer(reviewer: User) -> list[Dispute]:
+    """The open disputes on the reviewer's reviews, waiting for their answer, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Dispute)
+            .join(Review, Review.id == Dispute.review_id)
+            .where(Review.reviewer_id == reviewer.id, Dispute.status == DisputeStatus.OPEN)
+            .options(
+                selectinload(Dispute.agent),
+                selectinload(Dispute.review).selectinload(Review.interaction),
+            )
+            .order_by(Dispute.created_at)
+        )
     )
 
 

@@ -25,6 +25,12 @@ def test_demo_workspace_has_something_for_every_role(app):
     assert db.session.query(Interaction).filter_by(status=Status.SCORED).count() == interactions
     assert db.session.query(Review).filter_by(status=ReviewStatus.SUBMITTED).count() > 40
     assert db.session.query(Dispute).count() == 1
+    # the demo's dispute went through the reviewer's rejection and the agent's escalation, on a
+    # review that failed Resolution (what its reason is about)
+    dispute = db.session.query(Dispute).one()
+    assert dispute.status.value == "escalated" and dispute.answered_at and dispute.escalated_at
+    failed = {a.criterion.name: a.value for a in dispute.review.answers}
+    assert failed["Resolution"] == 0 and dispute.criteria
     assert all(m.quiz for m in db.session.query(TrainingModule))
     homes = {
         "admin": "Team dashboard",

@@ -147,3 +147,21 @@ def test_steps_through_the_web(login, world):
     page = agent.get(f"/reviews/{review.id}").get_data(as_text=True)
     for kind in ("opened", "rejected", "escalated", "upheld"):
         assert f'data-step="{kind}"' in page, kind
+
+
+def test_reviewer_queue_lists_disputes_to_answer(login, world):
+    """A dispute on the reviewer's review shows on their queue, linking to the answer page, until
+    they answer it; another reviewer's queue does not list it."""
+    review = submitted_review(world)
+    dispute = open_dispute(review, world["agent_red"], "Please look again", [], 7)
+    db.session.commit()
+    page = login(world["reviewer"]).get("/queue").get_data(as_text=True)
+    assert 'id="disputes-to-answer"' in page and f'href="/disputes/{dispute.id}"' in page
+    assert "Please look again" in page
+    assert 'id="disputes-to-answer"' not in login(world["reviewer2"]).get("/queue").get_data(
+        as_text=True
+    )
+    steps.answer(dispute, world["reviewer"], accept=False, comment="Stands.")
+    db.session.commit()
+    page = login(world["reviewer"]).get("/queue").get_data(as_text=True)
+    assert 'id="disputes-to-answer"' not in page
