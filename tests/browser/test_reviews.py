@@ -170,7 +170,7 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     for key in KEYS:
         page.keyboard.press(key)
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_text("Review submitted: score 92.")).to_be_visible()
+    expect(page.get_by_text("Review submitted: score 92.5.")).to_be_visible()  # one decimal
     assert time.monotonic() - started < 120
     sign_out(page)
     with app.app_context():
