@@ -68,6 +68,8 @@ class Config:
 
     # Feedback
     DISPUTE_WINDOW_DAYS = _int("DISPUTE_WINDOW_DAYS", 7)
+    # after the reviewer rejects a dispute, the agent may escalate it to the lead this long
+    DISPUTE_ESCALATION_DAYS = _int("DISPUTE_ESCALATION_DAYS", 3)
 
     # Coaching: SLA thresholds (seconds) per channel, recommendations, before/after window.
     SLA_CHAT_SECONDS = _int("SLA_CHAT_SECONDS", 60)  # chat answered (first response)

@@ -389,7 +389,7 @@ class ReviewStatus(enum.StrEnum):
 # Partial unique indexes against parallel requests (migration 0005): one draft per reviewer and
 # interaction outside calibration (what "start review" opens), one open dispute per review.
 _ONE_DRAFT = "status = 'draft' AND calibration_session_id IS NULL"
-_ONE_OPEN = "status = 'open'"
+_ONE_OPEN = "status IN ('open', 'answered', 'escalated')"  # a dispute still under way (0016)
 
 
 class Review(db.Model):
@@ -532,9 +532,14 @@ class Assignment(db.Model):
 
 
 class DisputeStatus(enum.StrEnum):
-    OPEN = "open"
-    UPHELD = "upheld"
-    CHANGED = "changed"
+    # the steps (docs/reviews.md): the agent opens, the review's reviewer answers first
+    OPEN = "open"  # waiting for the reviewer's answer
+    ADJUSTED = "adjusted"  # the reviewer accepted and adjusted the score (final)
+    ANSWERED = "answered"  # the reviewer rejected it with a reason; the agent may escalate
+    ACCEPTED = "accepted"  # the agent accepted the reviewer's answer, or let it lapse (final)
+    ESCALATED = "escalated"  # with the team's lead (or an arbitrator) to decide
+    UPHELD = "upheld"  # the lead kept the score (final)
+    CHANGED = "changed"  # the lead overturned it (final)
 
 
 class Dispute(db.Model):
@@ -565,6 +570,11 @@ class Dispute(db.Model):
     score_after: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # the reviewer's answer (accept or reject), then the agent's escalation (migration 0016)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answer_comment: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalation_note: Mapped[str | None] = mapped_column(Text)
 
     review: Mapped[Review] = relationship(back_populates="disputes")
     agent: Mapped[User] = relationship(foreign_keys=[agent_id])
@@ -773,6 +783,7 @@ class WebhookDelivery(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime)  # last try (backoff, 0016)
 
     webhook: Mapped[Webhook] = relationship()
 

@@ -141,13 +141,17 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
         db.session.add_all([*drafts, done])
         db.session.flush()
         db.session.add(Answer(review=drafts[1], criterion=version.criteria[0], value=1))
-        disputes = [
-            Dispute(review=done, agent=agent, reason=f"r{n}", criteria=[], score_before=50)
+        # the columns of 0004 only (later migrations add dispute columns the model has)
+        dispute_ids = [
+            db.session.execute(
+                Dispute.__table__.insert().values(
+                    review_id=done.id, agent_id=agent.id, reason=f"r{n}", criteria=[],
+                    score_before=50,
+                )  # fmt: skip
+            ).inserted_primary_key[0]
             for n in range(3)
         ]
-        db.session.add_all(disputes)
-        db.session.flush()
-        ids = [d.id for d in drafts], [d.id for d in disputes]
+        ids = [d.id for d in drafts], dispute_ids
         again = {"review": done.id, "agent": agent.id, "chat": chat.id, "reviewer": reviewer.id}
         again["version"] = version.id
         db.session.commit()  # read every id first: a refresh after commit would load 0006 columns
@@ -157,9 +161,11 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
         left = db.session.scalars(select(Review.id).where(Review.status == ReviewStatus.DRAFT))
         assert sorted(left) == [ids[0][1], ids[0][3]]  # the draft with an answer, the only one
         states = {d.id: d for d in db.session.scalars(select(Dispute))}
+        # the kept open one was announced to the lead, who decides it: 0016 makes it escalated
         assert [states[i].status for i in ids[1]] == [
-            DisputeStatus.OPEN, DisputeStatus.UPHELD, DisputeStatus.UPHELD
+            DisputeStatus.ESCALATED, DisputeStatus.UPHELD, DisputeStatus.UPHELD
         ]
+        assert states[ids[1][0]].escalated_at == states[ids[1][0]].created_at
         comment = f"Closed as a duplicate of dispute #{ids[1][0]}."
         assert states[ids[1][2]].resolution_comment == comment
         assert states[ids[1][2]].score_after == 50

@@ -203,6 +203,42 @@ def test_worker_transcribes_and_scores_an_upload(setup, tmp_path):
         worker.wait(timeout=30)
 
 
+def test_models_page_training_runs_on_the_worker(setup, tmp_path):
+    """With a broker, the admin's "Train from reviews" is a Celery task: the worker process
+    runs the real training and writes its outcome to the status the page polls (here it fails
+    for want of reviewer labels, with that reason)."""
+    import json
+
+    from qa.jobs import training
+    from tests.conftest import Client
+
+    app, env, _ = setup
+    training.state_path(app).unlink(missing_ok=True)
+    worker = start_worker({**env, "QA_INSTANCE_PATH": app.instance_path}, tmp_path / "worker.log")
+    try:
+        with app.app_context():
+            admin = User(email="admin@example.com", name="Admin", role=Role.ADMIN)
+            admin.set_password("worker-password")
+            db.session.add(admin)
+            db.session.commit()
+            c = Client(app.test_client())
+            assert c.login("admin@example.com", "worker-password").status_code == 302
+            assert c.post("/admin/models/train").status_code == 302
+            state = json.loads(c.get("/admin/models/train/status").get_data(as_text=True))
+        assert state["runs_on"] == "celery"
+        deadline = time.time() + 120
+        while training.read_state(app)["state"] in ("running", "idle") and time.time() < deadline:
+            time.sleep(0.2)
+        final = training.read_state(app)
+        assert final["state"] == "failed", (final, (tmp_path / "worker.log").read_text())
+        assert "label" in final["error"], final
+        assert "qa.train_autoqa" in (tmp_path / "worker.log").read_text()
+    finally:
+        training.state_path(app).unlink(missing_ok=True)
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
 def test_killed_worker_job_completes_exactly_once(setup, tmp_path):
     """SIGKILL during transcription: the job is redelivered to a new worker and stored once."""
     app, env, agent_id = setup

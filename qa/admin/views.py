@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from ..jobs import training
 from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
-from ..services import audit, autoqa, calibration, tokens
+from ..services import audit, autoqa, calibration, mail, tokens
 from ..services import users as user_service
 from . import bp
 from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
@@ -83,7 +84,23 @@ def _created_user(form: UserForm) -> Response | None:
     flash(f"Created {user.email} ({user.role.value}).", "info")
     if form.password.data or form.sso_only.data:  # (no set-password link to hand over)
         return redirect(url_for(".users"))
+    if mail.configured():
+        days = user_service.INVITE_MAX_AGE // 86400
+        sent = user_service.email_invite(user, _set_password_link(user), days, current_user)
+        db.session.commit()
+        if sent:
+            flash(gettext("Invitation emailed to %(email)s.", email=user.email), "info")
+            return redirect(url_for(".users"))
+        flash(gettext("The invitation could not be emailed: hand over this link."), "error")
     return redirect(url_for(".invite_link", user_id=user.id))
+
+
+def _set_password_link(user: User) -> str:
+    """The user's one-time set-password link, absolute (under BASE_URL when it is set)."""
+    token = user_service.invite_token(user, current_app.config["SECRET_KEY"])
+    if current_app.config.get("BASE_URL"):
+        return mail.absolute(url_for("auth.set_password", token=token))
+    return url_for("auth.set_password", token=token, _external=True)
 
 
 @bp.route("/users/<int:user_id>/invite")
@@ -91,10 +108,10 @@ def _created_user(form: UserForm) -> Response | None:
 def invite_link(user_id: int):
     """The user's one-time set-password link, to hand over; valid a week, until it is used."""
     user = db.get_or_404(User, user_id)
-    token = user_service.invite_token(user, current_app.config["SECRET_KEY"])
-    link = url_for("auth.set_password", token=token, _external=True)
     days = user_service.INVITE_MAX_AGE // 86400
-    return render_template("admin/invite.html", user=user, link=link, days=days)
+    return render_template(
+        "admin/invite.html", user=user, link=_set_password_link(user), days=days
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -178,6 +195,7 @@ def models():
         agreement=calibration.autoqa_agreement(),
         when=human_time,
         training=training.read_state(current_app),
+        training_where=training.runs_on(current_app),
     )
 
 

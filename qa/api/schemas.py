@@ -6,6 +6,7 @@ from typing import Any
 
 from ..models import AutoScore, Interaction, Review
 from ..services.interactions import ImportReport
+from ..services.reviews import score_value
 
 
 def _iso(value: Any) -> str | None:
@@ -95,7 +96,9 @@ def review(item: Review) -> dict[str, Any]:
             "version": item.scorecard_version.number,
         },
         "status": item.status.value,
-        "score": item.score,
+        # the one rounding rule of the pages (docs/reviews.md), and the stored value
+        "score": score_value(item.score),
+        "score_exact": item.score,
         "comment": item.comment,
         "comment_segment": item.comment_segment_position,  # 0-based transcript segment
         "submitted_at": _iso(item.submitted_at),

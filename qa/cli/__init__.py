@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import backup, dashboard, demo, helpdesk, interactions, jobs, sample, scoring, users
+from . import (
+    backup,
+    dashboard,
+    demo,
+    helpdesk,
+    interactions,
+    jobs,
+    sample,
+    scoring,
+    users,
+    webhooks,
+)
 
 __all__ = ["register_cli"]
 
@@ -24,6 +35,7 @@ def register_cli(app: Flask) -> None:
         sample.manager,
         demo.manager,
         scoring.manager,
+        webhooks.manager,
         interactions.transcribe_cmd,
         interactions.score_cmd,
         helpdesk.manager,

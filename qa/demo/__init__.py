@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..services import audit, sampling
+from ..services import disputes as dispute_steps
 from ..services import reviews as review_service
 from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
@@ -486,29 +487,55 @@ def _reviews(version, truth: dict[int, tuple[bool, bool]], rng: random.Random, a
 
 
 def _dispute_and_training(admin: User) -> None:
-    recent = db.session.scalars(
-        select(Review)
-        .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)
-        .order_by(Review.submitted_at.desc())
-    ).first()
+    # the dispute says resolution should not be a fail: a review that failed it
+    recent = next(
+        (
+            r
+            for r in db.session.scalars(
+                select(Review)
+                .where(Review.status == ReviewStatus.SUBMITTED, Review.score < 70)
+                .order_by(Review.submitted_at.desc())
+            )
+            if any(a.criterion.name == "Resolution" and a.value == 0 for a in r.answers)
+        ),
+        None,
+    )
     if recent is None:
         return
+    resolution = [a.criterion_id for a in recent.answers if a.criterion.name == "Resolution"]
     recent.submitted_at = utcnow() - timedelta(days=1)
     recent.acknowledged_at = None
     agent = recent.interaction.agent
-    lead = recent.interaction.team.leads[0]
     _date_notes(f"/reviews/{recent.id}", recent.submitted_at)
     dispute = review_service.open_dispute(
         recent,
         agent,
         "The customer's issue needed the billing team; I could not refund it "
         "myself, so I don't think resolution should be a fail.",
-        [],
+        resolution,
         window_days=7,
-        lead_ids=[lead.id],
     )
     dispute.created_at = recent.submitted_at + timedelta(hours=3)
     _date_notes(f"/disputes/{dispute.id}", dispute.created_at)
+    # the dispute went through its first two steps: the reviewer rejected it and the agent
+    # escalated it, so the lead has one to decide and the review page shows the timeline
+    dispute_steps.answer(
+        dispute, recent.reviewer, accept=False,
+        comment="The chat ended without a refund or a hand-over to billing.",
+    )  # fmt: skip
+    dispute.answered_at = dispute.created_at + timedelta(hours=2)
+    _date_notes(f"/reviews/{recent.id}#disputes", dispute.answered_at)
+    dispute_steps.escalate(dispute, agent, "Billing was copied in the internal note.", 3)
+    dispute.escalated_at = dispute.answered_at + timedelta(hours=1)
+    db.session.flush()
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.link == f"/disputes/{dispute.id}",
+            Notification.user_id != recent.reviewer_id,
+        )
+        .values(created_at=dispute.escalated_at)
+    )
     module = next(iter(coaching.modules_for_criterion("Empathy")), None)
     weak = db.session.scalars(
         select(Review).where(Review.status == ReviewStatus.SUBMITTED, Review.score < 60)

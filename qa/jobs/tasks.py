@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
 from .. import jobs
 from ..extensions import db
 from ..services import webhooks
-from . import schedule
+from . import schedule, training
 
 TRANSCRIPTION_QUEUE = "transcription"
 SCORING_QUEUE = "scoring"
@@ -60,9 +60,9 @@ def init_celery(app: Flask) -> Celery:
         celery.task(name=f"qa.{fun.__name__}", bind=True, max_retries=5, shared=False)(fun)
     celery.task(name=schedule.TASK_NAME, shared=False)(run_weekly_sample)
     celery.task(name=schedule.REFRESH_TASK_NAME, shared=False)(refresh_dashboards)
-    celery.task(name="qa.deliver_webhooks", bind=True, max_retries=5, shared=False)(
-        deliver_webhooks
-    )
+    celery.task(name="qa.deliver_webhooks", shared=False)(deliver_webhooks)
+    celery.task(name=schedule.WEBHOOK_RETRY_TASK_NAME, shared=False)(retry_webhooks)
+    celery.task(name=training.TASK_NAME, shared=False)(train_autoqa)
     app.extensions["celery"] = celery
     return celery
 
@@ -100,10 +100,19 @@ def refresh_dashboards(days: int = schedule.REFRESH_DAYS) -> dict[str, int]:
     return schedule.refresh_dashboards(days)
 
 
-def deliver_webhooks(task: Task, delivery_ids: list[int]) -> int:
-    """Send webhook deliveries; the failed ones again later, up to their attempt limit."""
+def deliver_webhooks(delivery_ids: list[int]) -> int:
+    """Send committed webhook deliveries once; beat's retry job tries the failed ones again,
+    with backoff, up to their attempt limit."""
     done = webhooks.deliver_ids(delivery_ids, timeout=10)
     db.session.commit()
-    if done < len(delivery_ids) and task.request.retries < webhooks.MAX_ATTEMPTS:
-        raise task.retry(countdown=min(2**task.request.retries * 30, 600))
     return done
+
+
+def train_autoqa(actor_id: int | None) -> str:
+    """The models page's training (qa.jobs.training), on a worker; its final state."""
+    return training.run_task(current_app._get_current_object(), actor_id)  # type: ignore[attr-defined]
+
+
+def retry_webhooks() -> int:
+    """Beat's job every few minutes: failed webhook deliveries whose backoff passed."""
+    return schedule.retry_webhooks()

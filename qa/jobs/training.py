@@ -1,7 +1,9 @@
 """Training AutoQA from the reviewers' answers (`flask scoring train --from-reviews`) as a job
-started from the models page: it runs in a background thread of the web process, so the request
-that starts it answers at once, and its progress is a small JSON file in the instance folder
-that the page polls. One training at a time; a failure keeps its reason."""
+started from the models page: the request that starts it answers at once, and its progress is a
+small JSON file in the instance folder that the page polls. With a Celery broker configured the
+job is the Celery task qa.train_autoqa (a worker sharing the instance folder, as it shares the
+recordings folder, writes the same progress); otherwise a background thread of the web process
+runs it. One training at a time; a failure keeps its reason."""
 
 from __future__ import annotations
 
@@ -70,8 +72,19 @@ def retrain(actor_id: int | None, progress: Progress) -> str:
     return f"registered {result.model.version}: {result.comparison.reason}"
 
 
+TASK_NAME = "qa.train_autoqa"
+
+
+def runs_on(app: Flask, runner: Runner | None = None) -> str:
+    """Where a training started now runs: "celery" when a broker is configured (and the real
+    retrain is asked for), else "thread"."""
+    return "celery" if runner is None and app.extensions.get("celery") is not None else "thread"
+
+
 def start(app: Flask, actor_id: int | None, runner: Runner | None = None) -> bool:
-    """Start a training in the background; False when one is already running."""
+    """Start a training in the background (a Celery task or a thread, `runs_on`); False when
+    one is already running."""
+    where = runs_on(app, runner)
     with _lock:
         if read_state(app).get("state") == "running":
             return False
@@ -84,10 +97,25 @@ def start(app: Flask, actor_id: int | None, runner: Runner | None = None) -> boo
             finished_at=None,
             message=None,
             error=None,
+            runs_on=where,
         )
+    if where == "celery":
+        try:
+            app.extensions["celery"].send_task(TASK_NAME, args=[actor_id])
+        except Exception as exc:  # broker down: say so on the page rather than spin forever
+            _write(app, state="failed", error=f"could not queue the training: {exc}",
+                   finished_at=utcnow().isoformat())  # fmt: skip
+        return True
     thread = threading.Thread(target=run, args=(app, actor_id, runner or retrain), daemon=True)
     thread.start()
     return True
+
+
+def run_task(app: Flask, actor_id: int | None) -> str:
+    """The Celery task's body: the real training with the same progress and outcome as the
+    thread; the final state."""
+    run(app, actor_id, retrain)
+    return str(read_state(app).get("state"))
 
 
 def run(app: Flask, actor_id: int | None, runner: Runner) -> None:

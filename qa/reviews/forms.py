@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -146,6 +147,13 @@ def changed_answers(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
         if a is None or a.na != given.na or (not given.na and a.value != given.value):
             out[c.id] = given
     return out
+
+
+class EscalateForm(FlaskForm):
+    note = TextAreaField(
+        lazy_gettext("Anything to add for your lead? (optional)"),
+        validators=[Optional(), Length(max=5000)],
+    )
 
 
 class ArbitratorForm(FlaskForm):

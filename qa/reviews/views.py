@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..services import calibration as calibration_service
+from ..services import disputes as dispute_steps
 from ..services import reviews as service
 from ..templating import review_score_text
 from . import bp
@@ -36,6 +38,7 @@ from .forms import (
     ArbitratorForm,
     CommentForm,
     DisputeForm,
+    EscalateForm,
     answers_from,
     changed_answers,
     resolve_form,
@@ -55,6 +58,7 @@ def queue():
         done=service.own_reviews(current_user, ReviewStatus.SUBMITTED, 50),
         calibration=calibration_service.todo_for(current_user),
         pacing=service.pacing(current_user),
+        to_answer=dispute_steps.to_answer(current_user),
     )
 
 
@@ -193,7 +197,8 @@ def _saved(review: Review, submit: bool):  # type: ignore[no-untyped-def]
     if review.calibration_session_id is not None:
         flash("Calibration review submitted.", "info")
         return redirect(url_for("calibration.show", session_id=review.calibration_session_id))
-    saved = f"Review submitted: score {review.score:.0f}. Saved {review.interaction.external_id}"
+    saved = f"Review submitted: score {review_score_text(review.score)}."
+    saved += f" Saved {review.interaction.external_id}"
     saved += f" ({review.interaction.agent.name})."
     upcoming = _next_review(review)
     if upcoming is None:
@@ -225,6 +230,7 @@ def show(review_id: int):
     preloaded = db.session.get(Review, review_id, options=WORKSPACE_LOAD)  # noqa: F841
     review = get_review_or_404(review_id)
     window = current_app.config["DISPUTE_WINDOW_DAYS"]
+    escalation_days = _lapse_expired(review)
     form = DisputeForm()
     # load the criteria in one query so answers find theirs in the identity map (no N+1)
     _ = review.scorecard_version.criteria
@@ -236,11 +242,25 @@ def show(review_id: int):
         modules=coaching.modules_for_review(review) if manages else [],
         can_dispute=_can_dispute(review, window),
         dispute_until=service.dispute_deadline(review, window),
-        has_open_dispute=any(d.status == DisputeStatus.OPEN for d in review.disputes),
+        has_open_dispute=any(d.status in service.UNDER_WAY for d in review.disputes),
+        timelines={d.id: dispute_steps.timeline(d) for d in review.disputes},
+        escalate_until={
+            d.id: dispute_steps.escalation_deadline(d, escalation_days) for d in review.disputes
+        },
+        escalate_form=EscalateForm(formdata=None),
         comments=service.comments_of(review),
         comment_form=CommentForm(formdata=None),
         **workspace_context(review),
     )
+
+
+def _lapse_expired(review: Review) -> int:
+    """Close the review's rejected disputes whose escalation window passed; the window in
+    days."""
+    days: int = current_app.config["DISPUTE_ESCALATION_DAYS"]
+    if dispute_steps.lapse_expired(review.disputes, days):
+        db.session.commit()
+    return days
 
 
 def _can_dispute(review: Review, window: int) -> bool:
@@ -249,7 +269,7 @@ def _can_dispute(review: Review, window: int) -> bool:
         and review.status == ReviewStatus.SUBMITTED
         and review.submitted_at is not None
         and utcnow() - review.submitted_at <= timedelta(days=window)
-        and not any(d.status == DisputeStatus.OPEN for d in review.disputes)
+        and not any(d.status in service.UNDER_WAY for d in review.disputes)
     )
 
 
@@ -308,17 +328,17 @@ def dispute(review_id: int):
         flash("Give a reason for the dispute.", "error")
         return redirect(url_for(".show", review_id=review_id))
     try:
+        dispute_steps.lapse_expired(review.disputes, current_app.config["DISPUTE_ESCALATION_DAYS"])
         service.open_dispute(
             review, current_user, form.reason.data, form.criteria.data or [],
             current_app.config["DISPUTE_WINDOW_DAYS"],
-            lead_ids=service.team_lead_ids(review.interaction.team_id),
         )  # fmt: skip
         db.session.commit()
     except (service.ReviewError, IntegrityError) as exc:  # (a parallel dispute came first)
         db.session.rollback()
         flash(str(exc) if isinstance(exc, service.ReviewError) else _ALREADY_DISPUTED, "error")
         return redirect(url_for(".show", review_id=review_id))
-    flash("Dispute opened. Your lead will decide.", "info")
+    flash(gettext("Dispute opened. The reviewer answers first."), "info")
     return redirect(url_for(".show", review_id=review_id))
 
 
@@ -335,18 +355,33 @@ def _may_manage_dispute(dispute: Dispute) -> bool:
 
 
 def _get_dispute_or_404(dispute_id: int) -> Dispute:
+    """The dispute, for the team's leads, admins, its arbitrator and the review's reviewer."""
     dispute = db.session.get(Dispute, dispute_id)
     if dispute is None:
         abort(404)
-    if not _may_manage_dispute(dispute) and dispute.arbitrator_id != current_user.id:
+    allowed = (dispute.arbitrator_id, dispute.review.reviewer_id)
+    if not _may_manage_dispute(dispute) and current_user.id not in allowed:
         abort(404)
     return dispute
 
 
+def _reviewer_step(dispute: Dispute) -> bool:
+    """The viewer is the review's reviewer and the dispute waits for their answer."""
+    return dispute.status == DisputeStatus.OPEN and dispute.review.reviewer_id == current_user.id
+
+
+def _lead_step(dispute: Dispute) -> bool:
+    """The dispute is escalated and the viewer may decide it (lead, admin, arbitrator)."""
+    return dispute.status == DisputeStatus.ESCALATED and (
+        _may_manage_dispute(dispute) or dispute.arbitrator_id == current_user.id
+    )
+
+
 @bp.route("/disputes")
-@roles_required(Role.LEAD, Role.ADMIN)
+@roles_required(Role.LEAD, Role.ADMIN, Role.REVIEWER)
 def disputes():
-    """Disputes on the lead's teams and those they arbitrate, open first."""
+    """Disputes on the lead's teams, those they arbitrate and those of the reviewer's own
+    reviews, those under way first."""
     return render_template("reviews/disputes.html", rows=service.disputes_for(current_user))
 
 
@@ -357,12 +392,19 @@ def _arbitrator_choices(dispute: Dispute) -> list[tuple[int, str]]:
 @bp.route("/disputes/<int:dispute_id>", methods=["GET", "POST"])
 @roles_required(Role.LEAD, Role.ADMIN, Role.REVIEWER)
 def resolve(dispute_id: int):
-    """Uphold or change the disputed review (new answers per criterion or a new score)."""
+    """The reviewer's answer (accept and adjust, or reject) on an open dispute; the lead's
+    decision (uphold or change: new answers per criterion or a new score) on an escalated one."""
     dispute = _get_dispute_or_404(dispute_id)
     form = resolve_form(dispute.review, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and not (_reviewer_step(dispute) or _lead_step(dispute)):
+        flash(_waiting_for(dispute), "error")
+        return _resolve_page(dispute, form, 409)
     if request.method == "POST" and form.validate():
         try:
-            _decide(dispute, form, request.form.get("action"))
+            if _reviewer_step(dispute):
+                _answer(dispute, form, request.form.get("action"))
+            else:
+                _decide(dispute, form, request.form.get("action"))
         except service.ReviewError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -373,6 +415,27 @@ def resolve(dispute_id: int):
             return redirect(url_for(".disputes"))
         return redirect(url_for(".resolve", dispute_id=dispute.id))
     return _resolve_page(dispute, form, 400 if request.method == "POST" else 200)
+
+
+def _waiting_for(dispute: Dispute) -> str:
+    """Why the viewer cannot act on the dispute now."""
+    if dispute.status == DisputeStatus.OPEN:
+        return gettext("The reviewer answers this dispute first.")
+    if dispute.status == DisputeStatus.ANSWERED:
+        return gettext("The reviewer rejected it; the agent may escalate it or accept the answer.")
+    if dispute.status == DisputeStatus.ESCALATED:
+        return gettext("The team's lead decides this dispute.")
+    return gettext("This dispute is closed.")
+
+
+def _answer(dispute: Dispute, form: Any, action: str | None) -> None:
+    """The reviewer accepts (with the changed answers or score) or rejects (nothing changes)."""
+    accept = action == "accept"
+    dispute_steps.answer(
+        dispute, current_user, accept=accept, comment=form.comment.data,
+        new_score=float(form.new_score.data) if accept and form.new_score.data is not None else None,
+        answer_changes=changed_answers(form, dispute.review) if accept else None,
+    )  # fmt: skip
 
 
 def _decide(dispute: Dispute, form: Any, action: str | None) -> None:
@@ -390,6 +453,16 @@ def _decide(dispute: Dispute, form: Any, action: str | None) -> None:
 def decision_message(dispute: Dispute) -> str:
     """The flash after a decision, naming the score under the one rounding rule."""
     before = review_score_text(dispute.score_before)
+    if dispute.status == DisputeStatus.ADJUSTED:
+        return gettext(
+            "Dispute accepted: score %(before)s → %(after)s. The agent is told.",
+            before=before, after=review_score_text(dispute.score_after),
+        )  # fmt: skip
+    if dispute.status == DisputeStatus.ANSWERED:
+        return gettext(
+            "Dispute rejected: score %(before)s kept. The agent may escalate it to the lead.",
+            before=before,
+        )
     if dispute.status == DisputeStatus.CHANGED:
         return (
             f"Dispute changed. Overturned: score {before} → "
@@ -407,7 +480,11 @@ def _resolve_page(dispute: Dispute, form: Any, status: int):  # type: ignore[no-
         form=form,
         agent=dispute.agent,
         arbitrate=arbitrate,
-        can_assign=_may_manage_dispute(dispute),
+        can_assign=_may_manage_dispute(dispute) and dispute.status == DisputeStatus.ESCALATED,
+        reviewer_step=_reviewer_step(dispute),
+        lead_step=_lead_step(dispute),
+        waiting_for=_waiting_for(dispute),
+        steps=dispute_steps.timeline(dispute),
         **workspace_context(dispute.review),
     ), status
 
@@ -431,6 +508,36 @@ def arbitrator(dispute_id: int):
     db.session.commit()
     flash(f"{person.name} will decide this dispute.", "info")  # type: ignore[union-attr]
     return redirect(url_for(".resolve", dispute_id=dispute.id))
+
+
+@bp.route("/disputes/<int:dispute_id>/escalate", methods=["POST"])
+@roles_required(Role.AGENT)
+def escalate(dispute_id: int):
+    """The agent's step after the reviewer rejected their dispute: escalate it to the team's
+    lead, or accept the answer."""
+    dispute = db.session.get(Dispute, dispute_id)
+    if dispute is None or dispute.agent_id != current_user.id:
+        abort(404)
+    form = EscalateForm()
+    if not form.validate_on_submit():
+        abort(400, "The escalation note is at most 5000 characters.")
+    try:
+        if request.form.get("action") == "accept":
+            dispute_steps.accept_answer(dispute, current_user)
+            message = gettext("You accepted the reviewer's answer. The dispute is closed.")
+        else:
+            dispute_steps.escalate(
+                dispute, current_user, form.note.data or "",
+                current_app.config["DISPUTE_ESCALATION_DAYS"],
+            )  # fmt: skip
+            message = gettext("Dispute escalated. Your lead will decide.")
+    except service.ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".show", review_id=dispute.review_id, _anchor="disputes"))
+    db.session.commit()
+    flash(message, "info")
+    return redirect(url_for(".show", review_id=dispute.review_id, _anchor="disputes"))
 
 
 def _trend_chart(trend: service.ScoreTrend) -> Markup | None:

@@ -218,7 +218,8 @@ def _dispute_decision_dates(review_ids: set[int]) -> dict[tuple[int, int], datet
         return changed_at
     for review_id, resolved_at, changes in db.session.execute(
         select(Dispute.review_id, Dispute.resolved_at, Dispute.changes).where(
-            Dispute.status == DisputeStatus.CHANGED, Dispute.review_id.in_(sorted(review_ids))
+            Dispute.status.in_([DisputeStatus.CHANGED, DisputeStatus.ADJUSTED]),
+            Dispute.review_id.in_(sorted(review_ids)),
         )
     ):
         for cid in changes or {}:

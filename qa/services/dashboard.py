@@ -158,11 +158,16 @@ class Overview:
 
     @property
     def open_disputes(self) -> int:
-        return self.disputes.get(DisputeStatus.OPEN.value, 0)
+        return sum(self.disputes.get(s.value, 0) for s in DISPUTES_UNDER_WAY)
 
     @property
     def decided_disputes(self) -> int:
-        return sum(n for s, n in self.disputes.items() if s != DisputeStatus.OPEN.value)
+        under_way = {s.value for s in DISPUTES_UNDER_WAY}
+        return sum(n for s, n in self.disputes.items() if s not in under_way)
+
+
+# disputes still with the reviewer, the agent or the lead (qa.services.reviews.UNDER_WAY)
+DISPUTES_UNDER_WAY = (DisputeStatus.OPEN, DisputeStatus.ANSWERED, DisputeStatus.ESCALATED)
 
 
 BIN_LABELS = [f"{10 * i}-{10 * i + 9}" for i in range(9)] + ["90-100"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -37,9 +34,7 @@ from ..models import (
     team_leads,
     utcnow,
 )
-from . import audit, scorecards
-
-log = logging.getLogger(__name__)
+from . import audit, mail, scorecards
 
 # Longest stretch one page view may add to a review's duration (a tab left open overnight
 # must not count as review time).
@@ -83,26 +78,9 @@ def notify(user_id: int, message: str, link: str | None = None) -> None:
 
 
 def send_email(to: str, subject: str, link: str | None = None) -> bool:
-    """Send one plain-text email through the configured SMTP server; False if it failed."""
-    cfg = current_app.config
-    msg = EmailMessage()
-    msg["From"] = cfg.get("SMTP_FROM") or "coachline@localhost"
-    msg["To"] = to
-    msg["Subject"] = f"[Coachline] {subject}"
-    base = (cfg.get("BASE_URL") or "").rstrip("/")
-    msg.set_content(f"{subject}\n\n{base}{link or ''}\n")
-    try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 25), timeout=10) as smtp:
-            if cfg.get("SMTP_STARTTLS"):
-                smtp.starttls()
-            if cfg.get("SMTP_USER"):
-                smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException):
-        # Email is a courtesy copy: the in-app notification is already stored.
-        log.warning("could not send email to %s", to, exc_info=True)
-        return False
-    return True
+    """Send one plain-text email through the configured SMTP server; False if it failed (email
+    is a courtesy copy: the in-app notification is already stored)."""
+    return mail.send(to, subject, f"{subject}\n\n{mail.absolute(link or '')}\n")
 
 
 def criterion_score(criterion: Criterion, value: float) -> float:
@@ -478,7 +456,7 @@ def _submit(
         assignment = db.session.get(Assignment, review.assignment_id)
         if assignment is not None:
             assignment.status = AssignmentStatus.DONE
-    audit.record(actor, "review.submitted", review, score=review.score)
+    audit.record(actor, "review.submitted", review, score=score_value(review.score))
     notify(
         review.interaction.agent_id,
         f"New feedback on {review.interaction.external_id}",
@@ -496,14 +474,10 @@ def acknowledge(review: Review, agent: User) -> None:
 
 
 def open_dispute(
-    review: Review,
-    agent: User,
-    reason: str,
-    criteria_ids: list[int],
-    window_days: int,
-    lead_ids: Iterable[int] = (),
+    review: Review, agent: User, reason: str, criteria_ids: list[int], window_days: int
 ) -> Dispute:
-    """Dispute a submitted review within the window, with a reason."""
+    """Dispute a submitted review within the window, with a reason; the review's reviewer is
+    told and answers first (qa.services.disputes)."""
     if review.interaction.agent_id != agent.id:
         raise ReviewError("only the agent of this interaction can dispute it")
     if review.status != ReviewStatus.SUBMITTED or review.submitted_at is None:
@@ -526,16 +500,23 @@ def open_dispute(
     db.session.add(dispute)
     db.session.flush()
     audit.record(agent, "dispute.opened", dispute, review=review.id)
-    for lead_id in lead_ids:
-        notify(lead_id, f"{agent.name} disputed a review", f"/disputes/{dispute.id}")
+    notify(
+        review.reviewer_id,
+        f"{agent.name} disputed your review of {review.interaction.external_id}: answer first",
+        f"/disputes/{dispute.id}",
+    )
     return dispute
 
 
+# a dispute still under way: waiting for the reviewer, for the agent, or for the lead
+UNDER_WAY = (DisputeStatus.OPEN, DisputeStatus.ANSWERED, DisputeStatus.ESCALATED)
+
+
 def open_dispute_of(review: Review) -> Dispute | None:
-    """The review's open dispute, read from the database (a parallel request may have stored
-    it)."""
+    """The review's dispute still under way, read from the database (a parallel request may
+    have stored it)."""
     return db.session.scalar(
-        select(Dispute).where(Dispute.review_id == review.id, Dispute.status == DisputeStatus.OPEN)
+        select(Dispute).where(Dispute.review_id == review.id, Dispute.status.in_(UNDER_WAY))
     )
 
 
@@ -547,7 +528,8 @@ def team_lead_ids(team_id: int | None) -> list[int]:
 
 
 def disputes_for(user: User) -> list[Dispute]:
-    """Disputes on the lead's teams and those they arbitrate (an admin: all), open first."""
+    """Disputes on the lead's teams, those they arbitrate and those of their own reviews (an
+    admin: all), those under way first."""
     query = (
         select(Dispute)
         .join(Review, Review.id == Dispute.review_id)
@@ -563,11 +545,12 @@ def disputes_for(user: User) -> list[Dispute]:
             or_(
                 Interaction.team_id.in_(led_team_ids(user)),
                 Dispute.arbitrator_id == user.id,
+                Review.reviewer_id == user.id,
             )
         )
     return list(
         db.session.scalars(
-            query.order_by(Dispute.status != DisputeStatus.OPEN, Dispute.created_at.desc())
+            query.order_by(Dispute.status.not_in(UNDER_WAY), Dispute.created_at.desc())
         )
     )
 
@@ -591,8 +574,8 @@ def arbitrator_candidates(dispute: Dispute) -> list[User]:
 def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:
     """Hand a dispute to another lead, admin or reviewer to decide (not the agent, not the
     reviewer who wrote the review)."""
-    if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("this dispute is already decided")
+    if dispute.status != DisputeStatus.ESCALATED:
+        raise ReviewError("only a dispute escalated to the lead gets an arbitrator")
     if arbitrator.role not in (Role.LEAD, Role.ADMIN, Role.REVIEWER) or not arbitrator.active:
         raise ReviewError("an arbitrator is an active lead, admin or reviewer")
     if arbitrator.id in (dispute.agent_id, dispute.review.reviewer_id):
@@ -611,40 +594,29 @@ def resolve_dispute(
     answer_changes: Mapping[int, AnswerInput] | None = None,
     outcome: str | None = None,
 ) -> None:
-    """Uphold the score or change it, either directly (new_score) or by changing answers of
-    some criteria (the score is then recomputed by the formula); the agent is told, the
-    history kept on the dispute and in the audit trail."""
-    if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("this dispute is already decided")
+    """The lead's step, on a dispute the agent escalated: uphold the score or change it, either
+    directly (new_score) or by changing answers of some criteria (the score is then recomputed
+    by the formula); the agent and the reviewer are told, the history kept on the dispute and
+    in the audit trail."""
+    if dispute.status != DisputeStatus.ESCALATED:
+        raise ReviewError(
+            "this dispute is already decided"
+            if dispute.status not in UNDER_WAY
+            else "the reviewer answers first; the lead decides once the agent escalates"
+        )
     if resolver.id in (dispute.agent_id, dispute.review.reviewer_id):
         raise ReviewError("the agent or the original reviewer cannot decide this dispute")
     if not comment.strip():
         raise ReviewError("explain the decision in a comment")
-    if new_score is not None and not 0 <= new_score <= 100:
-        raise ReviewError("a score is between 0 and 100")
     if outcome == "uphold":
         new_score, answer_changes = None, None
-    review = dispute.review
-    changes = _apply_answer_changes(review, answer_changes or {})
+    changed = apply_score_change(dispute, new_score, answer_changes)
+    if outcome == "overturn" and not changed:
+        raise ReviewError("to overturn, change an answer or give a new score")
     dispute.resolver = resolver
     dispute.resolution_comment = comment.strip()
     dispute.resolved_at = utcnow()
-    dispute.changes = changes
-    score = review.score
-    if changes:
-        db.session.flush()
-        score = review_score(review)
-    if new_score is not None:
-        score = new_score
-    if outcome == "overturn" and score == review.score and not changes:
-        raise ReviewError("to overturn, change an answer or give a new score")
-    if score == review.score and not changes:
-        dispute.status = DisputeStatus.UPHELD
-        dispute.score_after = review.score
-    else:
-        dispute.status = DisputeStatus.CHANGED
-        dispute.score_after = score
-        review.score = score
+    dispute.status = DisputeStatus.CHANGED if changed else DisputeStatus.UPHELD
     audit.record(
         resolver,
         "dispute.resolved",
@@ -652,13 +624,38 @@ def resolve_dispute(
         status=dispute.status.value,
         before=score_value(dispute.score_before),
         after=score_value(dispute.score_after),
-        changes=changes,
+        changes=dispute.changes,
     )
-    notify(
-        dispute.agent_id,
-        f"Your dispute was {dispute.status.value}",
-        f"/reviews/{dispute.review_id}",
-    )
+    for user_id in (dispute.agent_id, dispute.review.reviewer_id):
+        notify(
+            user_id,
+            f"The lead decided the dispute on {dispute.review.interaction.external_id}: "
+            f"{dispute.status.value}",
+            f"/reviews/{dispute.review_id}#disputes",
+        )
+
+
+def apply_score_change(
+    dispute: Dispute, new_score: float | None, answer_changes: Mapping[int, AnswerInput] | None
+) -> bool:
+    """Set the decided answers and score on the disputed review (changed answers recompute it
+    by the formula, `new_score` overrides it); records the changes and the score after on the
+    dispute. True if anything changed."""
+    if new_score is not None and not 0 <= new_score <= 100:
+        raise ReviewError("a score is between 0 and 100")
+    review = dispute.review
+    changes = _apply_answer_changes(review, answer_changes or {})
+    dispute.changes = changes
+    score = review.score
+    if changes:
+        db.session.flush()
+        score = review_score(review)
+    if new_score is not None:
+        score = new_score
+    changed = bool(changes) or score != review.score
+    review.score = score
+    dispute.score_after = score
+    return changed
 
 
 def score_value(value: float | None) -> float | None:

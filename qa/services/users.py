@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, Team, User
-from . import audit
+from . import audit, mail
 
 
 class UserError(ValueError):
@@ -282,6 +282,19 @@ def user_for_invite(token: str, secret: str, max_age: int = INVITE_MAX_AGE) -> U
     if not user.password_login:
         raise UserError("this account signs in with single sign-on and has no password to set")
     return user
+
+
+def email_invite(user: User, link: str, days: int, actor: User | None = None) -> bool:
+    """Mail the user their set-password link (SMTP configured); False if it could not be sent.
+    Audited either way, without the link (it is a password in all but name)."""
+    sent = mail.send(
+        user.email,
+        "You are invited to Coachline",
+        f"Hello {user.name},\n\nyou have a Coachline account ({user.role.value}). Choose your "
+        f"password here; the link works once and for {days} days:\n\n{link}\n",
+    )
+    audit.record(actor, "user.invite_emailed" if sent else "user.invite_email_failed", user)
+    return sent
 
 
 def set_invited_password(user: User, password: str) -> None:

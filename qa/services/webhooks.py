@@ -6,6 +6,13 @@ Signature: ``X-Coachline-Signature: sha256=<hex>``, the HMAC-SHA256 with the web
 ``<timestamp>.<body>``, where ``X-Coachline-Timestamp`` is the Unix time of sending; a receiver
 refuses a timestamp more than a few minutes old (replay). Deliveries are recorded with their
 attempts and the last failure, and retried up to MAX_ATTEMPTS times.
+
+Nothing is sent before the change that made the notification commits: the deliveries are
+queued in the session and sent from its after_commit hook (inline, or as a Celery task); a
+rolled-back transaction takes its deliveries with it and sends nothing. Failed deliveries are
+tried again by `retry_failed`, with a backoff of BACKOFF_SECONDS x 4^(attempts - 1) between
+tries: Celery beat runs it every few minutes (qa.jobs.schedule), `flask webhooks retry` does it
+for the inline deployment (cron).
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..extensions import db
 from ..models import Notification, User, Webhook, WebhookDelivery, utcnow
@@ -41,8 +50,10 @@ _PREFIXES = {
     "/coaching": "coaching",
     "/training": "coaching",
 }
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 60  # before the 2nd try; then 4, 16 and 64 minutes
 TIMEOUT_SECONDS = 2.0  # inline delivery: the user's request waits at most this long
+_PENDING = "qa.webhook_deliveries"  # Session.info key: delivery ids to send after the commit
 
 
 class WebhookError(ValueError):
@@ -114,18 +125,40 @@ def queue_for(note: Notification) -> list[WebhookDelivery]:
 
 
 def on_notification(note: Notification) -> None:
-    """The hook where notifications are made: queue the deliveries and send them, inline with
-    a short timeout, or on Celery when it is configured (the worker retries them)."""
+    """The hook where notifications are made: queue the deliveries, to be sent once the
+    caller's transaction commits."""
     deliveries = queue_for(note)
-    if not deliveries:
+    if deliveries:
+        db.session.info.setdefault(_PENDING, []).extend(d.id for d in deliveries)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    """The transaction that queued deliveries committed: send them now."""
+    ids = session.info.pop(_PENDING, None)
+    if ids and has_app_context():
+        send_committed(ids)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends without its after_commit (rolled back, or closed) left its
+    deliveries queued: their rows are gone, forget them (a savepoint's end is not the end)."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def send_committed(ids: list[int]) -> None:
+    """Send committed deliveries: as one Celery task when a broker is configured, else inline
+    with a short timeout, in a session of their own (the committing session cannot run SQL in
+    its after_commit hook)."""
+    celery = current_app.extensions.get("celery")
+    if celery is not None:
+        celery.send_task("qa.deliver_webhooks", args=[ids])
         return
-    celery = current_app.extensions.get("celery") if has_app_context() else None
-    if celery is None:
-        for delivery in deliveries:
-            deliver(delivery)
-        return
-    # the rows commit with the caller's transaction; the task waits a moment and retries
-    celery.send_task("qa.deliver_webhooks", args=[[d.id for d in deliveries]], countdown=2)
+    with Session(db.engine) as session:
+        deliver_ids(ids, session=session)
+        session.commit()
 
 
 def deliver(delivery: WebhookDelivery, timeout: float = TIMEOUT_SECONDS) -> bool:
@@ -147,6 +180,7 @@ def deliver(delivery: WebhookDelivery, timeout: float = TIMEOUT_SECONDS) -> bool
         },
     )
     delivery.attempts += 1
+    delivery.attempted_at = utcnow()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) checked)
             ok = 200 <= response.status < 300
@@ -161,21 +195,38 @@ def deliver(delivery: WebhookDelivery, timeout: float = TIMEOUT_SECONDS) -> bool
     return ok
 
 
-def deliver_ids(ids: Iterable[int], timeout: float = TIMEOUT_SECONDS) -> int:
-    """Deliver the named deliveries (a job); how many got through."""
+def deliver_ids(
+    ids: Iterable[int], timeout: float = TIMEOUT_SECONDS, session: Session | None = None
+) -> int:
+    """Deliver the named deliveries once each (a job); how many got through."""
+    get = session.get if session is not None else db.session.get
     done = 0
     for delivery_id in ids:
-        delivery = db.session.get(WebhookDelivery, delivery_id)
+        delivery = get(WebhookDelivery, delivery_id)
         if delivery is not None and deliver(delivery, timeout):
             done += 1
     return done
 
 
-def retry_failed(timeout: float = TIMEOUT_SECONDS) -> int:
-    """Try the failed deliveries with attempts left once more; how many got through."""
-    ids = db.session.scalars(
-        select(WebhookDelivery.id).where(
-            WebhookDelivery.status == "failed", WebhookDelivery.attempts < MAX_ATTEMPTS
+def next_try(delivery: WebhookDelivery) -> datetime | None:
+    """When a failed delivery may be tried again (None: delivered, or out of attempts)."""
+    if delivery.status != "failed" or delivery.attempts >= MAX_ATTEMPTS:
+        return None
+    last = delivery.attempted_at or delivery.created_at
+    return last + timedelta(seconds=BACKOFF_SECONDS * 4 ** max(delivery.attempts - 1, 0))
+
+
+def retry_failed(timeout: float = TIMEOUT_SECONDS, now: datetime | None = None) -> int:
+    """Try once more the failed deliveries with attempts left whose backoff has passed; how
+    many got through (the caller commits)."""
+    now = now or utcnow()
+    due = [
+        d.id
+        for d in db.session.scalars(
+            select(WebhookDelivery).where(
+                WebhookDelivery.status == "failed", WebhookDelivery.attempts < MAX_ATTEMPTS
+            )
         )
-    ).all()
-    return deliver_ids(ids, timeout)
+        if (when := next_try(d)) is not None and when <= now
+    ]
+    return deliver_ids(due, timeout)

@@ -171,7 +171,7 @@ def test_submit_goes_to_next_in_queue_and_queue_shows_pacing(live_app, page: Pag
     page.keyboard.press("Control+Enter")
     first, second = data["chats"][0][1], data["chats"][1][1]
     expect(page.locator(".flash")).to_contain_text(
-        f"Review submitted: score 92. Saved {first} (Aisha Agent). Next in your queue: {second}."
+        f"Review submitted: score 92.5. Saved {first} (Aisha Agent). Next in your queue: {second}."
     )
     expect(page.locator("h1")).to_contain_text(second)
     assert re.search(r"/reviews/\d+/edit$", page.url)

@@ -116,8 +116,9 @@ def score_with_keyboard(page: Page, keys: list[str] = KEYS) -> None:
 
 
 def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live_app, page: Page):
-    """Reviewer: keyboard scoring with evidence and an anchored comment; agent: dispute;
-    lead: change one answer, score recomputed; agent sees the decision."""
+    """Reviewer: keyboard scoring with evidence and an anchored comment; agent: dispute, which
+    the reviewer rejects and the agent escalates; lead: change one answer, score recomputed;
+    agent sees the decision."""
     app, base = live_app
     people = seed(app)
     page.set_default_timeout(15_000)
@@ -169,7 +170,7 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     for key in KEYS:
         page.keyboard.press(key)
     page.keyboard.press("Control+Enter")
-    expect(page.get_by_text("Review submitted: score 92.")).to_be_visible()
+    expect(page.get_by_text("Review submitted: score 92.5.")).to_be_visible()  # one decimal
     assert time.monotonic() - started < 120
     sign_out(page)
     with app.app_context():
@@ -187,8 +188,17 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     form.get_by_label("Next steps and closing").check()
     form.get_by_label("Why do you disagree?").fill("I did explain the refund timeline.")
     form.get_by_role("button", name="Open dispute").click()
-    expect(page.get_by_text("Dispute opened. Your lead will decide.")).to_be_visible()
+    expect(page.get_by_text("Dispute opened. The reviewer answers first.")).to_be_visible()
     sign_out(page)
+    with app.app_context():
+        # the reviewer rejects and the agent escalates (both steps in the browser:
+        # tests/browser/test_disputes.py), so the lead decides
+        from qa.services import disputes as steps
+
+        dispute = db.session.query(Dispute).one()
+        steps.answer(dispute, dispute.review.reviewer, accept=False, comment="It stands.")
+        steps.escalate(dispute, dispute.agent, "", 3)
+        db.session.commit()
 
     sign_in(page, base, people["lead"][1])
     page.get_by_role("link", name="Disputes").click()

@@ -110,7 +110,7 @@ def test_lead_cannot_open_other_teams_review_or_dispute(login, world):
         ("/admin/users", {"admin"}),
         ("/queue", {"reviewer"}),
         ("/feedback", {"agent_red"}),
-        ("/disputes", {"lead_red", "admin"}),
+        ("/disputes", {"lead_red", "admin", "reviewer"}),
         ("/training/assign", {"lead_red", "admin"}),
     ],
 )

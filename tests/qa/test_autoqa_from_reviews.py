@@ -22,6 +22,7 @@ from qa.services.calibration import create_session
 from qa.services.pipeline import score
 from scoring.retrain import is_held_out
 from tests.conftest import ROOT, make_interaction
+from tests.qa.test_dispute_flow import to_the_lead
 
 pytestmark = pytest.mark.slow
 
@@ -164,8 +165,8 @@ def test_labels_skip_calibration_and_na_and_dispute_decision_wins(app, world):
     turns, _, _ = conversation(0)
     disputed = make_interaction(world["agent_red"], turns=turns)
     r = review(disputed, world["reviewer"], scorecard, resolution=0, verification=1)
-    dispute = review_service.open_dispute(
-        r, world["agent_red"], "It was fixed", [ids["Resolution"]], 14
+    dispute = to_the_lead(
+        review_service.open_dispute(r, world["agent_red"], "It was fixed", [ids["Resolution"]], 14)
     )
     review_service.resolve_dispute(
         dispute,

@@ -34,6 +34,12 @@ def test_demo_workspace_has_something_for_every_role(app):
     assert {(i.language, i.autoqa_skipped, len(i.auto_scores)) for i in french} == {
         ("fr", "language fr", 0)
     }
+    # the demo's dispute went through the reviewer's rejection and the agent's escalation, on a
+    # review that failed Resolution (what its reason is about)
+    dispute = db.session.query(Dispute).one()
+    assert dispute.status.value == "escalated" and dispute.answered_at and dispute.escalated_at
+    failed = {a.criterion.name: a.value for a in dispute.review.answers}
+    assert failed["Resolution"] == 0 and dispute.criteria
     assert all(m.quiz for m in db.session.query(TrainingModule))
     homes = {
         "admin": "Team dashboard",

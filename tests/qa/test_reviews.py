@@ -24,6 +24,7 @@ from qa.services.reviews import (
 )
 from qa.templating import review_score_text
 from tests.qa.test_access import submitted_review
+from tests.qa.test_dispute_flow import to_the_lead
 
 
 def crit(lo=0, hi=1, weight=1.0, critical=False) -> Criterion:
@@ -109,6 +110,9 @@ def test_dispute_window_and_resolution(world):
     )
     with pytest.raises(ReviewError, match="already has an open dispute"):
         open_dispute(review, agent, "again", [], 7)
+    to_the_lead(dispute)
+    with pytest.raises(ReviewError, match="already has an open dispute"):
+        open_dispute(review, agent, "again", [], 7)
     resolve_dispute(dispute, lead, new_score=80, comment="Agreed, partly")
     assert (
         dispute.status == DisputeStatus.CHANGED
@@ -136,12 +140,15 @@ def test_locking_a_review_keeps_its_unflushed_changes(world):
 
 
 def test_dispute_upheld_through_the_web(login, world):
-    """The lead upholds a dispute from the dispute page; the agent is notified."""
+    """The lead upholds a dispute the reviewer rejected and the agent escalated, from the
+    dispute page; the agent is notified."""
     review = submitted_review(world)
     agent = login(world["agent_red"])
     assert agent.post(f"/reviews/{review.id}/dispute", {"reason": "Unfair"}).status_code == 302
     lead = login(world["lead_red"])
     dispute = review.disputes[0]
+    to_the_lead(dispute)
+    db.session.commit()
     assert lead.post(f"/disputes/{dispute.id}", {"comment": ""}).status_code == 400  # form re-shown
     assert lead.post(f"/disputes/{dispute.id}", {"comment": "Score stands"}).status_code == 302
     db.session.refresh(dispute)
@@ -185,7 +192,7 @@ def test_uphold_and_overturn_outcomes(world):
     review = submitted_review(world)
     agent, lead = world["agent_red"], world["lead_red"]
     resolution = next(c for c in review.scorecard_version.criteria if c.name == "Resolution")
-    dispute = open_dispute(review, agent, "Unfair", [], 7)
+    dispute = to_the_lead(open_dispute(review, agent, "Unfair", [], 7))
     with pytest.raises(ReviewError, match="to overturn, change"):
         resolve_dispute(dispute, lead, new_score=None, comment="x", outcome="overturn")
     resolve_dispute(
@@ -193,7 +200,7 @@ def test_uphold_and_overturn_outcomes(world):
         answer_changes={resolution.id: AnswerInput(value=0)},
     )  # fmt: skip
     assert dispute.status == DisputeStatus.UPHELD and review.score == 100
-    second = open_dispute(review, agent, "Still unfair", [], 7)
+    second = to_the_lead(open_dispute(review, agent, "Still unfair", [], 7))
     resolve_dispute(second, lead, new_score=72.46, comment="partly", outcome="overturn")
     event = db.session.query(AuditEvent).filter_by(action="dispute.resolved").all()[-1]
     assert event.details["before"] == 100 and event.details["after"] == 72.5

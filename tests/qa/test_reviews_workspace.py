@@ -40,6 +40,7 @@ from qa.services.reviews import (
 )
 from tests.conftest import make_interaction, make_user
 from tests.qa.test_access import submitted_review
+from tests.qa.test_dispute_flow import to_the_lead
 
 
 @contextmanager
@@ -221,7 +222,7 @@ def test_other_reviewer_cannot_edit_a_draft(login, world):
 def test_reviewer_cannot_change_review_after_dispute_is_decided(login, world):
     """After a decided dispute, neither the service nor the edit page changes the review."""
     review = submitted_review(world)
-    dispute = open_dispute(review, world["agent_red"], "unfair", [], 7)
+    dispute = to_the_lead(open_dispute(review, world["agent_red"], "unfair", [], 7))
     resolve_dispute(dispute, world["lead_red"], new_score=None, comment="stands")
     db.session.commit()
     with pytest.raises(ReviewError, match="already submitted"):
@@ -239,7 +240,7 @@ def test_reviewer_cannot_change_review_after_dispute_is_decided(login, world):
 def test_reviewer_cannot_decide_a_dispute_on_their_own_review(world):
     """The original reviewer and the agent are neither arbitrators nor deciders."""
     review = submitted_review(world)
-    dispute = open_dispute(review, world["agent_red"], "unfair", [], 7)
+    dispute = to_the_lead(open_dispute(review, world["agent_red"], "unfair", [], 7))
     with pytest.raises(ReviewError):
         assign_arbitrator(dispute, world["reviewer"], world["lead_red"])
     with pytest.raises(ReviewError):
@@ -251,7 +252,9 @@ def test_per_criterion_change_recomputes_score_and_keeps_history(world):
     review = submitted_review(world)
     version = review.scorecard_version
     empathy = next(c for c in version.criteria if c.name == "Empathy")
-    dispute = open_dispute(review, world["agent_red"], "empathy too high?", [empathy.id], 7)
+    dispute = to_the_lead(
+        open_dispute(review, world["agent_red"], "empathy too high?", [empathy.id], 7)
+    )
     resolve_dispute(
         dispute,
         world["lead_red"],
@@ -270,7 +273,7 @@ def test_per_criterion_change_recomputes_score_and_keeps_history(world):
 def test_arbitrator_decides_through_the_web(login, world):
     """A lead hands a dispute to another reviewer, who can open and decide only that dispute."""
     review = submitted_review(world)
-    dispute = open_dispute(review, world["agent_red"], "unfair", [], 7)
+    dispute = to_the_lead(open_dispute(review, world["agent_red"], "unfair", [], 7))
     db.session.commit()
     lead = login(world["lead_red"])
     arb = login(world["reviewer2"])

@@ -81,3 +81,54 @@ def test_train_endpoint_needs_an_admin_and_csrf_and_status_is_json(app, login, w
     status = admin.get("/admin/models/train/status")
     assert status.is_json and status.get_json()["message"] == "ok"
     assert login(world["reviewer"]).get("/admin/models/train/status").status_code == 403
+
+
+class _Broker:
+    """Stands in for the Celery app: records the tasks sent (or refuses them, like a broker
+    that is down)."""
+
+    def __init__(self, down: bool = False) -> None:
+        self.sent: list[tuple[str, list]] = []
+        self.down = down
+
+    def send_task(self, name: str, args: list) -> None:
+        if self.down:
+            raise ConnectionError("Error 111 connecting to localhost:6379")
+        self.sent.append((name, args))
+
+
+def test_with_a_broker_the_training_is_a_celery_task(app, monkeypatch):
+    """With a broker the real training is sent as qa.train_autoqa (no thread runs it), the
+    state says running on celery; a broker that is down ends the job as failed with the reason;
+    without a broker, or with an explicit runner (tests), a thread runs it."""
+    assert training.runs_on(app) == "thread"
+    broker = _Broker()
+    monkeypatch.setitem(app.extensions, "celery", broker)
+    assert training.runs_on(app) == "celery"
+    assert training.runs_on(app, lambda a, p: "x") == "thread"
+    monkeypatch.setattr(training, "retrain", lambda actor_id, progress: pytest.fail("ran inline"))
+    assert training.start(app, 7)
+    assert broker.sent == [(training.TASK_NAME, [7])]
+    state = training.read_state(app)
+    assert (state["state"], state["runs_on"], state["step"]) == ("running", "celery", "queued")
+    assert not training.start(app, 7) and len(broker.sent) == 1  # one at a time
+    training.state_path(app).unlink()
+    monkeypatch.setitem(app.extensions, "celery", _Broker(down=True))
+    assert training.start(app, 7)
+    failed = training.read_state(app)
+    assert failed["state"] == "failed" and "could not queue the training" in failed["error"]
+
+
+def test_the_task_body_reports_progress_like_the_thread(app, monkeypatch):
+    """run_task (what the worker runs) writes the same steps, percent and outcome."""
+    seen = []
+
+    def retrain(actor_id, progress):  # type: ignore[no-untyped-def]
+        progress("training on the reviewers' labels", 30)
+        seen.append(training.read_state(app)["percent"])
+        return f"registered for {actor_id}"
+
+    monkeypatch.setattr(training, "retrain", retrain)
+    assert training.run_task(app, 3) == "done"
+    done = training.read_state(app)
+    assert seen == [30] and (done["percent"], done["message"]) == (100, "registered for 3")
