@@ -7,10 +7,22 @@ Catalogues live in qa/translations (`make i18n-extract`, `make i18n-update`, `ma
 
 from __future__ import annotations
 
-from flask import current_app, request
+from datetime import date, datetime
+
+from babel.dates import format_skeleton
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_date, format_decimal, format_time, get_locale, lazy_gettext
 from flask_login import current_user
 
-__all__ = ["select_locale", "supported_languages"]
+from .templating import review_score_text
+
+__all__ = ["ENUM_LABELS", "N_", "enum_label", "format_day", "format_moment", "format_review_score", "format_number", "init_app", "select_locale", "supported_languages"]
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogue (pybabel's N_ keyword) where it is defined; the code
+    that shows it translates it then, with gettext, in the reader's locale."""
+    return message
 
 
 def supported_languages() -> tuple[str, ...]:
@@ -19,7 +31,82 @@ def supported_languages() -> tuple[str, ...]:
 
 def select_locale() -> str:
     languages = supported_languages()
+    if not has_request_context():  # a job, the CLI: no reader, the default language
+        return languages[0]
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in languages:
         return str(chosen)
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+def format_number(value: float | int | None, digits: int = 0, sign: bool = False) -> str:
+    """A number with a fixed count of decimals in the page's locale: 97.5 reads "97.5" in
+    English and "97,5" in French; sign=True writes "+" on positive values (score changes)."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(value, format=pattern)
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A day in the locale's medium form: "Dec 3, 2026" / "3 déc. 2026"."""
+    return format_date(value, "medium") if value is not None else "–"
+
+
+def format_moment(value: datetime | None, seconds: bool = False) -> str:
+    """A UTC moment as the locale's medium date and a 24-hour time: "Dec 3, 2026 14:05" /
+    "3 déc. 2026 14:05" (pages say UTC next to it)."""
+    if value is None:
+        return "–"
+    return f"{format_date(value, 'medium')} {format_time(value, 'HH:mm:ss' if seconds else 'HH:mm')}"
+
+
+def format_day_month(value: date | datetime) -> str:
+    """A day of the year without the year, in the locale's order: "Dec 3" / "3 déc."."""
+    return format_skeleton("MMMd", value, locale=get_locale())
+
+
+def format_review_score(value: float | None) -> str:
+    """A review score (see templating.review_score_text) with the locale's decimal sign:
+    "72.5" / "72,5", 82.0 as "82", none as "–"."""
+    text = review_score_text(value)
+    if text == "–":
+        return text
+    return format_decimal(float(text), format="0.#")
+
+
+# The words the pages show for stored enum values (roles, channels, statuses), translated; in
+# English they read as the stored value itself. A value missing here is shown as it is stored.
+ENUM_LABELS = {
+    "admin": lazy_gettext("admin"), "lead": lazy_gettext("lead"),
+    "reviewer": lazy_gettext("reviewer"), "agent": lazy_gettext("agent"),
+    "call": lazy_gettext("call"), "chat": lazy_gettext("chat"), "email": lazy_gettext("email"),
+    "social": lazy_gettext("social"), "pending": lazy_gettext("pending"),
+    "transcribing": lazy_gettext("transcribing"), "transcribed": lazy_gettext("transcribed"),
+    "scored": lazy_gettext("scored"), "failed": lazy_gettext("failed"),
+    "draft": lazy_gettext("draft"), "submitted": lazy_gettext("submitted"),
+    "disputed": lazy_gettext("disputed"), "calibration": lazy_gettext("calibration"),
+    "assigned": lazy_gettext("assigned"), "done": lazy_gettext("done"),
+    "replaced": lazy_gettext("replaced"), "open": lazy_gettext("open"),
+    "upheld": lazy_gettext("upheld"), "changed": lazy_gettext("changed"),
+    "closed": lazy_gettext("closed"), "completed": lazy_gettext("completed"),
+    "planned": lazy_gettext("planned"), "cancelled": lazy_gettext("cancelled"),
+    "acknowledged": lazy_gettext("acknowledged"),
+}
+
+
+def enum_label(value: object) -> str:
+    """The translated word for a stored enum value ("submitted" -> "soumise")."""
+    key = str(getattr(value, "value", value))
+    return str(ENUM_LABELS.get(key, key))
+
+
+def init_app(app: Flask) -> None:
+    """Template filters that format numbers and dates for the page's locale, and
+    `current_locale` (the <html lang> of every page)."""
+    app.jinja_env.filters.update(number=format_number, date=format_day, datetime=format_moment,
+                                 day_month=format_day_month, review_score=format_review_score,
+                                 label=enum_label)
+    app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

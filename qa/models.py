@@ -98,6 +98,8 @@ class User(UserMixin, db.Model):
     # Part of every session and remember-me cookie (get_id); bumping it ends them all, server-side
     # (sign-out, password change, role change, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The interface language the user chose ("en", "fr"); none: the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")

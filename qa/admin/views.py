@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -50,7 +51,7 @@ def users():
         team = user_service.get_or_create_team(team_form.name.data.strip())
         audit.record(current_user, "team.created", team)
         db.session.commit()
-        flash(f"Created team {team.name}.", "info")
+        flash(gettext("Created team %(team)s.", team=team.name), "info")
         return redirect(url_for(".users"))
     return render_template(
         "admin/users.html",
@@ -77,7 +78,7 @@ def _created_user(form: UserForm) -> Response | None:
         return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
-    flash(f"Created {user.email} ({user.role.value}).", "info")
+    flash(gettext("Created %(email)s (%(role)s).", email=user.email, role=user.role.value), "info")
     if form.password.data:
         return redirect(url_for(".users"))
     return redirect(url_for(".invite_link", user_id=user.id))
@@ -109,11 +110,11 @@ def update_user(user_id: int):
             user_service.set_capacity(user, form.weekly_capacity.data, current_user)
     except user_service.UserError as exc:
         db.session.rollback()
-        flash(f"Nothing changed: {exc}.", "error")
+        flash(gettext("Nothing changed: %(exc)s.", exc=exc), "error")
     else:
         db.session.commit()
         state = "active" if user.active else "deactivated"
-        flash(f"Saved {user.email}: {user.role.value}, {state}.", "info")
+        flash(gettext("Saved %(email)s: %(role)s, %(state)s.", email=user.email, role=user.role.value, state=state), "info")
     # An admin who just gave up the role may no longer open the users page.
     return redirect(url_for(".users") if current_user.role == Role.ADMIN else "/")
 
@@ -131,7 +132,7 @@ def update_led_teams(user_id: int):
         abort(400, str(exc))
     db.session.commit()
     led = ", ".join(t.name for t in user.led_teams) or "no teams"
-    flash(f"Saved {user.email}: leads {led}.", "info")
+    flash(gettext("Saved %(email)s: leads %(led)s.", email=user.email, led=led), "info")
     return redirect(url_for(".users"))
 
 
@@ -144,9 +145,9 @@ def revoke_token(token_id: int):
     label = f"API token {token.name} of {token.user.email}"
     if tokens.revoke(token, current_user):
         db.session.commit()
-        flash(f"Revoked {label}.", "info")
+        flash(gettext("Revoked %(label)s.", label=label), "info")
     else:
-        flash(f"{label} was already revoked.", "info")
+        flash(gettext("%(label)s was already revoked.", label=label), "info")
     return redirect(url_for(".users"))
 
 
@@ -182,9 +183,9 @@ def train_model():
     _valid_or_400(FlaskForm())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if training.start(app, current_user.id):
-        flash("Training started: it runs in the background, follow it below.", "info")
+        flash(gettext("Training started: it runs in the background, follow it below."), "info")
     else:
-        flash("A training is already running.", "error")
+        flash(gettext("A training is already running."), "error")
     return redirect(url_for(".models") + "#training")
 
 
@@ -214,7 +215,7 @@ def activate_custom_head():
     """Activate a version of a criterion's custom head, or roll it back to the previous one."""
     criterion_id = request.form.get("criterion", type=int)
     if criterion_id is None:
-        flash("No criterion given.", "error")
+        flash(gettext("No criterion given."), "error")
         return redirect(url_for(".models"))
     criterion = db.session.get(Criterion, criterion_id) if 0 < criterion_id < 2**31 else None
     name = criterion.name if criterion is not None else f"criterion {criterion_id}"

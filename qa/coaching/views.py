@@ -3,12 +3,14 @@
 from typing import cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..access import get_review_or_404, led_team_ids, roles_required, visible_agents
 from ..extensions import db
+from ..i18n import format_number
 from ..models import Review, Role, Team, User
 from ..services.dashboard import default_period
 from . import bp, services
@@ -113,7 +115,7 @@ def _save_module(item: TrainingModule | None) -> Page:
         flash(str(exc), "error")
         return render_template("coaching/module_form.html", form=form, module=item), 400
     db.session.commit()
-    flash(f"Module “{saved.title}” saved.", "info")
+    flash(gettext("Module “%(saved)s” saved.", saved=saved.title), "info")
     return redirect(url_for(".module", module_id=saved.id))
 
 
@@ -143,7 +145,7 @@ def _quiz_answers(item: TrainingAssignment) -> dict[int, int]:
         try:
             answers[i] = int(raw)
         except ValueError:
-            abort(400, f"question {i + 1}: not an option")
+            abort(400, gettext("question %(value)s: not an option", value=i + 1))
     return answers
 
 
@@ -156,13 +158,20 @@ def _completed(item: TrainingAssignment, result: services.QuizResult | None) -> 
     """Say how the attempt went: a failed quiz comes back to the assignment, else to the list."""
     if result is not None and not result.passed:
         flash(
-            f"You scored {result.score:.0f}% ({result.right} of {result.total}); the pass mark "
-            f"is {result.pass_mark}%. Read the module again and retry.",
+            gettext(
+                "You scored %(score)s%% (%(right)s of %(total)s); the pass mark is "
+                "%(pass_mark)s%%. Read the module again and retry.",
+                score=format_number(result.score), right=result.right, total=result.total,
+                pass_mark=result.pass_mark,
+            ),
             "error",
         )
         return redirect(url_for(".assignment", assignment_id=item.id))
-    score = f" Quiz score {result.score:.0f}%." if result is not None else ""
-    flash("Training completed." + score, "info")
+    if result is None:
+        flash(gettext("Training completed."), "info")
+    else:
+        flash(gettext("Training completed. Quiz score %(score)s%%.",
+                      score=format_number(result.score)), "info")
     return redirect(url_for(".training"))
 
 
@@ -230,7 +239,7 @@ def _assign_chosen(form: AssignForm, agents: list[User]) -> Page:
         return render_template("coaching/assign.html", form=form), 400
     db.session.commit()
     names = ", ".join(a.agent.name for a in created) or "nobody new (already assigned)"
-    flash(f"Assigned “{module.title}” to {names}.", "info")
+    flash(gettext("Assigned “%(module)s” to %(names)s.", module=module.title, names=names), "info")
     return _back_after_assign(review)
 
 
@@ -299,7 +308,7 @@ def _schedule(form: ScheduleForm, agents: list[User]) -> Page:
         flash(str(exc), "error")
         return render_template("coaching/session_new.html", form=form), 400
     db.session.commit()
-    flash(f"Session with {agent.name} scheduled.", "info")
+    flash(gettext("Session with %(agent)s scheduled.", agent=agent.name), "info")
     return redirect(url_for(".session", session_id=item.id))
 
 
@@ -359,7 +368,7 @@ def session(session_id: int):
     if request.method == "GET":
         return _session_page(item, SessionForm(data=session_form_data(item)))
     if current_user.role not in (Role.LEAD, Role.ADMIN):
-        abort(403, "Only the lead records a session.")
+        abort(403, gettext("Only the lead records a session."))
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
@@ -371,7 +380,7 @@ def session(session_id: int):
         flash(str(exc), "error")
         return _session_page(item, form, 400)
     db.session.commit()
-    flash("Session saved.", "info")
+    flash(gettext("Session saved."), "info")
     return redirect(url_for(".session", session_id=item.id))
 
 
@@ -382,12 +391,12 @@ def acknowledge_session(session_id: int):
     item = _get_session_or_404(session_id)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page.")
+        abort(400, gettext("The form expired; reload the page."))
     try:
         services.acknowledge_session(item, current_user)
     except services.CoachingSessionError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".session", session_id=item.id)), 303
     db.session.commit()
-    flash("Session summary acknowledged.", "info")
+    flash(gettext("Session summary acknowledged."), "info")
     return redirect(url_for(".session", session_id=item.id))

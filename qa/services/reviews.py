@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -144,18 +145,18 @@ def draft_version(scorecard: Scorecard) -> ScorecardVersion | None:
 
 def _check_criteria(criteria: list[dict]) -> None:
     if not criteria:
-        raise ReviewError("a scorecard needs at least one criterion")
+        raise ReviewError(gettext("a scorecard needs at least one criterion"))
     for spec in criteria:
         unknown = set(spec) - set(CRITERION_FIELDS)
         if unknown:
-            raise ReviewError(f"unknown criterion fields: {', '.join(sorted(unknown))}")
+            raise ReviewError(gettext("unknown criterion fields: %(unknown)s", unknown=', '.join(sorted(unknown))))
         name = (spec.get("name") or "").strip()
         if not name:
-            raise ReviewError("every criterion needs a name")
+            raise ReviewError(gettext("every criterion needs a name"))
         if spec.get("scale_max", 1) <= spec.get("scale_min", 0):
-            raise ReviewError(f"criterion {name!r}: scale max must be above scale min")
+            raise ReviewError(gettext("criterion %(name)s: scale max must be above scale min", name=repr(name)))
         if not spec.get("weight", 1.0) > 0:
-            raise ReviewError(f"criterion {name!r}: weight must be above 0")
+            raise ReviewError(gettext("criterion %(name)s: weight must be above 0", name=repr(name)))
 
 
 def _fill(version: ScorecardVersion, criteria: list[dict]) -> None:
@@ -192,7 +193,7 @@ def publish_version(
     version = draft_version(scorecard)
     if criteria is None:
         if version is None:
-            raise ReviewError("there is no draft to publish")
+            raise ReviewError(gettext("there is no draft to publish"))
         criteria = [{k: getattr(c, k) for k in CRITERION_FIELDS} for c in version.criteria]
     _check_criteria(criteria)
     if version is None:
@@ -249,9 +250,9 @@ def checked_criterion(
     scale). `require_value`: an empty answer is refused too (drafts may leave one empty)."""
     criterion = criteria.get(criterion_id)
     if criterion is None:
-        raise ReviewError("answer for a criterion that is not on this scorecard")
+        raise ReviewError(gettext("answer for a criterion that is not on this scorecard"))
     if given.na and not criterion.allows_na:
-        raise ReviewError(f"{criterion.name}: N/A is not allowed")
+        raise ReviewError(gettext("%(criterion)s: N/A is not allowed", criterion=criterion.name))
     if not given.na and (
         (given.value is None and require_value)
         or (
@@ -260,7 +261,7 @@ def checked_criterion(
         )
     ):
         raise ReviewError(
-            f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
+            gettext("%(criterion)s: answer must be %(scale_min)s-%(scale_max)s", criterion=criterion.name, scale_min=criterion.scale_min, scale_max=criterion.scale_max)
         )
     return criterion
 
@@ -268,7 +269,7 @@ def checked_criterion(
 def start_review(interaction: Interaction, reviewer: User, version: ScorecardVersion) -> Review:
     """The reviewer's draft for this interaction, created on first open."""
     if interaction.agent_id == reviewer.id:
-        raise ReviewError("you cannot review your own interaction")
+        raise ReviewError(gettext("you cannot review your own interaction"))
     review = db.session.scalar(
         select(Review).where(
             Review.interaction_id == interaction.id,
@@ -388,12 +389,12 @@ def save_answers(
     review's duration (reviewer-quality view).
     """
     if review.status != ReviewStatus.DRAFT:
-        raise ReviewError("this review is already submitted")
+        raise ReviewError(gettext("this review is already submitted"))
     if review.reviewer_id != actor.id:
-        raise ReviewError("only the reviewer can change this review")
+        raise ReviewError(gettext("only the reviewer can change this review"))
     session = review.calibration_session
     if session is not None and session.status.value == "closed":
-        raise ReviewError("this calibration session is closed")
+        raise ReviewError(gettext("this calibration session is closed"))
     criteria = {c.id: c for c in review.scorecard_version.criteria}
     check_segment = _segment_check(review.interaction_id)
     _store_answers(review, criteria, answers, check_segment)
@@ -419,7 +420,7 @@ def _segment_check(interaction_id: int) -> Callable[[int, str], None]:
         if not counted:
             counted.append(segment_count(interaction_id))
         if not 0 <= position < counted[0]:
-            raise ReviewError(f"{label}: no transcript segment #{position + 1}")
+            raise ReviewError(gettext("%(label)s: no transcript segment #%(position)s", label=label, position=position + 1))
 
     return check
 
@@ -457,7 +458,7 @@ def _submit(
     ]
     if missing:
         raise ReviewError(
-            f"answer every criterion before submitting (missing: {', '.join(missing)})"
+            gettext("answer every criterion before submitting (missing: %(missing)s)", missing=', '.join(missing))
         )
     db.session.flush()
     db.session.refresh(review)
@@ -489,7 +490,7 @@ def _submit(
 def acknowledge(review: Review, agent: User) -> None:
     """The agent confirms they read the feedback (once; later calls change nothing)."""
     if review.interaction.agent_id != agent.id or review.status != ReviewStatus.SUBMITTED:
-        raise ReviewError("only the agent of a submitted review can acknowledge it")
+        raise ReviewError(gettext("only the agent of a submitted review can acknowledge it"))
     if review.acknowledged_at is None:
         review.acknowledged_at = utcnow()
         audit.record(agent, "review.acknowledged", review)
@@ -505,16 +506,16 @@ def open_dispute(
 ) -> Dispute:
     """Dispute a submitted review within the window, with a reason."""
     if review.interaction.agent_id != agent.id:
-        raise ReviewError("only the agent of this interaction can dispute it")
+        raise ReviewError(gettext("only the agent of this interaction can dispute it"))
     if review.status != ReviewStatus.SUBMITTED or review.submitted_at is None:
-        raise ReviewError("only submitted reviews can be disputed")
+        raise ReviewError(gettext("only submitted reviews can be disputed"))
     if utcnow() - review.submitted_at > timedelta(days=window_days):
-        raise ReviewError(f"the {window_days}-day dispute window has closed")
+        raise ReviewError(gettext("the %(window_days)s-day dispute window has closed", window_days=window_days))
     lock_review(review)  # a parallel dispute of the same review waits, then sees this one
     if open_dispute_of(review) is not None:
-        raise ReviewError("this review already has an open dispute")
+        raise ReviewError(gettext("this review already has an open dispute"))
     if not reason.strip():
-        raise ReviewError("give a reason for the dispute")
+        raise ReviewError(gettext("give a reason for the dispute"))
     valid = {c.id for c in review.scorecard_version.criteria}
     dispute = Dispute(
         review=review,
@@ -592,11 +593,11 @@ def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:
     """Hand a dispute to another lead, admin or reviewer to decide (not the agent, not the
     reviewer who wrote the review)."""
     if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("this dispute is already decided")
+        raise ReviewError(gettext("this dispute is already decided"))
     if arbitrator.role not in (Role.LEAD, Role.ADMIN, Role.REVIEWER) or not arbitrator.active:
-        raise ReviewError("an arbitrator is an active lead, admin or reviewer")
+        raise ReviewError(gettext("an arbitrator is an active lead, admin or reviewer"))
     if arbitrator.id in (dispute.agent_id, dispute.review.reviewer_id):
-        raise ReviewError("the agent or the original reviewer cannot arbitrate")
+        raise ReviewError(gettext("the agent or the original reviewer cannot arbitrate"))
     dispute.arbitrator = arbitrator
     audit.record(actor, "dispute.arbitrator_assigned", dispute, arbitrator=arbitrator.id)
     notify(arbitrator.id, "You were asked to decide a dispute", f"/disputes/{dispute.id}")
@@ -615,13 +616,13 @@ def resolve_dispute(
     some criteria (the score is then recomputed by the formula); the agent is told, the
     history kept on the dispute and in the audit trail."""
     if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("this dispute is already decided")
+        raise ReviewError(gettext("this dispute is already decided"))
     if resolver.id in (dispute.agent_id, dispute.review.reviewer_id):
-        raise ReviewError("the agent or the original reviewer cannot decide this dispute")
+        raise ReviewError(gettext("the agent or the original reviewer cannot decide this dispute"))
     if not comment.strip():
-        raise ReviewError("explain the decision in a comment")
+        raise ReviewError(gettext("explain the decision in a comment"))
     if new_score is not None and not 0 <= new_score <= 100:
-        raise ReviewError("a score is between 0 and 100")
+        raise ReviewError(gettext("a score is between 0 and 100"))
     if outcome == "uphold":
         new_score, answer_changes = None, None
     review = dispute.review
@@ -637,7 +638,7 @@ def resolve_dispute(
     if new_score is not None:
         score = new_score
     if outcome == "overturn" and score == review.score and not changes:
-        raise ReviewError("to overturn, change an answer or give a new score")
+        raise ReviewError(gettext("to overturn, change an answer or give a new score"))
     if score == review.score and not changes:
         dispute.status = DisputeStatus.UPHELD
         dispute.score_after = review.score
@@ -772,11 +773,11 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
     a lead's or admin's to both."""
     text = body.strip()
     if not text:
-        raise ReviewError("write a comment first")
+        raise ReviewError(gettext("write a comment first"))
     if len(text) > 5000:
-        raise ReviewError("a comment is at most 5000 characters")
+        raise ReviewError(gettext("a comment is at most 5000 characters"))
     if review.status != ReviewStatus.SUBMITTED:
-        raise ReviewError("only submitted reviews have a comment thread")
+        raise ReviewError(gettext("only submitted reviews have a comment thread"))
     comment = ReviewComment(review_id=review.id, author_id=author.id, body=text)
     db.session.add(comment)
     db.session.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
@@ -78,7 +79,7 @@ def schedule_session(
 ) -> CoachingSession:
     """Schedule a session; the agenda is pre-filled with weak criteria and 2-3 examples."""
     if agent.role != Role.AGENT:
-        raise CoachingSessionError(f"{agent.name} is not an agent")
+        raise CoachingSessionError(gettext("%(agent)s is not an agent", agent=agent.name))
     chosen = list(criteria) if criteria else weak_criteria(agent, period, threshold=threshold)
     examples = example_reviews(agent, chosen)
     session = CoachingSession(
@@ -117,11 +118,11 @@ def _clean_item(n: int, item: Mapping) -> dict | None:
     due = item.get("due")
     if not text:
         if due:
-            raise CoachingSessionError(f"action item {n}: say what is to be done")
+            raise CoachingSessionError(gettext("action item %(value)s: say what is to be done", value=n))
         return None
     owner = item.get("owner") or "agent"
     if owner not in ACTION_OWNERS:
-        raise CoachingSessionError(f"action item {n}: the owner is the agent or the lead")
+        raise CoachingSessionError(gettext("action item %(value)s: the owner is the agent or the lead", value=n))
     return {
         "text": text[:500],
         "owner": owner,
@@ -138,7 +139,7 @@ def _iso_date(n: int, due: object) -> str | None:
     try:
         return date.fromisoformat(str(due)).isoformat()
     except ValueError:
-        raise CoachingSessionError(f"action item {n}: the due date must be YYYY-MM-DD") from None
+        raise CoachingSessionError(gettext("action item %(value)s: the due date must be YYYY-MM-DD", value=n)) from None
 
 
 def update_session(
@@ -153,7 +154,7 @@ def update_session(
 ) -> CoachingSession:
     """The lead records the session: notes, action items, follow-up date and status."""
     if session.acknowledged_at is not None and status != SessionStatus.DONE:
-        raise CoachingSessionError("the agent acknowledged this session; it stays done")
+        raise CoachingSessionError(gettext("the agent acknowledged this session; it stays done"))
     session.agenda = (agenda or "").strip() or None
     session.notes = (notes or "").strip() or None
     session.action_items = clean_action_items(action_items)
@@ -175,9 +176,9 @@ def update_session(
 def acknowledge_session(session: CoachingSession, agent: User) -> None:
     """The agent confirms they read the summary of a done session."""
     if session.agent_id != agent.id:
-        raise CoachingSessionError("this session is someone else's")
+        raise CoachingSessionError(gettext("this session is someone else's"))
     if session.status != SessionStatus.DONE:
-        raise CoachingSessionError("the summary is not ready yet")
+        raise CoachingSessionError(gettext("the summary is not ready yet"))
     if session.acknowledged_at is None:
         session.acknowledged_at = utcnow()
         audit.record(agent, "coaching.acknowledged", session)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -65,11 +66,15 @@ class DrawReport:
 
     def summary(self) -> str:
         """One sentence for a lead: what was sampled and assigned."""
-        waiting = f", {self.unassigned} waiting for reviewer capacity" if self.unassigned else ""
-        return (
-            f"{self.week}: {self.added} sampled ({self.added_risk} risk, "
-            f"{self.added_random} random), {self.assigned} assigned{waiting}."
+        text = gettext(
+            "%(week)s: %(added)s sampled (%(risk)s risk, %(random)s random), %(assigned)s assigned",
+            week=self.week, added=self.added, risk=self.added_risk, random=self.added_random,
+            assigned=self.assigned,
         )
+        if self.unassigned:
+            text += gettext(", %(unassigned)s waiting for reviewer capacity",
+                            unassigned=self.unassigned)
+        return text + "."
 
 
 def preview(policy: SamplingPolicy, week: str) -> DrawReport:
@@ -100,7 +105,7 @@ def draw(
             db.session.rollback()
             if attempt == _DRAW_ATTEMPTS - 1:
                 raise
-    raise AssertionError("unreachable")
+    raise AssertionError(gettext("unreachable"))
 
 
 def _draw_once(
