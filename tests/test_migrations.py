@@ -66,7 +66,7 @@ def _user_at_0004(role, team):
         {"email": email, "hash": PASSWORD_HASH, "role": role.value, "active": True,
          "team": team.id if team else None, "now": utcnow()},
     ).scalar_one()  # fmt: skip
-    return db.session.get(User, user_id, options=[defer(User.session_version)])
+    return db.session.get(User, user_id, options=[defer(User.session_version), defer(User.locale)])
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])

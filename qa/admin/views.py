@@ -36,7 +36,7 @@ def _teams() -> list[Team]:
 def _valid_or_400(form: FlaskForm) -> None:
     """Abort with the form's errors (CSRF included) as the reason."""
     if not form.validate_on_submit():
-        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+        abort(400, "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in form.errors.items()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -131,7 +131,7 @@ def update_led_teams(user_id: int):
     except user_service.UserError as exc:
         abort(400, str(exc))
     db.session.commit()
-    led = ", ".join(t.name for t in user.led_teams) or "no teams"
+    led = ", ".join(t.name for t in user.led_teams) or gettext("no teams")
     flash(gettext("Saved %(email)s: leads %(led)s.", email=user.email, led=led), "info")
     return redirect(url_for(".users"))
 
@@ -142,7 +142,7 @@ def revoke_token(token_id: int):
     """Revoke a user's API token, audited; the API refuses it from the next request on."""
     token = db.get_or_404(ApiToken, token_id)
     _valid_or_400(RevokeTokenForm())
-    label = f"API token {token.name} of {token.user.email}"
+    label = gettext("API token %(token)s of %(email)s", token=token.name, email=token.user.email)
     if tokens.revoke(token, current_user):
         db.session.commit()
         flash(gettext("Revoked %(label)s.", label=label), "info")
@@ -218,12 +218,13 @@ def activate_custom_head():
         flash(gettext("No criterion given."), "error")
         return redirect(url_for(".models"))
     criterion = db.session.get(Criterion, criterion_id) if 0 < criterion_id < 2**31 else None
-    name = criterion.name if criterion is not None else f"criterion {criterion_id}"
+    name = criterion.name if criterion is not None else gettext("criterion %(number)s", number=criterion_id)
     return _activate_or_roll_back(
         lambda: autoqa.rollback_custom(criterion_id, current_user),
         lambda version: autoqa.activate_custom(criterion_id, version, current_user),
-        f"Active head for {name}: " + "{version}. New scores use it.",
-        f"{name} has no learned head any more: new interactions get no suggestion for it.",
+        gettext("Active head for %(name)s: {version}. New scores use it.", name=name),
+        gettext("%(name)s has no learned head any more: new interactions get no suggestion for it.",
+                name=name),
     )
 
 
@@ -235,9 +236,10 @@ def activate_model():
     return _activate_or_roll_back(
         lambda: autoqa.rollback(registry, current_user),
         lambda version: autoqa.activate_version(registry, version, current_user),
-        "Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
-        f"Rolled back to the shipped default model {autoqa.shipped_default().get('version')}. "
-        "New scores use it; run `flask score --all` to re-score.",
+        gettext("Active AutoQA model: {version}. New scores use it; run `flask score --all` to "
+                "re-score."),
+        gettext("Rolled back to the shipped default model %(version)s. New scores use it; run "
+                "`flask score --all` to re-score.", version=autoqa.shipped_default().get("version")),
     )
 
 

@@ -184,7 +184,7 @@ def assignment(assignment_id: int):
         abort(404)
     form = CompleteForm()
     if item.module.quiz:
-        form.submit.label.text = "Submit answers"
+        form.submit.label.text = gettext("Submit answers")
     if not form.validate_on_submit():
         return _assignment_page(item, form)
     try:
@@ -238,7 +238,7 @@ def _assign_chosen(form: AssignForm, agents: list[User]) -> Page:
         flash(str(exc), "error")
         return render_template("coaching/assign.html", form=form), 400
     db.session.commit()
-    names = ", ".join(a.agent.name for a in created) or "nobody new (already assigned)"
+    names = ", ".join(a.agent.name for a in created) or gettext("nobody new (already assigned)")
     flash(gettext("Assigned “%(module)s” to %(names)s.", module=module.title, names=names), "info")
     return _back_after_assign(review)
 

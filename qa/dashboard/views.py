@@ -265,7 +265,7 @@ def draw_sample():
         abort(404)
     form.policy.choices = [(policy.id, policy.name)]
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".team", team=policy.team_id))
     try:
         report = sampling.draw(policy, form.week.data, actor=current_user)

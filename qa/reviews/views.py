@@ -441,9 +441,9 @@ def _trend_chart(trend: service.ScoreTrend) -> Markup | None:
     if not trend.weeks:
         return None
     return line_chart(
-        "My weekly IQS and the team average",
+        gettext("My weekly IQS and the team average"),
         trend.weeks,
-        {"IQS": trend.mine, "Team average": trend.team},
+        {"IQS": trend.mine, gettext("Team average"): trend.team},
     )
 
 

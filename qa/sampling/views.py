@@ -99,7 +99,7 @@ def draw(policy_id: int):
     policy = _policy_or_404(policy_id)
     form = DrawForm()
     if not form.validate_on_submit():
-        abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
+        abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     report = sampling.draw(policy, form.week.data, actor=current_user)
     flash(report.summary(), "info")
     return redirect(url_for(".policy", policy_id=policy.id, week=report.week))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -182,9 +182,14 @@ def create_session(
                     calibration_session=session,
                 )
             )
-    due = f" (due {due_on:%d %b %Y})" if due_on else ""
+    def message() -> str:
+        if due_on:
+            return gettext("Calibration to do: %(session)s (due %(due)s)", session=session.name,
+                           due=format_date(due_on, "medium"))
+        return gettext("Calibration to do: %(session)s", session=session.name)
+
     for person in reviewers:
-        notify(person.id, f"Calibration to do: {session.name}{due}", f"/calibration/{session.id}")
+        notify(person.id, message, f"/calibration/{session.id}")
     audit.record(
         lead,
         "calibration.created",

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app, has_app_context
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -72,9 +72,10 @@ class AnswerInput:
     segment: int | None = None  # transcript segment position the comment is anchored to
 
 
-def notify(user_id: int, message: str, link: str | None = None) -> None:
-    """In-app notification, and an email when QA_SMTP_HOST is configured."""
-    audit.notify(user_id, message, link)
+def notify(user_id: int, message: str | Callable[[], str], link: str | None = None) -> None:
+    """In-app notification, and an email when QA_SMTP_HOST is configured (a callable message
+    is rendered in the recipient's language, see audit.notify)."""
+    message = audit.notify(user_id, message, link).message
     if not has_app_context() or not current_app.config.get("SMTP_HOST"):
         return
     user = db.session.get(User, user_id)
@@ -399,7 +400,7 @@ def save_answers(
     check_segment = _segment_check(review.interaction_id)
     _store_answers(review, criteria, answers, check_segment)
     if comment_segment is not None:
-        check_segment(comment_segment, "Overall comment")
+        check_segment(comment_segment, gettext("Overall comment"))
     review.comment = (comment or "").strip() or None
     review.comment_segment_position = comment_segment
     if elapsed_seconds is not None and elapsed_seconds > 0:
@@ -482,7 +483,7 @@ def _submit(
     audit.record(actor, "review.submitted", review, score=review.score)
     notify(
         review.interaction.agent_id,
-        f"New feedback on {review.interaction.external_id}",
+        lambda: gettext("New feedback on %(external_id)s", external_id=review.interaction.external_id),
         f"/reviews/{review.id}",
     )
 
@@ -528,7 +529,8 @@ def open_dispute(
     db.session.flush()
     audit.record(agent, "dispute.opened", dispute, review=review.id)
     for lead_id in lead_ids:
-        notify(lead_id, f"{agent.name} disputed a review", f"/disputes/{dispute.id}")
+        notify(lead_id, lambda: gettext("%(agent)s disputed a review", agent=agent.name),
+               f"/disputes/{dispute.id}")
     return dispute
 
 
@@ -600,7 +602,8 @@ def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:
         raise ReviewError(gettext("the agent or the original reviewer cannot arbitrate"))
     dispute.arbitrator = arbitrator
     audit.record(actor, "dispute.arbitrator_assigned", dispute, arbitrator=arbitrator.id)
-    notify(arbitrator.id, "You were asked to decide a dispute", f"/disputes/{dispute.id}")
+    notify(arbitrator.id, lambda: gettext("You were asked to decide a dispute"),
+           f"/disputes/{dispute.id}")
 
 
 def resolve_dispute(
@@ -657,7 +660,8 @@ def resolve_dispute(
     )
     notify(
         dispute.agent_id,
-        f"Your dispute was {dispute.status.value}",
+        lambda: gettext("Your dispute was upheld") if dispute.status == DisputeStatus.UPHELD
+        else gettext("Your dispute was changed"),
         f"/reviews/{dispute.review_id}",
     )
 
@@ -786,7 +790,8 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
     for user_id in sorted(parties):
         notify(
             user_id,
-            f"{author.name} commented on the review of {review.interaction.external_id}",
+            lambda: gettext("%(author)s commented on the review of %(external_id)s",
+                            author=author.name, external_id=review.interaction.external_id),
             f"/reviews/{review.id}#comments",
         )
     return comment
@@ -797,9 +802,10 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
 
 # Words under a scale's radios (the scorecard model has no column for them): the lowest and
 # highest ends of every scale, and the middle ones of the common 1-3 and 1-5 scales.
-SCALE_ANCHORS: dict[tuple[int, int], dict[int, str]] = {
-    (1, 3): {1: "Not met", 2: "Partly", 3: "Fully met"},
-    (1, 5): {1: "Not at all", 2: "Slightly", 3: "Partly", 4: "Mostly", 5: "Fully"},
+SCALE_ANCHORS: dict[tuple[int, int], dict[int, Any]] = {
+    (1, 3): {1: lazy_gettext("Not met"), 2: lazy_gettext("Partly"), 3: lazy_gettext("Fully met")},
+    (1, 5): {1: lazy_gettext("Not at all"), 2: lazy_gettext("Slightly"), 3: lazy_gettext("Partly"),
+             4: lazy_gettext("Mostly"), 5: lazy_gettext("Fully")},
 }
 # Within this many points of a bin edge, an AutoQA score could as well be the next answer.
 NEAR_EDGE = 5.0
@@ -810,7 +816,9 @@ def scale_anchors(criterion: Criterion) -> dict[int, str]:
     low, high = criterion.scale_min, criterion.scale_max
     if (low, high) == (0, 1):
         return {}
-    return SCALE_ANCHORS.get((low, high), {low: "Not at all", high: "Fully"})
+    anchors = SCALE_ANCHORS.get((low, high), {low: lazy_gettext("Not at all"),
+                                              high: lazy_gettext("Fully")})
+    return {value: str(word) for value, word in anchors.items()}
 
 
 @dataclass(frozen=True)
@@ -836,8 +844,8 @@ def suggested_answer(criterion: Criterion, key: str, raw: float) -> Suggestion:
     p = max(0.0, min(100.0, raw))
     if (low, high) == (0, 1):
         yes = p >= 50.0
-        return Suggestion(key, raw, "1" if yes else "0", "Yes" if yes else "No",
-                          max(p, 100.0 - p) / 100.0, "yes at 50% or more")  # fmt: skip
+        return Suggestion(key, raw, "1" if yes else "0", gettext("Yes") if yes else gettext("No"),
+                          max(p, 100.0 - p) / 100.0, gettext("yes at %(threshold)s%% or more", threshold=50))  # fmt: skip
     levels = high - low + 1
     width = 100.0 / levels
     step = min(int(p // width), levels - 1)
@@ -846,9 +854,10 @@ def suggested_answer(criterion: Criterion, key: str, raw: float) -> Suggestion:
     near = any(0.0 < e < 100.0 and abs(p - e) < NEAR_EDGE for e in edges)
     word = scale_anchors(criterion).get(value)
     label = f"{value}" + (f" ({word})" if word else "")
-    note = f"{edges[0]:g}–{edges[1]:g} of 100 maps to {value}"
+    note = gettext("%(low)s–%(high)s of 100 maps to %(value)s", low=format(edges[0], "g"),
+                   high=format(edges[1], "g"), value=value)
     if near:
-        note += ", close to the next answer"
+        note += gettext(", close to the next answer")
     return Suggestion(key, raw, str(value), label, None, note)
 
 

@@ -56,7 +56,8 @@ def assign(
             assigned_by, "training.assigned", assignment, module=module.title, agent=agent.id
         )
         audit.notify(
-            agent.id, f"New training: {module.title}", f"/training/assignments/{assignment.id}"
+            agent.id, lambda: gettext("New training: %(module)s", module=module.title),
+            f"/training/assignments/{assignment.id}",
         )
         created.append(assignment)
     return created
@@ -88,7 +89,10 @@ def complete(
         quiz_score=result.score if result else None,
     )
     audit.notify(
-        assignment.assigned_by_id, f"{agent.name} completed {assignment.module.title}", "/training"
+        assignment.assigned_by_id,
+        lambda: gettext("%(agent)s completed %(module)s", agent=agent.name,
+                        module=assignment.module.title),
+        "/training",
     )
     return result
 

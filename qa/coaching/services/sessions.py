@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from flask_babel import gettext
+from flask_babel import format_date, format_time, gettext
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
@@ -97,7 +97,8 @@ def schedule_session(
     audit.record(lead, "coaching.scheduled", session, agent=agent.id, criteria=chosen)
     audit.notify(
         agent.id,
-        f"Coaching session on {scheduled_at:%Y-%m-%d %H:%M} with {lead.name}",
+        lambda: gettext("Coaching session on %(when)s UTC with %(lead)s", lead=lead.name,
+                        when=format_date(scheduled_at, "medium") + " " + format_time(scheduled_at, "HH:mm")),
         f"/training/sessions/{session.id}",
     )
     return session
@@ -167,7 +168,7 @@ def update_session(
     if became_done:
         audit.notify(
             session.agent_id,
-            f"Summary of your coaching session with {actor.name}",
+            lambda: gettext("Summary of your coaching session with %(lead)s", lead=actor.name),
             f"/training/sessions/{session.id}",
         )
     return session
@@ -182,7 +183,8 @@ def acknowledge_session(session: CoachingSession, agent: User) -> None:
     if session.acknowledged_at is None:
         session.acknowledged_at = utcnow()
         audit.record(agent, "coaching.acknowledged", session)
-        audit.notify(session.lead_id, f"{agent.name} acknowledged the session summary", None)
+        audit.notify(session.lead_id,
+                     lambda: gettext("%(agent)s acknowledged the session summary", agent=agent.name))
 
 
 def _session_scope(user: User, team_ids: Sequence[int]) -> Select | None:
