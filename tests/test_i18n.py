@@ -13,12 +13,20 @@ string, reported as file:line.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
+from flask_babel import force_locale, gettext
 from jinja2 import Environment
+
+from qa.extensions import db
+from qa.i18n import format_day, format_moment, format_number, format_review_score
+from qa.models import Role, User
+from qa.services import audit
+from tests.conftest import make_team, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "qa" / "translations"
@@ -189,3 +197,84 @@ def test_login_page_follows_accept_language(client, accept, expected) -> None:  
     html = client.get("/login", headers=headers).get_data(as_text=True)
     assert f'<html lang="{expected}"' in html
     assert ("Mot de passe" in html) == (expected == "fr")
+
+
+def test_a_users_own_choice_wins_over_the_browser(app, login) -> None:  # type: ignore[no-untyped-def]
+    """A user who chose French gets French pages whatever the browser asks; one who chose
+    nothing gets the browser's language; the dashboard's nav follows."""
+    chose = make_user(Role.REVIEWER)
+    chose.locale = "fr"
+    other = make_user(Role.REVIEWER)
+    db.session.commit()
+    html = login(chose).get("/queue", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr"' in html and "Ma file de revues" in html
+    browser = login(other)
+    assert "My review queue" in browser.get("/queue").get_data(as_text=True)
+    html = browser.get("/queue", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="fr"' in html and "Ma file de revues" in html
+
+
+def test_language_choice_is_saved_and_refuses_unknown_languages(app, login) -> None:  # type: ignore[no-untyped-def]
+    """The account page offers Automatic, English and Français; a choice is stored and the
+    confirmation is already in it; an unknown code is refused with a reason and changes
+    nothing; Automatic stores no choice."""
+    user = make_user(Role.AGENT, team=make_team())
+    db.session.commit()
+    c = login(user)
+    page = c.get("/account/password").get_data(as_text=True)
+    assert 'value="">Automatic (browser)</option>' in page and ">Français</option>" in page
+    assert c.post("/account/language", {"locale": "fr"}).status_code == 302
+    assert db.session.get(User, user.id).locale == "fr"  # type: ignore[union-attr]
+    assert "Langue enregistrée." in c.get("/account/password").get_data(as_text=True)
+    refused = c.post("/account/language", {"locale": "xx"})
+    assert refused.status_code == 303
+    assert db.session.get(User, user.id).locale == "fr"  # type: ignore[union-attr]
+    assert "Choisissez une langue dans la liste." in c.get("/account/password").get_data(
+        as_text=True
+    )
+    c.post("/account/language", {"locale": ""})
+    assert db.session.get(User, user.id).locale is None  # type: ignore[union-attr]
+
+
+def test_numbers_and_dates_follow_the_locale(app) -> None:  # type: ignore[no-untyped-def]
+    """97.5 reads "97,5" and Dec 3, 2026 "3 déc. 2026" in French, as they did in English;
+    review scores keep their one rounding rule in both."""
+    moment = datetime(2026, 12, 3, 14, 5)
+    with app.test_request_context(), force_locale("fr"):
+        assert format_number(97.5, 1) == "97,5"
+        assert format_number(2.314, 2, sign=True) == "+2,31"
+        assert format_day(moment) == "3 déc. 2026"
+        assert format_moment(moment) == "3 déc. 2026 14:05"
+        assert format_review_score(72.5) == "72,5" and format_review_score(82.0) == "82"
+    with app.test_request_context():
+        assert format_number(97.5, 1) == "97.5"
+        assert format_day(moment) == "Dec 3, 2026"
+        assert format_review_score(72.5) == "72.5" and format_review_score(None) == "–"
+
+
+def test_notifications_are_written_in_the_recipients_language(app) -> None:  # type: ignore[no-untyped-def]
+    """A notification is stored in the language its recipient chose, not the one of whoever
+    caused it; with no choice, the current one (English in a job)."""
+    french, english = make_user(Role.AGENT), make_user(Role.AGENT)
+    french.locale = "fr"
+    db.session.commit()
+    def message() -> str:
+        return gettext("New training: %(module)s", module="Empathie")
+    assert audit.notify(french.id, message).message == "Nouvelle formation\u00a0: Empathie"
+    assert audit.notify(english.id, message).message == "New training: Empathie"
+    assert audit.notify(english.id, "plain text").message == "plain text"
+
+
+def test_a_missing_translation_falls_back_to_english(app) -> None:  # type: ignore[no-untyped-def]
+    """A message the French catalogue does not have reads in English, never as an empty string."""
+    with app.test_request_context(), force_locale("fr"):
+        assert gettext("A sentence no catalogue has yet.") == "A sentence no catalogue has yet."
+        assert gettext("Sign in") == "Se connecter"
+
+
+def test_error_pages_are_translated_and_the_json_stays_english(client) -> None:  # type: ignore[no-untyped-def]
+    """A 404 page reads in the browser's language; the API's JSON error keeps its English code."""
+    page = client.get("/no-such-page", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Page introuvable" in page
+    api = client.get("/no-such-page", headers={"Accept-Language": "fr", "Accept": "application/json"})
+    assert api.get_json()["error"] == "Not found"

@@ -1,7 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -123,8 +123,8 @@ def change_language():
     user = current_user._get_current_object()
     user.locale = form.locale.data or None
     db.session.commit()
-    with force_locale(user.locale or request.accept_languages.best_match(supported_languages())):
-        flash(gettext("Language saved."), "info")
+    refresh()  # Flask-Babel chose this request's locale already: choose again, in the new one
+    flash(gettext("Language saved."), "info")
     return redirect(url_for(".change_password"))
 
 
