@@ -158,6 +158,8 @@ def _error_page(code: int, title: str):  # type: ignore[no-untyped-def]
 
     def handler(error: Any):  # type: ignore[no-untyped-def]
         description = getattr(error, "description", None) or gettext(title)
+        if description == getattr(type(error), "description", None):  # werkzeug's English
+            description = gettext(title)
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": title, "reason": description}, code
         page_title = gettext(title)  # the JSON above keeps the English title, a stable code

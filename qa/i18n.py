@@ -7,13 +7,11 @@ Catalogues live in qa/translations (`make i18n-extract`, `make i18n-update`, `ma
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_decimal, format_time, get_locale, lazy_gettext
+from flask_babel import format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
+from .formats import format_day, format_day_month, format_moment, format_number, is_english
 from .templating import review_score_text
 
 __all__ = ["ENUM_LABELS", "N_", "enum_label", "format_day", "format_moment", "format_review_score", "format_number", "init_app", "select_locale", "supported_languages"]
@@ -39,40 +37,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
-def format_number(value: float | int | None, digits: int = 0, sign: bool = False) -> str:
-    """A number with a fixed count of decimals in the page's locale: 97.5 reads "97.5" in
-    English and "97,5" in French; sign=True writes "+" on positive values (score changes)."""
-    if value is None:
-        return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    if sign:
-        pattern = f"+{pattern};-{pattern}"
-    return format_decimal(value, format=pattern)
-
-
-def format_day(value: date | datetime | None) -> str:
-    """A day in the locale's medium form: "Dec 3, 2026" / "3 déc. 2026"."""
-    return format_date(value, "medium") if value is not None else "–"
-
-
-def format_moment(value: datetime | None, seconds: bool = False) -> str:
-    """A UTC moment as the locale's medium date and a 24-hour time: "Dec 3, 2026 14:05" /
-    "3 déc. 2026 14:05" (pages say UTC next to it)."""
-    if value is None:
-        return "–"
-    return f"{format_date(value, 'medium')} {format_time(value, 'HH:mm:ss' if seconds else 'HH:mm')}"
-
-
-def format_day_month(value: date | datetime) -> str:
-    """A day of the year without the year, in the locale's order: "Dec 3" / "3 déc."."""
-    return format_skeleton("MMMd", value, locale=get_locale())
-
-
 def format_review_score(value: float | None) -> str:
     """A review score (see templating.review_score_text) with the locale's decimal sign:
     "72.5" / "72,5", 82.0 as "82", none as "–"."""
     text = review_score_text(value)
-    if text == "–":
+    if text == "–" or is_english():
         return text
     return format_decimal(float(text), format="0.#")
 
@@ -93,7 +62,7 @@ ENUM_LABELS = {
     "upheld": lazy_gettext("upheld"), "changed": lazy_gettext("changed"),
     "closed": lazy_gettext("closed"), "completed": lazy_gettext("completed"),
     "planned": lazy_gettext("planned"), "cancelled": lazy_gettext("cancelled"),
-    "acknowledged": lazy_gettext("acknowledged"),
+    "acknowledged": lazy_gettext("acknowledged"), "customer": lazy_gettext("customer"),
 }
 
 

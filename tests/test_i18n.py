@@ -237,7 +237,7 @@ def test_language_choice_is_saved_and_refuses_unknown_languages(app, login) -> N
 
 
 def test_numbers_and_dates_follow_the_locale(app) -> None:  # type: ignore[no-untyped-def]
-    """97.5 reads "97,5" and Dec 3, 2026 "3 déc. 2026" in French, as they did in English;
+    """97.5 reads "97,5" and 2026-12-03 "3 déc. 2026" in French, and as before in English;
     review scores keep their one rounding rule in both."""
     moment = datetime(2026, 12, 3, 14, 5)
     with app.test_request_context(), force_locale("fr"):
@@ -248,7 +248,7 @@ def test_numbers_and_dates_follow_the_locale(app) -> None:  # type: ignore[no-un
         assert format_review_score(72.5) == "72,5" and format_review_score(82.0) == "82"
     with app.test_request_context():
         assert format_number(97.5, 1) == "97.5"
-        assert format_day(moment) == "Dec 3, 2026"
+        assert format_day(moment) == "2026-12-03" and format_moment(moment) == "2026-12-03 14:05"
         assert format_review_score(72.5) == "72.5" and format_review_score(None) == "–"
 
 

@@ -212,7 +212,7 @@ def _legend(y: float) -> list[str]:
     out.append(
         f'<rect x="{NAME_W + 5 * 56}" y="{_num(y)}" width="14" height="14" fill="#eef0f3"/>'
         f'<text x="{NAME_W + 5 * 56 + 18}" y="{_num(y + 11)}" font-size="11" fill="#1d2433">'
-        f"no answers</text>"
+        f"{escape(gettext('no answers'))}</text>"
     )
     return out
 

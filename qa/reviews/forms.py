@@ -27,7 +27,7 @@ NA = "na"
 
 def _choices(criterion: Criterion) -> list[tuple[str, str]]:
     if (criterion.scale_min, criterion.scale_max) == (0, 1):
-        choices = [("1", "Yes"), ("0", "No")]
+        choices = [("1", lazy_gettext("Yes")), ("0", lazy_gettext("No"))]
     else:
         choices = [
             (str(v), str(v)) for v in range(criterion.scale_max, criterion.scale_min - 1, -1)

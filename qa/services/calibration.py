@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access import interaction_filter, led_team_ids
 from ..extensions import db
+from ..formats import format_day
 from ..models import (
     Answer,
     AutoScore,
@@ -185,7 +186,7 @@ def create_session(
     def message() -> str:
         if due_on:
             return gettext("Calibration to do: %(session)s (due %(due)s)", session=session.name,
-                           due=format_date(due_on, "medium"))
+                           due=format_day(due_on, "%d %b %Y"))
         return gettext("Calibration to do: %(session)s", session=session.name)
 
     for person in reviewers:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from flask_babel import format_date, format_time, gettext
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
+from ...formats import format_moment
 from ...models import Answer, Criterion, Interaction, Review, ReviewStatus, Role, User, utcnow
 from ...services import audit
 from ...services.dashboard import Period, criteria_rows, criterion_score_expr, scope
@@ -97,8 +98,8 @@ def schedule_session(
     audit.record(lead, "coaching.scheduled", session, agent=agent.id, criteria=chosen)
     audit.notify(
         agent.id,
-        lambda: gettext("Coaching session on %(when)s UTC with %(lead)s", lead=lead.name,
-                        when=format_date(scheduled_at, "medium") + " " + format_time(scheduled_at, "HH:mm")),
+        lambda: gettext("Coaching session on %(when)s with %(lead)s", lead=lead.name,
+                        when=format_moment(scheduled_at)),
         f"/training/sessions/{session.id}",
     )
     return session
