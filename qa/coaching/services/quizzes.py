@@ -23,7 +23,7 @@ def parse_quiz(text: str | None) -> list[dict]:
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if line:
-            _read_line(line, f"quiz line {number}", questions)
+            _read_line(line, gettext("quiz line %(number)s", number=number), questions)
     for q in questions:
         _check_question(q)
     if len(questions) > MAX_QUESTIONS:
@@ -93,9 +93,8 @@ def grade_quiz(module: TrainingModule, answers: Mapping[int, int]) -> QuizResult
     quiz = module.quiz or []
     missing = [i + 1 for i in range(len(quiz)) if i not in answers]
     if missing:
-        raise TrainingError(
-            "answer every question (missing: " + ", ".join(str(i) for i in missing) + ")"
-        )
+        raise TrainingError(gettext("answer every question (missing: %(missing)s)",
+                                    missing=", ".join(str(i) for i in missing)))
     right = 0
     for i, q in enumerate(quiz):
         if not 0 <= answers[i] < len(q["options"]):

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
-from ...formats import format_moment
+from ...formats import format_moment, format_number
 from ...models import Answer, Criterion, Interaction, Review, ReviewStatus, Role, User, utcnow
 from ...services import audit
 from ...services.dashboard import Period, criteria_rows, criterion_score_expr, scope
@@ -56,16 +56,18 @@ def example_reviews(agent: User, criteria: Sequence[str], limit: int = 3) -> lis
 
 def agenda_for(criteria: Sequence[str], reviews: Sequence[Review]) -> str:
     """A Markdown agenda: the weak criteria, example interactions, and standing items."""
-    lines = ["## Focus"]
-    lines += [f"- {name}" for name in criteria] or ["- Review recent feedback together"]
+    # Written in the lead's language: the agenda is text the lead then edits.
+    lines = ["## " + gettext("Focus")]
+    lines += [f"- {name}" for name in criteria] or ["- " + gettext("Review recent feedback together")]
     if reviews:
-        lines += ["", "## Examples"]
+        lines += ["", "## " + gettext("Examples")]
         lines += [
             f"- [{r.interaction.external_id} ({r.interaction.channel.value}), "
-            f"score {r.score:.0f}](/reviews/{r.id})"
+            + gettext("score %(score)s", score=format_number(r.score)) + f"](/reviews/{r.id})"
             for r in reviews
         ]
-    lines += ["", "## Agree", "- One or two action items with owners and due dates"]
+    lines += ["", "## " + gettext("Agree"),
+              "- " + gettext("One or two action items with owners and due dates")]
     return "\n".join(lines)
 
 
