@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, Config, TestConfig
 from .extensions import babel, csrf, db, limiter, login, migrate
-from .i18n import select_locale
+from .i18n import N_, select_locale
+from .i18n import init_app as init_i18n
 from .templating import evidence_marks, evidence_spans, review_score_text, score_label
 
 if TYPE_CHECKING:
@@ -47,7 +49,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     login.init_app(app)
     login.login_view = "auth.login"
-    login.login_message = "Please sign in to continue."
+    login.login_message = N_("Please sign in to continue.")
+    login.localize_callback = gettext
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -64,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["evidence_marks"] = evidence_marks
     app.jinja_env.filters["review_score"] = review_score_text
     app.jinja_env.globals["evidence_spans"] = evidence_spans
+    init_i18n(app)  # number/date filters for the locale; overrides review_score
     _register_blueprints(app)
     _register_hooks(app)
 
@@ -141,7 +145,7 @@ def _json_body() -> Any:
     try:
         return request.get_json(silent=True)
     except RecursionError:
-        abort(400, "The JSON body is nested too deeply.")
+        abort(400, gettext("The JSON body is nested too deeply."))
 
 
 def _load_user(identity: str) -> User | None:
@@ -163,10 +167,13 @@ def _error_page(code: int, title: str):  # type: ignore[no-untyped-def]
     """An error handler answering JSON for the API (and JSON clients), a page otherwise."""
 
     def handler(error: Any):  # type: ignore[no-untyped-def]
-        description = getattr(error, "description", None) or title
+        description = getattr(error, "description", None) or gettext(title)
+        if description == getattr(type(error), "description", None):  # werkzeug's English
+            description = gettext(title)
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": title, "reason": description}, code
-        return render_template("error.html", code=code, title=title, reason=description), code
+        page_title = gettext(title)  # the JSON above keeps the English title, a stable code
+        return render_template("error.html", code=code, title=page_title, reason=description), code
 
     return handler
 
@@ -186,7 +193,7 @@ def _register_hooks(app: Flask) -> None:
         elif request.is_json:
             values.append(_json_body())
         if _holds_nul(values):
-            abort(400, "Input must not contain NUL characters.")
+            abort(400, gettext("Input must not contain NUL characters."))
 
     @app.context_processor
     def inject_unread() -> dict[str, Any]:
@@ -212,18 +219,18 @@ def _register_hooks(app: Flask) -> None:
         return response
 
     for code, title in (
-        (400, "Bad request"),
-        (401, "Unauthorized"),
-        (403, "Forbidden"),
-        (404, "Not found"),
-        (405, "Method not allowed"),
-        (409, "Conflict"),
-        (413, "File too large"),
-        (422, "Unprocessable"),
-        (429, "Too many requests"),
+        (400, N_("Bad request")),
+        (401, N_("Unauthorized")),
+        (403, N_("Forbidden")),
+        (404, N_("Not found")),
+        (405, N_("Method not allowed")),
+        (409, N_("Conflict")),
+        (413, N_("File too large")),
+        (422, N_("Unprocessable")),
+        (429, N_("Too many requests")),
     ):
         app.register_error_handler(code, _error_page(code, title))
 
     from flask_wtf.csrf import CSRFError
 
-    app.register_error_handler(CSRFError, _error_page(400, "The form expired or was tampered with"))
+    app.register_error_handler(CSRFError, _error_page(400, N_("The form expired or was tampered with")))

@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
@@ -37,7 +38,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
-                abort(403, "Your role does not allow this page.")
+                abort(403, gettext("Your role does not allow this page."))
             return view(*args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

@@ -105,6 +105,8 @@ class User(UserMixin, db.Model):
     # Off: the password form refuses this user, who signs in through single sign-on (issue 17).
     password_login: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     tier: Mapped[int | None] = mapped_column(Integer)  # agents: N1-N4; None = the team's tier
+    # The interface language the user chose ("en", "fr"); none: the browser's Accept-Language.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")

@@ -160,6 +160,7 @@ class Client:
 
         g.pop("_login_user", None)
         g.pop("csrf_token", None)
+        g.pop("_flask_babel", None)  # Flask-Babel's locale, chosen once per context
 
     def get(self, url: str, **kw):  # type: ignore[no-untyped-def]
         self._fresh()

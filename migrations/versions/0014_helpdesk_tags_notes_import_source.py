@@ -1,7 +1,7 @@
 """helpdesk imports (issue 17): interaction tags, internal notes, pull connector state
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-03 06:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0009'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """single sign-on: password sign-in per user, and the admin's provisioning settings
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-03 06:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0009'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

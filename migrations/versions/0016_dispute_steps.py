@@ -9,7 +9,7 @@ were announced to the team's leads, who decide them: they become escalated, as o
 opening. webhook_delivery.attempted_at times the retries' backoff.
 
 Revision ID: 0016
-Revises: 0009
+Revises: 0015
 Create Date: 2026-12-03 06:30:00.000000
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0009'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import (
@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from ..extensions import db
+from ..i18n import ENUM_LABELS
 from ..models import Role, Team, User
 from ..services.sso import parse_domains
 
@@ -38,20 +39,20 @@ def _choices(teams: Iterable[Team]) -> list[tuple[int, str]]:
 class UserForm(FlaskForm):
     """A new user; the team and led teams are picked from `teams`."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=255)])
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(lazy_gettext("Email"), validators=[DataRequired(), Email(), Length(max=255)])
     password = PasswordField(
-        "Initial password (leave empty to invite)",
+        lazy_gettext("Initial password (leave empty to invite)"),
         validators=[Optional(), Length(min=8, max=200)],
     )
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
-    team = SelectField("Team (agents and reviewers)", coerce=int)
-    leads = SelectMultipleField("Leads these teams (leads)", coerce=int)
+    role = SelectField(lazy_gettext("Role"), choices=[(r.value, ENUM_LABELS[r.value]) for r in Role])
+    team = SelectField(lazy_gettext("Team (agents and reviewers)"), coerce=int)
+    leads = SelectMultipleField(lazy_gettext("Leads these teams (leads)"), coerce=int)
     weekly_capacity = IntegerField(
-        "Weekly review capacity", default=40, validators=[NumberRange(min=0, max=1000)]
+        lazy_gettext("Weekly review capacity"), default=40, validators=[NumberRange(min=0, max=1000)]
     )
     sso_only = BooleanField(lazy_gettext("Signs in with single sign-on only (no password)"))
-    submit = SubmitField("Create or invite user")
+    submit = SubmitField(lazy_gettext("Create or invite user"))
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -69,35 +70,37 @@ class UserForm(FlaskForm):
         if db.session.scalar(
             select(func.count(User.id)).where(User.email == field.data.strip().lower())
         ):
-            raise ValidationError("A user with this email already exists.")
+            raise ValidationError(gettext("A user with this email already exists."))
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Team name", validators=[DataRequired(), Length(max=120)])
-    submit = SubmitField("Create team")
+    name = StringField(lazy_gettext("Team name"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(lazy_gettext("Create team"))
 
     def validate_name(self, field):  # type: ignore[no-untyped-def]
         if db.session.scalar(select(func.count(Team.id)).where(Team.name == field.data.strip())):
-            raise ValidationError("A team with this name already exists.")
+            raise ValidationError(gettext("A team with this name already exists."))
 
 
 class UserEditForm(FlaskForm):
     """One row of the users table: role, team and whether the account is active."""
 
-    role = SelectField("Role", choices=[(r.value, r.value) for r in Role])
-    team = SelectField("Team", coerce=int)
+    role = SelectField(lazy_gettext("Role"), choices=[(r.value, ENUM_LABELS[r.value]) for r in Role])
+    team = SelectField(lazy_gettext("Team"), coerce=int)
     # A select, not a checkbox: an unchecked box is simply missing from the post, so a client that
     # only meant to change the role would deactivate the user by accident.
-    status = SelectField("Account", choices=[("active", "active"), ("deactivated", "deactivated")])
+    status = SelectField(lazy_gettext("Account"), choices=[("active", lazy_gettext("active")), ("deactivated", lazy_gettext("deactivated"))])
     weekly_capacity = IntegerField(
-        "Weekly capacity", validators=[Optional(), NumberRange(min=0, max=1000)]
+        lazy_gettext("Weekly capacity"), validators=[Optional(), NumberRange(min=0, max=1000)]
     )
     # Whether the sign-in form takes the user's password (off: single sign-on only); left out of
     # a post, it stays as it is.
     password_login = SelectField(
-        "Password sign-in", choices=[("on", "on"), ("off", "off")], validators=[Optional()]
+        lazy_gettext("Password sign-in"),
+        choices=[("on", lazy_gettext("on")), ("off", lazy_gettext("off"))],
+        validators=[Optional()],
     )
-    submit = SubmitField("Save")
+    submit = SubmitField(lazy_gettext("Save"))
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -111,8 +114,8 @@ class UserEditForm(FlaskForm):
 class LedTeamsForm(FlaskForm):
     """A lead's row: the teams they lead. Posted on its own, so an empty choice means no teams."""
 
-    teams = SelectMultipleField("Leads these teams", coerce=int)
-    submit = SubmitField("Save teams")
+    teams = SelectMultipleField(lazy_gettext("Leads these teams"), coerce=int)
+    submit = SubmitField(lazy_gettext("Save teams"))
 
     def __init__(self, teams: Sequence[Team], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -127,7 +130,7 @@ class LedTeamsForm(FlaskForm):
 class RevokeTokenForm(FlaskForm):
     """The revoke button of one API token (it carries only the CSRF token)."""
 
-    submit = SubmitField("Revoke")
+    submit = SubmitField(lazy_gettext("Revoke"))
 
 
 class SsoSettingsForm(FlaskForm):

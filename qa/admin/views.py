@@ -36,7 +36,7 @@ def _teams() -> list[Team]:
 def _valid_or_400(form: FlaskForm) -> None:
     """Abort with the form's errors (CSRF included) as the reason."""
     if not form.validate_on_submit():
-        abort(400, "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items()))
+        abort(400, "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in form.errors.items()))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -51,7 +51,7 @@ def users():
         team = user_service.get_or_create_team(team_form.name.data.strip())
         audit.record(current_user, "team.created", team)
         db.session.commit()
-        flash(f"Created team {team.name}.", "info")
+        flash(gettext("Created team %(team)s.", team=team.name), "info")
         return redirect(url_for(".users"))
     return render_template(
         "admin/users.html",
@@ -81,7 +81,7 @@ def _created_user(form: UserForm) -> Response | None:
         return None
     user.weekly_capacity = form.weekly_capacity.data or 0
     db.session.commit()
-    flash(f"Created {user.email} ({user.role.value}).", "info")
+    flash(gettext("Created %(email)s (%(role)s).", email=user.email, role=user.role.value), "info")
     if form.password.data or form.sso_only.data:  # (no set-password link to hand over)
         return redirect(url_for(".users"))
     if mail.configured():
@@ -132,11 +132,11 @@ def update_user(user_id: int):
             user_service.set_password_login(user, form.password_login.data == "on", current_user)
     except user_service.UserError as exc:
         db.session.rollback()
-        flash(f"Nothing changed: {exc}.", "error")
+        flash(gettext("Nothing changed: %(exc)s.", exc=exc), "error")
     else:
         db.session.commit()
         state = "active" if user.active else "deactivated"
-        flash(f"Saved {user.email}: {user.role.value}, {state}.", "info")
+        flash(gettext("Saved %(email)s: %(role)s, %(state)s.", email=user.email, role=user.role.value, state=state), "info")
     # An admin who just gave up the role may no longer open the users page.
     return redirect(url_for(".users") if current_user.role == Role.ADMIN else "/")
 
@@ -153,8 +153,8 @@ def update_led_teams(user_id: int):
     except user_service.UserError as exc:
         abort(400, str(exc))
     db.session.commit()
-    led = ", ".join(t.name for t in user.led_teams) or "no teams"
-    flash(f"Saved {user.email}: leads {led}.", "info")
+    led = ", ".join(t.name for t in user.led_teams) or gettext("no teams")
+    flash(gettext("Saved %(email)s: leads %(led)s.", email=user.email, led=led), "info")
     return redirect(url_for(".users"))
 
 
@@ -164,12 +164,12 @@ def revoke_token(token_id: int):
     """Revoke a user's API token, audited; the API refuses it from the next request on."""
     token = db.get_or_404(ApiToken, token_id)
     _valid_or_400(RevokeTokenForm())
-    label = f"API token {token.name} of {token.user.email}"
+    label = gettext("API token %(token)s of %(email)s", token=token.name, email=token.user.email)
     if tokens.revoke(token, current_user):
         db.session.commit()
-        flash(f"Revoked {label}.", "info")
+        flash(gettext("Revoked %(label)s.", label=label), "info")
     else:
-        flash(f"{label} was already revoked.", "info")
+        flash(gettext("%(label)s was already revoked.", label=label), "info")
     return redirect(url_for(".users"))
 
 
@@ -206,9 +206,9 @@ def train_model():
     _valid_or_400(FlaskForm())
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if training.start(app, current_user.id):
-        flash("Training started: it runs in the background, follow it below.", "info")
+        flash(gettext("Training started: it runs in the background, follow it below."), "info")
     else:
-        flash("A training is already running.", "error")
+        flash(gettext("A training is already running."), "error")
     return redirect(url_for(".models") + "#training")
 
 
@@ -238,15 +238,16 @@ def activate_custom_head():
     """Activate a version of a criterion's custom head, or roll it back to the previous one."""
     criterion_id = request.form.get("criterion", type=int)
     if criterion_id is None:
-        flash("No criterion given.", "error")
+        flash(gettext("No criterion given."), "error")
         return redirect(url_for(".models"))
     criterion = db.session.get(Criterion, criterion_id) if 0 < criterion_id < 2**31 else None
-    name = criterion.name if criterion is not None else f"criterion {criterion_id}"
+    name = criterion.name if criterion is not None else gettext("criterion %(number)s", number=criterion_id)
     return _activate_or_roll_back(
         lambda: autoqa.rollback_custom(criterion_id, current_user),
         lambda version: autoqa.activate_custom(criterion_id, version, current_user),
-        f"Active head for {name}: " + "{version}. New scores use it.",
-        f"{name} has no learned head any more: new interactions get no suggestion for it.",
+        gettext("Active head for %(name)s: {version}. New scores use it.", name=name),
+        gettext("%(name)s has no learned head any more: new interactions get no suggestion for it.",
+                name=name),
     )
 
 
@@ -258,9 +259,10 @@ def activate_model():
     return _activate_or_roll_back(
         lambda: autoqa.rollback(registry, current_user),
         lambda version: autoqa.activate_version(registry, version, current_user),
-        "Active AutoQA model: {version}. New scores use it; run `flask score --all` to re-score.",
-        f"Rolled back to the shipped default model {autoqa.shipped_default().get('version')}. "
-        "New scores use it; run `flask score --all` to re-score.",
+        gettext("Active AutoQA model: {version}. New scores use it; run `flask score --all` to "
+                "re-score."),
+        gettext("Rolled back to the shipped default model %(version)s. New scores use it; run "
+                "`flask score --all` to re-score.", version=autoqa.shipped_default().get("version")),
     )
 
 

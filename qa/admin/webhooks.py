@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -26,7 +27,7 @@ class WebhookForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    add = SubmitField("Add webhook")
+    add = SubmitField(lazy_gettext("Add webhook"))
 
 
 def _page(form: WebhookForm, status: int = 200):  # type: ignore[no-untyped-def]
@@ -59,7 +60,7 @@ def webhooks_page():
         return _page(form, 400)
     audit.record(current_user, "webhook.created", hook, url=hook.url, events=hook.events)
     db.session.commit()
-    flash("Webhook added.", "info")
+    flash(gettext("Webhook added."), "info")
     return redirect(url_for(".webhooks_page"))
 
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import Select, func, select
 
@@ -39,14 +40,14 @@ def authenticate():  # type: ignore[no-untyped-def]
     header = request.headers.get("Authorization", "")
     user = tokens.authenticate(header[7:].strip()) if header.startswith("Bearer ") else None
     if user is None:
-        abort(401, "Send a valid API token: Authorization: Bearer <token>.")
+        abort(401, gettext("Send a valid API token: Authorization: Bearer <token>."))
     login._update_request_context_with_user(user)
     return None
 
 
 def _writer() -> None:
     if current_user.role not in (Role.LEAD, Role.ADMIN):
-        abort(403, "Only leads and admins may send interactions.")
+        abort(403, gettext("Only leads and admins may send interactions."))
 
 
 @bp.get("/openapi.json")
@@ -95,7 +96,7 @@ def _filtered(query: Select[Interaction]) -> Select[Interaction]:
         value = request.args.get(name)
         if value is not None:
             if value not in {e.value for e in enum}:
-                abort(400, f"{name} must be one of {', '.join(e.value for e in enum)}")
+                abort(400, gettext("%(name)s must be one of %(enum)s", name=name, enum=', '.join(e.value for e in enum)))
             query = query.where(column == value)
     if request.args.get("external_id"):
         query = query.where(Interaction.external_id == request.args["external_id"])
@@ -112,7 +113,7 @@ def _int_arg(name: str, default: int, high: int) -> int:
     except ValueError:
         value = 0
     if not 1 <= value <= high:
-        abort(400, f"{name} must be a whole number from 1 to {high}, got {raw[:20]!r}")
+        abort(400, gettext("%(name)s must be a whole number from 1 to %(high)s, got %(raw)s", name=name, high=high, raw=repr(raw[:20])))
     return value
 
 
@@ -145,13 +146,13 @@ def _numbered_rows(body: object) -> list[tuple[int, dict[str, Any] | str]]:
     if isinstance(body, dict) and "interactions" in body:
         rows = body["interactions"]
         if not isinstance(rows, list):
-            abort(400, "interactions must be a list")
+            abort(400, gettext("interactions must be a list"))
     elif isinstance(body, dict):
         rows = [body]
     else:
         abort(400, 'send a JSON object, or {"interactions": [...]}')
     if len(rows) > MAX_BATCH:
-        abort(413, f"at most {MAX_BATCH} interactions per request")
+        abort(413, gettext("at most %(MAX_BATCH)s interactions per request", MAX_BATCH=MAX_BATCH))
     return [
         (n, r if isinstance(r, dict) else "each interaction must be a JSON object")
         for n, r in enumerate(rows)
@@ -169,7 +170,7 @@ def upload_recording():
     _writer()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        abort(400, "send the recording as multipart field 'file'")
+        abort(400, gettext("send the recording as multipart field 'file'"))
     try:
         interaction = ingest_recording(
             request.form.to_dict(),
@@ -200,7 +201,7 @@ def list_reviews():
     if "interaction_id" in request.args:
         interaction_id = request.args.get("interaction_id", type=int)
         if interaction_id is None or not 1 <= interaction_id < 2**31:
-            abort(400, "interaction_id must be a positive integer")
+            abort(400, gettext("interaction_id must be a positive integer"))
         query = query.where(Review.interaction_id == interaction_id)
     reviews = [
         r

@@ -1,16 +1,17 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db
+from ..i18n import supported_languages
 from ..models import User
 from ..services import audit, sign_in
 from ..services import users as user_service
 from . import bp
-from .forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from .forms import ChangePasswordForm, LanguageForm, LoginForm, SetPasswordForm
 
 
 def _verify(email: str, password: str) -> User | None:
@@ -23,8 +24,13 @@ def _throttled(template: str, form, error: sign_in.Throttled):  # type: ignore[n
     """429 with the form again and a message that does not tell whether the account exists."""
     minutes = -(-error.retry_after // 60)
     flash(
-        "Too many attempts for this account or from this address. "
-        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+        ngettext(
+            "Too many attempts for this account or from this address. "
+            "Try again in %(num)d minute.",
+            "Too many attempts for this account or from this address. "
+            "Try again in %(num)d minutes.",
+            minutes,
+        ),
         "error",
     )
     page = render_template(template, form=form)
@@ -36,7 +42,7 @@ def _wrong_password(form: LoginForm):  # type: ignore[no-untyped-def]
     known = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
     audit.record(known, "auth.login_failed", known, email=form.email.data[:255])
     db.session.commit()
-    flash("Wrong email or password.", "error")
+    flash(gettext("Wrong email or password."), "error")
     return render_template("auth/login.html", form=form), 401
 
 
@@ -87,8 +93,14 @@ def logout():
     user_service.sign_out(current_user)
     db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+def _account_page(form: ChangePasswordForm) -> str:
+    """The account page: the language choice and the change-password form."""
+    languages = LanguageForm(locale=current_user.locale or "").offer(supported_languages())
+    return render_template("auth/password.html", form=form, language_form=languages)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -105,22 +117,38 @@ def change_password():
         except sign_in.Throttled as error:
             return _throttled("auth/password.html", form, error)
         if not ok:
-            form.current_password.errors.append("This is not your current password.")
-            return render_template("auth/password.html", form=form), 400
+            form.current_password.errors.append(gettext("This is not your current password."))
+            return _account_page(form), 400
         user = current_user._get_current_object()
         try:
             user_service.change_password(user, form.new_password.data)
         except user_service.UserError as exc:
             db.session.rollback()
             form.new_password.errors.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
-            return render_template("auth/password.html", form=form), 400
+            return _account_page(form), 400
         db.session.commit()
         remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
         # the new session version: a fresh session, and a fresh remember-me cookie if one was kept
         login_user(user, remember=remembered in request.cookies)
-        flash("Your password is changed. Other sessions are signed out.", "info")
+        flash(gettext("Your password is changed. Other sessions are signed out."), "info")
         return redirect(url_for("dashboard.home"))
-    return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
+    return _account_page(form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/account/language", methods=["POST"])
+@login_required
+def change_language():
+    """Choose one's interface language (empty: the browser's); the next page is in it."""
+    form = LanguageForm().offer(supported_languages())
+    if not form.validate_on_submit():
+        flash(gettext("Choose a language from the list."), "error")
+        return redirect(url_for(".change_password")), 303
+    user = current_user._get_current_object()
+    user.locale = form.locale.data or None
+    db.session.commit()
+    refresh()  # Flask-Babel chose this request's locale already: choose again, in the new one
+    flash(gettext("Language saved."), "info")
+    return redirect(url_for(".change_password"))
 
 
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
@@ -139,7 +167,7 @@ def set_password(token: str):
             form.new_password.errors.append(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
         else:
             db.session.commit()
-            flash("Your password is set. Sign in with it.", "info")
+            flash(gettext("Your password is set. Sign in with it."), "info")
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/set_password.html", form=form, user=user, error=None), status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import can_manage_calibration, led_team_ids, roles_required
@@ -41,7 +42,7 @@ def new():
     """Pick interactions and reviewers; everyone scores blind, the lead gives the reference."""
     scorecard = review_service.default_scorecard()
     if scorecard is None or scorecard.current is None:
-        abort(409, "Publish a scorecard first.")
+        abort(409, gettext("Publish a scorecard first."))
     offered = (
         service.candidate_interactions(current_user),
         service.candidate_reviewers(current_user),
@@ -60,7 +61,7 @@ def new():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Calibration “{session.name}” started.", "info")
+            flash(gettext("Calibration “%(session)s” started.", session=session.name), "info")
             return redirect(url_for(".show", session_id=session.id))
     return render_template("calibration/new.html", form=form), 400 if form.is_submitted() else 200
 
@@ -99,7 +100,7 @@ def close(session_id: int):
     except review_service.ReviewError as exc:
         abort(409, str(exc))
     db.session.commit()
-    flash("Session closed.", "info")
+    flash(gettext("Session closed."), "info")
     return redirect(url_for(".show", session_id=session.id))
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,60 +23,65 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..i18n import ENUM_LABELS
 from .models import CoachingSession, SessionStatus
 
 
 class AssignForm(FlaskForm):
-    module = SelectField("Training module", coerce=int, validators=[DataRequired()])
-    agents = SelectMultipleField("Agents", coerce=int, validators=[DataRequired()])
-    due_date = DateField("Due date", validators=[Optional()])
-    note = StringField("Note", validators=[Optional(), Length(max=500)])
+    module = SelectField(lazy_gettext("Training module"), coerce=int, validators=[DataRequired()])
+    agents = SelectMultipleField(lazy_gettext("Agents"), coerce=int, validators=[DataRequired()])
+    due_date = DateField(lazy_gettext("Due date"), validators=[Optional()])
+    note = StringField(lazy_gettext("Note"), validators=[Optional(), Length(max=500)])
     review_id = HiddenField()
-    submit = SubmitField("Assign training")
+    submit = SubmitField(lazy_gettext("Assign training"))
 
 
 class CompleteForm(FlaskForm):
-    submit = SubmitField("Mark as completed")
+    submit = SubmitField(lazy_gettext("Mark as completed"))
 
 
 class ModuleForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    criterion_key = SelectField("Improves criterion", validators=[Optional()])
-    content = TextAreaField("Content (Markdown)", validators=[DataRequired(), Length(max=50_000)])
-    quiz = TextAreaField("Quiz (optional)", validators=[Optional(), Length(max=20_000)])
+    title = StringField(lazy_gettext("Title"), validators=[DataRequired(), Length(max=200)])
+    criterion_key = SelectField(lazy_gettext("Improves criterion"), validators=[Optional()])
+    content = TextAreaField(lazy_gettext("Content (Markdown)"), validators=[DataRequired(), Length(max=50_000)])
+    quiz = TextAreaField(lazy_gettext("Quiz (optional)"), validators=[Optional(), Length(max=20_000)])
     pass_mark = IntegerField(
-        "Pass mark (%)", default=80, validators=[DataRequired(), NumberRange(0, 100)]
+        lazy_gettext("Pass mark (%)"), default=80, validators=[DataRequired(), NumberRange(0, 100)]
     )
-    kb_articles = SelectMultipleField("Knowledge-base articles", coerce=int, validate_choice=False)
-    submit = SubmitField("Save module")
+    kb_articles = SelectMultipleField(
+        lazy_gettext("Knowledge-base articles"), coerce=int, validate_choice=False
+    )
+    submit = SubmitField(lazy_gettext("Save module"))
 
 
 class ScheduleForm(FlaskForm):
-    agent = SelectField("Agent", coerce=int, validators=[DataRequired()])
+    agent = SelectField(lazy_gettext("Agent"), coerce=int, validators=[DataRequired()])
     scheduled_at = DateTimeLocalField(
-        "When (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        lazy_gettext("When (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    criteria = SelectMultipleField("Focus criteria (empty: the agent's weakest)")
-    submit = SubmitField("Schedule session")
+    criteria = SelectMultipleField(lazy_gettext("Focus criteria (empty: the agent's weakest)"))
+    submit = SubmitField(lazy_gettext("Schedule session"))
 
 
 class ActionItemForm(Form):
-    text = StringField("Action", validators=[Optional(), Length(max=500)])
-    owner = SelectField("Owner", choices=[("agent", "Agent"), ("lead", "Lead")])
-    due = DateField("Due", validators=[Optional()])
-    done = BooleanField("Done")
+    text = StringField(lazy_gettext("Action"), validators=[Optional(), Length(max=500)])
+    owner = SelectField(lazy_gettext("Owner"), choices=[("agent", lazy_gettext("Agent")), ("lead", lazy_gettext("Lead"))])
+    due = DateField(lazy_gettext("Due"), validators=[Optional()])
+    done = BooleanField(lazy_gettext("Done"))
 
 
 class SessionForm(FlaskForm):
-    agenda = TextAreaField("Agenda (Markdown)", validators=[Optional(), Length(max=20_000)])
+    agenda = TextAreaField(lazy_gettext("Agenda (Markdown)"), validators=[Optional(), Length(max=20_000)])
     notes = TextAreaField(
-        "Notes and summary (Markdown)", validators=[Optional(), Length(max=50_000)]
+        lazy_gettext("Notes and summary (Markdown)"), validators=[Optional(), Length(max=50_000)]
     )
     action_items = FieldList(FormField(ActionItemForm), min_entries=1, max_entries=20)
-    follow_up_date = DateField("Follow-up date", validators=[Optional()])
-    status = SelectField("Status", choices=[(s.value, s.value) for s in SessionStatus])
-    kb_articles = SelectMultipleField("Knowledge-base articles", coerce=int, validate_choice=False)
-    submit = SubmitField("Save session")
+    follow_up_date = DateField(lazy_gettext("Follow-up date"), validators=[Optional()])
+    status = SelectField(lazy_gettext("Status"), choices=[(s.value, ENUM_LABELS[s.value]) for s in SessionStatus])
+    kb_articles = SelectMultipleField(
+        lazy_gettext("Knowledge-base articles"), coerce=int, validate_choice=False
+    )
+    submit = SubmitField(lazy_gettext("Save session"))
 
 
 def session_form_data(session: CoachingSession) -> dict[str, Any]:
@@ -112,4 +118,4 @@ def _date_or_none(value: object) -> date | None:
 
 
 class AcknowledgeForm(FlaskForm):
-    submit = SubmitField("Acknowledge summary")
+    submit = SubmitField(lazy_gettext("Acknowledge summary"))

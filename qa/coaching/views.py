@@ -3,12 +3,14 @@
 from typing import cast
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..access import get_review_or_404, led_team_ids, roles_required, visible_agents
 from ..extensions import db
+from ..i18n import format_number
 from ..kb import services as kb
 from ..models import Review, Role, Team, User
 from ..services.dashboard import default_period
@@ -117,7 +119,7 @@ def _save_module(item: TrainingModule | None) -> Page:
         return render_template("coaching/module_form.html", form=form, module=item), 400
     kb.set_module_articles(saved.id, form.kb_articles.data or [], current_user)
     db.session.commit()
-    flash(f"Module “{saved.title}” saved.", "info")
+    flash(gettext("Module “%(saved)s” saved.", saved=saved.title), "info")
     return redirect(url_for(".module", module_id=saved.id))
 
 
@@ -147,7 +149,7 @@ def _quiz_answers(item: TrainingAssignment) -> dict[int, int]:
         try:
             answers[i] = int(raw)
         except ValueError:
-            abort(400, f"question {i + 1}: not an option")
+            abort(400, gettext("question %(value)s: not an option", value=i + 1))
     return answers
 
 
@@ -160,13 +162,20 @@ def _completed(item: TrainingAssignment, result: services.QuizResult | None) -> 
     """Say how the attempt went: a failed quiz comes back to the assignment, else to the list."""
     if result is not None and not result.passed:
         flash(
-            f"You scored {result.score:.0f}% ({result.right} of {result.total}); the pass mark "
-            f"is {result.pass_mark}%. Read the module again and retry.",
+            gettext(
+                "You scored %(score)s%% (%(right)s of %(total)s); the pass mark is "
+                "%(pass_mark)s%%. Read the module again and retry.",
+                score=format_number(result.score), right=result.right, total=result.total,
+                pass_mark=result.pass_mark,
+            ),
             "error",
         )
         return redirect(url_for(".assignment", assignment_id=item.id))
-    score = f" Quiz score {result.score:.0f}%." if result is not None else ""
-    flash("Training completed." + score, "info")
+    if result is None:
+        flash(gettext("Training completed."), "info")
+    else:
+        flash(gettext("Training completed. Quiz score %(score)s%%.",
+                      score=format_number(result.score)), "info")
     return redirect(url_for(".training"))
 
 
@@ -179,7 +188,7 @@ def assignment(assignment_id: int):
         abort(404)
     form = CompleteForm()
     if item.module.quiz:
-        form.submit.label.text = "Submit answers"
+        form.submit.label.text = gettext("Submit answers")
     if not form.validate_on_submit():
         return _assignment_page(item, form)
     try:
@@ -233,8 +242,8 @@ def _assign_chosen(form: AssignForm, agents: list[User]) -> Page:
         flash(str(exc), "error")
         return render_template("coaching/assign.html", form=form), 400
     db.session.commit()
-    names = ", ".join(a.agent.name for a in created) or "nobody new (already assigned)"
-    flash(f"Assigned “{module.title}” to {names}.", "info")
+    names = ", ".join(a.agent.name for a in created) or gettext("nobody new (already assigned)")
+    flash(gettext("Assigned “%(module)s” to %(names)s.", module=module.title, names=names), "info")
     return _back_after_assign(review)
 
 
@@ -303,7 +312,7 @@ def _schedule(form: ScheduleForm, agents: list[User]) -> Page:
         flash(str(exc), "error")
         return render_template("coaching/session_new.html", form=form), 400
     db.session.commit()
-    flash(f"Session with {agent.name} scheduled.", "info")
+    flash(gettext("Session with %(agent)s scheduled.", agent=agent.name), "info")
     return redirect(url_for(".session", session_id=item.id))
 
 
@@ -367,7 +376,7 @@ def session(session_id: int):
     if request.method == "GET":
         return _session_page(item, SessionForm(data=session_form_data(item)))
     if current_user.role not in (Role.LEAD, Role.ADMIN):
-        abort(403, "Only the lead records a session.")
+        abort(403, gettext("Only the lead records a session."))
     form = SessionForm()
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
@@ -379,7 +388,7 @@ def session(session_id: int):
         flash(str(exc), "error")
         return _session_page(item, form, 400)
     db.session.commit()
-    flash("Session saved.", "info")
+    flash(gettext("Session saved."), "info")
     return redirect(url_for(".session", session_id=item.id))
 
 
@@ -390,12 +399,12 @@ def acknowledge_session(session_id: int):
     item = _get_session_or_404(session_id)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
-        abort(400, "The form expired; reload the page.")
+        abort(400, gettext("The form expired; reload the page."))
     try:
         services.acknowledge_session(item, current_user)
     except services.CoachingSessionError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".session", session_id=item.id)), 303
     db.session.commit()
-    flash("Session summary acknowledged.", "info")
+    flash(gettext("Session summary acknowledged."), "info")
     return redirect(url_for(".session", session_id=item.id))

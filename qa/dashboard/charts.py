@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from ..services.dashboard import Overview
@@ -211,7 +212,7 @@ def _legend(y: float) -> list[str]:
     out.append(
         f'<rect x="{NAME_W + 5 * 56}" y="{_num(y)}" width="14" height="14" fill="#eef0f3"/>'
         f'<text x="{NAME_W + 5 * 56 + 18}" y="{_num(y + 11)}" font-size="11" fill="#1d2433">'
-        f"no answers</text>"
+        f"{escape(gettext('no answers'))}</text>"
     )
     return out
 
@@ -238,7 +239,8 @@ def heatmap(
             cell = cells.get((agent, criterion))
             colour = "#eef0f3" if cell is None else heat_colour(cell[0])
             tip = f"{agent} · {criterion}: " + (
-                "no answers" if cell is None else f"{_num(cell[0])} ({cell[1]} answers)"
+                gettext("no answers") if cell is None
+                else gettext("%(score)s (%(answers)s answers)", score=_num(cell[0]), answers=cell[1])
             )
             text = "–" if cell is None else f"{cell[0]:.0f}"
             ink = "#ffffff" if cell is not None and not 20 < cell[0] < 80 else "#1d2433"
@@ -353,31 +355,31 @@ def svgs(o: Overview, threshold: float) -> dict[str, Markup]:
     weeks = [w.week for w in o.weeks]
     return {
         "weekly": line_chart(
-            "IQS and AQS by week",
+            gettext("IQS and AQS by week"),
             weeks,
             {"IQS": [w.iqs for w in o.weeks], "AQS": [w.aqs for w in o.weeks]},
         ),
         "criteria": bar_chart(
-            "Average score per criterion, weakest first",
+            gettext("Average score per criterion, weakest first"),
             [c.name for c in o.criteria],
             [c.score for c in o.criteria],
             top=100,
             threshold=threshold,
-            y_title="Score (0-100)",
+            y_title=gettext("Score (0-100)"),
         ),
         "distribution": bar_chart(
-            "Distribution of review scores",
+            gettext("Distribution of review scores"),
             [b.label for b in o.distribution],
             [b.reviews for b in o.distribution],
-            y_title="Reviews",
+            y_title=gettext("Reviews"),
         ),
         "sla": bar_chart(
-            "SLA compliance per channel (%)",
+            gettext("SLA compliance per channel (%)"),
             [s.channel for s in o.kpis.sla],
             [s.compliance for s in o.kpis.sla],
             top=100,
             unit="%",
-            y_title="Met (%)",
+            y_title=gettext("Met (%)"),
         ),
-        "heatmap": heatmap("Score per agent and criterion", *heat_cells(o)),
+        "heatmap": heatmap(gettext("Score per agent and criterion"), *heat_cells(o)),
     }

@@ -1,12 +1,13 @@
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Regexp
 
 
 class SampleForm(FlaskForm):
-    policy = SelectField("Sampling policy", coerce=int)
+    policy = SelectField(lazy_gettext("Sampling policy"), coerce=int)
     week = StringField(
-        "ISO week",
-        validators=[DataRequired(), Regexp(r"^\d{4}-W\d{2}$", message="Use the form 2026-W47.")],
+        lazy_gettext("ISO week"),
+        validators=[DataRequired(), Regexp(r"^\d{4}-W\d{2}$", message=lazy_gettext("Use the form 2026-W47."))],
     )
-    submit = SubmitField("Draw sample")
+    submit = SubmitField(lazy_gettext("Draw sample"))

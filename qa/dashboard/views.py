@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -54,7 +55,7 @@ def _chosen_team(teams: list[Team]) -> Team | None:
     """The team in ?team= (404 when it is not one of the user's), else the first."""
     team_id = request.args.get("team", type=int)
     if team_id is None and request.args.get("team"):
-        abort(400, "team must be a number")
+        abort(400, gettext("team must be a number"))
     chosen = next((t for t in teams if t.id == team_id), teams[0] if teams else None)
     if team_id is not None and (chosen is None or chosen.id != team_id):
         abort(404)
@@ -264,19 +265,19 @@ def draw_sample():
         abort(404)
     form.policy.choices = [(policy.id, policy.name)]
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash("; ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".team", team=policy.team_id))
     try:
         report = sampling.draw(policy, form.week.data, actor=current_user)
     except sampling.SamplingError as exc:
         flash(str(exc), "error")
     else:
-        flash(
-            f"{form.week.data}: {report.added} interactions sampled, {report.assigned} assigned"
-            + (f", {report.unassigned} waiting for reviewer capacity" if report.unassigned else "")
-            + ".",
-            "info",
-        )
+        message = gettext("%(week)s: %(added)s interactions sampled, %(assigned)s assigned",
+                          week=form.week.data, added=report.added, assigned=report.assigned)
+        if report.unassigned:
+            message += gettext(", %(unassigned)s waiting for reviewer capacity",
+                               unassigned=report.unassigned)
+        flash(message + ".", "info")
     return redirect(url_for(".team", team=policy.team_id))
 
 

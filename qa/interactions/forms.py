@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -18,27 +18,27 @@ from ..models import User
 
 
 class UploadForm(FlaskForm):
-    recording = FileField("Call recording (wav, mp3, m4a, ogg, flac)", validators=[FileRequired()])
-    agent = SelectField("Agent", coerce=int, validators=[DataRequired()])
-    external_id = StringField("External id", validators=[DataRequired(), Length(max=120)])
+    recording = FileField(lazy_gettext("Call recording (wav, mp3, m4a, ogg, flac)"), validators=[FileRequired()])
+    agent = SelectField(lazy_gettext("Agent"), coerce=int, validators=[DataRequired()])
+    external_id = StringField(lazy_gettext("External id"), validators=[DataRequired(), Length(max=120)])
     started_at = DateTimeLocalField(
-        "Started at (UTC)", format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        lazy_gettext("Started at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
-    queue = StringField("Queue", validators=[Optional(), Length(max=120)])
+    queue = StringField(lazy_gettext("Queue"), validators=[Optional(), Length(max=120)])
     agent_channel = SelectField(
-        "Agent is on channel", choices=[("right", "right"), ("left", "left")]
+        lazy_gettext("Agent is on channel"), choices=[("right", lazy_gettext("right")), ("left", lazy_gettext("left"))]
     )
     wait_seconds = IntegerField(
-        "Wait before answer (s)", validators=[Optional(), NumberRange(min=0)]
+        lazy_gettext("Wait before answer (s)"), validators=[Optional(), NumberRange(min=0)]
     )
-    csat = IntegerField("CSAT (1-5)", validators=[Optional(), NumberRange(min=1, max=5)])
-    escalated = BooleanField("Escalated")
+    csat = IntegerField(lazy_gettext("CSAT (1-5)"), validators=[Optional(), NumberRange(min=1, max=5)])
+    escalated = BooleanField(lazy_gettext("Escalated"))
     # ISO 639-1; empty = the team's language. Not English picks the multilingual Whisper model.
     language = StringField(
-        _l("Language (ISO 639-1, e.g. fr; empty: the team's)"),
+        lazy_gettext("Language (ISO 639-1, e.g. fr; empty: the team's)"),
         validators=[Optional(), Length(max=12)],
     )
-    submit = SubmitField("Upload and transcribe")
+    submit = SubmitField(lazy_gettext("Upload and transcribe"))
 
     def set_agents(self, agents: Iterable[User]) -> None:
         """Offer these agents, each with their team."""
@@ -61,16 +61,16 @@ class UploadForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Chats and emails (.jsonl or .csv)", validators=[FileRequired()])
+    file = FileField(lazy_gettext("Chats and emails (.jsonl or .csv)"), validators=[FileRequired()])
     # helpdesk exports (issue 17): qa/services/helpdesk.py
     format = SelectField(
-        _l("Format"),
+        lazy_gettext("Format"),
         choices=[
-            ("rows", _l("Coachline columns (CSV or JSONL)")),
-            ("zendesk", _l("Zendesk tickets (JSON export or Incremental Export pages)")),
-            ("freshdesk", _l("Freshdesk tickets with conversations (JSON)")),
-            ("intercom", _l("Intercom conversations (JSON)")),
+            ("rows", lazy_gettext("Coachline columns (CSV or JSONL)")),
+            ("zendesk", lazy_gettext("Zendesk tickets (JSON export or Incremental Export pages)")),
+            ("freshdesk", lazy_gettext("Freshdesk tickets with conversations (JSON)")),
+            ("intercom", lazy_gettext("Intercom conversations (JSON)")),
         ],
         default="rows",
     )
-    submit = SubmitField("Import and score")
+    submit = SubmitField(lazy_gettext("Import and score"))

@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -97,7 +98,7 @@ def audio(interaction_id: int):
     """Stream the recording with HTTP range support so the player can seek."""
     interaction = get_interaction_or_404(interaction_id)
     if interaction.recording is None:
-        abort(404, "This interaction has no recording.")
+        abort(404, gettext("This interaction has no recording."))
     return send_file(
         interaction.recording.path,
         conditional=True,
@@ -143,7 +144,7 @@ def _page(template: str, form: FlaskForm, **context: object) -> tuple[str, int]:
 def _refused(form: UploadForm, exc: IngestError) -> tuple[str, int]:
     """The upload page with the reason next to the field it is about."""
     if isinstance(exc, DuplicateInteraction):
-        form.external_id.errors.append("An interaction with this external id already exists.")
+        form.external_id.errors.append(gettext("An interaction with this external id already exists."))
     else:
         form.recording.errors.append(str(exc))
     return render_template("interactions/upload.html", form=form), 400
@@ -152,10 +153,11 @@ def _refused(form: UploadForm, exc: IngestError) -> tuple[str, int]:
 def _upload_message(interaction: Interaction) -> tuple[str, str]:
     """What the lead is told after an upload: queued, failed (with the reason), or done."""
     if jobs.is_queued():
-        return "Recording stored and queued for transcription.", "info"
+        return gettext("Recording stored and queued for transcription."), "info"
     if interaction.status == Status.FAILED:
-        return f"Stored, but transcription failed: {interaction.failure_reason}", "error"
-    return "Recording transcribed and scored.", "info"
+        return gettext("Stored, but transcription failed: %(reason)s",
+                       reason=interaction.failure_reason), "error"
+    return gettext("Recording transcribed and scored."), "info"
 
 
 MAX_WEB_IMPORT_ROWS = 1000  # the API's batch limit too
@@ -201,13 +203,13 @@ def retry(interaction_id: int):
     """Run the pipeline again for a failed interaction."""
     interaction = get_interaction_or_404(interaction_id)
     if interaction.status != Status.FAILED:
-        flash("Only failed interactions can be retried.", "error")
+        flash(gettext("Only failed interactions can be retried."), "error")
     else:
         audit.record(current_user, "interaction.retried", interaction)
         db.session.commit()
         jobs.process_interaction(interaction.id, interaction.status)
         db.session.refresh(interaction)
-        flash(f"Status now: {interaction.status.value}.", "info")
+        flash(gettext("Status now: %(status)s.", status=interaction.status.value), "info")
     return redirect(url_for(".detail", interaction_id=interaction_id))
 
 
@@ -223,7 +225,7 @@ def save_view():
         flash(str(exc), "error")
         return redirect(url_for(".index", **filters.params()))
     db.session.commit()
-    flash(f"View “{view.name}” saved.", "info")
+    flash(gettext("View “%(view)s” saved.", view=view.name), "info")
     return redirect(url_for(".index", **view.params))
 
 
@@ -234,7 +236,7 @@ def delete_view(view_id: int):
     if not search.delete_view(current_user, view_id):
         abort(404)
     db.session.commit()
-    flash("View deleted.", "info")
+    flash(gettext("View deleted."), "info")
     return redirect(url_for(".index"))
 
 
@@ -247,16 +249,16 @@ def add_to_queue(interaction_id: int):
         interaction, review_service.open_assignment(interaction, current_user)
     )
     if scorecard is None or scorecard.current is None:
-        abort(409, "No published scorecard yet.")
+        abort(409, gettext("No published scorecard yet."))
     try:
         review_service.start_review(interaction, current_user, scorecard.current)
         db.session.commit()
     except (review_service.ReviewError, IntegrityError) as exc:
         db.session.rollback()
         flash(
-            str(exc) if isinstance(exc, review_service.ReviewError) else "Already queued.", "info"
+            str(exc) if isinstance(exc, review_service.ReviewError) else gettext("Already queued."), "info"
         )
     else:
-        flash(f"{interaction.external_id} added to your queue (a draft review).", "info")
+        flash(gettext("%(external_id)s added to your queue (a draft review).", external_id=interaction.external_id), "info")
     back = request.form.get("back", "")
     return redirect(back if back.startswith("/interactions/?") else url_for(".index"))

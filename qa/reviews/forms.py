@@ -27,7 +27,7 @@ NA = "na"
 
 def _choices(criterion: Criterion) -> list[tuple[str, str]]:
     if (criterion.scale_min, criterion.scale_max) == (0, 1):
-        choices = [("1", "Yes"), ("0", "No")]
+        choices = [("1", lazy_gettext("Yes")), ("0", lazy_gettext("No"))]
     else:
         choices = [
             (str(v), str(v)) for v in range(criterion.scale_max, criterion.scale_min - 1, -1)
@@ -41,16 +41,16 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
     """A form class with one answer and one comment field per criterion of the review's version."""
 
     class ReviewForm(FlaskForm):
-        comment = TextAreaField("Overall comment", validators=[Optional(), Length(max=5000)])
+        comment = TextAreaField(lazy_gettext("Overall comment"), validators=[Optional(), Length(max=5000)])
         comment_segment = IntegerField(
-            "Segment", validators=[Optional(), NumberRange(min=1, max=100000)]
+            lazy_gettext("Segment"), validators=[Optional(), NumberRange(min=1, max=100000)]
         )
         # seconds spent on the page, filled in by review.js
         elapsed = FloatField(
             widget=HiddenField.widget, validators=[Optional(), NumberRange(min=0, max=86400)]
         )
-        save = SubmitField("Save draft")
-        submit = SubmitField("Submit review")
+        save = SubmitField(lazy_gettext("Save draft"))
+        submit = SubmitField(lazy_gettext("Submit review"))
 
     for c in review.scorecard_version.criteria:
         setattr(
@@ -61,12 +61,12 @@ def review_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-
         setattr(
             ReviewForm,
             f"cm_{c.id}",
-            TextAreaField("Comment", validators=[Optional(), Length(max=2000)]),
+            TextAreaField(lazy_gettext("Comment"), validators=[Optional(), Length(max=2000)]),
         )
         setattr(
             ReviewForm,
             f"sg_{c.id}",
-            IntegerField("Segment", validators=[Optional(), NumberRange(min=1, max=100000)]),
+            IntegerField(lazy_gettext("Segment"), validators=[Optional(), NumberRange(min=1, max=100000)]),
         )
     data: dict[str, Any] = {"comment": review.comment}
     if review.comment_segment_position is not None:
@@ -100,10 +100,10 @@ def answers_from(form: FlaskForm, review: Review) -> dict[int, AnswerInput]:
 
 class DisputeForm(FlaskForm):
     criteria = SelectMultipleField(
-        "Criteria you disagree with", coerce=int, validators=[Optional()]
+        lazy_gettext("Criteria you disagree with"), coerce=int, validators=[Optional()]
     )
-    reason = TextAreaField("Why do you disagree?", validators=[DataRequired(), Length(max=5000)])
-    submit = SubmitField("Open dispute")
+    reason = TextAreaField(lazy_gettext("Why do you disagree?"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(lazy_gettext("Open dispute"))
 
 
 def resolve_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no-untyped-def]
@@ -111,12 +111,12 @@ def resolve_form(review: Review, formdata=None) -> FlaskForm:  # type: ignore[no
 
     class ResolveForm(FlaskForm):
         new_score = DecimalField(
-            "New score (leave empty to uphold or to recompute from changed answers)",
+            lazy_gettext("New score (leave empty to uphold or to recompute from changed answers)"),
             places=1,
             validators=[Optional(), NumberRange(min=0, max=100)],
         )
-        comment = TextAreaField("Decision comment", validators=[DataRequired(), Length(max=5000)])
-        submit = SubmitField("Decide")
+        comment = TextAreaField(lazy_gettext("Decision comment"), validators=[DataRequired(), Length(max=5000)])
+        submit = SubmitField(lazy_gettext("Decide"))
 
     current = {a.criterion_id: a for a in review.answers}
     for c in review.scorecard_version.criteria:
@@ -157,10 +157,10 @@ class EscalateForm(FlaskForm):
 
 
 class ArbitratorForm(FlaskForm):
-    arbitrator = SelectField("Arbitrator", coerce=int, validators=[DataRequired()])
-    submit = SubmitField("Assign arbitrator")
+    arbitrator = SelectField(lazy_gettext("Arbitrator"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(lazy_gettext("Assign arbitrator"))
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", validators=[DataRequired(), Length(max=5000)])
-    submit = SubmitField("Post comment")
+    body = TextAreaField(lazy_gettext("Your comment"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(lazy_gettext("Post comment"))

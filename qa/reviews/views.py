@@ -17,6 +17,7 @@ from ..access import get_interaction_or_404, get_review_or_404, led_team_ids, ro
 from ..coaching import services as coaching
 from ..dashboard.charts import line_chart
 from ..extensions import db
+from ..i18n import N_, format_review_score
 from ..models import (
     Dispute,
     DisputeStatus,
@@ -32,7 +33,6 @@ from ..models import (
 from ..services import calibration as calibration_service
 from ..services import disputes as dispute_steps
 from ..services import reviews as service
-from ..templating import review_score_text
 from . import bp
 from .forms import (
     ArbitratorForm,
@@ -70,7 +70,7 @@ def start(interaction_id: int):
     assignment = service.open_assignment(interaction, current_user)
     scorecard = service.scorecard_for(interaction, assignment)
     if scorecard is None or scorecard.current is None:
-        abort(409, "No published scorecard yet.")
+        abort(409, gettext("No published scorecard yet."))
     try:
         review = _start_or_existing(interaction, scorecard.current)
     except service.ReviewError as exc:
@@ -192,19 +192,21 @@ def edit(review_id: int):
 def _saved(review: Review, submit: bool):  # type: ignore[no-untyped-def]
     """Where a saved review goes: back to its draft, to the queue, or to its calibration."""
     if not submit:
-        flash("Draft saved.", "info")
+        flash(gettext("Draft saved."), "info")
         return redirect(url_for(".edit", review_id=review.id))
     if review.calibration_session_id is not None:
-        flash("Calibration review submitted.", "info")
+        flash(gettext("Calibration review submitted."), "info")
         return redirect(url_for("calibration.show", session_id=review.calibration_session_id))
-    saved = f"Review submitted: score {review_score_text(review.score)}."
-    saved += f" Saved {review.interaction.external_id}"
-    saved += f" ({review.interaction.agent.name})."
+    saved = gettext(
+        "Review submitted: score %(score)s. Saved %(external_id)s (%(agent)s).",
+        score=format_review_score(review.score), external_id=review.interaction.external_id,
+        agent=review.interaction.agent.name,
+    )
     upcoming = _next_review(review)
     if upcoming is None:
-        flash(f"{saved} Your queue is empty.", "info")
+        flash(gettext("%(saved)s Your queue is empty.", saved=saved), "info")
         return redirect(url_for(".queue"))
-    flash(f"{saved} Next in your queue: {upcoming.interaction.external_id}.", "info")
+    flash(gettext("%(saved)s Next in your queue: %(external_id)s.", saved=saved, external_id=upcoming.interaction.external_id), "info")
     return redirect(url_for(".edit", review_id=upcoming.id))
 
 
@@ -311,7 +313,7 @@ def acknowledge(review_id: int):
     except service.ReviewError as exc:
         abort(404, str(exc))
     db.session.commit()
-    flash("Feedback acknowledged.", "info")
+    flash(gettext("Feedback acknowledged."), "info")
     if request.form.get("back") == "feedback":
         return redirect(url_for(".feedback"))
     return redirect(url_for(".show", review_id=review_id))
@@ -325,7 +327,7 @@ def dispute(review_id: int):
     form = DisputeForm()
     form.criteria.choices = [(c.id, c.name) for c in review.scorecard_version.criteria]
     if not form.validate_on_submit():
-        flash("Give a reason for the dispute.", "error")
+        flash(gettext("Give a reason for the dispute."), "error")
         return redirect(url_for(".show", review_id=review_id))
     try:
         dispute_steps.lapse_expired(review.disputes, current_app.config["DISPUTE_ESCALATION_DAYS"])
@@ -336,13 +338,13 @@ def dispute(review_id: int):
         db.session.commit()
     except (service.ReviewError, IntegrityError) as exc:  # (a parallel dispute came first)
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, service.ReviewError) else _ALREADY_DISPUTED, "error")
+        flash(str(exc) if isinstance(exc, service.ReviewError) else gettext(_ALREADY_DISPUTED), "error")
         return redirect(url_for(".show", review_id=review_id))
     flash(gettext("Dispute opened. The reviewer answers first."), "info")
     return redirect(url_for(".show", review_id=review_id))
 
 
-_ALREADY_DISPUTED = "this review already has an open dispute"
+_ALREADY_DISPUTED = N_("this review already has an open dispute")
 
 
 def _may_manage_dispute(dispute: Dispute) -> bool:
@@ -452,11 +454,11 @@ def _decide(dispute: Dispute, form: Any, action: str | None) -> None:
 
 def decision_message(dispute: Dispute) -> str:
     """The flash after a decision, naming the score under the one rounding rule."""
-    before = review_score_text(dispute.score_before)
+    before = format_review_score(dispute.score_before)
     if dispute.status == DisputeStatus.ADJUSTED:
         return gettext(
             "Dispute accepted: score %(before)s → %(after)s. The agent is told.",
-            before=before, after=review_score_text(dispute.score_after),
+            before=before, after=format_review_score(dispute.score_after),
         )  # fmt: skip
     if dispute.status == DisputeStatus.ANSWERED:
         return gettext(
@@ -464,11 +466,9 @@ def decision_message(dispute: Dispute) -> str:
             before=before,
         )
     if dispute.status == DisputeStatus.CHANGED:
-        return (
-            f"Dispute changed. Overturned: score {before} → "
-            f"{review_score_text(dispute.score_after)}."
-        )
-    return f"Dispute upheld: score {before} kept."
+        return gettext("Dispute changed. Overturned: score %(before)s → %(after)s.",
+                       before=before, after=format_review_score(dispute.score_after))
+    return gettext("Dispute upheld: score %(before)s kept.", before=before)
 
 
 def _resolve_page(dispute: Dispute, form: Any, status: int):  # type: ignore[no-untyped-def]
@@ -499,14 +499,14 @@ def arbitrator(dispute_id: int):
     form = ArbitratorForm()
     form.arbitrator.choices = _arbitrator_choices(dispute)
     if not form.validate_on_submit():
-        abort(400, "Pick an arbitrator from the list.")
+        abort(400, gettext("Pick an arbitrator from the list."))
     person = db.session.get(User, form.arbitrator.data)
     try:
         service.assign_arbitrator(dispute, person, current_user)  # type: ignore[arg-type]
     except service.ReviewError as exc:
         abort(400, str(exc))
     db.session.commit()
-    flash(f"{person.name} will decide this dispute.", "info")  # type: ignore[union-attr]
+    flash(gettext("%(person)s will decide this dispute.", person=person.name), "info")  # type: ignore[union-attr]
     return redirect(url_for(".resolve", dispute_id=dispute.id))
 
 
@@ -546,9 +546,9 @@ def _trend_chart(trend: service.ScoreTrend) -> Markup | None:
     if not trend.weeks:
         return None
     return line_chart(
-        "My weekly IQS and the team average",
+        gettext("My weekly IQS and the team average"),
         trend.weeks,
-        {"IQS": trend.mine, "Team average": trend.team},
+        {"IQS": trend.mine, gettext("Team average"): trend.team},
     )
 
 
@@ -560,7 +560,7 @@ def comment(review_id: int):
     review = get_review_or_404(review_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        flash("Write a comment first (at most 5000 characters).", "error")
+        flash(gettext("Write a comment first (at most 5000 characters)."), "error")
         return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
     try:
         service.add_comment(review, current_user, form.body.data or "")
@@ -569,5 +569,5 @@ def comment(review_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".show", review_id=review_id, _anchor="comments"))
     db.session.commit()
-    flash("Comment posted.", "info")
+    flash(gettext("Comment posted."), "info")
     return redirect(url_for(".show", review_id=review_id, _anchor="comments"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,9 +18,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import ENUM_LABELS
 from ..models import Channel, SamplingPolicy
 
-WEEK = Regexp(r"^\d{4}-W\d{2}$", message="Use the form 2026-W47.")
+WEEK = Regexp(r"^\d{4}-W\d{2}$", message=lazy_gettext("Use the form 2026-W47."))
 # What the form shows for a new policy (risk share in percent, as the form asks for it).
 NEW_POLICY_DATA = {
     "percentage": 5,
@@ -39,66 +40,66 @@ NEW_POLICY_DATA = {
 class PolicyForm(FlaskForm):
     """A team's sampling policy; `values()` gives what sampling.save_policy takes."""
 
-    team = SelectField("Team", coerce=int)
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    team = SelectField(lazy_gettext("Team"), coerce=int)
+    name = StringField(lazy_gettext("Name"), validators=[DataRequired(), Length(max=120)])
     percentage = FloatField(
-        "Percentage of the week's interactions",
+        lazy_gettext("Percentage of the week's interactions"),
         validators=[InputRequired(), NumberRange(min=0.01, max=100)],
     )
     min_per_agent = IntegerField(
-        "Minimum per agent", validators=[InputRequired(), NumberRange(min=0, max=1000)]
+        lazy_gettext("Minimum per agent"), validators=[InputRequired(), NumberRange(min=0, max=1000)]
     )
     max_per_agent = IntegerField(
-        "Maximum per agent", validators=[InputRequired(), NumberRange(min=0, max=1000)]
+        lazy_gettext("Maximum per agent"), validators=[InputRequired(), NumberRange(min=0, max=1000)]
     )
     risk_share = IntegerField(
-        "Risk-based share (%)", validators=[InputRequired(), NumberRange(min=0, max=100)]
+        lazy_gettext("Risk-based share (%)"), validators=[InputRequired(), NumberRange(min=0, max=100)]
     )
     risk_weight_autoqa = FloatField(
-        "Weight: lowest AutoQA score", validators=[InputRequired(), NumberRange(min=0, max=10)]
+        lazy_gettext("Weight: lowest AutoQA score"), validators=[InputRequired(), NumberRange(min=0, max=10)]
     )
     risk_weight_csat = FloatField(
-        "Weight: lowest CSAT", validators=[InputRequired(), NumberRange(min=0, max=10)]
+        lazy_gettext("Weight: lowest CSAT"), validators=[InputRequired(), NumberRange(min=0, max=10)]
     )
     risk_weight_escalated = FloatField(
-        "Weight: escalated", validators=[InputRequired(), NumberRange(min=0, max=10)]
+        lazy_gettext("Weight: escalated"), validators=[InputRequired(), NumberRange(min=0, max=10)]
     )
     risk_weight_handle_time = FloatField(
-        "Weight: longest handle time", validators=[InputRequired(), NumberRange(min=0, max=10)]
+        lazy_gettext("Weight: longest handle time"), validators=[InputRequired(), NumberRange(min=0, max=10)]
     )
     channels = SelectMultipleField(
-        "Channels (none ticked = all)",
-        choices=[(c.value, c.value) for c in Channel],
+        lazy_gettext("Channels (none ticked = all)"),
+        choices=[(c.value, ENUM_LABELS[c.value]) for c in Channel],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
     min_duration_seconds = FloatField(
-        "Minimum duration (seconds)", validators=[Optional(), NumberRange(min=0)]
+        lazy_gettext("Minimum duration (seconds)"), validators=[Optional(), NumberRange(min=0)]
     )
-    min_turns = IntegerField("Minimum turns", validators=[Optional(), NumberRange(min=0, max=1000)])
+    min_turns = IntegerField(lazy_gettext("Minimum turns"), validators=[Optional(), NumberRange(min=0, max=1000)])
     # qa/tiers: one tier only, and extra shares of the escalated and bounced-back interactions
     tier = SelectField(
-        _l("Tier"),
+        lazy_gettext("Tier"),
         coerce=int,
-        choices=[(0, _l("every tier")), (1, "N1"), (2, "N2"), (3, "N3"), (4, "N4")],
+        choices=[(0, lazy_gettext("every tier")), (1, "N1"), (2, "N2"), (3, "N3"), (4, "N4")],
         default=0,
     )
     escalated_share = IntegerField(
-        _l("At least this share of the escalated interactions (%)"),
+        lazy_gettext("At least this share of the escalated interactions (%)"),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     bounced_share = IntegerField(
-        _l("At least this share of the bounced-back interactions (%)"),
+        lazy_gettext("At least this share of the bounced-back interactions (%)"),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
-    exclude_own_team = BooleanField("Reviewers never review their own team")
+    exclude_own_team = BooleanField(lazy_gettext("Reviewers never review their own team"))
     seed = IntegerField(
-        "Seed", validators=[InputRequired(), NumberRange(min=-(2**31), max=2**31 - 1)]
+        lazy_gettext("Seed"), validators=[InputRequired(), NumberRange(min=-(2**31), max=2**31 - 1)]
     )
-    active = BooleanField("Active (drawn by the weekly job)", default=True)
-    submit = SubmitField("Save policy")
+    active = BooleanField(lazy_gettext("Active (drawn by the weekly job)"), default=True)
+    submit = SubmitField(lazy_gettext("Save policy"))
 
     @classmethod
     def for_new(cls) -> PolicyForm:
@@ -119,7 +120,7 @@ class PolicyForm(FlaskForm):
     def validate_max_per_agent(self, field: IntegerField) -> None:
         low = self.min_per_agent.data
         if low is not None and field.data is not None and field.data < low:
-            raise ValidationError("Must be at least the minimum per agent.")
+            raise ValidationError(gettext("Must be at least the minimum per agent."))
 
     def validate_risk_share(self, field: IntegerField) -> None:
         weights = (
@@ -129,7 +130,7 @@ class PolicyForm(FlaskForm):
             self.risk_weight_handle_time.data,
         )
         if field.data and not any(w for w in weights if w):
-            raise ValidationError("A risk share needs at least one risk weight above 0.")
+            raise ValidationError(gettext("A risk share needs at least one risk weight above 0."))
 
     def values(self) -> dict[str, Any]:
         """Plain values for sampling.save_policy."""
@@ -158,15 +159,15 @@ class PolicyForm(FlaskForm):
 class DrawForm(FlaskForm):
     """The week to draw."""
 
-    week = StringField("ISO week", validators=[DataRequired(), WEEK])
-    submit = SubmitField("Draw and assign")
+    week = StringField(lazy_gettext("ISO week"), validators=[DataRequired(), WEEK])
+    submit = SubmitField(lazy_gettext("Draw and assign"))
 
 
 class ReplaceForm(FlaskForm):
     """Why an assigned interaction is handed back."""
 
     reason = TextAreaField(
-        "Why can this interaction not be reviewed?",
+        lazy_gettext("Why can this interaction not be reviewed?"),
         validators=[DataRequired(), Length(min=3, max=2000)],
     )
-    submit = SubmitField("Replace it")
+    submit = SubmitField(lazy_gettext("Replace it"))

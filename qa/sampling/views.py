@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..access import can_manage_team, led_team_ids, roles_required
@@ -49,7 +50,7 @@ def _save(form: PolicyForm, policy: SamplingPolicy | None) -> ResponseReturnValu
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Saved sampling policy {policy.name}.", "info")
+            flash(gettext("Saved sampling policy %(policy)s.", policy=policy.name), "info")
             return redirect(url_for(".policy", policy_id=policy.id))
     status = 400 if request.method == "POST" else 200
     return render_template("sampling/policy_form.html", form=form, policy=policy), status
@@ -98,7 +99,7 @@ def draw(policy_id: int):
     policy = _policy_or_404(policy_id)
     form = DrawForm()
     if not form.validate_on_submit():
-        abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
+        abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     report = sampling.draw(policy, form.week.data, actor=current_user)
     flash(report.summary(), "info")
     return redirect(url_for(".policy", policy_id=policy.id, week=report.week))
@@ -133,9 +134,9 @@ def _assignment_or_404(assignment_id: int) -> Assignment:
 def _after_replace(assignment: Assignment, new: Assignment | None) -> ResponseReturnValue:
     """Say what replaced the interaction, then back to where the replacement was asked for."""
     if new is None:
-        flash("Released. This agent has no other interaction of that kind this week.", "info")
+        flash(gettext("Released. This agent has no other interaction of that kind this week."), "info")
     else:
-        flash(f"Replaced by {new.interaction.external_id}.", "info")
+        flash(gettext("Replaced by %(external_id)s.", external_id=new.interaction.external_id), "info")
     if current_user.role == Role.REVIEWER:
         return redirect(url_for(".assignments"))
     return redirect(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -36,22 +36,22 @@ SCALE_CHOICES = [("yesno", "Yes / No"), ("1-3", "1-3"), ("1-5", "1-5")]
 class CriterionForm(Form):
     """One criterion row of the scorecard builder (a sub-form: CSRF is on the outer form)."""
 
-    section = StringField("Section", validators=[Optional(), Length(max=120)])
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    examples = TextAreaField("Examples (one a line)", validators=[Optional(), Length(max=4000)])
+    section = StringField(lazy_gettext("Section"), validators=[Optional(), Length(max=120)])
+    name = StringField(lazy_gettext("Name"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=2000)])
+    examples = TextAreaField(lazy_gettext("Examples (one a line)"), validators=[Optional(), Length(max=4000)])
     weight = DecimalField(
-        "Weight", places=2, default=1, validators=[Optional(), NumberRange(min=0.01, max=100)]
+        lazy_gettext("Weight"), places=2, default=1, validators=[Optional(), NumberRange(min=0.01, max=100)]
     )
-    scale = SelectField("Scale", choices=SCALE_CHOICES, default="yesno")
-    allows_na = BooleanField("N/A allowed")
-    critical = BooleanField("Critical (auto-fail)")
+    scale = SelectField(lazy_gettext("Scale"), choices=SCALE_CHOICES, default="yesno")
+    allows_na = BooleanField(lazy_gettext("N/A allowed"))
+    critical = BooleanField(lazy_gettext("Critical (auto-fail)"))
     autoqa_key = StringField(
-        "AutoQA key",
+        lazy_gettext("AutoQA key"),
         validators=[Optional(), Length(max=60)],
-        description="empathy, resolution or a learned custom key; empty for none",
+        description=lazy_gettext("empathy, resolution or a learned custom key; empty for none"),
     )
-    remove = BooleanField("Remove")
+    remove = BooleanField(lazy_gettext("Remove"))
 
 
 def rows_from(version: ScorecardVersion | None) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ def rows_from(version: ScorecardVersion | None) -> list[dict[str, Any]]:
 def _spec(data: dict[str, Any]) -> dict[str, Any]:
     key = (data["autoqa_key"] or "").strip().lower() or None
     if key is not None and not KEY.match(key):
-        raise ReviewError(f"{data['name']}: AutoQA key must be lowercase letters, digits and _")
+        raise ReviewError(gettext("%(data)s: AutoQA key must be lowercase letters, digits and _", data=data['name']))
     lo, hi = SCALES[data["scale"]]
     return {
         "section": (data["section"] or "").strip() or "General",
@@ -94,14 +94,14 @@ def _spec(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScorecardForm(FlaskForm):
-    name = StringField("Scorecard name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    name = StringField(lazy_gettext("Scorecard name"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=2000)])
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
-    add = SubmitField("Add criterion")
+    add = SubmitField(lazy_gettext("Add criterion"))
     # qa/tiers: the "Escalation justified / correctly routed" criterion, AutoQA key escalation
-    add_escalation = SubmitField(_l("Add escalation criterion"))
-    save = SubmitField("Save draft")
-    publish = SubmitField("Publish new version")
+    add_escalation = SubmitField(lazy_gettext("Add escalation criterion"))
+    save = SubmitField(lazy_gettext("Save draft"))
+    publish = SubmitField(lazy_gettext("Publish new version"))
 
     editing: Scorecard | None = None  # the scorecard the form edits (None: a new one)
 
@@ -132,7 +132,7 @@ class ScorecardForm(FlaskForm):
     def validate_name(self, field: StringField) -> None:
         clash = db.session.scalar(select(Scorecard).where(Scorecard.name == field.data.strip()))
         if clash is not None and clash is not self.editing:
-            raise ValidationError("Another scorecard has this name.")
+            raise ValidationError(gettext("Another scorecard has this name."))
 
     def specs(self) -> list[dict[str, Any]]:
         """Criterion specs from the builder rows; blank and removed rows are dropped."""
@@ -143,18 +143,22 @@ class ScorecardForm(FlaskForm):
         ]
 
 
+CHANNEL_TITLES = {"call": lazy_gettext("Call"), "chat": lazy_gettext("Chat"),
+                  "email": lazy_gettext("Email"), "social": lazy_gettext("Social")}
+
+
 class AssignmentForm(FlaskForm):
     """Where a scorecard applies: channels and/or teams (nothing ticked: a general one)."""
 
     channels = SelectMultipleField(
-        "Channels",
-        choices=[(c.value, c.value.title()) for c in Channel],
+        lazy_gettext("Channels"),
+        choices=[(c.value, CHANNEL_TITLES[c.value]) for c in Channel],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    teams = SelectMultipleField("Teams", coerce=int, choices=[])
-    combine = BooleanField("Only these teams on these channels")
-    assign = SubmitField("Save assignment")
+    teams = SelectMultipleField(lazy_gettext("Teams"), coerce=int, choices=[])
+    combine = BooleanField(lazy_gettext("Only these teams on these channels"))
+    assign = SubmitField(lazy_gettext("Save assignment"))
 
     @classmethod
     def of(cls, scorecard: Scorecard, assignments: list[ScorecardAssignment]) -> AssignmentForm:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -101,14 +102,15 @@ def assign(scorecard_id: int):
     except assigning.AssignmentError as exc:
         abort(400, str(exc))
     db.session.commit()
-    flash(f"{scorecard.name}: assignment saved.", "info")
+    flash(gettext("%(scorecard)s: assignment saved.", scorecard=scorecard.name), "info")
     return redirect(url_for(".edit", scorecard_id=scorecard.id))
 
 
 def _saved(version: ScorecardVersion) -> str:
     if version.published_at is None:
-        return "Draft saved."
-    return f"Published {version.scorecard.name} v{version.number}."
+        return gettext("Draft saved.")
+    return gettext("Published %(scorecard)s v%(number)s.", scorecard=version.scorecard.name,
+                   number=version.number)
 
 
 @bp.route("/scorecards/<int:scorecard_id>/versions/<int:number>")

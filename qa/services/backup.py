@@ -13,6 +13,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy.engine import URL, make_url
 
 from ..extensions import db
@@ -45,17 +46,17 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
 def _sqlite_file(url: URL, doing: str) -> str:
     """The database file of a SQLite URL; an in-memory database has none to back up or restore."""
     if not url.database or url.database == ":memory:":
-        raise BackupError(f"an in-memory database cannot be {doing}")
+        raise BackupError(gettext("an in-memory database cannot be %(doing)s", doing=doing))
     return url.database
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
     if shutil.which(cmd[0]) is None:
-        raise BackupError(f"{cmd[0]} is not installed (apt-get install postgresql-client)")
+        raise BackupError(gettext("%(cmd)s is not installed (apt-get install postgresql-client)", cmd=cmd[0]))
     result = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(
-            f"{cmd[0]} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}"
+            gettext("%(cmd)s failed: %(returncode)s", cmd=cmd[0], returncode=result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode)
         )
 
 
@@ -88,7 +89,7 @@ def create(target: str | Path, *, database_url: str, upload_folder: str, model_d
         )
         kind = "postgresql"
     else:
-        raise BackupError(f"unsupported database {url.get_backend_name()}")
+        raise BackupError(gettext("unsupported database %(backend)s", backend=url.get_backend_name()))
     for name, folder in _folders(upload_folder, model_dir).items():
         with tarfile.open(out / f"{name}.tar.gz", "w:gz") as tar:
             if folder.is_dir():
@@ -103,12 +104,12 @@ def restore(source: str | Path, *, database_url: str, upload_folder: str, model_
     src = Path(source)
     manifest_path = src / "manifest.json"
     if not manifest_path.is_file():
-        raise BackupError(f"not a Coachline backup (no manifest.json): {src}")
+        raise BackupError(gettext("not a Coachline backup (no manifest.json): %(src)s", src=src))
     manifest = json.loads(manifest_path.read_text())
     url = make_url(database_url)
     if manifest["database"] != ("sqlite" if url.get_backend_name() == "sqlite" else "postgresql"):
         raise BackupError(
-            f"backup holds a {manifest['database']} database, the app uses {url.get_backend_name()}"
+            gettext("backup holds a %(manifest)s database, the app uses %(backend)s", manifest=manifest['database'], backend=url.get_backend_name())
         )
     live_file = _sqlite_file(url, "restored into") if manifest["database"] == "sqlite" else None
     db.session.remove()

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access import interaction_filter, led_team_ids
 from ..extensions import db
+from ..formats import format_day
 from ..models import (
     Answer,
     AutoScore,
@@ -91,7 +93,7 @@ def _delta(values: list[float], totals: dict[float, float], level: Level):  # ty
     if level == "interval":
         return lambda a, b: float(a - b) ** 2
     if level != "ordinal":
-        raise ValueError(f"unknown level of measurement: {level}")
+        raise ValueError(gettext("unknown level of measurement: %(level)s", level=level))
     index = {v: i for i, v in enumerate(values)}
     cumulative = [0.0]
     for v in values:
@@ -126,11 +128,11 @@ def cohens_kappa(pairs: Sequence[tuple[object, object]]) -> float | None:
 
 def _check_schedule(name: str, due_on: date | None, mode: str) -> None:
     if not name.strip():
-        raise ReviewError("give the session a name")
+        raise ReviewError(gettext("give the session a name"))
     if mode not in MODES:
-        raise ReviewError(f"unknown mode: {mode}")
+        raise ReviewError(gettext("unknown mode: %(mode)s", mode=mode))
     if due_on is not None and due_on < utcnow().date():
-        raise ReviewError("the due date is in the past")
+        raise ReviewError(gettext("the due date is in the past"))
 
 
 def create_session(
@@ -149,16 +151,16 @@ def create_session(
     blind session nobody sees another's answers before submitting their own."""
     _check_schedule(name, due_on, mode)
     if not interactions:
-        raise ReviewError("pick at least one interaction")
+        raise ReviewError(gettext("pick at least one interaction"))
     reviewers = [r for r in reviewers if r.id != lead.id]
     if len(reviewers) < 2:
-        raise ReviewError("pick at least two reviewers")
+        raise ReviewError(gettext("pick at least two reviewers"))
     for r in reviewers:
         if r.role not in (Role.REVIEWER, Role.LEAD, Role.ADMIN):
-            raise ReviewError(f"{r.name} is not a reviewer")
+            raise ReviewError(gettext("%(value)s is not a reviewer", value=r.name))
     for i in interactions:
         if i.agent_id in {lead.id, *(r.id for r in reviewers)}:
-            raise ReviewError(f"{i.external_id}: nobody scores their own interaction")
+            raise ReviewError(gettext("%(external_id)s: nobody scores their own interaction", external_id=i.external_id))
     session = CalibrationSession(
         name=name.strip(),
         lead=lead,
@@ -181,9 +183,14 @@ def create_session(
                     calibration_session=session,
                 )
             )
-    due = f" (due {due_on:%d %b %Y})" if due_on else ""
+    def message() -> str:
+        if due_on:
+            return gettext("Calibration to do: %(session)s (due %(due)s)", session=session.name,
+                           due=format_day(due_on, "%d %b %Y"))
+        return gettext("Calibration to do: %(session)s", session=session.name)
+
     for person in reviewers:
-        notify(person.id, f"Calibration to do: {session.name}{due}", f"/calibration/{session.id}")
+        notify(person.id, message, f"/calibration/{session.id}")
     audit.record(
         lead,
         "calibration.created",
@@ -255,7 +262,7 @@ def create_from_choice(
 def close_session(session: CalibrationSession, actor: User) -> None:
     """Close the session: no more answers; results become visible to the lead."""
     if session.status == CalibrationStatus.CLOSED:
-        raise ReviewError("this session is already closed")
+        raise ReviewError(gettext("this session is already closed"))
     session.status = CalibrationStatus.CLOSED
     session.closed_at = utcnow()
     audit.record(actor, "calibration.closed", session)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, func, select
 
 from ..extensions import db
@@ -54,11 +55,11 @@ def parse_period(start: str | None, end: str | None, today: date | None = None) 
         first = date.fromisoformat(start) if start else default.start
         last = date.fromisoformat(end) if end else default.end
     except ValueError:
-        raise DashboardError("dates must look like 2026-11-23") from None
+        raise DashboardError(gettext("dates must look like 2026-11-23")) from None
     if first > last:
-        raise DashboardError("the period starts after it ends")
+        raise DashboardError(gettext("the period starts after it ends"))
     if (last - first).days >= MAX_PERIOD_DAYS:
-        raise DashboardError(f"a period is at most {MAX_PERIOD_DAYS} days")
+        raise DashboardError(gettext("a period is at most %(MAX_PERIOD_DAYS)s days", MAX_PERIOD_DAYS=MAX_PERIOD_DAYS))
     return Period(first, last)
 
 

@@ -36,6 +36,7 @@ from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Connection, bindparam, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -285,7 +286,7 @@ def refresh(days: int, thresholds: Mapping[str, int]) -> dict[str, int]:
     nightly job runs so the first lead of the morning doesn't pay for them); a team at a time.
     """
     if days < 1:
-        raise ValueError("days must be at least 1")
+        raise ValueError(gettext("days must be at least 1"))
     today = utcnow().date()
     period = Period(today - timedelta(days=days), today - timedelta(days=STORE_AFTER_DAYS))
     keys = autoqa_keys()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -41,9 +42,9 @@ def answer(
     """The reviewer's step: accept the dispute and adjust the score (changed answers, or a
     new score), which ends it, or reject it with a reason, which hands it back to the agent."""
     if dispute.status != DisputeStatus.OPEN:
-        raise ReviewError("this dispute was already answered")
+        raise ReviewError(gettext("this dispute was already answered"))
     if reviewer.id != dispute.review.reviewer_id:
-        raise ReviewError("only the reviewer who wrote the review answers first")
+        raise ReviewError(gettext("only the reviewer who wrote the review answers first"))
     if not comment.strip():
         raise ReviewError(
             "say what you adjusted" if accept else "give the reason you reject the dispute"
@@ -53,7 +54,7 @@ def answer(
     external_id = dispute.review.interaction.external_id
     if accept:
         if not apply_score_change(dispute, new_score, answer_changes):
-            raise ReviewError("to accept, change an answer or give a new score")
+            raise ReviewError(gettext("to accept, change an answer or give a new score"))
         dispute.status, dispute.resolver, dispute.resolved_at = (
             DisputeStatus.ADJUSTED,
             reviewer,
@@ -65,7 +66,10 @@ def answer(
         )  # fmt: skip
         notify(
             dispute.agent_id,
-            f"{reviewer.name} accepted your dispute on {external_id} and adjusted the score",
+            lambda: gettext(
+                "%(reviewer)s accepted your dispute on %(external_id)s and adjusted the score",
+                reviewer=reviewer.name, external_id=external_id,
+            ),
             _link(dispute),
         )
         return
@@ -73,8 +77,11 @@ def answer(
     audit.record(reviewer, "dispute.reviewer_rejected", dispute)
     notify(
         dispute.agent_id,
-        f"{reviewer.name} answered your dispute on {external_id}: escalate it to your lead "
-        "or accept the answer",
+        lambda: gettext(
+            "%(reviewer)s answered your dispute on %(external_id)s: escalate it to your lead "
+            "or accept the answer",
+            reviewer=reviewer.name, external_id=external_id,
+        ),
         _link(dispute),
     )
 
@@ -108,7 +115,12 @@ def escalate(dispute: Dispute, agent: User, note: str, days: int) -> None:
     _check_agent_step(dispute, agent)
     deadline = escalation_deadline(dispute, days)
     if deadline is not None and utcnow() > deadline:
-        raise ReviewError(f"the {days}-day window to escalate closed on {deadline:%Y-%m-%d}")
+        raise ReviewError(
+            gettext(
+                "the %(days)s-day window to escalate closed on %(day)s",
+                days=days, day=f"{deadline:%Y-%m-%d}",
+            )
+        )  # fmt: skip
     dispute.status, dispute.escalated_at = DisputeStatus.ESCALATED, utcnow()
     dispute.escalation_note = note.strip() or None
     audit.record(agent, "dispute.escalated", dispute)
@@ -116,8 +128,10 @@ def escalate(dispute: Dispute, agent: User, note: str, days: int) -> None:
     for lead_id in leads:
         notify(
             lead_id,
-            f"{agent.name} escalated a dispute on {dispute.review.interaction.external_id}: "
-            "decide it",
+            lambda: gettext(
+                "%(agent)s escalated a dispute on %(external_id)s: decide it",
+                agent=agent.name, external_id=dispute.review.interaction.external_id,
+            ),
             f"/disputes/{dispute.id}",
         )
 
@@ -129,7 +143,10 @@ def accept_answer(dispute: Dispute, agent: User) -> None:
     _close(dispute, agent, "dispute.answer_accepted")
     notify(
         dispute.review.reviewer_id,
-        f"{agent.name} accepted your answer on {dispute.review.interaction.external_id}",
+        lambda: gettext(
+            "%(agent)s accepted your answer on %(external_id)s",
+            agent=agent.name, external_id=dispute.review.interaction.external_id,
+        ),
         _link(dispute),
     )
 
@@ -149,9 +166,9 @@ def lapse_expired(disputes: Iterable[Dispute], days: int) -> list[Dispute]:
 
 def _check_agent_step(dispute: Dispute, agent: User) -> None:
     if agent.id != dispute.agent_id:
-        raise ReviewError("only the agent who opened the dispute can take this step")
+        raise ReviewError(gettext("only the agent who opened the dispute can take this step"))
     if dispute.status != DisputeStatus.ANSWERED:
-        raise ReviewError("the reviewer has not rejected this dispute")
+        raise ReviewError(gettext("the reviewer has not rejected this dispute"))
 
 
 def _close(dispute: Dispute, actor: User | None, action: str) -> None:

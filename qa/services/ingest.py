@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from flask_babel import gettext
+
 from .. import jobs
 from ..extensions import db
 from ..models import Interaction, User
@@ -92,7 +94,8 @@ def ingest_recording(
     )
     _check_team(interaction, team_ids)
     if exists(interaction.source, interaction.external_id):
-        raise DuplicateInteraction(f"interaction {interaction.external_id} already exists")
+        raise DuplicateInteraction(gettext("interaction %(external_id)s already exists",
+                                           external_id=interaction.external_id))
     db.session.add(interaction)
     try:
         recording = attach_recording(
@@ -157,10 +160,11 @@ def ingest_upload(
     be read (type, encoding, broken CSV, over `max_rows`) is refused before anything is stored."""
     rows = rows_from_bytes(name, data)
     if max_rows is not None and len(rows) > max_rows:
-        raise IngestError(
-            f"{name} has {len(rows)} rows; the web import takes at most {max_rows} per file "
-            "(each is scored before the page answers): split it, or use `flask interactions import`"
-        )
+        raise IngestError(gettext(
+            "%(name)s has %(rows)s rows; the web import takes at most %(max_rows)s per file "
+            "(each is scored before the page answers): split it, or use `flask interactions import`",
+            name=name, rows=len(rows), max_rows=max_rows,
+        ))
     return ingest_rows(
         rows,
         settings=settings,
@@ -200,7 +204,8 @@ def _check_team(interaction: Interaction, team_ids: set[int] | None) -> None:
     if team_ids is None:
         return
     if interaction.team.id not in team_ids or interaction.agent.team_id not in team_ids:
-        raise NotYourTeam(f"{interaction.agent.email} is not in a team you lead")
+        raise NotYourTeam(gettext("%(email)s is not in a team you lead",
+                                  email=interaction.agent.email))
 
 
 def _process(interaction_ids: list[int], process: Process) -> None:

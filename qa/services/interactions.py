@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from transcription import AudioError, probe_audio, redact_text
@@ -116,7 +117,7 @@ def _rows(path: Path) -> NumberedRows:
 def _suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in {".csv", ".jsonl", ".ndjson", ".json"}:
-        raise IngestError(f"unsupported file type {suffix or '(none)'}: use .csv or .jsonl")
+        raise IngestError(gettext("unsupported file type %(suffix)s: use .csv or .jsonl", suffix=suffix or '(none)'))
     return suffix
 
 
@@ -128,7 +129,7 @@ def rows_from_bytes(name: str, data: bytes) -> NumberedRows:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IngestError(f"{name} is not UTF-8 text") from None
+        raise IngestError(gettext("%(name)s is not UTF-8 text", name=name)) from None
     return _csv_rows(name, text) if suffix == ".csv" else _jsonl_rows(text)
 
 
@@ -136,16 +137,16 @@ def _csv_rows(name: str, text: str) -> NumberedRows:
     reader = csv.DictReader(io.StringIO(text))
     try:
         if not reader.fieldnames:
-            raise IngestError(f"{name} is empty")
+            raise IngestError(gettext("%(name)s is empty", name=name))
         missing = [c for c in REQUIRED if c not in reader.fieldnames]
         if missing:
-            raise IngestError(f"{name}: missing column(s) {', '.join(missing)}")
+            raise IngestError(gettext("%(name)s: missing column(s) %(missing)s", name=name, missing=', '.join(missing)))
         return [
             (reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader
         ]
     except csv.Error as exc:  # e.g. a broken quote: the rows after it cannot be found
         raise IngestError(
-            f"{name}:{reader.line_num}: unreadable CSV ({exc}); nothing was imported"
+            gettext("%(name)s:%(line_num)s: unreadable CSV (%(exc)s); nothing was imported", name=name, line_num=reader.line_num, exc=exc)
         ) from None
 
 
@@ -173,9 +174,9 @@ def _number(
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise IngestError(f"{key} must be a number, got {_short(value)}") from None
+        raise IngestError(gettext("%(key)s must be a number, got %(value)s", key=key, value=_short(value))) from None
     if not math.isfinite(number):
-        raise IngestError(f"{key} must be a finite number, got {_short(value)}")
+        raise IngestError(gettext("%(key)s must be a finite number, got %(value)s", key=key, value=_short(value)))
     if number < low or (high is not None and number > high):
         raise IngestError(
             f"{key} must be between {low:g} and {high:g}" if high else f"{key} must be >= {low:g}"
@@ -194,7 +195,7 @@ def _flag(row: Mapping[str, Any], key: str) -> bool | None:
         return True
     if text in FALSE:
         return False if text else None
-    raise IngestError(f"{key} must be true or false, got {_short(value)}")
+    raise IngestError(gettext("%(key)s must be true or false, got %(value)s", key=key, value=_short(value)))
 
 
 def _started_at(value: Any) -> datetime:
@@ -204,12 +205,12 @@ def _started_at(value: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(_text(value, "started_at").replace("Z", "+00:00"))
         except ValueError:
-            raise IngestError(f"started_at is not an ISO 8601 date-time: {_short(value)}") from None
+            raise IngestError(gettext("started_at is not an ISO 8601 date-time: %(value)s", value=_short(value))) from None
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
-            raise IngestError(f"started_at is out of range in UTC: {_short(value)}") from None
+            raise IngestError(gettext("started_at is out of range in UTC: %(value)s", value=_short(value))) from None
     return parsed
 
 
@@ -223,10 +224,10 @@ def _text(value: Any, key: str, max_length: int | None = None, *, strip: bool = 
     """A text or whole-number value as text; lists, objects, booleans and over-long values are
     refused (never cut, never stored as their repr)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise IngestError(f"{key} must be text, got {type(value).__name__}")
+        raise IngestError(gettext("%(key)s must be text, got %(type)s", key=key, type=type(value).__name__))
     text = str(value).strip() if strip else str(value)
     if max_length is not None and len(text) > max_length:
-        raise IngestError(f"{key} is longer than {max_length} characters")
+        raise IngestError(gettext("%(key)s is longer than %(max_length)s characters", key=key, max_length=max_length))
     return text
 
 
@@ -249,13 +250,13 @@ def check_values(row: Mapping[str, Any]) -> None:
 
 def _check_text(value: str, where: str) -> None:
     if "\x00" in value:
-        raise IngestError(f"{where} must not contain NUL characters")
+        raise IngestError(gettext("%(where)s must not contain NUL characters", where=where))
     if len(value) > MAX_FIELD_CHARS:
-        raise IngestError(f"{where} is larger than {MAX_FIELD_CHARS // (1024 * 1024)} MB")
+        raise IngestError(gettext("%(where)s is larger than %(MAX_FIELD_CHARS)s MB", where=where, MAX_FIELD_CHARS=MAX_FIELD_CHARS // (1024 * 1024)))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise IngestError(f"{where} is not valid Unicode text") from None
+        raise IngestError(gettext("%(where)s is not valid Unicode text", where=where)) from None
 
 
 def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -264,10 +265,10 @@ def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     if row.get("turns") not in (None, ""):
         raw = row["turns"]
         if not isinstance(raw, list):
-            raise IngestError("turns must be a list of {speaker, text}")
+            raise IngestError(gettext("turns must be a list of {speaker, text}"))
         for i, turn in enumerate(raw, start=1):
             if not isinstance(turn, dict) or not isinstance(turn.get("text"), str):
-                raise IngestError(f"turn {i} must be an object with speaker and text")
+                raise IngestError(gettext("turn %(value)s must be an object with speaker and text", value=i))
             turns.append((str(turn.get("speaker", "")).lower(), turn["text"]))
     elif row.get("transcript"):
         for i, line in enumerate(str(row["transcript"]).splitlines(), start=1):
@@ -275,13 +276,13 @@ def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
                 continue
             speaker, sep, text = line.partition(":")
             if not sep:
-                raise IngestError(f"transcript line {i} must look like 'agent: text'")
+                raise IngestError(gettext("transcript line %(value)s must look like 'agent: text'", value=i))
             turns.append((speaker.strip().lower(), text.strip()))
     for i, (speaker, text) in enumerate(turns, start=1):
         if speaker not in {"agent", "customer"}:
-            raise IngestError(f"turn {i}: speaker must be agent or customer, got {speaker!r}")
+            raise IngestError(gettext("turn %(value)s: speaker must be agent or customer, got %(speaker)s", value=i, speaker=repr(speaker)))
         if not text.strip():
-            raise IngestError(f"turn {i} has no text")
+            raise IngestError(gettext("turn %(value)s has no text", value=i))
     return turns
 
 
@@ -291,9 +292,9 @@ def parse_turns(row: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _agent(email: str) -> User:
     agent = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if agent is None:
-        raise IngestError(f"unknown agent {_short(email)}")
+        raise IngestError(gettext("unknown agent %(email)s", email=_short(email)))
     if agent.role != Role.AGENT:
-        raise IngestError(f"{email} is not an agent")
+        raise IngestError(gettext("%(email)s is not an agent", email=email))
     return agent
 
 
@@ -301,10 +302,10 @@ def _team(name: object, agent: User) -> Team:
     if name not in (None, ""):
         team = db.session.scalar(select(Team).where(Team.name == str(name).strip()))
         if team is None:
-            raise IngestError(f"unknown team {_short(name)}")
+            raise IngestError(gettext("unknown team %(value)s", value=_short(name)))
         return team
     if agent.team is None:
-        raise IngestError(f"agent {agent.email} has no team; give a team column")
+        raise IngestError(gettext("agent %(email)s has no team; give a team column", email=agent.email))
     return agent.team
 
 
@@ -312,13 +313,13 @@ def build_interaction(row: Mapping[str, Any], default_source: str = "import") ->
     """Validate one row into an unsaved Interaction (IngestError with the reason otherwise)."""
     missing = [key for key in REQUIRED if row.get(key) in (None, "")]
     if missing:
-        raise IngestError(f"missing {', '.join(missing)}")
+        raise IngestError(gettext("missing %(missing)s", missing=', '.join(missing)))
     check_values(row)
     try:
         channel = Channel(_text(row["channel"], "channel").lower())
     except ValueError:
         raise IngestError(
-            f"channel must be call, chat, email or social, got {_short(row['channel'])}"
+            gettext("channel must be call, chat, email or social, got %(row)s", row=_short(row['channel']))
         ) from None
     agent = _agent(_text(row["agent_email"], "agent_email"))
     csat = _number(row, "csat", low=1, high=5)
@@ -357,7 +358,7 @@ def _external_id(value: Any) -> str:
     cut to fit would make a different conversation a "duplicate" of this one)."""
     external_id = _text(value, "external_id", EXTERNAL_ID_LENGTH)
     if not external_id:
-        raise IngestError("missing external_id")
+        raise IngestError(gettext("missing external_id"))
     return external_id
 
 
@@ -437,7 +438,7 @@ def import_rows(
             continue
         except (TypeError, ValueError, AttributeError, OverflowError) as exc:
             # a value of an unexpected type the checks above did not foresee: that row's error
-            report.errors.append((line, f"unreadable row ({type(exc).__name__})"))
+            report.errors.append((line, gettext("unreadable row (%(type)s)", type=type(exc).__name__)))
             continue
         if interaction_id is None:
             report.duplicates += 1
@@ -463,7 +464,7 @@ class _RowStore:
         if self.team_ids is not None and not (
             interaction.team.id in self.team_ids and interaction.agent.team_id in self.team_ids
         ):
-            raise IngestError(f"{interaction.agent.email} is not in a team you lead")
+            raise IngestError(gettext("%(email)s is not in a team you lead", email=interaction.agent.email))
         if exists(interaction.source, interaction.external_id):
             return None
         turns = parse_turns(row)
@@ -477,16 +478,16 @@ class _RowStore:
         elif turns:
             attach_text(interaction, turns, redact=self.redact)
         else:
-            raise IngestError("no content: give turns/transcript, or a recording for calls")
+            raise IngestError(gettext("no content: give turns/transcript, or a recording for calls"))
         db.session.flush()
         return interaction.id
 
     def _recording(self, interaction: Interaction, name: Any) -> None:
         if self.base_dir is None:
-            raise IngestError("recordings are uploaded separately, not named in the row")
+            raise IngestError(gettext("recordings are uploaded separately, not named in the row"))
         audio = (self.base_dir / _text(name, "recording")).resolve()
         if not audio.is_file():
-            raise IngestError(f"recording not found: {_short(name)}")
+            raise IngestError(gettext("recording not found: %(value)s", value=_short(name)))
         with audio.open("rb") as handle:
             attach_recording(
                 interaction,
@@ -522,7 +523,7 @@ def import_file(
     """Import interactions from CSV or JSONL; bad rows are reported with their line, good rows land."""
     path = Path(path)
     if not path.is_file():
-        raise IngestError(f"no such file: {path}")
+        raise IngestError(gettext("no such file: %(path)s", path=path))
     report = import_rows(
         _rows(path), limits=limits, upload_folder=upload_folder, redact=redact, base_dir=path.parent
     )
@@ -542,7 +543,7 @@ def _save_stream(stream: IO[bytes], folder: Path, max_bytes: int) -> tuple[Path,
                 size += len(chunk)
                 if size > max_bytes:
                     raise IngestError(
-                        f"recording is larger than the {max_bytes // (1024 * 1024)} MB limit"
+                        gettext("recording is larger than the %(max_bytes)s MB limit", max_bytes=max_bytes // (1024 * 1024))
                     )
                 digest.update(chunk)
                 handle.write(chunk)
@@ -551,7 +552,7 @@ def _save_stream(stream: IO[bytes], folder: Path, max_bytes: int) -> tuple[Path,
         raise
     if size == 0:
         Path(handle.name).unlink(missing_ok=True)
-        raise IngestError("recording is empty")
+        raise IngestError(gettext("recording is empty"))
     return Path(handle.name), digest.hexdigest(), size
 
 
@@ -573,7 +574,7 @@ def attach_recording(
     tmp, sha, size = _save_stream(stream, folder, limits.max_bytes)
     try:
         if find_recording(sha) is not None:
-            raise IngestError("this recording was already uploaded")
+            raise IngestError(gettext("this recording was already uploaded"))
         info = probe_audio(tmp, max_bytes=limits.max_bytes, max_seconds=limits.max_seconds)
     except AudioError as exc:
         tmp.unlink(missing_ok=True)

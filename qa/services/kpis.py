@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import QueryableAttribute
 
@@ -23,10 +24,10 @@ DEFAULT_SLA_SECONDS: dict[str, int] = {
     Channel.CALL.value: 180,
 }
 SLA_MEASURE = {
-    Channel.CHAT.value: "first response",
-    Channel.SOCIAL.value: "first response",
-    Channel.EMAIL.value: "first response",
-    Channel.CALL.value: "wait",
+    Channel.CHAT.value: lazy_gettext("first response"),
+    Channel.SOCIAL.value: lazy_gettext("first response"),
+    Channel.EMAIL.value: lazy_gettext("first response"),
+    Channel.CALL.value: lazy_gettext("wait"),
 }
 
 

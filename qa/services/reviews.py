@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -66,9 +67,10 @@ class AnswerInput:
     segment: int | None = None  # transcript segment position the comment is anchored to
 
 
-def notify(user_id: int, message: str, link: str | None = None) -> None:
-    """In-app notification, and an email when QA_SMTP_HOST is configured."""
-    audit.notify(user_id, message, link)
+def notify(user_id: int, message: str | Callable[[], str], link: str | None = None) -> None:
+    """In-app notification, and an email when QA_SMTP_HOST is configured (a callable message
+    is rendered in the recipient's language, see audit.notify)."""
+    message = audit.notify(user_id, message, link).message
     if not has_app_context() or not current_app.config.get("SMTP_HOST"):
         return
     user = db.session.get(User, user_id)
@@ -122,18 +124,18 @@ def draft_version(scorecard: Scorecard) -> ScorecardVersion | None:
 
 def _check_criteria(criteria: list[dict]) -> None:
     if not criteria:
-        raise ReviewError("a scorecard needs at least one criterion")
+        raise ReviewError(gettext("a scorecard needs at least one criterion"))
     for spec in criteria:
         unknown = set(spec) - set(CRITERION_FIELDS)
         if unknown:
-            raise ReviewError(f"unknown criterion fields: {', '.join(sorted(unknown))}")
+            raise ReviewError(gettext("unknown criterion fields: %(unknown)s", unknown=', '.join(sorted(unknown))))
         name = (spec.get("name") or "").strip()
         if not name:
-            raise ReviewError("every criterion needs a name")
+            raise ReviewError(gettext("every criterion needs a name"))
         if spec.get("scale_max", 1) <= spec.get("scale_min", 0):
-            raise ReviewError(f"criterion {name!r}: scale max must be above scale min")
+            raise ReviewError(gettext("criterion %(name)s: scale max must be above scale min", name=repr(name)))
         if not spec.get("weight", 1.0) > 0:
-            raise ReviewError(f"criterion {name!r}: weight must be above 0")
+            raise ReviewError(gettext("criterion %(name)s: weight must be above 0", name=repr(name)))
 
 
 def _fill(version: ScorecardVersion, criteria: list[dict]) -> None:
@@ -170,7 +172,7 @@ def publish_version(
     version = draft_version(scorecard)
     if criteria is None:
         if version is None:
-            raise ReviewError("there is no draft to publish")
+            raise ReviewError(gettext("there is no draft to publish"))
         criteria = [{k: getattr(c, k) for k in CRITERION_FIELDS} for c in version.criteria]
     _check_criteria(criteria)
     if version is None:
@@ -227,9 +229,9 @@ def checked_criterion(
     scale). `require_value`: an empty answer is refused too (drafts may leave one empty)."""
     criterion = criteria.get(criterion_id)
     if criterion is None:
-        raise ReviewError("answer for a criterion that is not on this scorecard")
+        raise ReviewError(gettext("answer for a criterion that is not on this scorecard"))
     if given.na and not criterion.allows_na:
-        raise ReviewError(f"{criterion.name}: N/A is not allowed")
+        raise ReviewError(gettext("%(criterion)s: N/A is not allowed", criterion=criterion.name))
     if not given.na and (
         (given.value is None and require_value)
         or (
@@ -238,7 +240,7 @@ def checked_criterion(
         )
     ):
         raise ReviewError(
-            f"{criterion.name}: answer must be {criterion.scale_min}-{criterion.scale_max}"
+            gettext("%(criterion)s: answer must be %(scale_min)s-%(scale_max)s", criterion=criterion.name, scale_min=criterion.scale_min, scale_max=criterion.scale_max)
         )
     return criterion
 
@@ -246,7 +248,7 @@ def checked_criterion(
 def start_review(interaction: Interaction, reviewer: User, version: ScorecardVersion) -> Review:
     """The reviewer's draft for this interaction, created on first open."""
     if interaction.agent_id == reviewer.id:
-        raise ReviewError("you cannot review your own interaction")
+        raise ReviewError(gettext("you cannot review your own interaction"))
     review = db.session.scalar(
         select(Review).where(
             Review.interaction_id == interaction.id,
@@ -366,17 +368,17 @@ def save_answers(
     review's duration (reviewer-quality view).
     """
     if review.status != ReviewStatus.DRAFT:
-        raise ReviewError("this review is already submitted")
+        raise ReviewError(gettext("this review is already submitted"))
     if review.reviewer_id != actor.id:
-        raise ReviewError("only the reviewer can change this review")
+        raise ReviewError(gettext("only the reviewer can change this review"))
     session = review.calibration_session
     if session is not None and session.status.value == "closed":
-        raise ReviewError("this calibration session is closed")
+        raise ReviewError(gettext("this calibration session is closed"))
     criteria = {c.id: c for c in review.scorecard_version.criteria}
     check_segment = _segment_check(review.interaction_id)
     _store_answers(review, criteria, answers, check_segment)
     if comment_segment is not None:
-        check_segment(comment_segment, "Overall comment")
+        check_segment(comment_segment, gettext("Overall comment"))
     review.comment = (comment or "").strip() or None
     review.comment_segment_position = comment_segment
     if elapsed_seconds is not None and elapsed_seconds > 0:
@@ -397,7 +399,7 @@ def _segment_check(interaction_id: int) -> Callable[[int, str], None]:
         if not counted:
             counted.append(segment_count(interaction_id))
         if not 0 <= position < counted[0]:
-            raise ReviewError(f"{label}: no transcript segment #{position + 1}")
+            raise ReviewError(gettext("%(label)s: no transcript segment #%(position)s", label=label, position=position + 1))
 
     return check
 
@@ -435,7 +437,7 @@ def _submit(
     ]
     if missing:
         raise ReviewError(
-            f"answer every criterion before submitting (missing: {', '.join(missing)})"
+            gettext("answer every criterion before submitting (missing: %(missing)s)", missing=', '.join(missing))
         )
     db.session.flush()
     db.session.refresh(review)
@@ -459,7 +461,7 @@ def _submit(
     audit.record(actor, "review.submitted", review, score=score_value(review.score))
     notify(
         review.interaction.agent_id,
-        f"New feedback on {review.interaction.external_id}",
+        lambda: gettext("New feedback on %(external_id)s", external_id=review.interaction.external_id),
         f"/reviews/{review.id}",
     )
 
@@ -467,7 +469,7 @@ def _submit(
 def acknowledge(review: Review, agent: User) -> None:
     """The agent confirms they read the feedback (once; later calls change nothing)."""
     if review.interaction.agent_id != agent.id or review.status != ReviewStatus.SUBMITTED:
-        raise ReviewError("only the agent of a submitted review can acknowledge it")
+        raise ReviewError(gettext("only the agent of a submitted review can acknowledge it"))
     if review.acknowledged_at is None:
         review.acknowledged_at = utcnow()
         audit.record(agent, "review.acknowledged", review)
@@ -479,16 +481,16 @@ def open_dispute(
     """Dispute a submitted review within the window, with a reason; the review's reviewer is
     told and answers first (qa.services.disputes)."""
     if review.interaction.agent_id != agent.id:
-        raise ReviewError("only the agent of this interaction can dispute it")
+        raise ReviewError(gettext("only the agent of this interaction can dispute it"))
     if review.status != ReviewStatus.SUBMITTED or review.submitted_at is None:
-        raise ReviewError("only submitted reviews can be disputed")
+        raise ReviewError(gettext("only submitted reviews can be disputed"))
     if utcnow() - review.submitted_at > timedelta(days=window_days):
-        raise ReviewError(f"the {window_days}-day dispute window has closed")
+        raise ReviewError(gettext("the %(window_days)s-day dispute window has closed", window_days=window_days))
     lock_review(review)  # a parallel dispute of the same review waits, then sees this one
     if open_dispute_of(review) is not None:
-        raise ReviewError("this review already has an open dispute")
+        raise ReviewError(gettext("this review already has an open dispute"))
     if not reason.strip():
-        raise ReviewError("give a reason for the dispute")
+        raise ReviewError(gettext("give a reason for the dispute"))
     valid = {c.id for c in review.scorecard_version.criteria}
     dispute = Dispute(
         review=review,
@@ -502,9 +504,12 @@ def open_dispute(
     audit.record(agent, "dispute.opened", dispute, review=review.id)
     notify(
         review.reviewer_id,
-        f"{agent.name} disputed your review of {review.interaction.external_id}: answer first",
+        lambda: gettext(
+            "%(agent)s disputed your review of %(external_id)s: answer first",
+            agent=agent.name, external_id=review.interaction.external_id,
+        ),
         f"/disputes/{dispute.id}",
-    )
+    )  # fmt: skip
     return dispute
 
 
@@ -575,14 +580,15 @@ def assign_arbitrator(dispute: Dispute, arbitrator: User, actor: User) -> None:
     """Hand a dispute to another lead, admin or reviewer to decide (not the agent, not the
     reviewer who wrote the review)."""
     if dispute.status != DisputeStatus.ESCALATED:
-        raise ReviewError("only a dispute escalated to the lead gets an arbitrator")
+        raise ReviewError(gettext("only a dispute escalated to the lead gets an arbitrator"))
     if arbitrator.role not in (Role.LEAD, Role.ADMIN, Role.REVIEWER) or not arbitrator.active:
-        raise ReviewError("an arbitrator is an active lead, admin or reviewer")
+        raise ReviewError(gettext("an arbitrator is an active lead, admin or reviewer"))
     if arbitrator.id in (dispute.agent_id, dispute.review.reviewer_id):
-        raise ReviewError("the agent or the original reviewer cannot arbitrate")
+        raise ReviewError(gettext("the agent or the original reviewer cannot arbitrate"))
     dispute.arbitrator = arbitrator
     audit.record(actor, "dispute.arbitrator_assigned", dispute, arbitrator=arbitrator.id)
-    notify(arbitrator.id, "You were asked to decide a dispute", f"/disputes/{dispute.id}")
+    notify(arbitrator.id, lambda: gettext("You were asked to decide a dispute"),
+           f"/disputes/{dispute.id}")
 
 
 def resolve_dispute(
@@ -600,19 +606,19 @@ def resolve_dispute(
     in the audit trail."""
     if dispute.status != DisputeStatus.ESCALATED:
         raise ReviewError(
-            "this dispute is already decided"
+            gettext("this dispute is already decided")
             if dispute.status not in UNDER_WAY
-            else "the reviewer answers first; the lead decides once the agent escalates"
+            else gettext("the reviewer answers first; the lead decides once the agent escalates")
         )
     if resolver.id in (dispute.agent_id, dispute.review.reviewer_id):
-        raise ReviewError("the agent or the original reviewer cannot decide this dispute")
+        raise ReviewError(gettext("the agent or the original reviewer cannot decide this dispute"))
     if not comment.strip():
-        raise ReviewError("explain the decision in a comment")
+        raise ReviewError(gettext("explain the decision in a comment"))
     if outcome == "uphold":
         new_score, answer_changes = None, None
     changed = apply_score_change(dispute, new_score, answer_changes)
     if outcome == "overturn" and not changed:
-        raise ReviewError("to overturn, change an answer or give a new score")
+        raise ReviewError(gettext("to overturn, change an answer or give a new score"))
     dispute.resolver = resolver
     dispute.resolution_comment = comment.strip()
     dispute.resolved_at = utcnow()
@@ -629,8 +635,13 @@ def resolve_dispute(
     for user_id in (dispute.agent_id, dispute.review.reviewer_id):
         notify(
             user_id,
-            f"The lead decided the dispute on {dispute.review.interaction.external_id}: "
-            f"{dispute.status.value}",
+            lambda: gettext(
+                "The lead decided the dispute on %(external_id)s: %(outcome)s",
+                external_id=dispute.review.interaction.external_id,
+                outcome=gettext("upheld")
+                if dispute.status == DisputeStatus.UPHELD
+                else gettext("changed"),
+            ),
             f"/reviews/{dispute.review_id}#disputes",
         )
 
@@ -642,7 +653,7 @@ def apply_score_change(
     by the formula, `new_score` overrides it); records the changes and the score after on the
     dispute. True if anything changed."""
     if new_score is not None and not 0 <= new_score <= 100:
-        raise ReviewError("a score is between 0 and 100")
+        raise ReviewError(gettext("a score is between 0 and 100"))
     review = dispute.review
     changes = _apply_answer_changes(review, answer_changes or {})
     dispute.changes = changes
@@ -769,11 +780,11 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
     a lead's or admin's to both."""
     text = body.strip()
     if not text:
-        raise ReviewError("write a comment first")
+        raise ReviewError(gettext("write a comment first"))
     if len(text) > 5000:
-        raise ReviewError("a comment is at most 5000 characters")
+        raise ReviewError(gettext("a comment is at most 5000 characters"))
     if review.status != ReviewStatus.SUBMITTED:
-        raise ReviewError("only submitted reviews have a comment thread")
+        raise ReviewError(gettext("only submitted reviews have a comment thread"))
     comment = ReviewComment(review_id=review.id, author_id=author.id, body=text)
     db.session.add(comment)
     db.session.flush()
@@ -782,7 +793,8 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
     for user_id in sorted(parties):
         notify(
             user_id,
-            f"{author.name} commented on the review of {review.interaction.external_id}",
+            lambda: gettext("%(author)s commented on the review of %(external_id)s",
+                            author=author.name, external_id=review.interaction.external_id),
             f"/reviews/{review.id}#comments",
         )
     return comment
@@ -793,9 +805,10 @@ def add_comment(review: Review, author: User, body: str) -> ReviewComment:
 
 # Words under a scale's radios (the scorecard model has no column for them): the lowest and
 # highest ends of every scale, and the middle ones of the common 1-3 and 1-5 scales.
-SCALE_ANCHORS: dict[tuple[int, int], dict[int, str]] = {
-    (1, 3): {1: "Not met", 2: "Partly", 3: "Fully met"},
-    (1, 5): {1: "Not at all", 2: "Slightly", 3: "Partly", 4: "Mostly", 5: "Fully"},
+SCALE_ANCHORS: dict[tuple[int, int], dict[int, Any]] = {
+    (1, 3): {1: lazy_gettext("Not met"), 2: lazy_gettext("Partly"), 3: lazy_gettext("Fully met")},
+    (1, 5): {1: lazy_gettext("Not at all"), 2: lazy_gettext("Slightly"), 3: lazy_gettext("Partly"),
+             4: lazy_gettext("Mostly"), 5: lazy_gettext("Fully")},
 }
 # Within this many points of a bin edge, an AutoQA score could as well be the next answer.
 NEAR_EDGE = 5.0
@@ -806,7 +819,9 @@ def scale_anchors(criterion: Criterion) -> dict[int, str]:
     low, high = criterion.scale_min, criterion.scale_max
     if (low, high) == (0, 1):
         return {}
-    return SCALE_ANCHORS.get((low, high), {low: "Not at all", high: "Fully"})
+    anchors = SCALE_ANCHORS.get((low, high), {low: lazy_gettext("Not at all"),
+                                              high: lazy_gettext("Fully")})
+    return {value: str(word) for value, word in anchors.items()}
 
 
 @dataclass(frozen=True)
@@ -832,8 +847,8 @@ def suggested_answer(criterion: Criterion, key: str, raw: float) -> Suggestion:
     p = max(0.0, min(100.0, raw))
     if (low, high) == (0, 1):
         yes = p >= 50.0
-        return Suggestion(key, raw, "1" if yes else "0", "Yes" if yes else "No",
-                          max(p, 100.0 - p) / 100.0, "yes at 50% or more")  # fmt: skip
+        return Suggestion(key, raw, "1" if yes else "0", gettext("Yes") if yes else gettext("No"),
+                          max(p, 100.0 - p) / 100.0, gettext("yes at %(threshold)s%% or more", threshold=50))  # fmt: skip
     levels = high - low + 1
     width = 100.0 / levels
     step = min(int(p // width), levels - 1)
@@ -842,9 +857,10 @@ def suggested_answer(criterion: Criterion, key: str, raw: float) -> Suggestion:
     near = any(0.0 < e < 100.0 and abs(p - e) < NEAR_EDGE for e in edges)
     word = scale_anchors(criterion).get(value)
     label = f"{value}" + (f" ({word})" if word else "")
-    note = f"{edges[0]:g}–{edges[1]:g} of 100 maps to {value}"
+    note = gettext("%(low)s–%(high)s of 100 maps to %(value)s", low=format(edges[0], "g"),
+                   high=format(edges[1], "g"), value=value)
     if near:
-        note += ", close to the next answer"
+        note += gettext(", close to the next answer")
     return Suggestion(key, raw, str(value), label, None, note)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -94,10 +95,10 @@ def set_assignments(
     known = {c.value for c in Channel}
     for channel in channels:
         if channel not in known:
-            raise AssignmentError(f"unknown channel: {channel}")
+            raise AssignmentError(gettext("unknown channel: %(channel)s", channel=channel))
     teams = {t.id for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))}
     if set(team_ids) - teams:
-        raise AssignmentError("unknown team")
+        raise AssignmentError(gettext("unknown team"))
     pairs: list[tuple[str | None, int | None]]
     if combine and channels and team_ids:
         pairs = [(c, t) for c in channels for t in team_ids]

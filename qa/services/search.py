@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Exists, Select, select
 from sqlalchemy.exc import IntegrityError
 
@@ -163,13 +164,13 @@ def save_view(user: User, name: str, f: Filters) -> SavedView:
     """Save the filters under a name (the same name again replaces them)."""
     name = name.strip()[:80]
     if not name:
-        raise SearchError("Give the view a name.")
+        raise SearchError(gettext("Give the view a name."))
     view = db.session.scalar(
         select(SavedView).where(SavedView.user_id == user.id, SavedView.name == name)
     )
     if view is None:
         if len(views_for(user)) >= MAX_VIEWS:
-            raise SearchError(f"At most {MAX_VIEWS} saved views; delete one first.")
+            raise SearchError(gettext("At most %(MAX_VIEWS)s saved views; delete one first.", MAX_VIEWS=MAX_VIEWS))
         view = SavedView(user_id=user.id, name=name)
         db.session.add(view)
     view.params = f.params()
@@ -177,7 +178,7 @@ def save_view(user: User, name: str, f: Filters) -> SavedView:
         db.session.flush()
     except IntegrityError:  # the same name saved by a parallel request
         db.session.rollback()
-        raise SearchError(f"A view named {name!r} was just saved; try again.") from None
+        raise SearchError(gettext("A view named %(name)s was just saved; try again.", name=repr(name))) from None
     return view
 
 

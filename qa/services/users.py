@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -34,19 +35,19 @@ def check_password_strength(password: str, email: str = "", name: str = "") -> N
     """Refuse a password that is short, one of the 10,000 most common ones, or the user's own
     email or name: length alone let `password1` and `12345678` through."""
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+        raise UserError(gettext("password must have at least %(MIN_PASSWORD)s characters", MIN_PASSWORD=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"password must have at most {MAX_PASSWORD} characters")
+        raise UserError(gettext("password must have at most %(MAX_PASSWORD)s characters", MAX_PASSWORD=MAX_PASSWORD))
     folded = password.casefold()
     if folded in _common_passwords() or len(set(folded)) == 1:
-        raise UserError("this password is one of the most common ones: choose another")
+        raise UserError(gettext("this password is one of the most common ones: choose another"))
     own = {
         email.strip().casefold(),
         email.strip().casefold().split("@")[0],
         name.strip().casefold(),
     }
     if folded.strip() in own - {""}:
-        raise UserError("the password must not be your email address or name")
+        raise UserError(gettext("the password must not be your email address or name"))
 
 
 def get_or_create_team(name: str) -> Team:
@@ -70,16 +71,16 @@ def create_user(
     """Create a user with a hashed password; leads may lead several teams."""
     email = email.strip().lower()
     if "@" not in email:
-        raise UserError(f"not an email address: {email!r}")
+        raise UserError(gettext("not an email address: %(email)s", email=repr(email)))
     try:
         role = Role(role)
     except ValueError:
         raise UserError(
-            f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}"
+            gettext("unknown role %(role)s: use one of %(Role)s", role=repr(role), Role=', '.join(r.value for r in Role))
         ) from None
     check_password_strength(password, email, name)
     if db.session.scalar(select(func.count(User.id)).where(User.email == email)):
-        raise UserError(f"a user with email {email} already exists")
+        raise UserError(gettext("a user with email %(email)s already exists", email=email))
     user = User(email=email, name=name.strip() or email, role=role, team=team)
     user.set_password(password)
     if leads:
@@ -183,7 +184,7 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     if user.active == active:
         return
     if not active and actor is not None and actor.id == user.id:
-        raise UserError("you cannot deactivate your own account")
+        raise UserError(gettext("you cannot deactivate your own account"))
     _change_keeping_an_admin(
         user, "active", active, f"{user.email} is the last active admin and cannot be deactivated"
     )
@@ -195,7 +196,7 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
 def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None:
     """Set the teams a lead leads, audited with the team names before and after."""
     if user.role != Role.LEAD:
-        raise UserError(f"{user.email} has the role {user.role.value}: only leads lead teams")
+        raise UserError(gettext("%(email)s has the role %(role)s: only leads lead teams", email=user.email, role=user.role.value))
     new = sorted({t.id: t for t in teams}.values(), key=lambda t: t.name)
     old = sorted(user.led_teams, key=lambda t: t.name)
     if [t.id for t in new] == [t.id for t in old]:
@@ -213,7 +214,7 @@ def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None
 def set_capacity(user: User, capacity: int, actor: User | None) -> None:
     """Set how many reviews a week the sampler may assign the user; audited when it changes."""
     if capacity < 0:
-        raise UserError("the weekly capacity cannot be negative")
+        raise UserError(gettext("the weekly capacity cannot be negative"))
     old = user.weekly_capacity
     if old != capacity:
         user.weekly_capacity = capacity
@@ -226,7 +227,7 @@ def change_password(user: User, new_password: str) -> None:
     if not user.password_login:
         raise UserError("this account signs in with single sign-on and has no password to change")
     if user.check_password(new_password):
-        raise UserError("the new password must differ from the current one")
+        raise UserError(gettext("the new password must differ from the current one"))
     check_password_strength(new_password, user.email, user.name)
     user.set_password(new_password)
     user.end_sessions()
@@ -273,14 +274,16 @@ def user_for_invite(token: str, secret: str, max_age: int = INVITE_MAX_AGE) -> U
     try:
         data = serializer.loads(token, max_age=max_age)
     except SignatureExpired:
-        raise UserError("this link has expired: ask an admin for a new one") from None
+        raise UserError(gettext("this link has expired: ask an admin for a new one")) from None
     except BadSignature:
-        raise UserError("this link is not valid") from None
+        raise UserError(gettext("this link is not valid")) from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active or (user.session_version or 0) != data.get("v"):
-        raise UserError("this link was already used or is no longer valid")
+        raise UserError(gettext("this link was already used or is no longer valid"))
     if not user.password_login:
-        raise UserError("this account signs in with single sign-on and has no password to set")
+        raise UserError(
+            gettext("this account signs in with single sign-on and has no password to set")
+        )
     return user
 
 

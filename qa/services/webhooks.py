@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -65,9 +66,9 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookError("a webhook URL must be http:// or https:// with a host")
+        raise WebhookError(gettext("a webhook URL must be http:// or https:// with a host"))
     if len(url) > 500:
-        raise WebhookError("the webhook URL is too long")
+        raise WebhookError(gettext("the webhook URL is too long"))
     return url
 
 
@@ -75,9 +76,9 @@ def create_webhook(url: str, secret: str, kinds: Iterable[str], actor: User | No
     """A new active webhook for the given notification kinds."""
     chosen = sorted(set(kinds))
     if not chosen or set(chosen) - set(KINDS):
-        raise WebhookError("pick at least one known event")
+        raise WebhookError(gettext("pick at least one known event"))
     if len(secret or "") < 16:
-        raise WebhookError("the secret needs at least 16 characters")
+        raise WebhookError(gettext("the secret needs at least 16 characters"))
     hook = Webhook(url=check_url(url), secret=secret, events=",".join(chosen), active=True)
     db.session.add(hook)
     db.session.flush()

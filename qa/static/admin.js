@@ -12,7 +12,9 @@
       .then(function (s) {
         if (s.state === "running") {
           bar.value = s.percent || 0;
-          text.textContent = "Running: " + s.step + " (" + (s.percent || 0) + "%)";
+          // the words come from the page, in the reader's language ("Running: {step}")
+          var running = text.dataset.running || "Running: {step}";
+          text.textContent = running.replace("{step}", s.step) + " (" + (s.percent || 0) + "%)";
           window.setTimeout(poll, 1500);
         } else {
           window.location.reload();

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from ...extensions import db
@@ -29,9 +30,9 @@ def assign(
     created = []
     for agent in agents:
         if agent.role != Role.AGENT:
-            raise TrainingError(f"{agent.name} is not an agent")
+            raise TrainingError(gettext("%(agent)s is not an agent", agent=agent.name))
         if due_date is not None and due_date < utcnow().date():
-            raise TrainingError("the due date is in the past")
+            raise TrainingError(gettext("the due date is in the past"))
         already = db.session.scalar(
             select(TrainingAssignment).where(
                 TrainingAssignment.module_id == module.id,
@@ -55,7 +56,8 @@ def assign(
             assigned_by, "training.assigned", assignment, module=module.title, agent=agent.id
         )
         audit.notify(
-            agent.id, f"New training: {module.title}", f"/training/assignments/{assignment.id}"
+            agent.id, lambda: gettext("New training: %(module)s", module=module.title),
+            f"/training/assignments/{assignment.id}",
         )
         created.append(assignment)
     return created
@@ -66,9 +68,9 @@ def complete(
 ) -> QuizResult | None:
     """Complete an assignment; with a quiz it completes only when the graded answers pass."""
     if assignment.agent_id != agent.id:
-        raise TrainingError("this training is assigned to someone else")
+        raise TrainingError(gettext("this training is assigned to someone else"))
     if assignment.status == TrainingStatus.COMPLETED:
-        raise TrainingError("already completed")
+        raise TrainingError(gettext("already completed"))
     result = None
     if assignment.module.quiz:
         result = grade_quiz(assignment.module, answers or {})
@@ -87,7 +89,10 @@ def complete(
         quiz_score=result.score if result else None,
     )
     audit.notify(
-        assignment.assigned_by_id, f"{agent.name} completed {assignment.module.title}", "/training"
+        assignment.assigned_by_id,
+        lambda: gettext("%(agent)s completed %(module)s", agent=agent.name,
+                        module=assignment.module.title),
+        "/training",
     )
     return result
 

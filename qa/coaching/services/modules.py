@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ...extensions import db
@@ -30,12 +31,12 @@ def save_module(
     """Create (module None) or edit a training module; the title is unique."""
     title = title.strip()
     if not title or not content.strip():
-        raise TrainingError("a module needs a title and content")
+        raise TrainingError(gettext("a module needs a title and content"))
     if not 0 <= pass_mark <= 100:
-        raise TrainingError("the pass mark is a percentage, 0-100")
+        raise TrainingError(gettext("the pass mark is a percentage, 0-100"))
     clash = db.session.scalar(select(TrainingModule.id).where(TrainingModule.title == title))
     if clash is not None and (module is None or clash != module.id):
-        raise TrainingError(f"a module called {title!r} already exists")
+        raise TrainingError(gettext("a module called %(title)s already exists", title=repr(title)))
     questions = parse_quiz(quiz)
     created = module is None
     module = module or TrainingModule(created_by_id=actor.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 from ..models import TrainingModule
 from .errors import TrainingError
 
@@ -21,11 +23,11 @@ def parse_quiz(text: str | None) -> list[dict]:
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if line:
-            _read_line(line, f"quiz line {number}", questions)
+            _read_line(line, gettext("quiz line %(number)s", number=number), questions)
     for q in questions:
         _check_question(q)
     if len(questions) > MAX_QUESTIONS:
-        raise TrainingError(f"a quiz has at most {MAX_QUESTIONS} questions")
+        raise TrainingError(gettext("a quiz has at most %(MAX_QUESTIONS)s questions", MAX_QUESTIONS=MAX_QUESTIONS))
     return questions
 
 
@@ -34,31 +36,31 @@ def _read_line(line: str, where: str, questions: list[dict]) -> None:
     if line[:2].upper() == "Q:":
         question = line[2:].strip()
         if not question:
-            raise TrainingError(f"{where}: the question is empty")
+            raise TrainingError(gettext("%(where)s: the question is empty", where=where))
         questions.append({"question": question, "options": [], "answer": None})
         return
     if line[0] not in "-*":
-        raise TrainingError(f"{where}: start with 'Q:' for a question, '-' or '*' for an option")
+        raise TrainingError(gettext("%(where)s: start with 'Q:' for a question, '-' or '*' for an option", where=where))
     if not questions:
-        raise TrainingError(f"{where}: an option comes before any question")
+        raise TrainingError(gettext("%(where)s: an option comes before any question", where=where))
     option = line[1:].strip()
     if not option:
-        raise TrainingError(f"{where}: the option is empty")
+        raise TrainingError(gettext("%(where)s: the option is empty", where=where))
     current = questions[-1]
     if line[0] == "*":
         if current["answer"] is not None:
-            raise TrainingError(f"{where}: a question has one right option")
+            raise TrainingError(gettext("%(where)s: a question has one right option", where=where))
         current["answer"] = len(current["options"])
     current["options"].append(option)
 
 
 def _check_question(q: Mapping) -> None:
     if len(q["options"]) < 2:
-        raise TrainingError(f"quiz question {q['question']!r} needs at least two options")
+        raise TrainingError(gettext("quiz question %(value)s needs at least two options", value=repr(q['question'])))
     if len(q["options"]) > MAX_OPTIONS:
-        raise TrainingError(f"quiz question {q['question']!r} has more than {MAX_OPTIONS}")
+        raise TrainingError(gettext("quiz question %(value)s has more than %(MAX_OPTIONS)s", value=repr(q['question']), MAX_OPTIONS=MAX_OPTIONS))
     if q["answer"] is None:
-        raise TrainingError(f"quiz question {q['question']!r}: mark the right option with '*'")
+        raise TrainingError(gettext("quiz question %(value)s: mark the right option with '*'", value=repr(q['question'])))
 
 
 def quiz_text(quiz: Sequence[Mapping]) -> str:
@@ -91,12 +93,11 @@ def grade_quiz(module: TrainingModule, answers: Mapping[int, int]) -> QuizResult
     quiz = module.quiz or []
     missing = [i + 1 for i in range(len(quiz)) if i not in answers]
     if missing:
-        raise TrainingError(
-            "answer every question (missing: " + ", ".join(str(i) for i in missing) + ")"
-        )
+        raise TrainingError(gettext("answer every question (missing: %(missing)s)",
+                                    missing=", ".join(str(i) for i in missing)))
     right = 0
     for i, q in enumerate(quiz):
         if not 0 <= answers[i] < len(q["options"]):
-            raise TrainingError(f"question {i + 1}: that option does not exist")
+            raise TrainingError(gettext("question %(value)s: that option does not exist", value=i + 1))
         right += answers[i] == q["answer"]
     return QuizResult(right, len(quiz), module.pass_mark)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 
 from ...extensions import db
+from ...formats import format_moment, format_number
 from ...models import Answer, Criterion, Interaction, Review, ReviewStatus, Role, User, utcnow
 from ...services import audit
 from ...services.dashboard import Period, criteria_rows, criterion_score_expr, scope
@@ -54,16 +56,18 @@ def example_reviews(agent: User, criteria: Sequence[str], limit: int = 3) -> lis
 
 def agenda_for(criteria: Sequence[str], reviews: Sequence[Review]) -> str:
     """A Markdown agenda: the weak criteria, example interactions, and standing items."""
-    lines = ["## Focus"]
-    lines += [f"- {name}" for name in criteria] or ["- Review recent feedback together"]
+    # Written in the lead's language: the agenda is text the lead then edits.
+    lines = ["## " + gettext("Focus")]
+    lines += [f"- {name}" for name in criteria] or ["- " + gettext("Review recent feedback together")]
     if reviews:
-        lines += ["", "## Examples"]
+        lines += ["", "## " + gettext("Examples")]
         lines += [
             f"- [{r.interaction.external_id} ({r.interaction.channel.value}), "
-            f"score {r.score:.0f}](/reviews/{r.id})"
+            + gettext("score %(score)s", score=format_number(r.score)) + f"](/reviews/{r.id})"
             for r in reviews
         ]
-    lines += ["", "## Agree", "- One or two action items with owners and due dates"]
+    lines += ["", "## " + gettext("Agree"),
+              "- " + gettext("One or two action items with owners and due dates")]
     return "\n".join(lines)
 
 
@@ -78,7 +82,7 @@ def schedule_session(
 ) -> CoachingSession:
     """Schedule a session; the agenda is pre-filled with weak criteria and 2-3 examples."""
     if agent.role != Role.AGENT:
-        raise CoachingSessionError(f"{agent.name} is not an agent")
+        raise CoachingSessionError(gettext("%(agent)s is not an agent", agent=agent.name))
     chosen = list(criteria) if criteria else weak_criteria(agent, period, threshold=threshold)
     examples = example_reviews(agent, chosen)
     session = CoachingSession(
@@ -96,7 +100,8 @@ def schedule_session(
     audit.record(lead, "coaching.scheduled", session, agent=agent.id, criteria=chosen)
     audit.notify(
         agent.id,
-        f"Coaching session on {scheduled_at:%Y-%m-%d %H:%M} with {lead.name}",
+        lambda: gettext("Coaching session on %(when)s with %(lead)s", lead=lead.name,
+                        when=format_moment(scheduled_at)),
         f"/training/sessions/{session.id}",
     )
     return session
@@ -117,11 +122,11 @@ def _clean_item(n: int, item: Mapping) -> dict | None:
     due = item.get("due")
     if not text:
         if due:
-            raise CoachingSessionError(f"action item {n}: say what is to be done")
+            raise CoachingSessionError(gettext("action item %(value)s: say what is to be done", value=n))
         return None
     owner = item.get("owner") or "agent"
     if owner not in ACTION_OWNERS:
-        raise CoachingSessionError(f"action item {n}: the owner is the agent or the lead")
+        raise CoachingSessionError(gettext("action item %(value)s: the owner is the agent or the lead", value=n))
     return {
         "text": text[:500],
         "owner": owner,
@@ -138,7 +143,7 @@ def _iso_date(n: int, due: object) -> str | None:
     try:
         return date.fromisoformat(str(due)).isoformat()
     except ValueError:
-        raise CoachingSessionError(f"action item {n}: the due date must be YYYY-MM-DD") from None
+        raise CoachingSessionError(gettext("action item %(value)s: the due date must be YYYY-MM-DD", value=n)) from None
 
 
 def update_session(
@@ -153,7 +158,7 @@ def update_session(
 ) -> CoachingSession:
     """The lead records the session: notes, action items, follow-up date and status."""
     if session.acknowledged_at is not None and status != SessionStatus.DONE:
-        raise CoachingSessionError("the agent acknowledged this session; it stays done")
+        raise CoachingSessionError(gettext("the agent acknowledged this session; it stays done"))
     session.agenda = (agenda or "").strip() or None
     session.notes = (notes or "").strip() or None
     session.action_items = clean_action_items(action_items)
@@ -166,7 +171,7 @@ def update_session(
     if became_done:
         audit.notify(
             session.agent_id,
-            f"Summary of your coaching session with {actor.name}",
+            lambda: gettext("Summary of your coaching session with %(lead)s", lead=actor.name),
             f"/training/sessions/{session.id}",
         )
     return session
@@ -175,13 +180,14 @@ def update_session(
 def acknowledge_session(session: CoachingSession, agent: User) -> None:
     """The agent confirms they read the summary of a done session."""
     if session.agent_id != agent.id:
-        raise CoachingSessionError("this session is someone else's")
+        raise CoachingSessionError(gettext("this session is someone else's"))
     if session.status != SessionStatus.DONE:
-        raise CoachingSessionError("the summary is not ready yet")
+        raise CoachingSessionError(gettext("the summary is not ready yet"))
     if session.acknowledged_at is None:
         session.acknowledged_at = utcnow()
         audit.record(agent, "coaching.acknowledged", session)
-        audit.notify(session.lead_id, f"{agent.name} acknowledged the session summary", None)
+        audit.notify(session.lead_id,
+                     lambda: gettext("%(agent)s acknowledged the session summary", agent=agent.name))
 
 
 def _session_scope(user: User, team_ids: Sequence[int]) -> Select | None:

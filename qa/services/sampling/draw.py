@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -71,16 +72,26 @@ class DrawReport:
 
     def summary(self) -> str:
         """One sentence for a lead: what was sampled and assigned."""
-        waiting = f", {self.unassigned} waiting for reviewer capacity" if self.unassigned else ""
-        extra = (
-            f", {self.added_escalated} escalated, {self.added_bounced} bounced back"
-            if self.added_escalated or self.added_bounced
-            else ""
-        )
-        return (
-            f"{self.week}: {self.added} sampled ({self.added_risk} risk, "
-            f"{self.added_random} random{extra}), {self.assigned} assigned{waiting}."
-        )
+        counts = dict(
+            week=self.week, added=self.added, risk=self.added_risk, random=self.added_random,
+            assigned=self.assigned, escalated=self.added_escalated, bounced=self.added_bounced,
+        )  # fmt: skip
+        if self.added_escalated or self.added_bounced:
+            text = gettext(
+                "%(week)s: %(added)s sampled (%(risk)s risk, %(random)s random, %(escalated)s "
+                "escalated, %(bounced)s bounced back), %(assigned)s assigned",
+                **counts,
+            )
+        else:
+            text = gettext(
+                "%(week)s: %(added)s sampled (%(risk)s risk, %(random)s random), %(assigned)s "
+                "assigned",
+                **counts,
+            )
+        if self.unassigned:
+            text += gettext(", %(unassigned)s waiting for reviewer capacity",
+                            unassigned=self.unassigned)
+        return text + "."
 
 
 def preview(policy: SamplingPolicy, week: str) -> DrawReport:
@@ -111,7 +122,7 @@ def draw(
             db.session.rollback()
             if attempt == _DRAW_ATTEMPTS - 1:
                 raise
-    raise AssertionError("unreachable")
+    raise AssertionError(gettext("unreachable"))
 
 
 def _draw_once(

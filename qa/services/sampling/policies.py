@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ...access import led_team_ids
@@ -38,25 +39,25 @@ def validate_policy_values(values: dict[str, Any]) -> None:
     """Refuse settings that cannot describe a sample, with one clear message."""
     pct = values.get("percentage")
     if pct is not None and not 0 < float(pct) <= 100:
-        raise SamplingError("percentage must be above 0 and at most 100")
+        raise SamplingError(gettext("percentage must be above 0 and at most 100"))
     lo, hi = values.get("min_per_agent"), values.get("max_per_agent")
     if lo is not None and lo < 0:
-        raise SamplingError("minimum per agent cannot be negative")
+        raise SamplingError(gettext("minimum per agent cannot be negative"))
     if lo is not None and hi is not None and hi < lo:
-        raise SamplingError("maximum per agent must be at least the minimum")
+        raise SamplingError(gettext("maximum per agent must be at least the minimum"))
     share = values.get("risk_share")
     if share is not None and not 0 <= float(share) <= 1:
-        raise SamplingError("risk share must be between 0 and 1")
+        raise SamplingError(gettext("risk share must be between 0 and 1"))
     for key, _ in RISK_SIGNALS:
         weight = values.get(f"risk_weight_{key}")
         if weight is not None and float(weight) < 0:
-            raise SamplingError("risk weights cannot be negative")
+            raise SamplingError(gettext("risk weights cannot be negative"))
     if share and all(not values.get(f"risk_weight_{k}") for k, _ in RISK_SIGNALS):
-        raise SamplingError("a risk share needs at least one risk signal with a weight above 0")
+        raise SamplingError(gettext("a risk share needs at least one risk signal with a weight above 0"))
     _validate_tier_values(values)
     for channel in values.get("channels") or []:
         if channel not in {c.value for c in Channel}:
-            raise SamplingError(f"unknown channel {channel!r}")
+            raise SamplingError(gettext("unknown channel %(channel)s", channel=repr(channel)))
 
 
 def _validate_tier_values(values: dict[str, Any]) -> None:
@@ -98,7 +99,7 @@ def save_policy(
         current = {k: getattr(policy, k) for k in POLICY_FIELDS}
         values = current | values
     if not (values.get("name") or "").strip():
-        raise SamplingError("a policy needs a name")
+        raise SamplingError(gettext("a policy needs a name"))
     validate_policy_values(values)
     before = {k: getattr(policy, k) for k in POLICY_FIELDS} if not created else {}
     for key, value in values.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ...extensions import db
@@ -14,16 +15,16 @@ from .statements import bind_params, replacement_statement, shape_of
 def _check_replaceable(assignment: Assignment, reason: str) -> None:
     """Refuse a replacement without a reason, of a closed assignment or of a reviewed interaction."""
     if not reason:
-        raise SamplingError("give a reason for replacing the interaction")
+        raise SamplingError(gettext("give a reason for replacing the interaction"))
     if assignment.status != AssignmentStatus.ASSIGNED:
-        raise SamplingError(f"this assignment is already {assignment.status.value}")
+        raise SamplingError(gettext("this assignment is already %(status)s", status=assignment.status.value))
     if db.session.scalar(
         select(Review.id).where(
             Review.interaction_id == assignment.interaction_id,
             Review.status == ReviewStatus.SUBMITTED,
         )
     ):
-        raise SamplingError("this interaction is already reviewed")
+        raise SamplingError(gettext("this interaction is already reviewed"))
 
 
 def replace(assignment: Assignment, reason: str, *, actor: User | None = None) -> Assignment | None:

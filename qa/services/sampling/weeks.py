@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
+
 from ...models import utcnow
 from .rules import SamplingError
 
@@ -15,11 +17,11 @@ def parse_week(week: str) -> tuple[datetime, datetime]:
     """Start (Monday 00:00) and end of an ISO week like 2026-W47."""
     match = WEEK_RE.match((week or "").strip())
     if not match:
-        raise SamplingError(f"week must look like 2026-W47, got {week!r}")
+        raise SamplingError(gettext("week must look like 2026-W47, got %(week)s", week=repr(week)))
     try:
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
-        raise SamplingError(f"{week} is not a valid ISO week") from None
+        raise SamplingError(gettext("%(week)s is not a valid ISO week", week=week)) from None
     start = datetime.combine(monday, datetime.min.time())
     return start, start + timedelta(days=7)
 
