@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..formats import format_day
 from ..models import Dispute, DisputeStatus, Review, User, utcnow
 from . import audit
 from .reviews import (
@@ -118,7 +119,7 @@ def escalate(dispute: Dispute, agent: User, note: str, days: int) -> None:
         raise ReviewError(
             gettext(
                 "the %(days)s-day window to escalate closed on %(day)s",
-                days=days, day=f"{deadline:%Y-%m-%d}",
+                days=days, day=format_day(deadline),
             )
         )  # fmt: skip
     dispute.status, dispute.escalated_at = DisputeStatus.ESCALATED, utcnow()
