@@ -68,7 +68,7 @@ def test_reviewer_chooses_french_and_reviews_in_french(live_app, page: Page):
     page.keyboard.press("Control+Enter")
     first, second = data["chats"][0][1], data["chats"][1][1]
     expect(page.locator(".flash")).to_contain_text(
-        f"Revue soumise : score 92. {first} enregistrée (Aisha Agent). "
+        f"Revue soumise : score 92,5. {first} enregistrée (Aisha Agent). "
         f"Suivante dans votre file : {second}."
     )
     page.goto(f"{base}/queue")
@@ -115,7 +115,7 @@ def test_agent_with_a_french_browser_acknowledges_and_disputes_in_french(
         page.get_by_label("Pourquoi contestez-vous ?").fill("Le client a bien été remboursé.")
         page.get_by_role("button", name="Ouvrir la contestation").click()
         expect(page.locator(".flash")).to_have_text(
-            "Contestation ouverte. Votre responsable d'équipe tranchera."
+            "Contestation ouverte. L'évaluateur répond en premier."
         )
         expect(page.locator("#disputes")).to_contain_text("ouverte")
         # the review's score has a half point (test_disputes.ANSWERS): it reads with a comma
