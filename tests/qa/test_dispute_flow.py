@@ -5,6 +5,7 @@ decides; each step is audited and notifies the next party."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -252,5 +253,5 @@ def test_disputes_list_keeps_the_opened_date_on_one_line(login, world):
     db.session.commit()
     page = login(world["lead_red"]).get("/disputes").get_data(as_text=True)
     assert '<td class="nowrap">' in page
-    css = open("qa/static/app.css", encoding="utf-8").read()
+    css = Path("qa/static/app.css").read_text(encoding="utf-8")
     assert "td.nowrap { white-space:nowrap; }" in css
