@@ -182,6 +182,7 @@ def test_one_dispute_per_review_once_it_is_final(login, world):
     web = login(agent)
     page = web.get(f"/reviews/{review.id}").get_data(as_text=True)
     assert 'id="dispute-form"' not in page and 'id="dispute-closed"' in page
+    assert f"/reviews/{review.id}#dispute-form" not in web.get("/feedback").get_data(as_text=True)
     assert web.post(f"/reviews/{review.id}/dispute", {"reason": "again"}).status_code == 302
     assert db.session.query(Dispute).filter_by(review_id=review.id).count() == 1
 
