@@ -271,7 +271,7 @@ def _can_dispute(review: Review, window: int) -> bool:
         and review.status == ReviewStatus.SUBMITTED
         and review.submitted_at is not None
         and utcnow() - review.submitted_at <= timedelta(days=window)
-        and not any(d.status in service.UNDER_WAY for d in review.disputes)
+        and not review.disputes  # one dispute per review, under way or final
     )
 
 

@@ -21,6 +21,7 @@ from .reviews import (
     AnswerInput,
     ReviewError,
     apply_score_change,
+    mark_dispute_notes_read,
     notify,
     score_value,
     team_lead_ids,
@@ -52,6 +53,7 @@ def answer(
         )
     now = utcnow()
     dispute.answered_at, dispute.answer_comment = now, comment.strip()
+    mark_dispute_notes_read(dispute, reviewer.id)
     external_id = dispute.review.interaction.external_id
     if accept:
         if not apply_score_change(dispute, new_score, answer_changes):
@@ -124,6 +126,7 @@ def escalate(dispute: Dispute, agent: User, note: str, days: int) -> None:
         )  # fmt: skip
     dispute.status, dispute.escalated_at = DisputeStatus.ESCALATED, utcnow()
     dispute.escalation_note = note.strip() or None
+    mark_dispute_notes_read(dispute, agent.id)
     audit.record(agent, "dispute.escalated", dispute)
     leads = team_lead_ids(dispute.review.interaction.team_id)
     for lead_id in leads:
@@ -141,6 +144,7 @@ def accept_answer(dispute: Dispute, agent: User) -> None:
     """The agent's other choice: accept the reviewer's rejection; the dispute ends, the score
     stays and the reviewer is told."""
     _check_agent_step(dispute, agent)
+    mark_dispute_notes_read(dispute, agent.id)
     _close(dispute, agent, "dispute.answer_accepted")
     notify(
         dispute.review.reviewer_id,
@@ -155,7 +159,7 @@ def accept_answer(dispute: Dispute, agent: User) -> None:
 def lapse_expired(disputes: Iterable[Dispute], days: int) -> list[Dispute]:
     """Close the rejected disputes whose escalation window passed (the score stays, as if the
     agent accepted); the ones closed. Called before a review's disputes are read or a new one
-    is opened, so a lapsed one never blocks the review."""
+    is opened, so a lapsed one never stays under way (it is final: one dispute per review)."""
     closed = []
     for dispute in disputes:
         deadline = escalation_deadline(dispute, days)
@@ -183,7 +187,7 @@ class Step:
     """One line of a dispute's timeline on the review page: what happened, who did it, when,
     and what they wrote."""
 
-    kind: str  # opened | adjusted | rejected | escalated | accepted | lapsed | upheld | changed
+    kind: str  # opened | adjusted | rejected | escalated | to_leads | accepted | lapsed | upheld | changed
     who: str
     at: datetime
     text: str | None
@@ -196,7 +200,9 @@ def timeline(dispute: Dispute) -> list[Step]:
     if dispute.answered_at is not None:
         kind = "adjusted" if dispute.status == DisputeStatus.ADJUSTED else "rejected"
         steps.append(Step(kind, review.reviewer.name, dispute.answered_at, dispute.answer_comment))
-    if dispute.escalated_at is not None:
+    if dispute.escalated_at is not None and dispute.answered_at is None:  # reviewer inactive
+        steps.append(Step("to_leads", "", dispute.escalated_at, None))
+    elif dispute.escalated_at is not None:
         steps.append(
             Step("escalated", dispute.agent.name, dispute.escalated_at, dispute.escalation_note)
         )

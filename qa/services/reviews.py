@@ -23,6 +23,7 @@ from ..models import (
     Dispute,
     DisputeStatus,
     Interaction,
+    Notification,
     Review,
     ReviewComment,
     ReviewStatus,
@@ -489,6 +490,10 @@ def open_dispute(
     lock_review(review)  # a parallel dispute of the same review waits, then sees this one
     if open_dispute_of(review) is not None:
         raise ReviewError(gettext("this review already has an open dispute"))
+    if final_dispute_of(review) is not None:
+        raise ReviewError(
+            gettext("this review was already disputed and the dispute is closed: one dispute per review")
+        )
     if not reason.strip():
         raise ReviewError(gettext("give a reason for the dispute"))
     valid = {c.id for c in review.scorecard_version.criteria}
@@ -502,6 +507,9 @@ def open_dispute(
     db.session.add(dispute)
     db.session.flush()
     audit.record(agent, "dispute.opened", dispute, review=review.id)
+    if not review.reviewer.active:  # nobody to answer first: straight to the team's leads
+        escalate_to_leads(dispute, "reviewer_inactive")
+        return dispute
     notify(
         review.reviewer_id,
         lambda: gettext(
@@ -522,6 +530,61 @@ def open_dispute_of(review: Review) -> Dispute | None:
     have stored it)."""
     return db.session.scalar(
         select(Dispute).where(Dispute.review_id == review.id, Dispute.status.in_(UNDER_WAY))
+    )
+
+
+def final_dispute_of(review: Review) -> Dispute | None:
+    """The review's closed dispute, if any (one dispute per review: once it is final, adjusted,
+    accepted, upheld or changed, the agent cannot open another)."""
+    return db.session.scalar(
+        select(Dispute).where(Dispute.review_id == review.id, Dispute.status.not_in(UNDER_WAY))
+    )
+
+
+def escalate_to_leads(dispute: Dispute, reason: str) -> None:
+    """Send a dispute no reviewer can answer (the review's reviewer is inactive) to the team's
+    leads, audited with the reason; the leads are told."""
+    dispute.status, dispute.escalated_at = DisputeStatus.ESCALATED, utcnow()
+    audit.record(None, "dispute.escalated", dispute, reason=reason)
+    external_id = dispute.review.interaction.external_id
+    for lead_id in team_lead_ids(dispute.review.interaction.team_id):
+        notify(
+            lead_id,
+            lambda: gettext(
+                "A dispute on %(external_id)s has no active reviewer to answer it: decide it",
+                external_id=external_id,
+            ),
+            f"/disputes/{dispute.id}",
+        )
+
+
+def escalate_open_disputes_of(reviewer: User) -> list[Dispute]:
+    """On the reviewer's deactivation: their reviews' disputes waiting for their answer go to
+    the team's leads (see escalate_to_leads); the ones sent."""
+    waiting = list(
+        db.session.scalars(
+            select(Dispute)
+            .join(Review, Review.id == Dispute.review_id)
+            .where(Review.reviewer_id == reviewer.id, Dispute.status == DisputeStatus.OPEN)
+        )
+    )
+    for dispute in waiting:
+        escalate_to_leads(dispute, "reviewer_inactive")
+    return waiting
+
+
+def mark_dispute_notes_read(dispute: Dispute, user_id: int) -> None:
+    """Mark the user's unread notifications about the dispute read once they took their step,
+    so their list shows only what is still to do (matched by the notification's link)."""
+    links = (f"/disputes/{dispute.id}", f"/reviews/{dispute.review_id}#disputes")
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.link.in_(links),
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
     )
 
 
@@ -623,6 +686,7 @@ def resolve_dispute(
     dispute.resolution_comment = comment.strip()
     dispute.resolved_at = utcnow()
     dispute.status = DisputeStatus.CHANGED if changed else DisputeStatus.UPHELD
+    mark_dispute_notes_read(dispute, resolver.id)
     audit.record(
         resolver,
         "dispute.resolved",

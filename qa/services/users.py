@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, Team, User
-from . import audit, mail
+from . import audit, mail, reviews
 
 
 class UserError(ValueError):
@@ -191,6 +191,8 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     if not active:
         user.end_sessions()
     audit.record(actor, "user.reactivated" if active else "user.deactivated", user)
+    if not active:  # nobody answers their reviews' open disputes any more: the leads decide
+        reviews.escalate_open_disputes_of(user)
 
 
 def set_led_teams(user: User, teams: Iterable[Team], actor: User | None) -> None:

@@ -30,6 +30,7 @@ def test_password_change_and_sign_out_end_copied_sessions(live_app, page: Page, 
     stolen.goto(f"{base}/feedback")
     expect(stolen.get_by_role("button", name="Sign out")).to_be_visible()
 
+    page.locator("details.account summary").click()  # the account menu in the top bar
     page.get_by_role("link", name="Change password").click()
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)

@@ -41,6 +41,7 @@ def test_reviewer_chooses_french_and_reviews_in_french(live_app, page: Page):
     data = seed(app)
     sign_in(page, base, data["reviewer"])
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("details.account summary").click()  # the account menu in the top bar
     page.get_by_role("link", name="Language").click()
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Save language").click()

@@ -40,6 +40,7 @@ def test_lead_imports_a_chat_file_and_opens_the_scored_chat(live_app, page: Page
 
     page.set_default_timeout(20_000)
     sign_in(page, base, lead_email)
+    page.locator("details.more summary").click()  # the lead tools' menu in the top bar
     page.get_by_role("link", name="Upload").click()
     page.get_by_role("link", name="import a JSONL or CSV file").click()
     page.get_by_label("Chats and emails (.jsonl or .csv)").set_input_files(str(file))

@@ -53,6 +53,7 @@ def test_call_to_training_journey(live_app, page: Page):
     # Lead uploads a stereo call for the agent; Whisper transcribes it, AutoQA scores it.
     sign_in(page, base, people["lead"])
     expect(page.get_by_role("heading", name="Team dashboard · Billing")).to_be_visible()
+    page.locator("details.more summary").click()  # the lead tools' menu in the top bar
     page.get_by_role("link", name="Upload").click()
     page.get_by_label("Call recording").set_input_files(str(CALL))
     page.get_by_label("Agent", exact=True).select_option(label="Aisha Agent (Billing)")

@@ -51,6 +51,7 @@ def test_lead_reads_the_tier_dashboard_of_their_team(live_app, page: Page):
     sign_out(page)
 
     sign_in(page, base, "lead@example.com")
+    page.locator("details.more summary").click()  # the lead tools' menu in the top bar
     page.get_by_role("link", name="Tiers").click()
     expect(page.get_by_role("heading", name="Tiers and escalations")).to_be_visible()
     n1 = page.locator('#tiers tr[data-tier="1"]')

@@ -5,6 +5,7 @@ decides; each step is audited and notifies the next party."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -97,8 +98,8 @@ def test_reviewer_accepts_and_adjusts_the_score(world):
 
 def test_agent_accepts_the_answer_or_lets_the_window_lapse(world):
     """Accepting the reviewer's answer closes the dispute and tells the reviewer; past the
-    escalation window the agent can no longer escalate, and a lapsed one is closed so a
-    review never stays blocked."""
+    escalation window the agent can no longer escalate, and a lapsed one is closed (as
+    accepted) so it never stays under way."""
     review = submitted_review(world)
     agent, reviewer = world["agent_red"], world["reviewer"]
     dispute = open_dispute(review, agent, "Unfair", [], 7)
@@ -111,12 +112,13 @@ def test_agent_accepts_the_answer_or_lets_the_window_lapse(world):
     assert steps.timeline(dispute)[-1].kind == "accepted"
     db.session.commit()
 
-    second = open_dispute(review, agent, "Still unfair", [], 7)
+    other, agent2 = submitted_review(world, agent_key="agent_red2"), world["agent_red2"]
+    second = open_dispute(other, agent2, "Still unfair", [], 7)  # one dispute per review
     steps.answer(second, reviewer, accept=False, comment="Still stands.")
     second.answered_at = utcnow() - timedelta(days=4)
     with pytest.raises(ReviewError, match="window to escalate closed"):
-        steps.escalate(second, agent, "", 3)
-    assert steps.lapse_expired(review.disputes, 3) == [second]
+        steps.escalate(second, agent2, "", 3)
+    assert steps.lapse_expired(other.disputes, 3) == [second]
     assert second.status == DisputeStatus.ACCEPTED and steps.timeline(second)[-1].kind == "lapsed"
     assert "dispute.escalation_lapsed" in actions()
 
@@ -165,3 +167,92 @@ def test_reviewer_queue_lists_disputes_to_answer(login, world):
     db.session.commit()
     page = login(world["reviewer"]).get("/queue").get_data(as_text=True)
     assert 'id="disputes-to-answer"' not in page
+
+
+def test_one_dispute_per_review_once_it_is_final(login, world):
+    """After a dispute ends (here the lead upholds it) the agent cannot dispute the same review
+    again while the window is open: the service refuses, the page offers no form and says why."""
+    review = submitted_review(world)
+    agent = world["agent_red"]
+    dispute = to_the_lead(open_dispute(review, agent, "Unfair", [], 7))
+    resolve_dispute(dispute, world["lead_red"], new_score=None, comment="Stands", outcome="uphold")
+    db.session.commit()
+    with pytest.raises(ReviewError, match="one dispute per review"):
+        open_dispute(review, agent, "Still unfair", [], 7)
+    web = login(agent)
+    page = web.get(f"/reviews/{review.id}").get_data(as_text=True)
+    assert 'id="dispute-form"' not in page and 'id="dispute-closed"' in page
+    assert f"/reviews/{review.id}#dispute-form" not in web.get("/feedback").get_data(as_text=True)
+    assert web.post(f"/reviews/{review.id}/dispute", {"reason": "again"}).status_code == 302
+    assert db.session.query(Dispute).filter_by(review_id=review.id).count() == 1
+
+
+def unread_of(user_id: int) -> list[str]:
+    """The messages of a user's unread notifications."""
+    rows = db.session.query(Notification).filter_by(user_id=user_id, read_at=None)
+    return [n.message for n in rows]
+
+
+def test_a_step_taken_marks_its_notification_read(world):
+    """The reviewer's "answer first", the agent's "escalate or accept" and the lead's "decide it"
+    notifications are marked read once that person takes their step; others stay unread."""
+    review = submitted_review(world)
+    agent, reviewer, lead = world["agent_red"], world["reviewer"], world["lead_red"]
+    dispute = open_dispute(review, agent, "Unfair", [], 7)
+    db.session.flush()
+    assert any("answer first" in m for m in unread_of(reviewer.id))
+    steps.answer(dispute, reviewer, accept=False, comment="Stands.")
+    db.session.flush()
+    assert not any("answer first" in m for m in unread_of(reviewer.id))
+    assert any("escalate it" in m for m in unread_of(agent.id))
+    steps.escalate(dispute, agent, "", 3)
+    db.session.flush()
+    assert not any("escalate it" in m for m in unread_of(agent.id))
+    assert any("decide it" in m for m in unread_of(lead.id))
+    resolve_dispute(dispute, lead, new_score=None, comment="Stands", outcome="uphold")
+    db.session.flush()
+    assert not any("decide it" in m for m in unread_of(lead.id))
+    assert any("decided" in m for m in unread_of(agent.id))  # news for the agent, still unread
+
+
+def test_inactive_reviewer_sends_the_dispute_to_the_leads(world):
+    """A dispute on a review whose reviewer is deactivated goes straight to the team's leads
+    (escalated, audited with the reason, the leads told), and the lead can decide it."""
+    review = submitted_review(world)
+    reviewer, lead = world["reviewer"], world["lead_red"]
+    reviewer.active = False
+    dispute = open_dispute(review, world["agent_red"], "Unfair", [], 7)
+    assert dispute.status == DisputeStatus.ESCALATED
+    assert notes_of(reviewer.id) == [] and any("decide it" in m for m in notes_of(lead.id))
+    event = db.session.query(AuditEvent).filter_by(action="dispute.escalated").one()
+    assert event.details == {"reason": "reviewer_inactive"}
+    assert [s.kind for s in steps.timeline(dispute)] == ["opened", "to_leads"]
+    resolve_dispute(dispute, lead, new_score=None, comment="Stands", outcome="uphold")
+    assert dispute.status == DisputeStatus.UPHELD
+
+
+def test_deactivating_the_reviewer_sends_waiting_disputes_to_the_leads(world):
+    """A dispute waiting for its reviewer's answer goes to the leads when the admin deactivates
+    that reviewer; an answered one stays with the agent."""
+    from qa.services.users import set_active
+
+    review = submitted_review(world)
+    other = submitted_review(world, agent_key="agent_red2")
+    waiting = open_dispute(review, world["agent_red"], "Unfair", [], 7)
+    answered = open_dispute(other, world["agent_red2"], "Unfair too", [], 7)
+    steps.answer(answered, world["reviewer"], accept=False, comment="Stands.")
+    set_active(world["reviewer"], False, world["admin"])
+    assert waiting.status == DisputeStatus.ESCALATED
+    assert answered.status == DisputeStatus.ANSWERED
+    assert any("no active reviewer" in m for m in notes_of(world["lead_red"].id))
+
+
+def test_disputes_list_keeps_the_opened_date_on_one_line(login, world):
+    """The "Opened" cell of /disputes does not wrap (nowrap class, styled in app.css)."""
+    review = submitted_review(world)
+    open_dispute(review, world["agent_red"], "Unfair", [], 7)
+    db.session.commit()
+    page = login(world["lead_red"]).get("/disputes").get_data(as_text=True)
+    assert '<td class="nowrap">' in page
+    css = Path("qa/static/app.css").read_text(encoding="utf-8")
+    assert "td.nowrap { white-space:nowrap; }" in css

@@ -200,7 +200,8 @@ def test_uphold_and_overturn_outcomes(world):
         answer_changes={resolution.id: AnswerInput(value=0)},
     )  # fmt: skip
     assert dispute.status == DisputeStatus.UPHELD and review.score == 100
-    second = to_the_lead(open_dispute(review, agent, "Still unfair", [], 7))
+    other = submitted_review(world, agent_key="agent_red2")  # one dispute per review
+    second = to_the_lead(open_dispute(other, world["agent_red2"], "Still unfair", [], 7))
     resolve_dispute(second, lead, new_score=72.46, comment="partly", outcome="overturn")
     event = db.session.query(AuditEvent).filter_by(action="dispute.resolved").all()[-1]
     assert event.details["before"] == 100 and event.details["after"] == 72.5

@@ -62,7 +62,7 @@ def sso_sign_in(client: Client):  # type: ignore[no-untyped-def]
 def signed_in_as(client: Client) -> str | None:
     """The name the navigation shows as signed in, None when the client is signed out."""
     page = client.get("/", follow_redirects=True).get_data(as_text=True)
-    match = re.search(r'<span class="who">([^<]+) · ', page)
+    match = re.search(r'<summary class="who"[^>]*>([^<]+)</summary>', page)  # account menu
     return match.group(1) if match else None
 
 
