@@ -10,10 +10,9 @@ from playwright.sync_api import Page, expect
 
 from qa.extensions import db
 from qa.kb.models import KbReviewLink
-from qa.models import Interaction, Review, Scorecard, User
-from qa.services.reviews import start_review
+from qa.models import Review
 from tests.browser.conftest import sign_in, sign_out
-from tests.browser.test_reviews import KEYS, seed
+from tests.browser.test_reviews import KEYS, draft_first_chat, seed
 
 pytestmark = [pytest.mark.browser]
 
@@ -25,13 +24,7 @@ def test_lead_writes_reviewer_links_agent_reads(live_app, page: Page):
     people = seed(app)
     page.set_default_timeout(15_000)
     chat_id, chat_ext = people["chats"][0]
-    with app.app_context():
-        start_review(
-            db.session.get(Interaction, chat_id),
-            db.session.get(User, people["r1"][0]),
-            db.session.query(Scorecard).one().current,
-        )
-        db.session.commit()
+    draft_first_chat(app, people)
 
     sign_in(page, base, people["lead"][1])
     page.get_by_role("link", name="Knowledge base").click()

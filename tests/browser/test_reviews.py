@@ -103,6 +103,20 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
 KEYS = ["1", "5", "4", "1", "1", "n", "2"]
 
 
+def draft_first_chat(app, people: dict) -> None:  # type: ignore[no-untyped-def]
+    """Reviewer r1's draft review of the first seeded chat, as if picked from its page."""
+    from qa.models import Scorecard, User
+    from qa.services.reviews import start_review
+
+    with app.app_context():
+        start_review(
+            db.session.get(Interaction, people["chats"][0][0]),
+            db.session.get(User, people["r1"][0]),
+            db.session.query(Scorecard).one().current,
+        )
+        db.session.commit()
+
+
 def score_with_keyboard(page: Page, keys: list[str] = KEYS) -> None:
     """Answer every criterion from the keyboard and submit with Ctrl+Enter."""
     expect(page.locator("#review-form")).to_be_visible()
@@ -123,17 +137,7 @@ def test_reviewer_scores_with_keyboard_then_agent_disputes_and_lead_decides(live
     people = seed(app)
     page.set_default_timeout(15_000)
     chat_id, chat_ext = people["chats"][0]
-    with app.app_context():
-        # the reviewer picked the chat from its page earlier: a draft exists
-        from qa.models import Interaction, Scorecard, User
-        from qa.services.reviews import start_review
-
-        start_review(
-            db.session.get(Interaction, chat_id),
-            db.session.get(User, people["r1"][0]),
-            db.session.query(Scorecard).one().current,
-        )
-        db.session.commit()
+    draft_first_chat(app, people)  # the reviewer picked the chat from its page earlier
 
     sign_in(page, base, people["r1"][1])
     page.get_by_role("link", name="My queue").click()
