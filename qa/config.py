@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from transcription.base import DEFAULT_BEAM_SIZE, DEFAULT_COMPUTE_TYPE, DEFAULT_MODEL
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("QA_INSTANCE_PATH", ROOT / "instance"))
 
@@ -37,17 +39,14 @@ class Config:
     MAX_AUDIO_SECONDS = _int("MAX_AUDIO_SECONDS", 4 * 3600)
 
     # Transcription (faster-whisper); nothing downloads unless explicitly allowed.
-    WHISPER_MODEL = _env("WHISPER_MODEL", "tiny.en")
+    # Defaults shared with `python -m transcription` (transcription/base.py says why).
+    WHISPER_MODEL = _env("WHISPER_MODEL", DEFAULT_MODEL)
     # For calls expected in another language (team's or upload's) when WHISPER_MODEL is ".en":
     # the multilingual base model, assembled from its two PyPI parts (docs/transcription.md).
     WHISPER_MULTILINGUAL_MODEL = _env("WHISPER_MULTILINGUAL_MODEL", "base")
-    # float32, measured: on this 2-core AVX2 EPYC (no VNNI) tiny.en float32 runs at RTF 0.066-0.072
-    # against 0.11-0.16 for int8, same WER, 451 vs 370 MB (bench/results/transcription_idle_quick.json).
-    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", "float32")
+    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", DEFAULT_COMPUTE_TYPE)
     WHISPER_THREADS = _int("WHISPER_THREADS", 0)
-    # Beam 5: on real 8 kHz phone calls greedy tiny.en dropped a stretch of a caller (customer WER
-    # 0.33 -> 0.19 with beam 5, for ~30% more CPU; docs/transcription.md).
-    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", 5)
+    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", DEFAULT_BEAM_SIZE)
     WHISPER_ALLOW_DOWNLOAD = _bool("WHISPER_ALLOW_DOWNLOAD", False)
     WHISPER_CACHE_DIR = _env("WHISPER_CACHE_DIR", str(INSTANCE / "models" / "whisper"))
     AGENT_CHANNEL = _env("AGENT_CHANNEL", "right")

