@@ -89,3 +89,75 @@ def test_french_readme_counts_are_current() -> None:
     block = re.search(r"<!-- stats -->\n(.*)\n<!-- /stats -->", readme, re.S)
     assert block, "README.md has no <!-- stats --> block"
     assert block.group(1).strip() == stats.summary(raw_rows()).strip()
+
+
+# The French hold-out set (data/autoqa/fr/holdout.jsonl): written by hand without seeing the
+# model, never trained on. Same schema, a wider set of domains (English keys), ids frh-0001...
+HOLDOUT = DATA / "fr" / "holdout.jsonl"
+HOLDOUT_DOMAINS = DOMAINS | {"healthcare", "delivery", "travel", "streaming", "food_delivery",
+                             "car_rental", "education", "hotels"}
+
+
+def holdout_rows() -> list[dict]:
+    return [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def test_french_holdout_has_the_training_schema_and_frh_ids() -> None:
+    """The hold-out loads through load_corpus, has the French keys, unique in-order frh- ids,
+    3-12 turns with both speakers, and the hand_written and holdout tags on every row."""
+    loaded = load_corpus(HOLDOUT)  # one empathy label per agent turn, resolved 0/1
+    rows = holdout_rows()
+    assert len(loaded) == len(rows) >= 250
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    assert ids == [f"frh-{i:04d}" for i in range(1, len(rows) + 1)]
+    for r in rows:
+        assert set(r) == KEYS, r["id"]
+        assert r["language"] == "fr" and r["style"] in STYLES, r["id"]
+        assert r["domain"] in HOLDOUT_DOMAINS, r["id"]
+        assert {"hand_written", "holdout"} <= set(r["tags"]), r["id"]
+        assert 3 <= len(r["turns"]) <= 12, r["id"]
+        speakers = {t["speaker"] for t in r["turns"]}
+        assert speakers == {"customer", "agent"}, r["id"]
+        assert all(t["text"] and t["text"] == t["text"].strip() for t in r["turns"]), r["id"]
+        assert set(r["agent_empathy"]) <= {0, 1} and r["resolved"] in (0, 1), r["id"]
+
+
+def test_french_holdout_shares_no_text_with_the_training_files() -> None:
+    """No hold-out conversation, no turn over 25 characters and no id is in the French training
+    file or the English corpus files, and no substantial turn (over 40 characters) repeats."""
+    rows = holdout_rows()
+    train = raw_rows()
+    convs = {tuple(t["text"] for t in r["turns"]) for r in train}
+    assert not convs & {tuple(t["text"] for t in r["turns"]) for r in rows}
+    seen = {t["text"] for r in train for t in r["turns"]}
+    for name in ("handwritten.jsonl", "conversations.jsonl", "holdout.jsonl"):
+        seen |= {t.text for r in load_corpus(DATA / name) for t in r["turns"]}
+    shared = {t["text"] for r in rows for t in r["turns"] if len(t["text"]) > 25} & seen
+    assert not shared, sorted(shared)[:3]
+    assert {r["id"] for r in train}.isdisjoint({r["id"] for r in rows})
+    long_turns = [t["text"] for r in rows for t in r["turns"] if len(t["text"]) > 40]
+    repeated = {t for t in long_turns if long_turns.count(t) > 1}
+    assert not repeated, sorted(repeated)[:3]
+
+
+def test_french_holdout_labels_are_balanced() -> None:
+    """About half the hold-out is resolved, 15-35% of agent turns are empathetic, and every
+    style holds both resolution labels and both empathy labels."""
+    rows = holdout_rows()
+    assert 0.4 <= sum(r["resolved"] for r in rows) / len(rows) <= 0.6
+    emp = [e for r in rows for e in r["agent_empathy"]]
+    assert 0.15 <= sum(emp) / len(emp) <= 0.35
+    for style in STYLES:
+        sel = [r for r in rows if r["style"] == style]
+        assert {r["resolved"] for r in sel} == {0, 1}, style
+        assert {e for r in sel for e in r["agent_empathy"]} == {0, 1}, style
+
+
+def test_french_holdout_readme_counts_are_current() -> None:
+    """The hold-out counts block in data/autoqa/fr/README.md is what stats.py computes."""
+    readme = (DATA / "fr" / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- holdout-stats -->\n(.*)\n<!-- /holdout-stats -->", readme, re.S)
+    assert block, "README.md has no <!-- holdout-stats --> block"
+    assert block.group(1).strip() == stats.summary(holdout_rows()).strip()
