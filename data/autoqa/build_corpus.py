@@ -511,13 +511,20 @@ def hard_cases() -> list[dict]:
     return rows
 
 
-def handwritten() -> list[dict]:
+def handwritten(name: str = "handwritten.jsonl") -> list[dict]:
     """Conversations written by hand, one per line, appended verbatim (see LABELLING.md)."""
-    path = HERE / "handwritten.jsonl"
+    path = HERE / name
     if not path.is_file():
         return []
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def contrast_pairs() -> list[dict]:
+    """The hand-written contrast training pairs (issue 20): tone/outcome quadruples and stock
+    apology/situated pairs, kept with their `pair`, `contrast` and `variant` fields (the test
+    pairs, contrast_test.jsonl, are never read here)."""
+    return handwritten("contrast_train.jsonl")
 
 
 def build(n: int, seed: int, n_helpdesk: int = 240, n_info: int = 160) -> list[dict]:
@@ -526,7 +533,7 @@ def build(n: int, seed: int, n_helpdesk: int = 240, n_info: int = 160) -> list[d
             + [generate_helpdesk(i, rng) for i in range(n_helpdesk)]
             + [generate_info(i, rng) for i in range(n_info)]
             + [generate_feedback(i, rng) for i in range(n_info // 2)] + hard_cases()
-            + handwritten())
+            + handwritten() + contrast_pairs())
 
 
 def main(argv: list[str] | None = None) -> int:
