@@ -90,6 +90,11 @@ class Team(db.Model):
 
 
 class User(UserMixin, db.Model):
+    __table_args__ = (
+        # One Coachline user per identity at a provider (OpenID Connect: iss + sub).
+        Index("uq_user_oidc_issuer_subject", "oidc_issuer", "oidc_subject", unique=True),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -107,6 +112,10 @@ class User(UserMixin, db.Model):
     tier: Mapped[int | None] = mapped_column(Integer)  # agents: N1-N4; None = the team's tier
     # The interface language the user chose ("en", "fr"); none: the browser's Accept-Language.
     locale: Mapped[str | None] = mapped_column(String(8))
+    # The identity at the single sign-on provider, stored on the first SSO sign-in: later
+    # sign-ins match it before the email, so a changed address at the provider is the same user.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     led_teams: Mapped[list[Team]] = relationship(secondary=team_leads, back_populates="leads")

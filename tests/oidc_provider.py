@@ -1,7 +1,9 @@
 """A real OpenID Connect provider for the single sign-on tests, built on Authlib's server
 components (the authorization-code grant with PKCE and OpenID Connect ID tokens) in a Flask app
 of its own, served on a loopback port in a thread. It has discovery, authorize (consent given at
-once for the user named by `login_as`), token, JWKS and userinfo endpoints.
+once for the user named by `login_as`), token, JWKS, userinfo and end-session (RP-initiated
+logout: the id_token_hint verified, the post_logout_redirect_uri checked against the registered
+ones) endpoints.
 
 To test the client's refusals the provider can misbehave the way an attacker or a broken
 provider would: `id_token_claims` overrides claims of the ID token it issues (an expired one, a
@@ -28,8 +30,9 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.models import AuthorizationCodeMixin
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
@@ -198,6 +201,11 @@ class Provider:
         self.tokens: dict[str, tuple[Person, str]] = {}
         self.nonces_seen: set[str] = set()
         self.authorize_requests: list[dict[str, str]] = []
+        # RP-initiated logout: where the client may send the browser back, and what was asked
+        self.post_logout_redirect_uris: list[str] = []
+        self.end_session_requests: list[dict[str, str]] = []
+        self.ended_subjects: list[str] = []  # whose session here a valid hint ended
+        self.end_session = True  # announce end_session_endpoint in the discovery document
         # misbehaviour, for the refusal tests
         self.id_token_claims: dict[str, Any] = {}
         self.signing_key: RSAKey | None = None
@@ -243,7 +251,14 @@ class Provider:
                 code_challenge_methods_supported=["S256"],
                 token_endpoint_auth_methods_supported=["client_secret_basic"],
                 scopes_supported=["openid", "email", "profile"],
+                **({"end_session_endpoint": f"{self.issuer}/end-session"}
+                   if self.end_session else {}),
             )
+
+        @app.get("/end-session")
+        def end_session():  # type: ignore[no-untyped-def]
+            self.end_session_requests.append(request.args.to_dict())
+            return self._end_session(request.args.to_dict())
 
         @app.get("/jwks")
         def jwks():  # type: ignore[no-untyped-def]
@@ -281,6 +296,26 @@ class Provider:
             return jsonify(claims_of(person, scope))
 
         return app
+
+    def _end_session(self, args: dict[str, str]) -> Any:
+        """OpenID Connect RP-Initiated Logout 1.0: the hint must be an ID token this provider
+        signed for this client; the browser goes back only to a registered URI."""
+        try:
+            token = jwt.decode(args.get("id_token_hint", ""), PROVIDER_KEY)
+        except (JoseError, ValueError):
+            return jsonify(error="invalid_request", error_description="bad id_token_hint"), 400
+        claims = token.claims
+        if claims.get("iss") != self.issuer or CLIENT_ID not in (claims.get("aud") or []):
+            return jsonify(error="invalid_request", error_description="not our token"), 400
+        if args.get("client_id", CLIENT_ID) != CLIENT_ID:
+            return jsonify(error="invalid_request", error_description="another client"), 400
+        back = args.get("post_logout_redirect_uri")
+        if back is not None and back not in self.post_logout_redirect_uris:
+            return jsonify(error="invalid_request", error_description="unregistered URI"), 400
+        self.ended_subjects.append(str(claims["sub"]))
+        if back is None:
+            return "You are signed out of the provider.", 200
+        return redirect(back + (f"?state={args['state']}" if args.get("state") else ""))
 
     def _client(self, client_id: str) -> Client | None:
         return Client(self.redirect_uris, self.public_client) if client_id == CLIENT_ID else None

@@ -70,7 +70,8 @@ def _user_at_0004(role, team):
         {"email": email, "hash": PASSWORD_HASH, "role": role.value, "active": True,
          "team": team.id if team else None, "now": utcnow()},
     ).scalar_one()  # fmt: skip
-    deferred = [defer(User.session_version), defer(User.password_login), defer(User.tier), defer(User.locale)]
+    deferred = [defer(User.session_version), defer(User.password_login), defer(User.tier), defer(User.locale),
+                defer(User.oidc_issuer), defer(User.oidc_subject)]
     return db.session.get(User, user_id, options=deferred)
 
 

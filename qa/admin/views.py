@@ -23,7 +23,7 @@ from ..jobs import training
 from ..jobs.status import status
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
-from ..services import audit, autoqa, calibration, mail, tokens
+from ..services import audit, autoqa, calibration, escalation_head, mail, tokens
 from ..services import users as user_service
 from . import bp
 from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
@@ -192,6 +192,7 @@ def models():
         default=autoqa.shipped_default(),
         active=registry.active(),
         custom=autoqa.custom_heads(),
+        escalation=escalation_head.state(),
         agreement=calibration.autoqa_agreement(),
         when=human_time,
         training=training.read_state(current_app),
@@ -207,6 +208,20 @@ def train_model():
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if training.start(app, current_user.id):
         flash(gettext("Training started: it runs in the background, follow it below."), "info")
+    else:
+        flash(gettext("A training is already running."), "error")
+    return redirect(url_for(".models") + "#training")
+
+
+@bp.route("/models/escalation/train", methods=["POST"])
+@roles_required(Role.ADMIN)
+def train_escalation_head():
+    """Start training the escalation head (`--escalation-head`) in a background thread; the
+    page follows it like the model's training (one training at a time)."""
+    _valid_or_400(FlaskForm())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if training.start(app, current_user.id, training.retrain_escalation):
+        flash(gettext("Training of the escalation head started: follow it below."), "info")
     else:
         flash(gettext("A training is already running."), "error")
     return redirect(url_for(".models") + "#training")

@@ -191,11 +191,25 @@ BAD_FILTER = {
     }
 }
 
+# Endpoint groups: every operation names one (tests/qa/test_api.py checks each is declared).
+ACCOUNT, INTERACTIONS, RECORDINGS, REVIEWS = "Account", "Interactions", "Recordings", "Reviews"
+TAGS = [
+    {"name": ACCOUNT, "description": "Who the API token belongs to"},
+    {
+        "name": INTERACTIONS,
+        "description": "Conversations (calls, chats, emails) with their transcript and AutoQA "
+        "scores: list, read, and ingest from a helpdesk or telephony system",
+    },
+    {"name": RECORDINGS, "description": "Call recordings uploaded for transcription and scoring"},
+    {"name": REVIEWS, "description": "Reviewers' scorecard reviews of interactions"},
+]
+
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "Coachline API", "version": "1"},
     "servers": [{"url": "/api/v1"}],
     "security": [{"token": []}],
+    "tags": TAGS,
     "components": {
         "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
         "schemas": {
@@ -211,6 +225,7 @@ SPEC: dict[str, Any] = {
     "paths": {
         "/me": {
             "get": {
+                "tags": [ACCOUNT],
                 "summary": "The token's user",
                 "responses": {
                     "200": {
@@ -239,6 +254,7 @@ SPEC: dict[str, Any] = {
         },
         "/interactions": {
             "get": {
+                "tags": [INTERACTIONS],
                 "summary": "Interactions the token's user may see",
                 "parameters": [
                     {
@@ -289,6 +305,7 @@ SPEC: dict[str, Any] = {
                 },
             },
             "post": {
+                "tags": [INTERACTIONS],
                 "summary": "Ingest one interaction or a batch; idempotent by (source, external_id)",
                 "requestBody": {
                     "required": True,
@@ -360,6 +377,7 @@ SPEC: dict[str, Any] = {
         },
         "/interactions/{id}": {
             "get": {
+                "tags": [INTERACTIONS],
                 "summary": "One interaction with transcript and AutoQA",
                 "parameters": ID,
                 "responses": {
@@ -371,6 +389,7 @@ SPEC: dict[str, Any] = {
         },
         "/recordings": {
             "post": {
+                "tags": [RECORDINGS],
                 "summary": "Upload a call recording with its metadata",
                 "requestBody": {
                     "required": True,
@@ -411,6 +430,7 @@ SPEC: dict[str, Any] = {
         },
         "/reviews": {
             "get": {
+                "tags": [REVIEWS],
                 "summary": "Reviews the token's user may see",
                 "parameters": [
                     {
@@ -444,6 +464,7 @@ SPEC: dict[str, Any] = {
         },
         "/reviews/{id}": {
             "get": {
+                "tags": [REVIEWS],
                 "summary": "One review",
                 "parameters": ID,
                 "responses": {

@@ -10,7 +10,7 @@ provider is <this site>/login/sso/callback.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.integrations.flask_client import OAuth, OAuthError
@@ -28,6 +28,8 @@ from . import bp
 
 EXTENSION = "coachline.oidc"
 NEXT_KEY = "sso_next"
+# The ID token of an SSO sign-in, kept in the session for the provider's sign-out (id_token_hint).
+ID_TOKEN_KEY = "sso_id_token"
 # Seconds of clock difference tolerated on exp and iat (Authlib's default is 120).
 LEEWAY = 60
 
@@ -153,10 +155,11 @@ def sso_login():
     return client.authorize_redirect(redirect_uri())
 
 
-def _verified_claims(client: Any) -> dict[str, Any]:
+def _verified_claims(client: Any) -> tuple[dict[str, Any], str]:
     """The provider's answer, checked: the state this session sent, the code exchanged (with the
     PKCE verifier), the ID token's signature and claims. Claims missing from the ID token (some
-    providers leave the email out) come from the userinfo endpoint, whose sub must match."""
+    providers leave the email out) come from the userinfo endpoint, whose sub must match. The
+    claims, and the ID token itself (the hint of a later sign-out at the provider)."""
     metadata = _metadata(client)
     token = client.authorize_access_token(claims_options=_claims_options(metadata), leeway=LEEWAY)
     claims = token.get("userinfo")
@@ -168,7 +171,7 @@ def _verified_claims(client: Any) -> dict[str, Any]:
         if extra.get("sub") != claims["sub"]:
             raise OAuthError(description="userinfo is about another subject than the ID token")
         claims = {**extra, **claims}
-    return claims
+    return claims, str(token.get("id_token") or "")
 
 
 # Why a verified person is not let in (SsoRefused.reason), worded for them.
@@ -186,6 +189,11 @@ REFUSALS = {
     ),
     "deactivated": lambda email: gettext(
         "The Coachline account for %(email)s is deactivated. Ask your admin.", email=email
+    ),
+    "linked": lambda email: gettext(
+        "The Coachline account for %(email)s is already linked to another account at the "
+        "sign-in provider, so this one cannot sign in to it. Ask your admin.",
+        email=email,
     ),
 }
 
@@ -233,8 +241,8 @@ def sso_callback():
     try:
         limits = sign_in.Limit.parse(current_app.config["LOGIN_RATE_LIMIT"])
         sign_in.count_sso_attempt(request.remote_addr or "", limits)
-        claims = _verified_claims(_client())
-        user = sso_service.sign_in_user(claims, str(claims["sub"]))
+        claims, id_token = _verified_claims(_client())
+        user = sso_service.sign_in_user(claims, str(claims["iss"]), str(claims["sub"]))
     except sign_in.Throttled as error:
         return _throttled(error)
     except ProviderError as error:
@@ -244,12 +252,41 @@ def sso_callback():
         return _refused("invalid", detail=f"{type(error).__name__}: {error}")
     except sso_service.SsoRefused as refusal:
         return _refused(refusal.reason, refusal.email)
-    return _signed_in(user, claims)
+    return _signed_in(user, claims, id_token)
 
 
-def _signed_in(user: Any, claims: dict[str, Any]) -> Response:
+def _signed_in(user: Any, claims: dict[str, Any], id_token: str) -> Response:
     login_user(user)
+    if id_token:
+        session[ID_TOKEN_KEY] = id_token
     audit.record(user, "auth.login", user, method="sso", subject=str(claims["sub"])[:255])
     db.session.commit()
     flash(gettext("Signed in as %(email)s.", email=user.email), "info")
     return redirect(_safe_next(session.pop(NEXT_KEY, None)))
+
+
+def provider_sign_out_url(id_token: str | None) -> str | None:
+    """Where to send a browser that signed in by SSO once its Coachline session has ended: the
+    provider's end_session_endpoint (OpenID Connect RP-Initiated Logout) with the session's ID
+    token as id_token_hint, the client id, and the sign-in page as post_logout_redirect_uri
+    (to register at the provider). None without an SSO sign-in, when SSO is off, or when the
+    provider has no such endpoint or cannot be reached (the local sign-out stands alone)."""
+    if not id_token or not configured(current_app):
+        return None
+    try:
+        endpoint = _metadata(_client()).get("end_session_endpoint")
+    except ProviderError as error:
+        current_app.logger.warning("single sign-on sign-out: %s", error)
+        return None
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    back = f"{base}{url_for('auth.login')}" if base else url_for("auth.login", _external=True)
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": back,
+            "client_id": current_app.config["OIDC_CLIENT_ID"],
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

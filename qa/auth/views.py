@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from ..services import audit, sign_in
 from ..services import users as user_service
 from . import bp
 from .forms import ChangePasswordForm, LanguageForm, LoginForm, SetPasswordForm
+from .sso import ID_TOKEN_KEY, provider_sign_out_url
 
 
 def _verify(email: str, password: str) -> User | None:
@@ -89,12 +90,14 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out: this session and any copy of its cookies stop working."""
+    """Sign out: this session and any copy of its cookies stop working. After a single sign-on,
+    on to the provider to end the session there too when it offers that (RP-initiated logout)."""
+    id_token = session.pop(ID_TOKEN_KEY, None)
     user_service.sign_out(current_user)
     db.session.commit()
     logout_user()
     flash(gettext("You are signed out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_sign_out_url(id_token) or url_for("auth.login"))
 
 
 def _account_page(form: ChangePasswordForm) -> str:

@@ -19,7 +19,7 @@ from flask import Flask
 from ..extensions import db
 from ..ml import get_scorer, scoring_registry
 from ..models import User, utcnow
-from ..services import autoqa
+from ..services import autoqa, escalation_head
 
 STATE_FILE = "training-job.json"
 HOLDOUT, SEED, REVIEWER_WEIGHT = 0.25, 0, 3  # the CLI's defaults
@@ -70,6 +70,21 @@ def retrain(actor_id: int | None, progress: Progress) -> str:
     )
     db.session.commit()
     return f"registered {result.model.version}: {result.comparison.reason}"
+
+
+def retrain_escalation(actor_id: int | None, progress: Progress) -> str:
+    """What `flask scoring train --from-reviews --escalation-head` does (issue 17), reporting
+    its steps; the summary. Started from the models page, it always runs in a thread."""
+    progress("loading the encoder", 10)
+    encoder = get_scorer().encoder
+    progress("training the escalation head on the reviewers' answers", 30)
+    actor = db.session.get(User, actor_id) if actor_id else None
+    result = escalation_head.train(
+        encoder, actor=actor, min_labels=autoqa.min_labels(), holdout=HOLDOUT, seed=SEED
+    )
+    db.session.commit()
+    done = "activated" if result.activate else "registered, not activated"
+    return f"escalation head {done} {result.head.version}: {result.reason}"
 
 
 TASK_NAME = "qa.train_autoqa"

@@ -22,6 +22,19 @@ from ..i18n import ENUM_LABELS
 from ..models import Channel, SamplingPolicy
 
 WEEK = Regexp(r"^\d{4}-W\d{2}$", message=lazy_gettext("Use the form 2026-W47."))
+
+
+class Percent(NumberRange):
+    """0 to 100 (with the min/max of the number input); silent when the value did not parse,
+    whose own error ("a whole percentage") already says what is wrong."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is not None:
+            super().__call__(form, field)
+
+
+SHARE = Percent(min=0, max=100, message=lazy_gettext("A share is a percentage from 0 to 100."))
+WHOLE_PERCENT = lazy_gettext("A whole percentage, such as 20.")
 # What the form shows for a new policy (risk share in percent, as the form asks for it).
 NEW_POLICY_DATA = {
     "percentage": 5,
@@ -87,12 +100,14 @@ class PolicyForm(FlaskForm):
     escalated_share = IntegerField(
         lazy_gettext("At least this share of the escalated interactions (%)"),
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=100)],
+        validators=[Optional(), SHARE],
+        invalid_value_message=WHOLE_PERCENT,
     )
     bounced_share = IntegerField(
         lazy_gettext("At least this share of the bounced-back interactions (%)"),
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=100)],
+        validators=[Optional(), SHARE],
+        invalid_value_message=WHOLE_PERCENT,
     )
     exclude_own_team = BooleanField(lazy_gettext("Reviewers never review their own team"))
     seed = IntegerField(

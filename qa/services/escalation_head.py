@@ -24,7 +24,14 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AutoScore, Criterion, Escalation, Interaction, User
 from . import audit
-from .autoqa import custom_root, dialogue_turns, load_custom_head, reviewer_labels
+from .autoqa import (
+    custom_root,
+    dialogue_turns,
+    load_custom_head,
+    min_labels,
+    reviewer_labels,
+    versions,
+)
 from .escalations import tier_name
 
 log = logging.getLogger(__name__)
@@ -155,6 +162,26 @@ def train(encoder: Any, *, actor: User | None, min_labels: int, holdout: float, 
     return result
 
 
+def state() -> dict[str, Any]:
+    """What the admin's models page shows of the head: the criterion that names it, how many
+    reviewer answers it could learn from now, and its versions (newest first, each with its
+    sidecar: created, labels, held-out metrics and how they were measured, languages, the
+    activation decision) with the active one marked; `trained` when any version exists."""
+    rows = versions(registry())
+    criterion = _criterion()
+    labels = sum(1 for (_, key) in reviewer_labels(autoqa_keys=True) if key == KEY)
+    active = next((row for row in rows if row["active"]), None)
+    return {
+        "key": KEY,
+        "criterion": criterion.name if criterion is not None else None,
+        "labels_now": labels,
+        "labels_needed": min_labels(),
+        "trained": bool(rows),
+        "active": active,
+        "versions": rows,
+    }
+
+
 def score_escalated(interactions: Sequence[Interaction], encoder: Any) -> int:
     """Score the escalated ones with the active head (AutoScore `escalation`); how many. A
     missing head scores none; a broken one is logged and scores none."""
@@ -199,5 +226,6 @@ __all__ = [
     "labelled_items",
     "registry",
     "score_escalated",
+    "state",
     "train",
 ]

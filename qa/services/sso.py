@@ -31,7 +31,8 @@ DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]
 
 class SsoRefused(Exception):
     """The identity provider vouched for someone Coachline does not let in; `reason` is one of
-    no_email, unverified, unknown, deactivated (the view words it), `email` the address."""
+    no_email, unverified, unknown, deactivated, linked (the view words it), `email` the
+    address."""
 
     def __init__(self, reason: str, email: str = "") -> None:
         super().__init__(f"{reason}: {email}" if email else reason)
@@ -98,16 +99,52 @@ def _display_name(claims: Mapping[str, Any], email: str) -> str:
     return (name.strip() or email.split("@")[0])[:120]
 
 
-def sign_in_user(claims: Mapping[str, Any], subject: str) -> User:
-    """The active user the verified claims name, matched by email (case-insensitive); an unknown
-    address is provisioned with the admin's default role when its domain is allowed. Raises
-    SsoRefused otherwise. The caller commits and signs the user in."""
+def sign_in_user(claims: Mapping[str, Any], issuer: str, subject: str) -> User:
+    """The active user the verified claims name: the one linked to this identity at the
+    provider (`issuer`, `subject`: the ID token's iss and sub) first, whatever email the
+    provider now gives; else the one with the verified email (case-insensitive), linked to the
+    identity from now on; else, when the admin allows the email's domain, a new user with the
+    default role, linked. Raises SsoRefused otherwise, "linked" when the email's user is linked
+    to another subject of this provider (someone else, or an account the provider recreated:
+    an admin decides). The caller commits and signs the user in."""
+    issuer, subject = issuer[:255], subject[:255]
+    user = db.session.scalar(
+        select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
+    )
+    if user is not None:
+        if not user.active:
+            raise SsoRefused("deactivated", user.email)
+        return user
     email = verified_email(claims)
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is not None:
         if not user.active:
             raise SsoRefused("deactivated", email)
+        if user.oidc_issuer == issuer and user.oidc_subject:
+            raise SsoRefused("linked", email)
+        _link(user, issuer, subject)
         return user
+    return _provision(claims, email, issuer, subject)
+
+
+def _link(user: User, issuer: str, subject: str) -> None:
+    """Tie the user to the identity (a user linked at another issuer, after a change of
+    provider, is relinked to this one), audited."""
+    audit.record(
+        None,
+        "user.sso_linked",
+        user,
+        issuer=issuer,
+        subject=subject,
+        previous_issuer=user.oidc_issuer,
+        previous_subject=user.oidc_subject,
+    )
+    user.oidc_issuer, user.oidc_subject = issuer, subject
+
+
+def _provision(claims: Mapping[str, Any], email: str, issuer: str, subject: str) -> User:
+    """A new user for an email of an allowed domain, linked to the identity; SsoRefused
+    ("unknown") when the domain is not allowed."""
     settings = get_settings()
     if email.rsplit("@", 1)[1] not in settings.allowed_domains.split():
         raise SsoRefused("unknown", email)
@@ -117,5 +154,6 @@ def sign_in_user(claims: Mapping[str, Any], subject: str) -> User:
         email, _display_name(claims, email), secrets.token_urlsafe(32), settings.default_role
     )
     user.password_login = False
-    audit.record(None, "user.provisioned", user, role=user.role.value, subject=subject[:255])
+    user.oidc_issuer, user.oidc_subject = issuer, subject
+    audit.record(None, "user.provisioned", user, role=user.role.value, subject=subject)
     return user

@@ -79,3 +79,30 @@ def test_unknown_person_is_told_to_ask_their_admin(live_app, provider, page: Pag
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     with app.app_context():
         assert db.session.query(User).filter_by(email="newcomer@acme.test").count() == 0
+
+
+def test_sign_out_after_sso_passes_through_the_provider(live_app, provider, page: Page):
+    """An agent signed in with SSO signs out: the browser goes to the provider's end-session
+    endpoint, which ends the provider's session (the hint is the agent's ID token) and sends it
+    back to Coachline's sign-in page, which says they are signed out; / is closed again."""
+    app, base = live_app
+    with app.app_context():
+        seed_team()
+        db.session.commit()
+    provider.post_logout_redirect_uris = [f"{base}/login"]
+    person = provider.add("agent@example.com", name="Aisha Agent")
+    page.goto(f"{base}/login")
+    page.get_by_role("link", name="Sign in with Acme ID").click()
+    expect(page.get_by_text("Signed in as agent@example.com.")).to_be_visible()
+    with page.expect_request(lambda r: r.url.startswith(f"{provider.issuer}/end-session")):
+        page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    assert page.url == f"{base}/login"
+    assert provider.ended_subjects == [person.sub]
+    assert provider.end_session_requests[-1]["post_logout_redirect_uri"] == f"{base}/login"
+    page.goto(f"{base}/feedback")
+    expect(page.get_by_role("heading", name="Sign in to Coachline")).to_be_visible()
+    with app.app_context():
+        agent = db.session.query(User).filter_by(email="agent@example.com").one()
+        assert (agent.oidc_issuer, agent.oidc_subject) == (provider.issuer, person.sub)

@@ -155,6 +155,30 @@ def test_openapi_document_is_served(client):
     assert spec["openapi"].startswith("3.") and "/interactions" in spec["paths"]
 
 
+def test_every_openapi_operation_has_a_declared_tag(client):
+    """Each operation of the served document names at least one tag, every tag it names is in
+    the top-level list, and every declared tag has a description and is used."""
+    spec = client.get("/api/v1/openapi.json").json
+    declared = {t["name"]: t.get("description", "") for t in spec["tags"]}
+    assert len(declared) == len(spec["tags"])  # no tag declared twice
+    assert all(d.strip() for d in declared.values()), declared
+    methods = {"get", "post", "put", "patch", "delete", "head", "options"}
+    used = set()
+    operations = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in methods
+    ]
+    assert len(operations) >= 7
+    for path, method, op in operations:
+        assert op.get("tags"), f"{method.upper()} {path} has no tag"
+        assert set(op["tags"]) <= set(declared), f"{method.upper()} {path}: {op['tags']}"
+        used.update(op["tags"])
+    assert used == set(declared)
+    assert spec["paths"]["/recordings"]["post"]["tags"] == ["Recordings"]
+
+
 def test_nul_characters_are_a_bad_request(client, world, tokens):
     """NUL in a query, a JSON body or a form is a 400 (PostgreSQL text cannot hold one), not a 500."""
     headers = tokens["admin"]

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from qa.extensions import db
 from qa.models import AuditEvent, Role, User
@@ -488,3 +489,155 @@ def test_sso_refuses_a_discovery_document_of_another_issuer(app, client, provide
     assert app.config["OIDC_ISSUER"] == configured_issuer
     response = client.get("/login/sso")
     assert response.status_code == 502 and "misconfigured" in response.get_data(as_text=True)
+
+
+def test_sso_links_the_subject_on_first_sign_in(app, client, provider):
+    """The first SSO sign-in of an existing user stores the provider's issuer and sub on the
+    user (audited); the next sign-in finds the user by them."""
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    person = provider.add(user.email)
+    assert user.oidc_subject is None
+    assert sso_sign_in(client).status_code == 302
+    db.session.refresh(user)
+    assert (user.oidc_issuer, user.oidc_subject) == (provider.issuer, person.sub)
+    linked = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.sso_linked"))
+    assert [e.details["subject"] for e in linked] == [person.sub]
+    again = Client(app.test_client())
+    assert sso_sign_in(again).status_code == 302 and signed_in_as(again) == user.name
+
+
+def test_sso_matches_the_subject_before_the_email(app, client, provider):
+    """Once linked, a person whose email changed at the provider (even to another user's
+    address) still signs in as the linked user."""
+    user, other = make_user(Role.AGENT), make_user(Role.REVIEWER)
+    db.session.commit()
+    person = provider.add(user.email)
+    assert sso_sign_in(client).status_code == 302
+    for changed in ("renamed@example.net", other.email):
+        person.email = changed
+        provider.people[changed] = person
+        provider.login_as = changed
+        fresh = Client(app.test_client())
+        assert sso_sign_in(fresh).status_code == 302, changed
+        assert signed_in_as(fresh) == user.name, changed
+    db.session.refresh(user)
+    assert user.email != other.email and user.oidc_subject == person.sub
+
+
+def test_sso_refuses_another_subject_with_a_linked_users_email(app, client, provider):
+    """Another account at the provider (another sub) with the email of a user already linked
+    is refused with a clear message and audited; the link stays as it was."""
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    first = provider.add(user.email)
+    assert sso_sign_in(client).status_code == 302
+    second = provider.add(user.email)  # same address, new sub
+    assert second.sub != first.sub
+    other = Client(app.test_client())
+    page = refusal(sso_sign_in(other))
+    assert f"The Coachline account for {user.email} is already linked to another account" in page
+    assert signed_in_as(other) is None
+    db.session.refresh(user)
+    assert user.oidc_subject == first.sub
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "auth.sso_refused")
+    ).one()
+    assert refused.details["reason"] == "linked"
+
+
+def test_sso_provisioned_user_is_linked(app, client, provider):
+    """A user provisioned by SSO carries the identity from the start."""
+    sso_service.save_settings("example.org", Role.AGENT, None)
+    db.session.commit()
+    person = provider.add("fresh@example.org")
+    assert sso_sign_in(client).status_code == 302
+    user = db.session.scalars(select(User).where(User.email == "fresh@example.org")).one()
+    assert (user.oidc_issuer, user.oidc_subject) == (provider.issuer, person.sub)
+
+
+def test_sso_subject_is_unique_per_issuer(app):
+    """The database refuses two users linked to the same (issuer, sub); the same sub at
+    another issuer is another identity."""
+    a, b = make_user(Role.AGENT), make_user(Role.AGENT)
+    a.oidc_issuer, a.oidc_subject = "https://idp.example.com", "s-1"
+    b.oidc_issuer, b.oidc_subject = "https://other.example.com", "s-1"
+    db.session.commit()
+    b.oidc_issuer = "https://idp.example.com"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def _csrf(client: Client) -> str:
+    """The CSRF token of the signed-in page's forms (the sign-out button's)."""
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has a form with a CSRF token"
+    return match.group(1)
+
+
+def test_sign_out_after_sso_ends_the_session_at_the_provider(app, client, provider):
+    """Signing out after an SSO sign-in ends the Coachline session and sends the browser to
+    the provider's end_session_endpoint with the ID token as hint and the sign-in page as
+    post_logout_redirect_uri; the provider accepts both and sends the browser back."""
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    person = provider.add(user.email)
+    provider.post_logout_redirect_uris = ["http://localhost/login"]
+    assert sso_sign_in(client).status_code == 302
+    client.token = _csrf(client)
+    response = client.post("/logout")
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/end-session"
+    query = parse_qs(target.query)
+    assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
+    assert query["client_id"] == [CLIENT_ID]
+    answer = requests.get(response.headers["Location"], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302 and answer.headers["Location"] == "http://localhost/login"
+    assert provider.ended_subjects == [person.sub]
+    page = client.get("/login").get_data(as_text=True)  # where the provider sent the browser
+    assert "You are signed out." in page
+    assert signed_in_as(client) is None
+
+
+def test_sign_out_stays_local_without_an_sso_sign_in_or_an_end_session_endpoint(
+    app, client, provider, login
+):
+    """A password sign-in signs out locally, even with SSO set up; so does an SSO sign-in when
+    the provider's discovery has no end_session_endpoint."""
+    password_user = make_user(Role.AGENT)
+    sso_user = make_user(Role.REVIEWER)
+    db.session.commit()
+    local = login(password_user)
+    response = local.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    provider.end_session = False
+    provider.add(sso_user.email)
+    assert sso_sign_in(client).status_code == 302
+    client.token = _csrf(client)
+    response = client.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert signed_in_as(client) is None and provider.end_session_requests == []
+
+
+def test_provider_refuses_a_forged_hint_or_an_unregistered_return(app, client, provider):
+    """The test provider's end-session endpoint is strict, so the test above means something:
+    a hint it did not sign, or a return URI not registered, is a 400 and ends nothing."""
+    user = make_user(Role.AGENT)
+    db.session.commit()
+    provider.add(user.email)
+    provider.post_logout_redirect_uris = ["http://localhost/login"]
+    assert sso_sign_in(client).status_code == 302
+    client.token = _csrf(client)
+    url = client.post("/logout").headers["Location"]
+    query = parse_qs(urlsplit(url).query)
+    hint = query["id_token_hint"][0]
+    end = f"{provider.issuer}/end-session"
+    bad_return = {"id_token_hint": hint, "post_logout_redirect_uri": "https://evil.example.com/"}
+    assert requests.get(end, params=bad_return, timeout=10).status_code == 400
+    header, body, _ = hint.split(".")
+    forged = {"id_token_hint": f"{header}.{body}.AAAA"}
+    assert requests.get(end, params=forged, timeout=10).status_code == 400
+    assert provider.ended_subjects == []

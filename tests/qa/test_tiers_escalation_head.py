@@ -133,3 +133,31 @@ def test_head_learns_from_reviewers_and_scores_new_escalations(app):
     assert any("approval limit" in e["text"] for e in stored.evidence if e["weight"] > 0)
     none = db.session.query(AutoScore).filter_by(interaction_id=calm.id, criterion="escalation")
     assert none.count() == 0
+
+
+def test_models_page_shows_the_untrained_escalation_head(app, login):
+    """The admin's models page has the escalation head's card: not trained, the criterion, and
+    the reviewer answers it could learn from (2 of 40 needed; an N/A is no answer); training it
+    takes an admin and the CSRF token."""
+    red, blue = make_team("Red"), make_team("Blue")
+    admin, reviewer, lead = make_user(Role.ADMIN), make_user(Role.REVIEWER), make_user(Role.LEAD)
+    agent, other = make_user(Role.AGENT, team=red), make_user(Role.AGENT, team=blue)
+    scorecard = _scorecard(admin)
+    [criterion] = scorecard.current.criteria
+    for n, value in enumerate([1, 0, None]):
+        source, target = make_interaction(agent, turns=_turns(n)), make_interaction(other)
+        record_escalation(source, target, reason=JUSTIFIED[n])
+        r = review_service.start_review(source, reviewer, scorecard.current)
+        answers = {criterion.id: review_service.AnswerInput(value, na=value is None)}
+        review_service.save_answers(r, answers, None, submit=True, actor=reviewer)
+    db.session.commit()
+    state = escalation_head.state()
+    assert (state["trained"], state["active"], state["labels_now"]) == (False, None, 2)
+    client = login(admin)
+    page = client.get("/admin/models").get_data(as_text=True)
+    card = page[page.index('id="escalation-head"'):]
+    assert re.search(r'id="escalation-trained">\s*Not trained', card)
+    assert "2 (at least 40 needed)" in card and escalation_head.CRITERION["name"] in card
+    assert 'id="escalation-versions"' not in card and "Train the escalation head" in card
+    assert client.post("/admin/models/escalation/train", csrf=False).status_code == 400
+    assert login(lead).post("/admin/models/escalation/train").status_code == 403

@@ -63,10 +63,12 @@ def validate_policy_values(values: dict[str, Any]) -> None:
 def _validate_tier_values(values: dict[str, Any]) -> None:
     """qa/tiers: the policy's tier (or None: every tier) and its extra shares, each 0..1."""
     if values.get("tier") is not None and values["tier"] not in (1, 2, 3, 4):
-        raise SamplingError("tier must be N1, N2, N3 or N4 (or every tier)")
+        raise SamplingError(gettext("tier must be N1, N2, N3 or N4 (or every tier)"))
     for key in ("escalated_share", "bounced_share"):
         if values.get(key) is not None and not 0 <= float(values[key]) <= 1:
-            raise SamplingError("escalated and bounced-back shares must be between 0 and 1")
+            raise SamplingError(
+                gettext("escalated and bounced-back shares must be between 0 and 1")
+            )
 
 
 def save_policy(
