@@ -1,6 +1,7 @@
 """Benchmark the helpdesk import: a synthetic Zendesk export, streamed and stored in batches.
 
     python bench/import_helpdesk.py [--tickets 10000] [--comments 6] [--database-url URL]
+                                    [--label before]
 
 Writes a JSON array of `--tickets` Zendesk tickets (each with `--comments` comments: requester
 and agent turns alternating, HTML and plain bodies, quoted replies, signatures, one private note
@@ -9,7 +10,10 @@ SQLite file there by default) with 50 agents in 5 teams; then imports the export
 code as `flask helpdesk import zendesk FILE --users USERS --no-process`: **AutoQA is off**
 (process="none"): the target is "<= 60 s plus AutoQA time", and AutoQA's own throughput is
 measured by bench/autoqa.py. Prints a table (tickets, comments, seconds, peak RSS) and merges
-the run into bench/results/import_helpdesk.json.
+the run into bench/results/import_helpdesk.json, keyed `BACKEND-TICKETS[-LABEL]` (a label keeps
+e.g. a run of the code before a change beside the current one). The load average before the
+run is recorded: the 2 cores may be shared with other jobs, which inflates the seconds and, less,
+the CPU seconds.
 """
 
 from __future__ import annotations
@@ -112,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--comments", type=int, default=6)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--label", default="", help="suffix of the run's key in the results")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="coachline-import-"))
     export, users_file = write_export(folder, args.tickets, args.comments)
@@ -149,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     results = json.loads(args.out.read_text()) if args.out.is_file() else {"runs": {}}
     results["machine"] = {"cores": os.cpu_count(), "platform": platform.platform(),
                           "python": platform.python_version()}  # fmt: skip
-    results["runs"][f"{run['backend']}-{args.tickets}"] = run
+    key = f"{run['backend']}-{args.tickets}" + (f"-{args.label}" if args.label else "")
+    results["runs"][key] = run
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     return 0 if report.tickets == args.tickets else 1
 

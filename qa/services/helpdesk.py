@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..importers import FORMATS, Ticket, TicketError, iter_records, users_by_id
-from ..models import ImportSource, Interaction, Role, User
+from ..models import Interaction, Role, User
 from . import audit
 from .ingest import IngestError, IngestSettings, Process, ingest_rows
 from .interactions import ImportReport
@@ -118,7 +118,6 @@ class HelpdeskImport:
             db.session.commit()
             return
         ids = {pos: row["external_id"] for pos, row in new}
-        _begin_on_sqlite()
         done = ingest_rows(
             new, settings=self.settings, actor=self.actor, action="interactions.imported",
             team_ids=self.team_ids, default_source=self.source, process=self.process,
@@ -179,15 +178,6 @@ class HelpdeskImport:
             self.report.updated += 1
         else:
             self.report.duplicates += 1
-
-
-def _begin_on_sqlite() -> None:
-    """Open the batch's transaction with a write. Python's sqlite3 driver begins a transaction
-    only before a write, so without one each row's SAVEPOINT (ingest_rows) is the outermost
-    transaction and its RELEASE a commit with its fsync: 22 ms a ticket, 60% of a 10,000-ticket
-    import. The no-op UPDATE makes the batch one transaction, committed once, as intended."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(update(ImportSource).where(false()).values(pages=0))
 
 
 def import_export(

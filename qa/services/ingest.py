@@ -33,7 +33,6 @@ from .interactions import (
     attach_recording,
     build_interaction,
     exists,
-    import_file,
     import_rows,
     record_import,
     rows_from_bytes,
@@ -125,17 +124,21 @@ def ingest_rows(
     team_ids: set[int] | None = None,
     default_source: str = "import",
     process: Process = "queue",
+    base_dir: Path | None = None,
     **details: Any,
 ) -> ImportReport:
-    """Store chats, emails and calls with text from rows already read, each good row in its own
-    savepoint; every bad row is reported with its number, the good ones land. One audit event
-    (`action` with `details` and the counts), one commit, then the created ones are processed."""
+    """Store chats, emails and calls with text from rows already read (import_rows: in chunks,
+    a row at a time where a chunk fails); every bad row is reported with its number, the good
+    ones land. One audit event (`action` with `details` and the counts), one commit, then the
+    created ones are processed. `base_dir`: call rows of a file on disk may name a recording
+    relative to it (`ingest_file`)."""
     tiers = escalations.ImportTiers(default_source)  # tier, customer and escalation columns
     report = import_rows(
         tiers.watch(rows),
         limits=settings.limits,
         upload_folder=settings.upload_folder,
         redact=settings.redact,
+        base_dir=base_dir,
         team_ids=team_ids,
         default_source=default_source,
     )
@@ -183,21 +186,20 @@ def ingest_file(
     actor: User | None = None,
     process: Process = "queue",
 ) -> ImportReport:
-    """Import a CSV or JSONL file on disk (call rows may name a recording next to it)."""
-    report = import_file(
-        path,
-        limits=settings.limits,
-        upload_folder=settings.upload_folder,
+    """Import a CSV or JSONL file on disk (call rows may name a recording next to it): the file
+    is read once and its rows go through `ingest_rows`, so a bad tier or escalation value is
+    that row's error here too, as on the web and the API."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(gettext("no such file: %(path)s", path=path))
+    return ingest_rows(
+        rows_from_bytes(path.name, path.read_bytes()),
+        settings=settings,
         actor=actor,
-        redact=settings.redact,
+        process=process,
+        base_dir=path.parent,
+        file=path.name,
     )
-    if report.created:  # qa/tiers: the tier, customer and escalation columns, read again
-        tiers = escalations.ImportTiers()
-        tiers.collect(rows_from_bytes(Path(path).name, Path(path).read_bytes()), report)
-        tiers.apply(report)
-        db.session.commit()
-    _process(report.created, process)
-    return report
 
 
 def _check_team(interaction: Interaction, team_ids: set[int] | None) -> None:

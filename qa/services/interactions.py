@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from transcription import AudioError, probe_audio, redact_text
 from transcription.language import LanguageCodeError, detect_language, normalise_code
@@ -409,6 +410,10 @@ def attach_text(
     db.session.add(transcript)
 
 
+CHUNK_SIZE = 100  # rows stored with one flush in one savepoint (import_rows)
+ROW_ERRORS = (IngestError, TypeError, ValueError, AttributeError, OverflowError)
+
+
 def import_rows(
     rows: Iterable[tuple[int, Row | str]],
     *,
@@ -418,38 +423,51 @@ def import_rows(
     base_dir: Path | None = None,
     team_ids: set[int] | None = None,
     default_source: str = "import",
+    chunk_size: int = CHUNK_SIZE,
 ) -> ImportReport:
-    """Store validated rows, each in its own savepoint: a bad row is reported, the others land.
+    """Store validated rows: a bad row is reported with its line, the others land.
+
+    Rows are checked one by one, then stored `chunk_size` at a time in one savepoint with one
+    flush (SQLAlchemy inserts each table's rows of the chunk together). When the database
+    refuses a chunk (a constraint no check foresaw, a row a concurrent import stored first),
+    that chunk is stored again a row at a time, each in its own savepoint, so the row at fault
+    is reported with its line and nothing else is lost. Call rows naming a recording are
+    stored a row at a time (the file is probed and moved as it is stored).
 
     `base_dir` lets call rows name a recording file relative to it (file imports only);
     `team_ids` limits which teams the rows may go to (a lead's teams).
     """
     report = ImportReport()
     store = _RowStore(limits, upload_folder, redact, base_dir, team_ids, default_source)
+    chunk: list[tuple[int, Row]] = []
     for line, row in rows:
         if isinstance(row, str):
             report.errors.append((line, row))
-            continue
-        try:
-            with db.session.begin_nested():
-                interaction_id = store.store(row)
-        except IngestError as exc:
-            report.errors.append((line, str(exc)))
-            continue
-        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-            # a value of an unexpected type the checks above did not foresee: that row's error
-            report.errors.append((line, gettext("unreadable row (%(type)s)", type=type(exc).__name__)))
-            continue
-        if interaction_id is None:
-            report.duplicates += 1
+        elif row.get("recording") not in (None, ""):
+            store.chunk(chunk, report)
+            chunk = []
+            store.one(line, row, report)
         else:
-            report.created.append(interaction_id)
+            chunk.append((line, row))
+            if len(chunk) >= chunk_size:
+                store.chunk(chunk, report)
+                chunk = []
+    store.chunk(chunk, report)
+    report.errors.sort(key=lambda error: error[0])
     return report
+
+
+def _unreadable(exc: Exception) -> str:
+    """The reason of a row error: an IngestError's message, else the unforeseen value's type."""
+    if isinstance(exc, IngestError):
+        return str(exc)
+    # a value of an unexpected type the checks did not foresee: that row's error
+    return gettext("unreadable row (%(type)s)", type=type(exc).__name__)
 
 
 @dataclass
 class _RowStore:
-    """What `import_rows` does with one row, given the import's settings."""
+    """What `import_rows` does with rows, given the import's settings."""
 
     limits: AudioLimits
     upload_folder: str
@@ -458,13 +476,87 @@ class _RowStore:
     team_ids: set[int] | None
     default_source: str
 
-    def store(self, row: Row) -> int | None:
-        """The new interaction's id, or None for a duplicate; IngestError for a bad row."""
+    def one(self, line: int, row: Row, report: ImportReport) -> None:
+        """Store one row in its own savepoint (a row's error is reported with its line)."""
+        try:
+            with db.session.begin_nested():
+                interaction_id = self.store(row)
+        except ROW_ERRORS as exc:
+            report.errors.append((line, _unreadable(exc)))
+            return
+        except DBAPIError as exc:  # a constraint no check foresaw: that row's error
+            report.errors.append((line, gettext(
+                "refused by the database (%(type)s)", type=type(exc.orig).__name__)))
+            return
+        if interaction_id is None:
+            report.duplicates += 1
+        else:
+            report.created.append(interaction_id)
+
+    def chunk(self, rows: list[tuple[int, Row]], report: ImportReport) -> None:
+        """Store rows with one flush in one savepoint; a row at a time when that fails."""
+        if not rows:
+            return
+        ready: list[Interaction] = []
+        errors: list[tuple[int, str]] = []
+        duplicates = 0
+        seen: set[tuple[str, str]] = set()
+        try:
+            with db.session.begin_nested(), db.session.no_autoflush:
+                for line, row in rows:
+                    try:
+                        checked = self.prepare(row, seen)
+                    except ROW_ERRORS as exc:
+                        errors.append((line, _unreadable(exc)))
+                        continue
+                    if checked is None:
+                        duplicates += 1
+                        continue
+                    interaction, turns = checked
+                    db.session.add(interaction)  # an error from here on is the chunk's
+                    attach_text(interaction, turns, redact=self.redact)
+                    ready.append(interaction)
+                db.session.flush()
+        except (DBAPIError, *ROW_ERRORS):  # the savepoint is rolled back: row by row
+            for line, row in rows:
+                self.one(line, row, report)
+            return
+        report.errors.extend(errors)
+        report.duplicates += duplicates
+        report.created.extend(interaction.id for interaction in ready)
+
+    def prepare(
+        self, row: Row, seen: set[tuple[str, str]]
+    ) -> tuple[Interaction, list[tuple[str, str]]] | None:
+        """A text row's unsaved interaction (tags and notes set) and turns, or None for a
+        duplicate (stored already, or earlier in `seen`); IngestError for a bad row. The
+        session is left as it was."""
+        interaction = self.check(row)
+        key = (interaction.source, interaction.external_id)
+        if key in seen or exists(*key):
+            return None
+        turns = parse_turns(row)
+        try:
+            attach_extras(interaction, row, redact=self.redact)
+        except ExtrasError as exc:
+            raise IngestError(str(exc)) from None
+        if not turns:
+            raise IngestError(gettext("no content: give turns/transcript, or a recording for calls"))
+        seen.add(key)
+        return interaction, turns
+
+    def check(self, row: Row) -> Interaction:
+        """The row's unsaved interaction, its agent and team allowed (IngestError otherwise)."""
         interaction = build_interaction(row, self.default_source)
         if self.team_ids is not None and not (
             interaction.team.id in self.team_ids and interaction.agent.team_id in self.team_ids
         ):
             raise IngestError(gettext("%(email)s is not in a team you lead", email=interaction.agent.email))
+        return interaction
+
+    def store(self, row: Row) -> int | None:
+        """The new interaction's id, or None for a duplicate; IngestError for a bad row."""
+        interaction = self.check(row)
         if exists(interaction.source, interaction.external_id):
             return None
         turns = parse_turns(row)

@@ -3,6 +3,7 @@ the import's tier and escalation columns, and who may open the tier dashboard.""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from qa.models import (
 from qa.services.dashboard_days import Period
 from qa.services.escalations import parse_tier, record_escalation
 from qa.services.ingest import IngestSettings, ingest_file, ingest_rows
+from qa.services.tokens import create_token
 from qa.tiers.services import tier_dashboard
 from tests.conftest import Client, make_interaction, make_team, make_user
 
@@ -308,7 +310,7 @@ def test_recontact_excludes_only_the_interactions_own_escalation(app):
 
 def test_file_import_reads_tier_and_escalation_columns(tiers, tmp_path):
     """`flask interactions import FILE` (ingest_file) stores tiers and escalations too; a bad
-    outcome is reported with its line, that row stored without its escalation."""
+    outcome refuses that row with its line, as ingest_rows does; the file is read once."""
     a1, b1 = tiers["a1"], tiers["b1"]
     path = tmp_path / "tiers.csv"
     path.write_text(
@@ -321,12 +323,44 @@ def test_file_import_reads_tier_and_escalation_columns(tiers, tmp_path):
     report = ingest_file(
         path, settings=IngestSettings.from_config(current_app.config), process="none"
     )
-    assert len(report.created) == 3
+    assert len(report.created) == 2
     assert [line for line, _ in report.errors] == [4]
-    assert "stored without its tier and escalation" in report.errors[0][1]
+    assert "escalation_outcome must be" in report.errors[0][1]
+    assert db.session.scalar(select(Interaction).where(Interaction.external_id == "F-3")) is None
     f1 = db.session.scalar(select(Interaction).where(Interaction.external_id == "F-1"))
     escalation = db.session.scalar(
         select(Escalation).where(Escalation.from_interaction_id == f1.id)
     )
     assert (f1.tier, f1.escalated, escalation.outcome) == (1, True, EscalationOutcome.UNNECESSARY)
     assert escalation.seconds_to_escalate == 30 * 60
+
+
+def test_cli_and_api_give_the_same_result_for_a_bad_tier(app, tiers, tmp_path):
+    """One rule for a bad tier: the row is refused and reported (its line in the file, its
+    index in the API batch), the good row beside it stored, by `flask interactions import` and
+    by POST /api/v1/interactions alike (the CLI used to store the row without its tier)."""
+    a1 = tiers["a1"]
+    rows = {"cli": [_row("C-1", a1, tier="N2"), _row("C-2", a1, tier="N7")],
+            "api": [_row("A-1", a1, tier="N2"), _row("A-2", a1, tier="N7")]}  # fmt: skip
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows["cli"]))
+    result = app.test_cli_runner().invoke(args=["interactions", "import", str(path), "--no-process"])
+    assert result.exit_code == 1
+    assert "rows.jsonl:2: tier must be N1, N2, N3 or N4, got 'N7'" in result.output
+    assert "imported 1, skipped 0 already imported, 1 bad row(s)" in result.output
+    admin = make_user(Role.ADMIN)
+    _, token = create_token(admin, "test", None)
+    db.session.commit()
+    response = app.test_client().post(
+        "/api/v1/interactions", json={"interactions": rows["api"]},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 201
+    assert [(e["index"], e["reason"]) for e in response.json["errors"]] == [
+        (1, "tier must be N1, N2, N3 or N4, got 'N7'")
+    ]
+    ids = ["C-1", "C-2", "A-1", "A-2"]
+    stored = db.session.execute(
+        select(Interaction.external_id, Interaction.tier).where(Interaction.external_id.in_(ids))
+    )
+    assert dict(stored.all()) == {"C-1": 2, "A-1": 2}
