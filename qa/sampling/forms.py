@@ -32,6 +32,8 @@ NEW_POLICY_DATA = {
     "risk_weight_csat": 1.0,
     "risk_weight_escalated": 0.8,
     "risk_weight_handle_time": 0.5,
+    "risk_weight_dead_air": 0.5,
+    "dead_air_seconds": 30,
     "seed": 0,
     "active": True,
 }
@@ -66,6 +68,14 @@ class PolicyForm(FlaskForm):
     )
     risk_weight_handle_time = FloatField(
         lazy_gettext("Weight: longest handle time"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    risk_weight_dead_air = FloatField(
+        lazy_gettext("Weight: long dead air"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    dead_air_seconds = FloatField(
+        lazy_gettext("Long dead air: a silence of at least (seconds)"),
+        default=30,
+        validators=[InputRequired(), NumberRange(min=1, max=3600)],
     )
     channels = SelectMultipleField(
         lazy_gettext("Channels (none ticked = all)"),
@@ -128,6 +138,7 @@ class PolicyForm(FlaskForm):
             self.risk_weight_csat.data,
             self.risk_weight_escalated.data,
             self.risk_weight_handle_time.data,
+            self.risk_weight_dead_air.data,
         )
         if field.data and not any(w for w in weights if w):
             raise ValidationError(gettext("A risk share needs at least one risk weight above 0."))
@@ -144,6 +155,8 @@ class PolicyForm(FlaskForm):
             "risk_weight_csat": self.risk_weight_csat.data,
             "risk_weight_escalated": self.risk_weight_escalated.data,
             "risk_weight_handle_time": self.risk_weight_handle_time.data,
+            "risk_weight_dead_air": self.risk_weight_dead_air.data,
+            "dead_air_seconds": self.dead_air_seconds.data,
             "channels": list(self.channels.data or []),
             "min_duration_seconds": self.min_duration_seconds.data or None,
             "min_turns": self.min_turns.data or None,

@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -274,26 +275,32 @@ def _pct(ratio: float) -> str:
     return f"{100 * ratio:.0f}%"
 
 
-# key: (what it scores, how a row gives (score, label) or None). Limits: docs/call_analytics.md
+# key: how a row gives (score, label), or None when its figure is unknown; the limits are
+# documented in docs/call_analytics.md
 CALL_KEYS: dict[str, Callable[[CallAnalysis], tuple[float, str] | None]] = {
     # agent's share of the talk: 100 from 40% to 60%, 0 at 15% or 85%
     "call.talk_ratio": lambda r: None if r.talk_ratio is None else (
-        _band(r.talk_ratio, 0.4, 0.6, 0.25), f"agent {_pct(r.talk_ratio)} of talk"),
+        _band(r.talk_ratio, 0.4, 0.6, 0.25),
+        gettext("agent %(share)s of the talk", share=_pct(r.talk_ratio))),
     # dead air share of the call: 100 without, 0 at 30%
     "call.dead_air_share": lambda r: None if r.dead_air_ratio is None else (
-        _falling(r.dead_air_ratio, 0.30), f"dead air {_pct(r.dead_air_ratio)}"),
+        _falling(r.dead_air_ratio, 0.30), gettext("dead air %(share)s", share=_pct(r.dead_air_ratio))),
     # longest silence: 100 without, 0 at 60 s
     "call.longest_silence": lambda r: (
-        _falling(r.longest_silence_seconds, 60.0), f"longest silence {r.longest_silence_seconds:.0f} s"),
+        _falling(r.longest_silence_seconds, 60.0),
+        gettext("longest silence %(seconds)s s", seconds=round(r.longest_silence_seconds))),
     # agent interruptions of the customer: 100 without, 75 for one, ..., 0 from 4
     "call.interruptions": lambda r: None if r.agent_interruptions is None else (
-        _falling(r.agent_interruptions, 4), f"{r.agent_interruptions} interruptions"),
+        _falling(r.agent_interruptions, 4),
+        gettext("%(count)s interruptions by the agent", count=r.agent_interruptions)),
     # overtalk as a share of speech: 100 without, 0 at 10%
     "call.overtalk": lambda r: None if r.overtalk_seconds is None or not r.speech_seconds else (
-        _falling(r.overtalk_seconds / r.speech_seconds, 0.10), f"overtalk {r.overtalk_seconds:.0f} s"),
+        _falling(r.overtalk_seconds / r.speech_seconds, 0.10),
+        gettext("overtalk %(seconds)s s", seconds=round(r.overtalk_seconds))),
     # agent's words per minute: 100 from 120 to 170, 0 at 60 or 230
     "call.speech_rate": lambda r: None if r.agent_wpm is None else (
-        _band(r.agent_wpm, 120, 170, 60), f"{r.agent_wpm:.0f} words/min"),
+        _band(r.agent_wpm, 120, 170, 60),
+        gettext("%(rate)s words per minute", rate=round(r.agent_wpm))),
 }  # fmt: skip
 
 
