@@ -15,7 +15,6 @@ from qa.models import (
     CallAnalysis,
     Channel,
     Interaction,
-    Review,
     Role,
     Sample,
     Segment,
