@@ -185,7 +185,11 @@ def timeline_svg(figures: Mapping[str, Any]) -> Markup:
 def legend(figures: Mapping[str, Any]) -> list[tuple[str, str, Markup]]:
     """(kind, name, swatch SVG) for each kind the picture can show for this call."""
     labelled = figures.get("talk_ratio") is not None
-    kinds = [*SIDES, "overtalk", "agent_interruption", "customer_interruption"] if labelled else ["speech"]
+    kinds = (
+        [*SIDES, "overtalk", "agent_interruption", "customer_interruption"]
+        if labelled
+        else ["speech"]
+    )
     kinds += ["silence", "long_silence", "hold"]
     names = kind_names()
     return [

@@ -45,7 +45,11 @@ from .sampling import week_of
 
 LABELLED, PARTIAL, UNKNOWN = "labelled", "partial", "unknown"
 # note codes (translated where they are shown)
-SPEAKERS_UNKNOWN, SPEAKERS_PARTIAL, ONE_SPEAKER = "speakers_unknown", "speakers_partial", "one_speaker"
+SPEAKERS_UNKNOWN, SPEAKERS_PARTIAL, ONE_SPEAKER = (
+    "speakers_unknown",
+    "speakers_partial",
+    "one_speaker",
+)
 SIDES = ("agent", "customer")
 _PENDING = "call_analytics_pending"  # session.info: interaction ids whose segments changed
 

@@ -67,8 +67,9 @@ def seed(app) -> dict:  # type: ignore[no-untyped-def]
         transcript = Transcript(interaction=copy, duration_seconds=figures.duration, redactions={})
         for s in segments:
             transcript.segments.append(
-                Segment(position=s.position, speaker=s.speaker, start=s.start, end=s.end,
-                        text=s.text)  # fmt: skip
+                Segment(
+                    position=s.position, speaker=s.speaker, start=s.start, end=s.end, text=s.text
+                )  # fmt: skip
             )
         db.session.add_all([copy, transcript])
         # the reviewer's assignment: reviewers see the calls they are given

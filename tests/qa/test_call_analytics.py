@@ -94,9 +94,7 @@ def test_a_speaker_swap_recomputes_and_a_bulk_update_is_caught_on_read(team):
     assert row.talk_ratio == pytest.approx(10 / 18, abs=1e-4)
     assert (row.agent_interruptions, row.customer_interruptions) == (0, 1)
     db.session.execute(
-        update(Segment)
-        .where(Segment.transcript_id == call.transcript.id)
-        .values(speaker="unknown")
+        update(Segment).where(Segment.transcript_id == call.transcript.id).values(speaker="unknown")
     )
     db.session.commit()
     db.session.expire_all()
@@ -180,8 +178,11 @@ def test_long_dead_air_is_a_risk_signal_with_its_threshold(login, team):
     agent = make_user(Role.AGENT, team=team)
     quiet = make_call(agent)  # a 28 s silence
     busy = [
-        make_call(agent, [("customer", 0, 5, "hi"), ("agent", 5.5, 30, "sure")],
-                  started_at=MONDAY + timedelta(hours=h))  # fmt: skip
+        make_call(
+            agent,
+            [("customer", 0, 5, "hi"), ("agent", 5.5, 30, "sure")],
+            started_at=MONDAY + timedelta(hours=h),
+        )  # fmt: skip
         for h in range(1, 4)
     ]
     weights = dict(risk_weight_autoqa=0, risk_weight_csat=0, risk_weight_escalated=0,
@@ -291,7 +292,10 @@ def test_scorecard_criteria_use_call_keys_on_the_review_page(login, team):
 def test_dashboards_aggregate_per_agent_and_week(login, team):
     """Mean talk ratio, dead air and interruptions per call, per agent and ISO week, on the team
     and the agent dashboards (hand-computed; SQLite and PostgreSQL)."""
-    ann, bob = make_user(Role.AGENT, team=team, name="Ann"), make_user(Role.AGENT, team=team, name="Bob")
+    ann, bob = (
+        make_user(Role.AGENT, team=team, name="Ann"),
+        make_user(Role.AGENT, team=team, name="Bob"),
+    )
     balanced = [("customer", 0, 10, "a b c"), ("agent", 10, 20, "d e f")]  # ratio 0.5, no dead air
     make_call(ann, started_at=MONDAY)  # ratio 8/18, dead air 28/45, 1 interruption
     make_call(ann, balanced, started_at=MONDAY + timedelta(days=1))
@@ -311,7 +315,12 @@ def test_dashboards_aggregate_per_agent_and_week(login, team):
     assert cells[(ann.id, "2026-W47")].calls == 1
     bob46 = cells[(bob.id, "2026-W46")]
     # the mono call counts as a call and in dead air, not in the talk ratio or interruptions
-    assert (bob46.calls, bob46.talk_ratio, bob46.dead_air_ratio, bob46.interruptions) == (2, 0.5, 0.0, 0.0)
+    assert (bob46.calls, bob46.talk_ratio, bob46.dead_air_ratio, bob46.interruptions) == (
+        2,
+        0.5,
+        0.0,
+        0.0,
+    )
     assert [(w.week, w.calls) for w in per_week] == [("2026-W46", 4), ("2026-W47", 1)]
     assert per_week[0].interruptions == pytest.approx(1 / 3)
     lead = login(make_user(Role.LEAD, leads=[team]))
@@ -319,9 +328,11 @@ def test_dashboards_aggregate_per_agent_and_week(login, team):
     page = lead.get(f"/dashboard?team={team.id}&{args}").get_data(as_text=True)
     table = re.sub(r">\s+<", "><", page[page.index('id="call-weeks"') :])
     table = table[: table.index("</table>")]
-    assert f'data-agent="{ann.id}" data-week="2026-W46"><td>Ann</td><td>2026-W46</td><td>2</td>' in table
+    assert (
+        f'data-agent="{ann.id}" data-week="2026-W46"><td>Ann</td><td>2026-W46</td><td>2</td>'
+        in table
+    )
     assert "<td>47%</td><td>31.1%</td><td>0.50</td>" in table
     mine = lead.get(f"/dashboard/agents/{bob.id}?{args}").get_data(as_text=True)
     table = re.sub(r">\s+<", "><", mine[mine.index('id="call-weeks"') :])
     assert "<td>2026-W46</td><td>2</td><td>50%</td><td>0.0%</td><td>0.00</td>" in table
-
