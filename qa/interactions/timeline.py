@@ -126,9 +126,10 @@ def _axis(duration: float, y: float, plot_w: float) -> list[str]:
     t = 0
     while t <= duration + 1e-9:
         x = LEFT + plot_w * t / duration
+        anchor = "end" if x > W - RIGHT - 14 else "middle"  # the last label stays in the frame
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + 4}" stroke="#98a2b3"/>'
-            f'<text x="{x:.1f}" y="{y + 15}" text-anchor="middle" font-size="10" '
+            f'<text x="{x:.1f}" y="{y + 15}" text-anchor="{anchor}" font-size="10" '
             f'fill="#475467">{_clock(t)}</text>'
         )
         t += step
