@@ -32,7 +32,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from transcription import CallAnalytics
 from transcription import Segment as TimedSegment
@@ -52,6 +52,12 @@ SPEAKERS_UNKNOWN, SPEAKERS_PARTIAL, ONE_SPEAKER = (
 )
 SIDES = ("agent", "customer")
 _PENDING = "call_analytics_pending"  # session.info: interaction ids whose segments changed
+# what compute() reads, loaded in a few queries for a batch (lazy loads were 2/3 of the time)
+_LOAD = (
+    selectinload(Interaction.transcript).selectinload(Transcript.segments),
+    selectinload(Interaction.recording),
+    selectinload(Interaction.analysis),
+)
 
 
 def settings_from(config: Any) -> dict[str, float]:
@@ -189,7 +195,8 @@ def backfill(
     done = skipped = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        for interaction in db.session.scalars(select(Interaction).where(Interaction.id.in_(chunk))):
+        chosen = select(Interaction).options(*_LOAD).where(Interaction.id.in_(chunk))
+        for interaction in db.session.scalars(chosen):
             if compute(interaction) is None:
                 skipped += 1
             else:
@@ -224,6 +231,7 @@ def _recompute_before_commit(session: Session) -> None:
         return
     interactions = session.scalars(
         select(Interaction)
+        .options(*_LOAD)
         .join(Transcript, Transcript.interaction_id == Interaction.id)
         .where(Transcript.id.in_(sorted(transcript_ids)), Interaction.channel == Channel.CALL)
     )
