@@ -58,15 +58,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401
     from .coaching import models as _coaching_models  # noqa: F401  (register tables)
     from .kb import models as _kb_models  # noqa: F401  (register tables)
-    from .services import dashboard_cache
+    from .services import call_analytics, dashboard_cache
 
     dashboard_cache.register()  # clears stored dashboard days on writes
+    call_analytics.register()  # recomputes a call's analytics when its segments change
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["score"] = score_label
     app.jinja_env.filters["evidence_marks"] = evidence_marks
     app.jinja_env.filters["review_score"] = review_score_text
     app.jinja_env.globals["evidence_spans"] = evidence_spans
+    from .interactions.timeline import legend, timeline_svg
+
+    app.jinja_env.globals["call_timeline"] = timeline_svg
+    app.jinja_env.globals["call_timeline_legend"] = legend
     init_i18n(app)  # number/date filters for the locale; overrides review_score
     _register_blueprints(app)
     _register_hooks(app)

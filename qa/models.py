@@ -255,6 +255,10 @@ class Interaction(db.Model):
     notes: Mapped[list[InteractionNote]] = relationship(
         cascade="all, delete-orphan", order_by="InteractionNote.position"
     )
+    # how the call sounded (issue 16, qa/services/call_analytics.py); None for text channels
+    analysis: Mapped[CallAnalysis | None] = relationship(
+        uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def auto_score(self, criterion: str) -> AutoScore | None:
         return next((s for s in self.auto_scores if s.criterion == criterion), None)
@@ -478,6 +482,9 @@ class SamplingPolicy(db.Model):
     risk_weight_csat: Mapped[float] = mapped_column(Float, default=1.0)
     risk_weight_escalated: Mapped[float] = mapped_column(Float, default=0.8)
     risk_weight_handle_time: Mapped[float] = mapped_column(Float, default=0.5)
+    # call analytics (issue 16): a call whose longest silence lasts at least dead_air_seconds
+    risk_weight_dead_air: Mapped[float] = mapped_column(Float, default=0.5, server_default="0")
+    dead_air_seconds: Mapped[float] = mapped_column(Float, default=30.0, server_default="30")
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = all
     min_duration_seconds: Mapped[float | None] = mapped_column(Float)
     min_turns: Mapped[int | None] = mapped_column(Integer)
@@ -898,3 +905,42 @@ class Escalation(db.Model):
 
 
 __all__ += ["Escalation", "EscalationOutcome"]
+
+
+class CallAnalysis(db.Model):
+    """Call analytics of one call (issue 16): `transcription.call_analytics` over its timed
+    transcript segments. The key figures are columns, so the dashboards, the sampler and the
+    scorecard keys read them in SQL; `figures` holds the whole result (timeline, thresholds).
+    `fingerprint` names the segments' speakers and times it was computed from: a transcript
+    that changes since (a speaker swap) is recomputed (qa/services/call_analytics.py)."""
+
+    __tablename__ = "call_analytics"
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
+    )
+    speakers: Mapped[str] = mapped_column(String(12))  # labelled | partial | unknown
+    note: Mapped[str | None] = mapped_column(String(255))  # why figures are missing
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    speech_seconds: Mapped[float] = mapped_column(Float)
+    talk_ratio: Mapped[float | None] = mapped_column(Float)  # agent share of agent + customer
+    agent_talk_seconds: Mapped[float | None] = mapped_column(Float)
+    customer_talk_seconds: Mapped[float | None] = mapped_column(Float)
+    dead_air_seconds: Mapped[float] = mapped_column(Float)
+    dead_air_ratio: Mapped[float | None] = mapped_column(Float)
+    longest_silence_seconds: Mapped[float] = mapped_column(Float)  # 0 without any silence
+    long_silences: Mapped[int] = mapped_column(Integer)
+    overtalk_count: Mapped[int | None] = mapped_column(Integer)
+    overtalk_seconds: Mapped[float | None] = mapped_column(Float)
+    agent_interruptions: Mapped[int | None] = mapped_column(Integer)
+    customer_interruptions: Mapped[int | None] = mapped_column(Integer)
+    holds: Mapped[int] = mapped_column(Integer)
+    hold_seconds: Mapped[float] = mapped_column(Float)
+    agent_wpm: Mapped[float | None] = mapped_column(Float)
+    customer_wpm: Mapped[float | None] = mapped_column(Float)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+__all__ += ["CallAnalysis"]

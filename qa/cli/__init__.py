@@ -10,6 +10,7 @@ from flask import Flask
 
 from . import (
     backup,
+    calls,
     dashboard,
     demo,
     helpdesk,
@@ -40,5 +41,6 @@ def register_cli(app: Flask) -> None:
         interactions.score_cmd,
         helpdesk.manager,
         helpdesk.zendesk,
+        calls.manager,
     ):
         app.cli.add_command(command)

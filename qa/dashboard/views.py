@@ -18,7 +18,7 @@ from ..coaching import exports
 from ..coaching import services as coaching
 from ..extensions import db
 from ..models import Notification, Role, SamplingPolicy, Team, User, utcnow
-from ..services import dashboard, kpis, sampling
+from ..services import call_analytics, dashboard, kpis, sampling
 from . import bp, charts
 from .forms import SampleForm
 
@@ -115,6 +115,8 @@ _NO_TEAM: dict = {
     "overdue": [],
     "weak_links": {},
     "heat": ([], [], {}),
+    "calls": ([], []),
+    "call_names": {},
 }
 
 
@@ -136,6 +138,8 @@ def _team_data(team: Team, period: dashboard.Period, settings: dict) -> dict:
         "overdue": coaching.overdue([team.id]),
         "weak_links": _weak_links(overview, recs, settings["threshold"]),
         "heat": charts.heat_cells(overview),
+        "calls": call_analytics.weekly([team.id], period),
+        "call_names": {r.agent.id: r.agent.name for r in overview.agents},
     }
 
 
@@ -182,6 +186,7 @@ def _agent_data(agent: User, period: dashboard.Period) -> dict:
             agent_id=agent.id,
             cells=overview.criterion_cells,
         ),
+        "calls": call_analytics.weekly([agent.team_id], period, agent.id),
         "effects": effects,
         "assignments": assignments,
         "sessions": sessions,

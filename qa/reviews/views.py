@@ -31,6 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..services import calibration as calibration_service
+from ..services import call_analytics
 from ..services import disputes as dispute_steps
 from ..services import reviews as service
 from . import bp
@@ -97,6 +98,7 @@ WORKSPACE_LOAD = (
         joinedload(Interaction.team),
         joinedload(Interaction.recording),
         joinedload(Interaction.transcript),
+        joinedload(Interaction.analysis),
         selectinload(Interaction.auto_scores),
     ),
     joinedload(Review.scorecard_version).options(
@@ -146,16 +148,17 @@ def workspace_context(review: Review) -> dict[str, Any]:
                     seg_keys[seg.position].append(score.criterion)
             items.append({**e, "position": seg.position if seg is not None else None})
         evidence[score.criterion] = items
+    # call analytics keys (call.dead_air_share...) suggest answers as AutoQA keys do (issue 16)
+    auto: dict[str, Any] = {**call_analytics.call_scores(interaction.analysis)}
+    auto.update({s.criterion: s for s in interaction.auto_scores})
     return {
         "review": review,
         "i": interaction,
         "segments": segments,
         "seg_keys": seg_keys,
         "evidence": evidence,
-        "auto": {s.criterion: s for s in interaction.auto_scores},
-        "suggestions": service.suggestions_for(
-            review.scorecard_version.criteria, {s.criterion: s for s in interaction.auto_scores}
-        ),
+        "auto": auto,
+        "suggestions": service.suggestions_for(review.scorecard_version.criteria, auto),
         "anchors": {c.id: service.scale_anchors(c) for c in review.scorecard_version.criteria},
     }
 

@@ -45,6 +45,8 @@ NEW_POLICY_DATA = {
     "risk_weight_csat": 1.0,
     "risk_weight_escalated": 0.8,
     "risk_weight_handle_time": 0.5,
+    "risk_weight_dead_air": 0.5,
+    "dead_air_seconds": 30,
     "seed": 0,
     "active": True,
 }
@@ -79,6 +81,15 @@ class PolicyForm(FlaskForm):
     )
     risk_weight_handle_time = FloatField(
         lazy_gettext("Weight: longest handle time"), validators=[InputRequired(), NumberRange(min=0, max=10)]
+    )
+    # optional: a form posted without them (made before issue 16) leaves the signal off
+    risk_weight_dead_air = FloatField(
+        lazy_gettext("Weight: long dead air"), validators=[Optional(), NumberRange(min=0, max=10)]
+    )
+    dead_air_seconds = FloatField(
+        lazy_gettext("Long dead air: a silence of at least (seconds)"),
+        default=30,
+        validators=[Optional(), NumberRange(min=1, max=3600)],
     )
     channels = SelectMultipleField(
         lazy_gettext("Channels (none ticked = all)"),
@@ -143,6 +154,7 @@ class PolicyForm(FlaskForm):
             self.risk_weight_csat.data,
             self.risk_weight_escalated.data,
             self.risk_weight_handle_time.data,
+            self.risk_weight_dead_air.data,
         )
         if field.data and not any(w for w in weights if w):
             raise ValidationError(gettext("A risk share needs at least one risk weight above 0."))
@@ -159,6 +171,8 @@ class PolicyForm(FlaskForm):
             "risk_weight_csat": self.risk_weight_csat.data,
             "risk_weight_escalated": self.risk_weight_escalated.data,
             "risk_weight_handle_time": self.risk_weight_handle_time.data,
+            "risk_weight_dead_air": self.risk_weight_dead_air.data or 0.0,
+            "dead_air_seconds": self.dead_air_seconds.data or 30.0,
             "channels": list(self.channels.data or []),
             "min_duration_seconds": self.min_duration_seconds.data or None,
             "min_turns": self.min_turns.data or None,

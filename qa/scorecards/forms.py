@@ -26,9 +26,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..extensions import db
 from ..models import Channel, Scorecard, ScorecardAssignment, ScorecardVersion, Team
 from ..services import escalation_head
+from ..services.call_analytics import CALL_KEYS
 from ..services.reviews import SCALES, ReviewError, draft_version
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+CALL_KEY_PREFIX = "call."  # call analytics keys (issue 16): only the known ones
 SCALE_NAMES = {v: k for k, v in SCALES.items()}
 SCALE_CHOICES = [("yesno", "Yes / No"), ("1-3", "1-3"), ("1-5", "1-5")]
 
@@ -49,7 +51,10 @@ class CriterionForm(Form):
     autoqa_key = StringField(
         lazy_gettext("AutoQA key"),
         validators=[Optional(), Length(max=60)],
-        description=lazy_gettext("empathy, resolution or a learned custom key; empty for none"),
+        description=lazy_gettext(
+            "empathy, resolution, a learned custom key or a call analytics key (call.dead_air_share"
+            "...); empty for none"
+        ),
     )
     remove = BooleanField(lazy_gettext("Remove"))
 
@@ -76,7 +81,11 @@ def rows_from(version: ScorecardVersion | None) -> list[dict[str, Any]]:
 
 def _spec(data: dict[str, Any]) -> dict[str, Any]:
     key = (data["autoqa_key"] or "").strip().lower() or None
-    if key is not None and not KEY.match(key):
+    if key is not None and key.startswith(CALL_KEY_PREFIX):
+        if key not in CALL_KEYS:
+            raise ReviewError(gettext("%(data)s: unknown call analytics key %(key)s (known: %(keys)s)",
+                                      data=data["name"], key=key, keys=", ".join(CALL_KEYS)))  # fmt: skip
+    elif key is not None and not KEY.match(key):
         raise ReviewError(gettext("%(data)s: AutoQA key must be lowercase letters, digits and _", data=data['name']))
     lo, hi = SCALES[data["scale"]]
     return {

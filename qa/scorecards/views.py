@@ -13,6 +13,7 @@ from ..models import Criterion, Role, Scorecard, ScorecardVersion
 from ..services import escalation_head
 from ..services import reviews as service
 from ..services import scorecards as assigning
+from ..services.call_analytics import CALL_KEYS
 from . import bp
 from .forms import AssignmentForm, ScorecardForm
 
@@ -31,7 +32,7 @@ def _known_keys() -> list[str]:
     used = db.session.scalars(
         select(Criterion.autoqa_key).where(Criterion.autoqa_key.is_not(None)).distinct()
     )
-    return sorted({"empathy", "resolution", escalation_head.KEY, *used})
+    return sorted({"empathy", "resolution", escalation_head.KEY, *CALL_KEYS, *used})
 
 
 def _page(form: ScorecardForm, scorecard: Scorecard | None, status: int = 200):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from transcription.language import detect_language, whisper_language
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
-from . import escalation_head
+from . import call_analytics, escalation_head
 from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
         )
     db.session.add(transcript)
     _set_call_language(interaction, transcript)
+    call_analytics.compute(interaction)  # talk ratio, dead air, overtalk... (issue 16)
     interaction.status = Status.TRANSCRIBED
     try:
         db.session.commit()

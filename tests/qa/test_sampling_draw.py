@@ -398,6 +398,7 @@ def test_policy_validation(team):
                 "risk_weight_csat": 0,
                 "risk_weight_escalated": 0,
                 "risk_weight_handle_time": 0,
+                "risk_weight_dead_air": 0,
             },
             "risk signal",
         ),

@@ -36,6 +36,8 @@ class AgentDraw:
     already: int
     added_random: int = 0
     added_risk: int = 0
+    # why the risk picks were picked: {risk reason (rules.RISK_SIGNALS label): how many}
+    reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def missing(self) -> int:
@@ -141,6 +143,8 @@ def _draw_once(
         entry = agents[pick.agent_id]
         if pick.stratum == RISK:
             entry.added_risk += 1
+            if pick.reason:
+                entry.reasons[pick.reason] = entry.reasons.get(pick.reason, 0) + 1
         else:
             entry.added_random += 1
     extra = extra_picks(policy, shape, params, [p.id for p in picks])

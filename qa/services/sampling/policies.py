@@ -23,6 +23,8 @@ POLICY_FIELDS = (
     "risk_weight_csat",
     "risk_weight_escalated",
     "risk_weight_handle_time",
+    "risk_weight_dead_air",
+    "dead_air_seconds",
     "channels",
     "min_duration_seconds",
     "min_turns",
@@ -54,6 +56,9 @@ def validate_policy_values(values: dict[str, Any]) -> None:
             raise SamplingError(gettext("risk weights cannot be negative"))
     if share and all(not values.get(f"risk_weight_{k}") for k, _ in RISK_SIGNALS):
         raise SamplingError(gettext("a risk share needs at least one risk signal with a weight above 0"))
+    dead_air = values.get("dead_air_seconds")
+    if dead_air is not None and not 0 < float(dead_air) <= 3600:
+        raise SamplingError(gettext("long dead air must be above 0 and at most 3600 seconds"))
     _validate_tier_values(values)
     for channel in values.get("channels") or []:
         if channel not in {c.value for c in Channel}:
@@ -88,6 +93,8 @@ def save_policy(
             "risk_weight_csat": 1.0,
             "risk_weight_escalated": 0.8,
             "risk_weight_handle_time": 0.5,
+            "risk_weight_dead_air": 0.5,
+            "dead_air_seconds": 30.0,
             "channels": [],
             "exclude_own_team": False,
             "seed": 0,

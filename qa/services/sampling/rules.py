@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...i18n import N_
 from ...models import Status
 
 RANDOM, RISK = "random", "risk"
@@ -16,7 +17,12 @@ RISK_SIGNALS = (
     ("escalated", "escalated"),
     ("autoqa", "low AutoQA"),
     ("handle_time", "long handle time"),
+    # call analytics (issue 16): a silence of at least the policy's dead_air_seconds
+    ("dead_air", "long dead air"),
 )
+# the labels, for the translation catalogue (the stored risk_reason stays English)
+_LABELS = (N_("low CSAT"), N_("escalated"), N_("low AutoQA"), N_("long handle time"),
+           N_("long dead air"))  # fmt: skip
 
 
 class SamplingError(ValueError):

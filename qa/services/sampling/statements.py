@@ -40,6 +40,7 @@ from ...models import (
     Assignment,
     AssignmentStatus,
     AutoScore,
+    CallAnalysis,
     Channel,
     Interaction,
     Review,
@@ -81,6 +82,7 @@ def _weights(policy: SamplingPolicy) -> dict[str, float]:
         "csat": float(policy.risk_weight_csat or 0),
         "escalated": float(policy.risk_weight_escalated or 0),
         "handle_time": float(policy.risk_weight_handle_time or 0),
+        "dead_air": float(policy.risk_weight_dead_air or 0),
     }
 
 
@@ -100,6 +102,7 @@ def bind_params(policy: SamplingPolicy, week: str, agent_id: int | None = None) 
         "lo": int(policy.min_per_agent),
         "hi": int(policy.max_per_agent),
         "share_bp": round(max(0.0, min(1.0, float(policy.risk_share or 0))) * 10000),
+        "dead_air_s": float(policy.dead_air_seconds if policy.dead_air_seconds is not None else 30),
     }
     params.update({f"w_{k}": v for k, v in _weights(policy).items()})
     if policy.channels:
@@ -186,11 +189,16 @@ def _candidates(shape: Shape) -> Any:
         .where(AutoScore.interaction_id == pop.c.id)
         .scalar_subquery()
     )
+    longest_silence = (
+        select(CallAnalysis.longest_silence_seconds)
+        .where(CallAnalysis.interaction_id == pop.c.id)
+        .scalar_subquery()
+    )
     reviewed = exists().where(Review.interaction_id == pop.c.id)
     sampled = exists().where(Sample.interaction_id == pop.c.id)
     # candidates first, so the AutoQA mean is looked up once and only for them
     eligible = _materialized(
-        select(*pop.c, mean_autoqa.label("aqs"))
+        select(*pop.c, mean_autoqa.label("aqs"), longest_silence.label("silence"))
         .where(pop.c.status.in_(SAMPLEABLE), ~reviewed, ~sampled)
         .cte("eligible")
     )
@@ -203,6 +211,9 @@ def _candidates(shape: Shape) -> Any:
         ),
         "escalated": case((eligible.c.escalated.is_(True), 1.0), else_=0.0),
         "handle_time": case((eligible.c.handle_rank >= LONG_HANDLE_RANK, 1.0), else_=0.0),
+        "dead_air": case(
+            (eligible.c.silence >= bindparam("dead_air_s", type_=Float), 1.0), else_=0.0
+        ),
     }
     weighted = select(
         eligible.c.id,
