@@ -52,6 +52,10 @@ FRAME_S = 0.01  # the frame grid of votes and turns
 WINDOW_S = 1.5  # senko's CPU subsegment length and shift
 SHIFT_S = 0.6
 MIN_EMBEDDINGS = 10  # fewer windows (about 6 s of speech): one speaker, as 3D-Speaker does
+# Spectral clustering holds an n x n affinity and its eigenvectors: past this many windows
+# (about 30 min of speech) an even subsample is clustered and every window joins the nearest
+# centroid, so a 4 h recording needs no more memory than a 30 min one.
+MAX_CLUSTERED = 3000
 EMBEDDING_DIM = 192
 
 _MODEL_LOCK = threading.Lock()
@@ -222,11 +226,13 @@ def embed(
     import torch
 
     model = load_speaker_model()
-    feats = [fbank(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)]) for s, e in spans]
     out: list[npt.NDArray[np.float32]] = []
     with torch.inference_mode():
-        for b in range(0, len(feats), batch):
-            chunk = feats[b : b + batch]
+        for b in range(0, len(spans), batch):  # features one batch at a time: bounded memory
+            chunk = [
+                fbank(audio[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)])
+                for s, e in spans[b : b + batch]
+            ]
             longest = max(f.shape[0] for f in chunk)
             padded = np.zeros((len(chunk), longest, 80), dtype=np.float32)
             for i, f in enumerate(chunk):
@@ -274,6 +280,23 @@ def spectral_labels(
         labels = kmeans.fit_predict(vectors[:, :k]).astype(np.int64)
     labels = _absorb_small(labels, emb, min_cluster)
     return _merge_close(labels, emb, merge_cosine)
+
+
+def cluster(
+    emb: npt.NDArray[np.float32],
+    *,
+    max_speakers: int = 3,
+    merge_cosine: float = 0.875,
+    max_clustered: int = MAX_CLUSTERED,
+) -> npt.NDArray[np.int64]:
+    """`spectral_labels`, on an even subsample of at most ``max_clustered`` windows when there
+    are more (the others join the nearest centroid)."""
+    if len(emb) <= max_clustered:
+        return spectral_labels(emb, max_speakers=max_speakers, merge_cosine=merge_cosine)
+    pick = np.linspace(0, len(emb) - 1, max_clustered).round().astype(np.int64)
+    sub = spectral_labels(emb[pick], max_speakers=max_speakers, merge_cosine=merge_cosine)
+    ids, cents = _centroids(sub, emb[pick])
+    return ids[np.argmax(emb @ cents.T, axis=1)].astype(np.int64)
 
 
 def _centroids(labels: npt.NDArray[np.int64], emb: npt.NDArray[np.float32]) -> Any:
@@ -391,9 +414,7 @@ class Diarizer:
             return Diarization((), 0, "no speech found (silence or music only)", speech)
         spans = windows(regions)
         emb = embed(audio, spans)
-        labels = spectral_labels(
-            emb, max_speakers=self.max_speakers, merge_cosine=self.merge_cosine
-        )
+        labels = cluster(emb, max_speakers=self.max_speakers, merge_cosine=self.merge_cosine)
         best, conf = _frame_votes(spans, labels, _posteriors(emb, labels), regions, duration)
         turns = _turns(best, conf)
         speakers = len({t.speaker for t in turns})
@@ -633,6 +654,7 @@ __all__ = [
     "Turn",
     "assign_roles",
     "choose_roles",
+    "cluster",
     "cue_scores",
     "diarize_transcript",
     "embed",

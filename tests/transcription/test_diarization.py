@@ -19,6 +19,7 @@ from transcription.diarization import (
     Diarizer,
     Turn,
     assign_roles,
+    cluster,
     cue_scores,
     fbank,
     label_speakers,
@@ -103,6 +104,18 @@ def test_spectral_clustering_finds_the_speaker_count(speakers):
     labels = spectral_labels(x)
     assert len(set(labels)) == speakers
     for k in range(speakers):
+        assert len(set(labels[truth == k])) == 1
+
+
+def test_long_recordings_cluster_a_subsample_and_assign_the_rest():
+    """Past ``max_clustered`` windows an even subsample is clustered and every window joins
+    its nearest centroid: the same two voices come out, each window with its own."""
+    x, truth = _blobs(2, 80, seed=1)
+    order = np.random.default_rng(2).permutation(len(truth))  # voices interleaved in time
+    x, truth = x[order], truth[order]
+    labels = cluster(x, max_clustered=50)
+    assert len(labels) == len(x) and len(set(labels)) == 2
+    for k in range(2):
         assert len(set(labels[truth == k])) == 1
 
 
