@@ -227,6 +227,8 @@ class Interaction(db.Model):
         str_enum(Status, "status"), default=Status.PENDING, index=True
     )
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # Share of the recording transcribed so far (0-1) while status is transcribing, else None.
+    transcription_progress: Mapped[float | None] = mapped_column(Float)
     # ISO 639-1 code, None = unknown; language_source: whisper, import or detected (from text)
     language: Mapped[str | None] = mapped_column(String(2))
     language_source: Mapped[str | None] = mapped_column(String(10))

@@ -111,6 +111,7 @@ def _interaction_at_0004(agent, team, n):
         Interaction.language,
         Interaction.language_source,
         Interaction.autoqa_skipped,
+        Interaction.transcription_progress,
     )
     return db.session.get(Interaction, interaction_id, options=[defer(c) for c in later])
 

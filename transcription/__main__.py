@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from .base import (
     DEFAULT_BEAM_SIZE,
@@ -29,6 +30,29 @@ def _human(transcript: Transcript) -> str:
     for s in transcript.segments:
         lines.append(f"[{_clock(s.start)}-{_clock(s.end)}] {s.speaker}: {s.text}")
     return "\n".join(lines)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr ("transcribing  42% [########-----------]"), redrawn
+    only when the whole percentage changes, finished with a newline."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream, self.width, self.shown = stream, width, -1
+
+    def __call__(self, share: float) -> None:
+        percent = int(min(max(share, 0.0), 1.0) * 100)
+        if percent == self.shown:
+            return
+        self.shown = percent
+        filled = self.width * percent // 100
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rtranscribing {percent:3d}% [{bar}]")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown >= 0:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,16 +84,30 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_COMPUTE_TYPE,
         help=f"CTranslate2 compute type: float32, int8... (default {DEFAULT_COMPUTE_TYPE})",
     )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
     parser.add_argument("--no-redact", action="store_true", help="keep PII in the text")
     parser.add_argument("--words", action="store_true", help="include word timings in JSON")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     return parser
 
 
+def _close(bar: ProgressBar | None) -> None:
+    if bar is not None:
+        bar.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so that --help works even when faster-whisper is broken.
     from .whisper import WhisperTranscriber
+
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    bar = ProgressBar(sys.stderr) if show else None
 
     try:
         transcriber = WhisperTranscriber(
@@ -79,13 +117,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             beam_size=args.beam_size,
             redact=not args.no_redact,
         )
-        transcript = transcriber.transcribe(args.audio, agent_channel=args.agent_channel)
+        transcript = transcriber.transcribe(
+            args.audio, agent_channel=args.agent_channel, progress=bar
+        )
     except TranscriptionError as exc:
+        _close(bar)
         print(f"error: {exc.reason}: {args.audio}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _close(bar)
         print("error: interrupted", file=sys.stderr)
         return 130
+    _close(bar)
     if args.json:
         print(json.dumps(transcript.to_dict(words=args.words), ensure_ascii=False, indent=2))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -115,4 +116,10 @@ class Transcript:
 class Transcriber(Protocol):
     """Anything that turns an audio file into a Transcript."""
 
-    def transcribe(self, path: str | Path, *, agent_channel: str = "right") -> Transcript: ...
+    def transcribe(
+        self,
+        path: str | Path,
+        *,
+        agent_channel: str = "right",
+        progress: Callable[[float], None] | None = None,
+    ) -> Transcript: ...

@@ -7,7 +7,7 @@ import importlib.resources
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +183,31 @@ def _same_signal(left: npt.NDArray[np.float32], right: npt.NDArray[np.float32]) 
     return float(np.mean((left - right) ** 2)) < 1e-3 * energy
 
 
+def _windows(
+    audio: npt.NDArray[np.float32], window_seconds: float
+) -> Iterator[tuple[float, npt.NDArray[np.float32]]]:
+    """Cut a long channel into windows of at most ``window_seconds``, each cut at the quietest
+    0.1 s of the window's last 10%, so a cut rarely falls inside a word.
+
+    Whisper (faster-whisper) computes the log-Mel features of the whole array it is given, and
+    its voice-activity filter copies the speech out of it: both grow with the recording. Fed a
+    window at a time, transcription needs the same memory for a 1-hour call as for a
+    10-minute one (bench/long_call.py). Yields (offset in seconds, window) as views, no copy.
+    """
+    limit = int(window_seconds * SAMPLE_RATE)
+    frame = SAMPLE_RATE // 10
+    start = 0
+    while len(audio) - start > limit:
+        search_from = start + int(limit * 0.9)
+        tail = audio[search_from : start + limit]
+        usable = len(tail) // frame * frame
+        energy = (tail[:usable].reshape(-1, frame) ** 2).mean(axis=1)
+        cut = search_from + int(np.argmin(energy)) * frame + frame // 2
+        yield start / SAMPLE_RATE, audio[start:cut]
+        start = cut
+    yield start / SAMPLE_RATE, audio[start:]
+
+
 def _split_on_pauses(segment: Segment, max_pause: float = PAUSE_SPLIT_S) -> list[Segment]:
     """Split a segment where its words pause for longer than ``max_pause`` seconds.
 
@@ -211,6 +236,44 @@ def _split_on_pauses(segment: Segment, max_pause: float = PAUSE_SPLIT_S) -> list
     ]
 
 
+Progress = Callable[[float], None]
+
+
+def _label_channels(
+    channels: list[npt.NDArray[np.float32]], agent_channel: str
+) -> list[tuple[str, npt.NDArray[np.float32]]]:
+    """(speaker, audio) per channel: stereo by ``agent_channel``; mono, or "stereo" carrying
+    one signal twice, as one "unknown" channel."""
+    if len(channels) == 2 and _same_signal(channels[0], channels[1]):
+        channels = [((channels[0] + channels[1]) / 2).astype(np.float32)]
+    if len(channels) != 2:
+        return [("unknown", channels[0])]
+    left_label = "agent" if agent_channel == "left" else "customer"
+    right_label = "customer" if left_label == "agent" else "agent"
+    return [(left_label, channels[0]), (right_label, channels[1])]
+
+# Whisper is fed at most this much of a channel at once (see _windows): 10 minutes keeps a
+# window's features and VAD copy near 100 MB while a cut falls in a word rarely (one per
+# 10 minutes of a channel, at its quietest moment).
+WINDOW_SECONDS = 600.0
+DETECT_SECONDS = 120.0
+
+
+def _channel_progress(
+    progress: Progress | None, done: int, channels: int, seconds: float
+) -> Callable[[float], None] | None:
+    """Map "seconds decoded in this channel" to the share of the whole recording done."""
+    if progress is None:
+        return None
+    report = progress
+
+    def channel(decoded: float) -> None:
+        share = min(1.0, max(0.0, decoded / seconds)) if seconds > 0 else 1.0
+        report((done + share) / channels)
+
+    return channel
+
+
 class WhisperTranscriber:
     """Transcribes calls with Whisper; stereo is split into agent and customer by channel.
 
@@ -233,8 +296,12 @@ class WhisperTranscriber:
         max_bytes: int | None = 200 * 1024 * 1024,
         max_seconds: float | None = 4 * 3600,
         languages: Iterable[str] | None = None,
+        window_seconds: float = WINDOW_SECONDS,
     ) -> None:
         self.model = model
+        if window_seconds < 60:
+            raise ValueError("window_seconds must be at least 60")
+        self.window_seconds = window_seconds
         # Detection chooses among these (Whisper's probabilities renormalised over them): on
         # short or synthetic speech Whisper alone hears French as Thai or Malay (measured,
         # docs/transcription.md). None: any of Whisper's languages.
@@ -273,21 +340,24 @@ class WhisperTranscriber:
     def multilingual(self) -> bool:
         return bool(self.load().model.is_multilingual)
 
-    def transcribe(self, path: str | Path, *, agent_channel: str = "right") -> Transcript:
-        """Transcribe one recording; raises AudioError for unusable or silent audio."""
+    def transcribe(
+        self,
+        path: str | Path,
+        *,
+        agent_channel: str = "right",
+        progress: Progress | None = None,
+    ) -> Transcript:
+        """Transcribe one recording; raises AudioError for unusable or silent audio.
+
+        ``progress``, when given, is called with the share of the recording done (0 to 1)
+        as decoding goes, each channel counting for its share of the audio.
+        """
         if agent_channel not in ("left", "right"):
             raise ValueError(f"agent_channel must be 'left' or 'right', not {agent_channel!r}")
         info, channels = decode_audio(path, max_bytes=self.max_bytes, max_seconds=self.max_seconds)
         if all(is_silent(c) for c in channels):
             raise AudioError("audio is silent: no speech detected")
-        if len(channels) == 2 and _same_signal(channels[0], channels[1]):
-            channels = [((channels[0] + channels[1]) / 2).astype(np.float32)]
-        if len(channels) == 2:
-            left_label = "agent" if agent_channel == "left" else "customer"
-            right_label = "customer" if left_label == "agent" else "agent"
-            labelled = [(left_label, channels[0]), (right_label, channels[1])]
-        else:
-            labelled = [("unknown", channels[0])]
+        labelled = _label_channels(channels, agent_channel)
 
         model = self.load()
         multilingual = bool(model.model.is_multilingual)
@@ -297,12 +367,15 @@ class WhisperTranscriber:
         # short "yes" on the other channel cannot be misdetected as another language.
         order = sorted(range(len(labelled)), key=lambda i: -float(np.mean(labelled[i][1] ** 2)))
         per_channel: dict[int, list[Segment]] = {}
-        for i in order:
+        for done, i in enumerate(order):
             speaker, audio = labelled[i]
             if is_silent(audio):
                 per_channel[i] = []
                 continue
-            segs, lang_info = self._run(model, audio, speaker, language if multilingual else None)
+            report = _channel_progress(progress, done, len(order), len(audio) / SAMPLE_RATE)
+            segs, lang_info = self._run(
+                model, audio, speaker, language if multilingual else None, report
+            )
             if multilingual and language is None:
                 language, probability = lang_info
             per_channel[i] = segs
@@ -316,6 +389,8 @@ class WhisperTranscriber:
                 for k, v in channel_counts.items():
                     counts[k] += v
             merged.extend(segs)
+        if progress is not None:
+            progress(1.0)
         if not merged:
             raise AudioError("audio is silent: no speech detected")
         merged.sort(key=lambda s: (s.start, s.end))
@@ -344,42 +419,81 @@ class WhisperTranscriber:
         return best, probs[best] / total
 
     def _run(
-        self, model: Any, audio: npt.NDArray[np.float32], speaker: str, language: str | None
+        self,
+        model: Any,
+        audio: npt.NDArray[np.float32],
+        speaker: str,
+        language: str | None,
+        progress: Callable[[float], None] | None = None,
     ) -> tuple[list[Segment], tuple[str | None, float | None]]:
+        """One channel, a window at a time; the language found in the first window (or given)
+        is kept for the rest, as one speaker's channel does not change language mid-call."""
         out: list[Segment] = []
         detected: tuple[str | None, float | None] | None = None
         if language is None and self.languages and model.model.is_multilingual:
-            detected = self._detect(model, audio, self.languages)
+            # Whisper listens to the first 30 s of speech; 2 minutes of audio hold them on a
+            # call, and spare it the features of a whole hour.
+            head = audio[: int(DETECT_SECONDS * SAMPLE_RATE)]
+            detected = self._detect(model, head, self.languages)
             language = detected[0]
+        for offset, window in _windows(audio, self.window_seconds):
+            info = self._run_window(model, window, offset, speaker, language, out, progress)
+            if detected is None:
+                detected = (info.language, float(info.language_probability))
+            if language is None and model.model.is_multilingual:
+                language = info.language
+        duration = len(audio) / SAMPLE_RATE
+        out = [
+            Segment(max(0.0, s.start), min(s.end, duration), s.speaker, s.text, s.words)
+            for s in out
+        ]
+        assert detected is not None
+        return out, detected
+
+    def _run_window(
+        self,
+        model: Any,
+        window: npt.NDArray[np.float32],
+        offset: float,
+        speaker: str,
+        language: str | None,
+        out: list[Segment],
+        progress: Callable[[float], None] | None,
+    ) -> Any:
+        """Decode one window into ``out`` (times shifted by ``offset``); Whisper's info."""
         try:
             generator, info = model.transcribe(
-                audio,
+                window,
                 language=language,
                 beam_size=self.beam_size,
                 word_timestamps=True,
                 vad_filter=self.vad_filter,
             )
             for seg in generator:  # the generator does the decoding: materialise it here
+                if progress is not None:
+                    progress(offset + float(seg.end))
                 text = seg.text.strip()
                 if not text:
                     continue
                 words = tuple(
-                    Word(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+                    Word(
+                        offset + float(w.start),
+                        offset + float(w.end),
+                        w.word.strip(),
+                        float(w.probability),
+                    )
                     for w in (seg.words or ())
                     if w.word.strip()
                 )
-                segment = Segment(float(seg.start), float(seg.end), speaker, text, words)
+                segment = Segment(
+                    offset + float(seg.start), offset + float(seg.end), speaker, text, words
+                )
                 out.extend(_split_on_pauses(segment))
         except (RuntimeError, ValueError) as exc:
             raise TranscriptionError(f"transcription failed: {exc}") from exc
-        duration = len(audio) / SAMPLE_RATE
-        out = [
-            Segment(max(0.0, s.start), min(s.end, duration), s.speaker, s.text, s.words)
-            for s in out
-        ]
-        if detected is not None:
-            return out, detected
-        return out, (info.language, float(info.language_probability))
+        if progress is not None:
+            progress(offset + len(window) / SAMPLE_RATE)
+        return info
 
     def _redact(
         self, segs: list[Segment], language: str | None = None

@@ -89,6 +89,10 @@ INTERACTION: dict[str, Any] = {
             "enum": ["pending", "transcribing", "transcribed", "scored", "failed"],
         },
         "failure_reason": _nullable_str,
+        "transcription_progress": {
+            **_nullable_num,
+            "description": "share of the recording transcribed (0-1) while transcribing",
+        },
         "auto_scores": {"type": "array", "items": {"$ref": "#/components/schemas/AutoScore"}},
         "language": {**_nullable_str, "description": "ISO 639-1 code; null = unknown"},
         "language_source": {**_nullable_str, "description": "whisper, import or detected"},

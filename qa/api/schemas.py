@@ -52,6 +52,7 @@ def interaction(item: Interaction, *, full: bool = False) -> dict[str, Any]:
         "escalated": item.escalated,
         "status": item.status.value,
         "failure_reason": item.failure_reason,
+        "transcription_progress": item.transcription_progress,
         "auto_scores": [auto_score(s) for s in item.auto_scores],
         "language": item.language,
         "language_source": item.language_source,

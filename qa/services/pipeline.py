@@ -7,7 +7,8 @@ AutoQA model, as `qa.ml` builds them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -33,6 +34,7 @@ def fail(interaction: Interaction, reason: str) -> None:
     """Keep the interaction, marked failed with a reason it can be retried from."""
     interaction.status = Status.FAILED
     interaction.failure_reason = reason[:1000]
+    interaction.transcription_progress = None
     db.session.commit()
 
 
@@ -71,6 +73,25 @@ def _set_call_language(interaction: Interaction, transcript: Transcript) -> None
         interaction.language, interaction.language_source = detected.language, "detected"
 
 
+def progress_writer(
+    interaction: Interaction, every_seconds: float = 2.0, step: float = 0.01
+) -> Callable[[float], None]:
+    """A transcription progress callback that stores the share done on the interaction, for
+    its page, committing at most every ``every_seconds`` and only on a change of ``step``
+    or more (a 1-hour call writes a few hundred small updates, not one per segment)."""
+    last = {"at": time.monotonic(), "share": 0.0}
+
+    def write(share: float) -> None:
+        now = time.monotonic()
+        if share - last["share"] < step or now - last["at"] < every_seconds:
+            return
+        last["at"], last["share"] = now, share
+        interaction.transcription_progress = round(min(share, 1.0), 3)
+        db.session.commit()
+
+    return write
+
+
 def transcribe(
     interaction_id: int, transcriber: Transcriber, diarizer: Diarizer | None = None
 ) -> bool:
@@ -90,9 +111,14 @@ def transcribe(
         return False
     interaction.status = Status.TRANSCRIBING
     interaction.failure_reason = None
+    interaction.transcription_progress = 0.0
     db.session.commit()
     try:
-        result = transcriber.transcribe(recording.path, agent_channel=recording.agent_channel)
+        result = transcriber.transcribe(
+            recording.path,
+            agent_channel=recording.agent_channel,
+            progress=progress_writer(interaction),
+        )
     except TranscriptionError as exc:
         fail(interaction, exc.reason)
         return False
@@ -126,6 +152,7 @@ def transcribe(
     _set_call_language(interaction, transcript)
     call_analytics.compute(interaction)  # talk ratio, dead air, overtalk... (issue 16)
     interaction.status = Status.TRANSCRIBED
+    interaction.transcription_progress = None
     try:
         db.session.commit()
     except IntegrityError:
