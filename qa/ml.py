@@ -103,4 +103,19 @@ def get_scorer() -> AutoQAModel:
     return _cached(key, lambda: load_default_model(encoder_path=c["ENCODER_PATH"]))
 
 
-__all__ = ["get_diarizer", "get_scorer", "get_transcriber", "scoring_registry", "whisper_model_for"]
+def scorer_for_language(language: str) -> AutoQAModel | None:
+    """The model shipped for a language the active model does not cover (scoring/
+    language_models/: French), loaded on first use, else None (not scored)."""
+    from scoring import load_language_model  # loaded on first use, see the module docstring
+
+    return _cached(("autoqa-language", language), lambda: load_language_model(language))
+
+
+__all__ = [
+    "get_diarizer",
+    "get_scorer",
+    "get_transcriber",
+    "scorer_for_language",
+    "scoring_registry",
+    "whisper_model_for",
+]

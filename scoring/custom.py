@@ -26,6 +26,7 @@ import joblib  # type: ignore[import-untyped]
 import numpy as np
 
 from .classifiers import RESOLUTION_BLOCKS, CalibratedLinearClassifier, resolution_shares
+from .embeddings import DEFAULT_ENCODER_NAME
 from .errors import ScoringError
 from .evidence import top_evidence
 from .model import (
@@ -94,6 +95,17 @@ class CustomHead:
     def languages(self) -> tuple[str, ...]:
         """The languages of the reviewer labels and encoder it was trained with."""
         return model_languages(self.metadata)
+
+    @property
+    def encoder_name(self) -> str:
+        """The encoder the head was trained over (a head saved without the key: MiniLM)."""
+        return str(self.metadata.get("encoder") or DEFAULT_ENCODER_NAME)
+
+    def fits(self, encoder: Any) -> bool:
+        """Whether the head reads this encoder's vectors: a head trained over another encoder
+        (the shipped model moved from MiniLM to a multilingual encoder) would give a
+        meaningless score, or none at all when the dimensions differ."""
+        return self.encoder_name == str(getattr(encoder, "name", DEFAULT_ENCODER_NAME))
 
     # --- persistence -------------------------------------------------------------------
     def save(self, out_dir: str | Path) -> Path:

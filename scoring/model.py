@@ -20,7 +20,7 @@ from .classifiers import (
     resolution_shares,
     split_sentences,
 )
-from .embeddings import Encoder, get_encoder
+from .embeddings import TextEncoder, get_encoder
 from .errors import ScoringError
 from .evidence import SentenceRef, centred_contributions, sentence_contributions, top_evidence
 from .lexical import sentence_features
@@ -67,7 +67,7 @@ class EncodedConversation:
         return [i for i, t in enumerate(self.turns) if t.speaker == "agent"]
 
 
-def encode_conversations(encoder: Encoder,
+def encode_conversations(encoder: TextEncoder,
                          conversations: Sequence[Sequence[Turn]]) -> list[EncodedConversation]:
     """Split turns into sentences, encode each distinct turn once, pool tokens per sentence.
 
@@ -150,7 +150,7 @@ class AutoQAModel:
     """Scores conversations for empathy (0-100) and resolution (probability), with evidence."""
 
     def __init__(self, empathy_head: CalibratedLinearClassifier,
-                 resolution_head: CalibratedLinearClassifier, *, encoder: Encoder,
+                 resolution_head: CalibratedLinearClassifier, *, encoder: TextEncoder,
                  version: str, metadata: dict[str, Any] | None = None) -> None:
         self.empathy_head = empathy_head
         self.resolution_head = resolution_head

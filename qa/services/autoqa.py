@@ -481,6 +481,15 @@ def score_conversations(
     except Exception:
         log.exception("custom AutoQA heads not loaded; built-in scores are kept")
         heads = []
+    stale = [h for h in heads if not h.fits(scorer.encoder)]
+    if stale:
+        log.warning(
+            "custom AutoQA heads %s were trained over another encoder than %s: not applied "
+            "(retrain them)",
+            ", ".join(h.key for h in stale),
+            scorer.encoder.name,
+        )
+        heads = [h for h in heads if h.fits(scorer.encoder)]
     if not heads:
         return list(scorer.predict(conversations)), none
     predictions, encoded = predict_with_encodings(scorer, conversations)

@@ -194,6 +194,9 @@ def score_escalated(interactions: Sequence[Interaction], encoder: Any) -> int:
         if not version or encoder is None:
             return 0
         head = load_custom_head(reg, version)
+        if not head.fits(encoder):
+            log.warning("escalation head %s was trained over another encoder: retrain it", version)
+            return 0
         todo = [(i, conversation(i)) for i in interactions if i.escalated]
         todo = [(i, turns) for i, turns in todo if turns]
         encoded = encode_conversations(encoder, [[Turn(s, t) for s, t in c] for _, c in todo])

@@ -161,30 +161,52 @@ def transcribe(
     return True
 
 
-def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
-    """Run AutoQA over interactions with transcripts; returns how many were scored."""
-    from scoring import Turn  # loaded already: `scorer` is a scoring model
-
-    todo: list[tuple[Interaction, list[tuple[str, str]]]] = []
+def score(
+    interaction_ids: list[int],
+    scorer: AutoQAModel,
+    for_language: Callable[[str], AutoQAModel | None] | None = None,
+) -> int:
+    """Run AutoQA over interactions with transcripts; returns how many were scored. An
+    interaction in a language `scorer` was not trained on goes to `for_language(language)`
+    (the model shipped for it, e.g. French) or, with none, is not scored."""
+    todo: dict[int, tuple[AutoQAModel, list[tuple[Interaction, list[tuple[str, str]]]]]] = {}
     chosen = db.session.scalars(select(Interaction).where(Interaction.id.in_(interaction_ids)))
-    languages = set(scorer.languages)
     skipped = 0
     for interaction in list(chosen):  # fail() commits: read them all first
         if interaction.transcript is None:
             continue
-        if interaction.language is not None and interaction.language not in languages:
+        model = _model_for(interaction.language, scorer, for_language)
+        if model is None:
             _not_scored(interaction, f"language {interaction.language}")
             skipped += 1
             continue
         turns = dialogue_turns(interaction.transcript)
         if turns:
-            todo.append((interaction, turns))
+            todo.setdefault(id(model), (model, []))[1].append((interaction, turns))
         else:
             fail(interaction, "transcript has no text to score")
     if skipped:
         db.session.commit()
-    if not todo:
-        return 0
+    return sum(_score_with(model, group) for model, group in todo.values())
+
+
+def _model_for(
+    language: str | None,
+    scorer: AutoQAModel,
+    for_language: Callable[[str], AutoQAModel | None] | None,
+) -> AutoQAModel | None:
+    """The model that scores this language: the active one when it knows it (or the language
+    is unknown), else the one shipped for it, else None."""
+    if language is None or language in scorer.languages:
+        return scorer
+    other = for_language(language) if for_language is not None else None
+    return other if other is not None and language in other.languages else None
+
+
+def _score_with(scorer: AutoQAModel, todo: list[tuple[Interaction, list[tuple[str, str]]]]) -> int:
+    """Score these interactions with one model and store the scores."""
+    from scoring import Turn  # loaded already: `scorer` is a scoring model
+
     try:
         # built-in and custom heads score one encoding of each conversation
         predictions, custom = score_conversations(
@@ -219,7 +241,8 @@ def score(interaction_ids: list[int], scorer: AutoQAModel) -> int:
         interaction.status = Status.SCORED
         interaction.failure_reason = None
         interaction.autoqa_skipped = None
-    # qa/tiers: the escalation head reads the conversation with the escalation's reason
+    # qa/tiers: the escalation head reads the conversation with the escalation's reason (it
+    # applies only over the encoder it was trained with, see escalation_head)
     escalation_head.score_escalated([i for i, _ in todo], getattr(scorer, "encoder", None))
     db.session.commit()
     return len(todo)

@@ -1,5 +1,6 @@
-"""A French chat in Chromium: imported next to an English one, it says "not scored: language fr"
-in the list and on its page, while the English chat is scored."""
+"""Chats in Chromium: a French chat imported next to an English one is scored too (the shipped
+model knows English and French), and a German one says "not scored: language de" in the list
+and on its page."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from tests.conftest import make_team, make_user
 pytestmark = [pytest.mark.browser]
 
 
-def test_french_chat_shows_not_scored(live_app, page: Page, tmp_path: Path):
-    """A lead imports a French and an English chat: the French one is not scored and says why."""
+def test_french_chat_scored_german_chat_not(live_app, page: Page, tmp_path: Path):
+    """A lead imports a French, an English and a German chat: the French and English ones show
+    their scores, the German one is not scored and says why."""
     app, base = live_app
     with app.app_context():
         team = make_team("Service Client")
@@ -37,6 +39,10 @@ def test_french_chat_shows_not_scored(live_app, page: Page, tmp_path: Path):
          "started_at": "2026-11-16T09:40:00",
          "turns": [{"speaker": "customer", "text": "My parcel has not arrived yet."},
                    {"speaker": "agent", "text": "I am sorry about the wait, it arrives Thursday."}]},
+        {"external_id": "DE-1", "channel": "chat", "agent_email": agent_email,
+         "started_at": "2026-11-16T09:50:00", "language": "de",
+         "turns": [{"speaker": "customer", "text": "Mein Paket ist noch nicht angekommen."},
+                   {"speaker": "agent", "text": "Das tut mir leid, es kommt am Donnerstag."}]},
     ]  # fmt: skip
     file = tmp_path / "chats.jsonl"
     file.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -46,13 +52,19 @@ def test_french_chat_shows_not_scored(live_app, page: Page, tmp_path: Path):
     page.goto(f"{base}/interactions/import")
     page.get_by_label("Chats and emails (.jsonl or .csv)").set_input_files(str(file))
     page.get_by_role("button", name="Import and score").click()
-    expect(page.locator(".import-report")).to_contain_text("Imported 2")
+    expect(page.locator(".import-report")).to_contain_text("Imported 3")
     page.goto(f"{base}/interactions/")
-    french_row = page.locator("tr", has=page.get_by_role("link", name="FR-1"))
-    expect(french_row.locator(".autoqa-skipped")).to_have_text("not scored: language fr")
-    english_row = page.locator("tr", has=page.get_by_role("link", name="EN-1"))
-    expect(english_row.locator("td.empathy")).to_contain_text("Empathy")
+    for scored in ("FR-1", "EN-1"):
+        scored_row = page.locator("tr", has=page.get_by_role("link", name=scored))
+        expect(scored_row.locator("td.empathy")).to_contain_text("Empathy")
+        expect(scored_row.locator(".autoqa-skipped")).to_have_count(0)
+    german_row = page.locator("tr", has=page.get_by_role("link", name="DE-1"))
+    expect(german_row.locator(".autoqa-skipped")).to_have_text("not scored: language de")
     page.get_by_role("link", name="FR-1").click()
-    expect(page.locator("section.autoqa")).to_contain_text("not scored: language fr")
-    expect(page.locator("section.autoqa")).not_to_contain_text("Empathy:")
+    expect(page.locator("section.autoqa")).to_contain_text("Empathy")
     expect(page.locator(".meta dd.language")).to_contain_text("fr")
+    page.goto(f"{base}/interactions/")
+    page.get_by_role("link", name="DE-1").click()
+    expect(page.locator("section.autoqa")).to_contain_text("not scored: language de")
+    expect(page.locator("section.autoqa")).not_to_contain_text("Empathy:")
+    expect(page.locator(".meta dd.language")).to_contain_text("de")

@@ -75,8 +75,11 @@ def counting_scorer(model: AutoQAModel) -> tuple[AutoQAModel, CountingEncoder]:
     return scorer, encoder
 
 
-def activate_head(criterion_id: int, dim: int, tmp: Path, *, seed: int, width: int = 0) -> None:
-    """Register and activate a custom head with fixed random weights (no training needed)."""
+def activate_head(
+    criterion_id: int, dim: int, tmp: Path, *, seed: int, width: int = 0, encoder: str = ""
+) -> None:
+    """Register and activate a custom head with fixed random weights (no training needed),
+    trained (so its sidecar says) over `encoder`."""
     rng = np.random.default_rng(seed)
     head = CalibratedLinearClassifier()
     head.classes_ = np.array([0, 1])
@@ -84,7 +87,12 @@ def activate_head(criterion_id: int, dim: int, tmp: Path, *, seed: int, width: i
     head.intercept_ = 0.1
     head.platt_ = (1.0, 0.0)
     head.n_features_in_ = len(head.coef_)
-    custom = CustomHead(head, key=f"crit:{criterion_id}", version=f"crit{criterion_id}-test")
+    custom = CustomHead(
+        head,
+        key=f"crit:{criterion_id}",
+        version=f"crit{criterion_id}-test",
+        metadata={"encoder": encoder} if encoder else {},
+    )
     folder = custom.save(tmp / f"artifact-{criterion_id}")
     registry = autoqa.custom_registry(criterion_id)
     registry.activate(registry.register(folder))
@@ -93,8 +101,8 @@ def activate_head(criterion_id: int, dim: int, tmp: Path, *, seed: int, width: i
 def test_one_encoding_per_conversation_with_custom_heads(app, shipped, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Two custom heads active: one encoder call for the batch, each distinct turn encoded once,
     and the built-in and custom scores equal those of predict + separate custom scoring."""
-    activate_head(7, shipped.encoder.dim, tmp_path, seed=1)
-    activate_head(8, shipped.encoder.dim, tmp_path, seed=2)
+    activate_head(7, shipped.encoder.dim, tmp_path, seed=1, encoder=shipped.encoder.name)
+    activate_head(8, shipped.encoder.dim, tmp_path, seed=2, encoder=shipped.encoder.name)
     heads = autoqa.active_custom_heads()
     assert [h.key for h in heads] == ["crit:7", "crit:8"]
 
@@ -124,7 +132,7 @@ def test_without_custom_heads_scores_are_the_models(app, shipped) -> None:  # ty
 def test_broken_custom_head_keeps_built_in_scores(app, shipped, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A custom head whose weights do not fit the features is logged and skipped; the built-in
     scores are kept and the conversations are still encoded once."""
-    activate_head(9, shipped.encoder.dim, tmp_path, seed=3, width=5)
+    activate_head(9, shipped.encoder.dim, tmp_path, seed=3, width=5, encoder=shipped.encoder.name)
     scorer, encoder = counting_scorer(shipped)
     predictions, custom = autoqa.score_conversations(scorer, CONVERSATIONS)
     assert encoder.calls == 1

