@@ -5,7 +5,7 @@ segment.speaker_confidence (0-1) is set when diarization named the speaker of a 
 why the speakers stayed "unknown" (one voice, music only, an error).
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-03 19:10:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0016'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

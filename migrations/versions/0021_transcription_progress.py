@@ -1,7 +1,7 @@
 """how far a call's transcription has got, for the interaction page's progress bar
 
 Revision ID: 0021
-Revises: 0016
+Revises: 0020
 Create Date: 2026-12-03 19:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021'
-down_revision = '0016'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
