@@ -12,6 +12,7 @@ from flask_babel import format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
 from .formats import format_day, format_day_month, format_moment, format_number, is_english
+from .languages import language_name
 from .templating import review_score_text
 
 __all__ = ["ENUM_LABELS", "N_", "enum_label", "format_day", "format_moment", "format_review_score", "format_number", "init_app", "select_locale", "supported_languages"]
@@ -81,5 +82,5 @@ def init_app(app: Flask) -> None:
     `current_locale` (the <html lang> of every page)."""
     app.jinja_env.filters.update(number=format_number, date=format_day, datetime=format_moment,
                                  day_month=format_day_month, review_score=format_review_score,
-                                 label=enum_label)
+                                 label=enum_label, language=language_name)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

@@ -349,6 +349,9 @@ class Scorecard(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # ISO 639-1, the language its criteria are written in (qa/languages.py): assigning it to a
+    # team that works in another language is warned about (migration 0018)
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     versions: Mapped[list[ScorecardVersion]] = relationship(
         back_populates="scorecard", order_by="ScorecardVersion.number"
     )

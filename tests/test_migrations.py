@@ -89,6 +89,25 @@ def _team_at_0004():
     return db.session.get(Team, team_id, options=[defer(Team.tier), defer(Team.language)])
 
 
+def _scorecard_at_0004():
+    """A published scorecard as revision 0004 has them (0018 adds the language): the row is
+    inserted with the 0004 columns and loaded without the later one."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import defer
+
+    from qa.demo import SCORECARD
+    from qa.models import Scorecard, utcnow
+    from qa.services.reviews import publish_version
+
+    scorecard_id = db.session.execute(
+        text("INSERT INTO scorecard (name, created_at) VALUES ('Card 0004', :now) RETURNING id"),
+        {"now": utcnow()},
+    ).scalar_one()
+    scorecard = db.session.get(Scorecard, scorecard_id, options=[defer(Scorecard.language)])
+    publish_version(scorecard, [dict(c) for c in SCORECARD])
+    return scorecard
+
+
 def _interaction_at_0004(agent, team, n):
     """An interaction row as revision 0004 has them (0010 adds the language columns, 0012 tier
     and customer), loaded without the later columns."""
@@ -124,7 +143,6 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
     from sqlalchemy.exc import IntegrityError
 
     from qa.models import Answer, Dispute, DisputeStatus, Review, ReviewStatus, Role
-    from tests.conftest import make_scorecard
 
     url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
@@ -132,7 +150,7 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
         upgrade(directory=str(MIGRATIONS), revision="0004")
         team = _team_at_0004()
         agent, reviewer = _user_at_0004(Role.AGENT, team), _user_at_0004(Role.REVIEWER, None)
-        version = make_scorecard().current
+        version = _scorecard_at_0004().current
         chat, other = _interaction_at_0004(agent, team, 1), _interaction_at_0004(agent, team, 2)
         drafts = [
             Review(interaction=chat, reviewer=reviewer, scorecard_version=version) for _ in "abc"
@@ -187,6 +205,71 @@ def test_0005_folds_duplicates_made_by_races(tmp_path, postgres, backend):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    if backend == "postgresql":
+        postgres.drop(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"])
+def test_0018_gives_content_of_one_other_language_team_that_language(tmp_path, postgres, backend):
+    """0018 makes scorecards and training modules English, except those used only by teams of one
+    other language: a scorecard assigned only to French teams and a module assigned only to
+    French agents become French; general, mixed or English ones stay English."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'm.db'}" if backend == "sqlite" else postgres.create(empty=True)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision="0016")
+        def run(sql: str, **values: object) -> object:
+            result = db.session.execute(text(sql), values)
+            return result.scalar() if result.returns_rows else None
+
+        teams = {
+            name: run("INSERT INTO team (name, created_at, tier, language) VALUES "
+                      "(:name, CURRENT_TIMESTAMP, 1, :lang) RETURNING id", name=name, lang=lang)
+            for name, lang in [("France", "fr"), ("Québec", "fr"), ("UK", "en")]
+        }  # fmt: skip
+        agents = {
+            name: run('INSERT INTO "user" (email, name, password_hash, role, team_id, '
+                      "weekly_capacity, active, created_at) VALUES (:email, :email, 'x', 'agent', "
+                      ":team, 40, :yes, CURRENT_TIMESTAMP) RETURNING id",
+                      email=f"{name}@example.com", team=teams.get(name), yes=True)
+            for name in ["France", "Québec", "UK", "nobody"]
+        }  # fmt: skip
+        cards = {
+            name: run("INSERT INTO scorecard (name, created_at) VALUES (:name, CURRENT_TIMESTAMP) "
+                      "RETURNING id", name=name)
+            for name in ["french", "mixed", "general", "unassigned", "english", "fr+any"]
+        }  # fmt: skip
+        for card, team, channel in [
+            ("french", "France", None), ("french", "Québec", "chat"), ("mixed", "France", None),
+            ("mixed", "UK", None), ("general", None, "chat"), ("english", "UK", None),
+            ("fr+any", "France", None), ("fr+any", None, "email"),
+        ]:  # fmt: skip
+            run("INSERT INTO scorecard_assignment (scorecard_id, channel, team_id) VALUES "
+                "(:card, :channel, :team)", card=cards[card], channel=channel,
+                team=teams.get(team or ""))  # fmt: skip
+        modules = {
+            name: run("INSERT INTO training_module (title, content, quiz, pass_mark, created_at) "
+                      "VALUES (:title, 'x', '[]', 80, CURRENT_TIMESTAMP) RETURNING id", title=name)
+            for name in ["french", "mixed", "teamless", "unassigned"]
+        }  # fmt: skip
+        for module, agent in [("french", "France"), ("french", "Québec"), ("mixed", "France"),
+                              ("mixed", "UK"), ("teamless", "France"), ("teamless", "nobody")]:
+            run("INSERT INTO training_assignment (module_id, agent_id, assigned_by_id, status, "
+                "quiz_attempts, created_at) VALUES (:module, :agent, :agent, 'assigned', 0, "
+                "CURRENT_TIMESTAMP)", module=modules[module], agent=agents[agent])  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+
+        upgrade(directory=str(MIGRATIONS), revision="0018")
+        languages = dict(db.session.execute(text("SELECT name, language FROM scorecard")).all())
+        assert languages == {"french": "fr", "mixed": "en", "general": "en", "unassigned": "en",
+                             "english": "en", "fr+any": "en"}  # fmt: skip
+        languages = dict(db.session.execute(text("SELECT title, language FROM training_module")).all())
+        assert languages == {"french": "fr", "mixed": "en", "teamless": "en", "unassigned": "en"}
         db.session.remove()
         db.engine.dispose()
     if backend == "postgresql":

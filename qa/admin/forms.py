@@ -26,6 +26,7 @@ from wtforms.validators import (
 
 from ..extensions import db
 from ..i18n import ENUM_LABELS
+from ..languages import language_choices
 from ..models import Role, Team, User
 from ..services.sso import parse_domains
 
@@ -75,11 +76,27 @@ class UserForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField(lazy_gettext("Team name"), validators=[DataRequired(), Length(max=120)])
+    language = SelectField(lazy_gettext("Works in"), default="en")
     submit = SubmitField(lazy_gettext("Create team"))
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language.choices = language_choices()
 
     def validate_name(self, field):  # type: ignore[no-untyped-def]
         if db.session.scalar(select(func.count(Team.id)).where(Team.name == field.data.strip())):
             raise ValidationError(gettext("A team with this name already exists."))
+
+
+class TeamLanguageForm(FlaskForm):
+    """The language a team works in (one of the content languages, qa/languages.py)."""
+
+    language = SelectField(lazy_gettext("Language"))
+    submit = SubmitField(lazy_gettext("Set language"))
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language.choices = language_choices()
 
 
 class UserEditForm(FlaskForm):

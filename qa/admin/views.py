@@ -21,12 +21,20 @@ from ..access import roles_required
 from ..extensions import db
 from ..jobs import training
 from ..jobs.status import status
+from ..languages import language_name
 from ..ml import scoring_registry
 from ..models import ApiToken, AuditEvent, Criterion, Role, Team, User
-from ..services import audit, autoqa, calibration, escalation_head, mail, tokens
+from ..services import audit, autoqa, calibration, escalation_head, mail, team_language, tokens
 from ..services import users as user_service
 from . import bp
-from .forms import LedTeamsForm, RevokeTokenForm, TeamForm, UserEditForm, UserForm
+from .forms import (
+    LedTeamsForm,
+    RevokeTokenForm,
+    TeamForm,
+    TeamLanguageForm,
+    UserEditForm,
+    UserForm,
+)
 
 
 def _teams() -> list[Team]:
@@ -50,6 +58,7 @@ def users():
     if team_form.submit.data and team_form.validate_on_submit():
         team = user_service.get_or_create_team(team_form.name.data.strip())
         audit.record(current_user, "team.created", team)
+        team_language.set_team_language(team, team_form.language.data, current_user)
         db.session.commit()
         flash(gettext("Created team %(team)s.", team=team.name), "info")
         return redirect(url_for(".users"))
@@ -60,6 +69,7 @@ def users():
         form=form,
         team_form=team_form,
         api_tokens=tokens.unrevoked_tokens(),
+        team_effects=team_language.effects_by_team(teams, current_app.config),
     ), 400 if request.method == "POST" else 200
 
 
@@ -156,6 +166,29 @@ def update_led_teams(user_id: int):
     led = ", ".join(t.name for t in user.led_teams) or gettext("no teams")
     flash(gettext("Saved %(email)s: leads %(led)s.", email=user.email, led=led), "info")
     return redirect(url_for(".users"))
+
+
+@bp.route("/teams/<int:team_id>/language", methods=["POST"])
+@roles_required(Role.ADMIN)
+def set_team_language(team_id: int):
+    """Set the language a team works in; the flash says what it decides (the Whisper model of
+    its calls, whether AutoQA scores it)."""
+    team = db.get_or_404(Team, team_id)
+    form = TeamLanguageForm()
+    if not form.validate_on_submit():
+        reasons = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        flash(gettext("Nothing changed: %(exc)s.", exc=reasons), "error")
+        return redirect(url_for(".users", _anchor="teams"))
+    if not team_language.set_team_language(team, form.language.data, current_user):
+        flash(gettext("%(team)s already works in %(language)s.", team=team.name,
+                      language=language_name(team.language)), "info")
+        return redirect(url_for(".users", _anchor="teams"))
+    db.session.commit()
+    found = team_language.effects(team.language, current_app.config)
+    flash(" ".join([gettext("%(team)s now works in %(language)s.", team=team.name,
+                            language=language_name(team.language)),
+                    *team_language.describe(found)]), "info")
+    return redirect(url_for(".users", _anchor="teams"))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

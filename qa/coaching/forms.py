@@ -42,6 +42,8 @@ class CompleteForm(FlaskForm):
 
 class ModuleForm(FlaskForm):
     title = StringField(lazy_gettext("Title"), validators=[DataRequired(), Length(max=200)])
+    # left out of a post, the module keeps its language (a new one is English)
+    language = SelectField(lazy_gettext("Written in"), validators=[Optional()])
     criterion_key = SelectField(lazy_gettext("Improves criterion"), validators=[Optional()])
     content = TextAreaField(lazy_gettext("Content (Markdown)"), validators=[DataRequired(), Length(max=50_000)])
     quiz = TextAreaField(lazy_gettext("Quiz (optional)"), validators=[Optional(), Length(max=20_000)])

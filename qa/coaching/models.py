@@ -32,6 +32,8 @@ class TrainingModule(db.Model):
     # [{"question": str, "options": [str, ...], "answer": index of the right option}]
     quiz: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     pass_mark: Mapped[int] = mapped_column(Integer, default=80)  # percent of quiz answers right
+    # ISO 639-1, the language it is written in (qa/languages.py; migration 0018)
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime, onupdate=utcnow)

@@ -12,6 +12,7 @@ from ..access import get_review_or_404, led_team_ids, roles_required, visible_ag
 from ..extensions import db
 from ..i18n import format_number
 from ..kb import services as kb
+from ..languages import language_choices, language_name
 from ..models import Review, Role, Team, User
 from ..services.dashboard import default_period
 from . import bp, services
@@ -87,6 +88,7 @@ def _module_form(item: TrainingModule | None) -> ModuleForm:
     if item and item.criterion_key and item.criterion_key not in names:
         names.append(item.criterion_key)
     form.criterion_key.choices = [("", "— none —")] + [(n, n) for n in names]
+    form.language.choices = language_choices()
     form.kb_articles.choices = kb.reference_choices(current_user)
     if request.method == "GET" and item is not None:
         form.quiz.data = services.quiz_text(item.quiz)
@@ -113,6 +115,7 @@ def _save_module(item: TrainingModule | None) -> Page:
             criterion_key=form.criterion_key.data,
             quiz=form.quiz.data,
             pass_mark=form.pass_mark.data,
+            language=form.language.data or None,
         )
     except services.TrainingError as exc:
         flash(str(exc), "error")
@@ -204,8 +207,8 @@ def assignment(assignment_id: int):
 def _assign_form(agents: list[User]) -> AssignForm:
     """The assign form with its choices, pre-filled on GET from ?agent=…&module=…"""
     form = AssignForm()
-    form.agents.choices = [(a.id, a.name) for a in agents]
-    form.module.choices = [(m.id, m.title) for m in _modules()]
+    form.agents.choices = [(a.id, _agent_label(a)) for a in agents]
+    form.module.choices = [(m.id, f"{m.title} ({language_name(m.language)})") for m in _modules()]
     if request.method == "GET":
         wanted = request.args.getlist("agent", type=int)
         if wanted:
@@ -213,6 +216,31 @@ def _assign_form(agents: list[User]) -> AssignForm:
         if request.args.get("module", type=int):
             form.module.data = request.args.get("module", type=int)
     return form
+
+
+def _agent_label(agent: User) -> str:
+    """An agent in the assign form: their name, with the language their team works in."""
+    return f"{agent.name} ({language_name(agent.team.language)})" if agent.team else agent.name
+
+
+def language_warning(module: TrainingModule, agents: list[User]) -> str | None:
+    """Why a module may not suit the agents it is (to be) assigned to; None when it suits."""
+    other = services.agents_in_other_language(module, agents)
+    if not other:
+        return None
+    named = ", ".join(f"{a.name} ({language_name(a.team.language if a.team else None)})"
+                      for a in other)  # fmt: skip
+    return gettext(
+        "“%(module)s” is written in %(language)s, but these agents work in another language: "
+        "%(agents)s.", module=module.title, language=language_name(module.language), agents=named,
+    )
+
+
+def _chosen_warning(form: AssignForm, agents: list[User]) -> str | None:
+    """The language warning for the module and agents the page opens with (from a dashboard)."""
+    module = db.session.get(TrainingModule, form.module.data) if form.module.data else None
+    chosen = [a for a in agents if a.id in set(form.agents.data or [])]
+    return language_warning(module, chosen) if module is not None else None
 
 
 def _back_after_assign(review: Review | None) -> Response:
@@ -244,6 +272,8 @@ def _assign_chosen(form: AssignForm, agents: list[User]) -> Page:
     db.session.commit()
     names = ", ".join(a.agent.name for a in created) or gettext("nobody new (already assigned)")
     flash(gettext("Assigned “%(module)s” to %(names)s.", module=module.title, names=names), "info")
+    if warning := language_warning(module, [a.agent for a in created]):
+        flash(warning, "warning")
     return _back_after_assign(review)
 
 
@@ -254,7 +284,7 @@ def assign():
     agents = _agents()
     form = _assign_form(agents)
     if request.method == "GET":
-        return render_template("coaching/assign.html", form=form)
+        return render_template("coaching/assign.html", form=form, warning=_chosen_warning(form, agents))
     if form.validate_on_submit():
         return _assign_chosen(form, agents)
     flash(_form_errors(form), "error")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from ..i18n import enum_label
 from ..services.dashboard import Overview
 
 W, H = 640, 220
@@ -375,7 +376,7 @@ def svgs(o: Overview, threshold: float) -> dict[str, Markup]:
         ),
         "sla": bar_chart(
             gettext("SLA compliance per channel (%)"),
-            [s.channel for s in o.kpis.sla],
+            [enum_label(s.channel) for s in o.kpis.sla],  # "appel", not "call", in French
             [s.compliance for s in o.kpis.sla],
             top=100,
             unit="%",

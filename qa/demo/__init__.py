@@ -39,6 +39,7 @@ from ..services.users import create_user
 from .calibration import load_calibration
 from .dialogues import SCENARIOS, conversation
 from .french import AGENTS as FRENCH_AGENTS
+from .french import LEAD as FRENCH_LEAD
 from .french import email as french_email
 from .french import load_french
 from .kb import load_kb
@@ -205,6 +206,7 @@ def demo_accounts() -> list[tuple[str, str]]:
     ]
     accounts += [("agent", _email(name)) for names in TEAMS.values() for name in names[:2]]
     accounts.append(("agent", french_email(FRENCH_AGENTS[0], DOMAIN)))
+    accounts.append(("lead", french_email(FRENCH_LEAD, DOMAIN)))
     return accounts
 
 

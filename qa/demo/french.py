@@ -1,5 +1,7 @@
 """The demo's French team: a few French chats and emails and one French call (espeak-ng's
-French voice, transcribed for real by the multilingual Whisper base model during the load).
+French voice, transcribed for real by the multilingual Whisper base model during the load),
+its lead (who reads Coachline in French), its own scorecard and a training module, both
+written in French, two reviews with that scorecard and the module assigned to an agent.
 
 They are scored by the French AutoQA model shipped beside the English one
 (scoring/language_models/fr, over the multilingual Universal Sentence Encoder); a language
@@ -14,14 +16,78 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ..coaching import services as coaching
 from ..extensions import db
-from ..models import Role, Team, User, utcnow
+from ..models import Interaction, Role, Scorecard, Team, User, utcnow
+from ..services import reviews as review_service
+from ..services import scorecards as assigning
 from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
 from ..services.users import create_user
 
 TEAM = "Service Client France"
 LANGUAGE = "fr"
 AGENTS = ("Camille Bernard", "Julien Moreau")
+LEAD = "Sophie Martin"
+SCORECARD_NAME = "Qualité service client"
+SCORECARD: list[dict[str, Any]] = [
+    {
+        "section": "Accueil",
+        "name": "Accueil et vouvoiement",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 1,
+        "description": "Salue le client, se présente et le vouvoie tout au long de l'échange.",
+    },
+    {
+        "section": "Savoir-être",
+        "name": "Empathie",
+        "scale_min": 1,
+        "scale_max": 5,
+        "weight": 2,
+        "autoqa_key": "empathy",
+        "description": "Reconnaît la situation ou le ressenti du client, de façon personnelle "
+        "et chaleureuse (« je comprends tout à fait votre agacement »).",
+    },
+    {
+        "section": "Résultat",
+        "name": "Résolution",
+        "scale_min": 0,
+        "scale_max": 1,
+        "weight": 2,
+        "autoqa_key": "resolution",
+        "description": "Le problème est réglé pendant l'échange, ou la suite est claire et datée.",
+    },
+    {
+        "section": "Résultat",
+        "name": "Clôture et prochaines étapes",
+        "scale_min": 1,
+        "scale_max": 3,
+        "weight": 1,
+        "description": "Résume ce qui a été fait, ce qui va se passer et quand, et propose son aide.",
+    },
+]
+MODULE_TITLE = "Rassurer un client mécontent"
+MODULE_CONTENT = """# Rassurer un client mécontent
+
+Un client agacé veut d'abord être entendu. Avant toute procédure :
+
+1. **Reformulez** ce qu'il vit : « Je comprends tout à fait, dix jours sans colis, c'est long. »
+2. **Excusez-vous** pour la gêne, sans rejeter la faute sur un autre service.
+3. **Dites ce que vous faites**, puis ce qui va se passer et quand.
+
+Gardez le vouvoiement, même si le client écrit « slt » ou « bjr ».
+"""
+MODULE_QUIZ = """
+Q: Un client écrit « c'est la 3e fois que j'appelle !! ». Que répondez-vous d'abord ?
+- Votre numéro de client, s'il vous plaît ?
+* Je comprends votre agacement, je m'en occupe tout de suite.
+- Ce n'est pas notre service qui gère ce problème.
+"""
+# (external id, empathy 1-5, resolved, comment): the lead's reviews of two French chats
+REVIEWS = (
+    ("FR-001", 5, True, "Très bonne reformulation, et une date de livraison précise."),
+    ("FR-005", 3, True, "Solution trouvée ; pensez à reconnaître la gêne dès le premier message."),
+)
 CALLS = Path(__file__).resolve().parent / "calls_fr"
 
 # (channel, queue, subject, whether the row names its language, turns)
@@ -150,6 +216,8 @@ def load_french(
     agents = [
         create_user(email(name, domain), name, password, Role.AGENT, team=team) for name in AGENTS
     ]
+    lead = create_user(email(LEAD, domain), LEAD, password, Role.LEAD, leads=[team])
+    lead.locale = LANGUAGE
     db.session.commit()
     rows = _rows(agents)
     echo(f"creating {len(rows)} French chats and emails (team {TEAM})")
@@ -159,9 +227,37 @@ def load_french(
     if not report.ok or len(report.created) != len(rows):
         raise RuntimeError(f"French demo interactions refused: {report.errors[:3]}")
     created = list(report.created)
+    _scorecard_and_training(team, lead, agents)
     if calls:
         created += _calls(agents[0], settings, echo)
     return created
+
+
+def _scorecard_and_training(team: Team, lead: User, agents: list[User]) -> None:
+    """The team's French scorecard (assigned to it) with the lead's reviews of two chats, and a
+    French training module assigned to the agent whose review asks for more empathy."""
+    scorecard = Scorecard(name=SCORECARD_NAME, language=LANGUAGE,
+                          description="Grille de l'équipe francophone : chat, e-mail et appels.")
+    db.session.add(scorecard)
+    db.session.flush()
+    version = review_service.publish_version(scorecard, [dict(c) for c in SCORECARD], actor=lead)
+    assigning.set_assignments(scorecard, [], [team.id], actor=lead)
+    for external_id, empathy, resolved, comment in REVIEWS:
+        interaction = db.session.query(Interaction).filter_by(external_id=external_id).one()
+        review = review_service.start_review(interaction, lead, version)
+        values = {"Empathie": empathy, "Résolution": int(resolved), "Clôture et prochaines étapes": 3}
+        answers = {
+            c.id: review_service.AnswerInput(value=values.get(c.name, 1)) for c in version.criteria
+        }
+        review_service.save_answers(review, answers, comment, submit=True, actor=lead)
+        review.submitted_at = interaction.started_at + timedelta(days=1)
+    module = coaching.save_module(
+        None, lead, title=MODULE_TITLE, content=MODULE_CONTENT, criterion_key="Empathie",
+        quiz=MODULE_QUIZ, pass_mark=100, language=LANGUAGE,
+    )  # fmt: skip
+    coaching.assign(module, [agents[0]], lead, due_date=utcnow().date() + timedelta(days=7),
+                    note="Pour aller plus loin sur la reformulation.")  # fmt: skip
+    db.session.commit()
 
 
 def _rows(agents: list[User]) -> list[dict[str, Any]]:
@@ -218,4 +314,15 @@ def email(name: str, domain: str) -> str:
     return name.lower().replace(" ", ".") + f"@{domain}"
 
 
-__all__ = ["AGENTS", "CONVERSATIONS", "LANGUAGE", "TEAM", "email", "load_french"]
+__all__ = [
+    "AGENTS",
+    "CONVERSATIONS",
+    "LANGUAGE",
+    "LEAD",
+    "MODULE_TITLE",
+    "SCORECARD",
+    "SCORECARD_NAME",
+    "TEAM",
+    "email",
+    "load_french",
+]

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import db
+from ..languages import DEFAULT_LANGUAGE, language_choices, language_name
 from ..models import Channel, Scorecard, ScorecardAssignment, ScorecardVersion, Team
 from ..services import escalation_head
 from ..services.call_analytics import CALL_KEYS
@@ -105,6 +106,8 @@ def _spec(data: dict[str, Any]) -> dict[str, Any]:
 class ScorecardForm(FlaskForm):
     name = StringField(lazy_gettext("Scorecard name"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(lazy_gettext("Description"), validators=[Optional(), Length(max=2000)])
+    # left out of a post, the scorecard keeps its language (a new one is English)
+    language = SelectField(lazy_gettext("Written in"), validators=[Optional()])
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=60)
     add = SubmitField(lazy_gettext("Add criterion"))
     # qa/tiers: the "Escalation justified / correctly routed" criterion, AutoQA key escalation
@@ -113,6 +116,10 @@ class ScorecardForm(FlaskForm):
     publish = SubmitField(lazy_gettext("Publish new version"))
 
     editing: Scorecard | None = None  # the scorecard the form edits (None: a new one)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
 
     @classmethod
     def of(cls, scorecard: Scorecard | None) -> ScorecardForm:
@@ -124,6 +131,7 @@ class ScorecardForm(FlaskForm):
             data={
                 "name": scorecard.name if scorecard else "",
                 "description": scorecard.description if scorecard else "",
+                "language": scorecard.language if scorecard else DEFAULT_LANGUAGE,
                 "criteria": rows_from(base),
             }
         )
@@ -183,7 +191,8 @@ class AssignmentForm(FlaskForm):
         return form
 
     def offer(self) -> None:
-        """Offer every team, by name."""
+        """Offer every team, by name and the language it works in."""
         self.teams.choices = [
-            (t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
+            (t.id, f"{t.name} ({language_name(t.language)})")
+            for t in db.session.scalars(select(Team).order_by(Team.name))
         ]

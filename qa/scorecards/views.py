@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from ..access import roles_required
 from ..extensions import db
-from ..models import Criterion, Role, Scorecard, ScorecardVersion
+from ..languages import language_name
+from ..models import Criterion, Role, Scorecard, ScorecardVersion, Team
 from ..services import escalation_head
 from ..services import reviews as service
 from ..services import scorecards as assigning
@@ -39,8 +40,11 @@ def _page(form: ScorecardForm, scorecard: Scorecard | None, status: int = 200): 
     assign = None
     if scorecard is not None:
         assign = AssignmentForm.of(scorecard, assigning.assignments_of(scorecard))
+    other = assigning.teams_in_other_language(scorecard) if scorecard is not None else []
+    warning = language_warning(scorecard, other) if scorecard is not None and other else None
     return render_template(
-        "scorecards/edit.html", form=form, scorecard=scorecard, keys=_known_keys(), assign=assign
+        "scorecards/edit.html", form=form, scorecard=scorecard, keys=_known_keys(), assign=assign,
+        language_warning=warning,
     ), status
 
 
@@ -71,7 +75,7 @@ def edit(scorecard_id: int | None = None):
     try:
         version = service.save_scorecard(
             scorecard, form.name.data, form.description.data, form.specs(),
-            publish=bool(form.publish.data), actor=current_user,
+            publish=bool(form.publish.data), actor=current_user, language=form.language.data or None,
         )  # fmt: skip
     except service.ReviewError as exc:
         db.session.rollback()
@@ -79,6 +83,7 @@ def edit(scorecard_id: int | None = None):
         return _page(form, _scorecard_or_none(scorecard_id), 400)
     db.session.commit()
     flash(_saved(version), "info")
+    _warn_other_language(version.scorecard)
     return redirect(url_for(".edit", scorecard_id=version.scorecard_id))
 
 
@@ -104,7 +109,24 @@ def assign(scorecard_id: int):
         abort(400, str(exc))
     db.session.commit()
     flash(gettext("%(scorecard)s: assignment saved.", scorecard=scorecard.name), "info")
+    _warn_other_language(scorecard)
     return redirect(url_for(".edit", scorecard_id=scorecard.id))
+
+
+def _warn_other_language(scorecard: Scorecard) -> None:
+    """Warn (not refuse) when the scorecard applies to teams that work in another language."""
+    if teams := assigning.teams_in_other_language(scorecard):
+        flash(language_warning(scorecard, teams), "warning")
+
+
+def language_warning(scorecard: Scorecard, teams: list[Team]) -> str:
+    """Why a scorecard may not suit the teams it is assigned to."""
+    named = ", ".join(f"{t.name} ({language_name(t.language)})" for t in teams)
+    return gettext(
+        "%(scorecard)s is written in %(language)s, but it applies to teams that work in another "
+        "language: %(teams)s. Their reviewers will score with criteria in %(language)s.",
+        scorecard=scorecard.name, language=language_name(scorecard.language), teams=named,
+    )
 
 
 def _saved(version: ScorecardVersion) -> str:

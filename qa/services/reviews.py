@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import led_team_ids
 from ..extensions import db
+from ..languages import CONTENT_LANGUAGES
 from ..models import (
     Answer,
     Assignment,
@@ -200,14 +201,19 @@ def save_scorecard(
     *,
     publish: bool,
     actor: User | None = None,
+    language: str | None = None,
 ) -> ScorecardVersion:
-    """Create (scorecard None) or rename the scorecard, then store the criteria as its draft
-    or publish them as a new version."""
+    """Create (scorecard None) or rename the scorecard, set the language it is written in (None
+    keeps it), then store the criteria as its draft or publish them as a new version."""
+    if language is not None and language not in CONTENT_LANGUAGES:
+        raise ReviewError(gettext("unknown language %(code)s", code=repr(language)))
     if scorecard is None:
         scorecard = Scorecard(name=name.strip())
         db.session.add(scorecard)
     scorecard.name = name.strip()
     scorecard.description = (description or "").strip() or None
+    if language is not None:
+        scorecard.language = language
     db.session.flush()
     if publish:
         return publish_version(scorecard, criteria, actor=actor)

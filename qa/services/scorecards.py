@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import led_team_ids
 from ..extensions import db
+from ..languages import differs
 from ..models import Channel, Interaction, Role, Scorecard, ScorecardAssignment, Team, User
 from . import audit
 
@@ -76,6 +77,15 @@ def assignments_of(scorecard: Scorecard) -> list[ScorecardAssignment]:
             .where(ScorecardAssignment.scorecard_id == scorecard.id)
             .order_by(ScorecardAssignment.channel, ScorecardAssignment.team_id)
         )
+    )
+
+
+def teams_in_other_language(scorecard: Scorecard) -> list[Team]:
+    """The teams the scorecard is assigned to that work in another language than it is written
+    in (the builder warns about them; it does not refuse them)."""
+    teams = {a.team.id: a.team for a in assignments_of(scorecard) if a.team is not None}
+    return sorted(
+        (t for t in teams.values() if differs(scorecard.language, t.language)), key=lambda t: t.name
     )
 
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from qa.coaching.models import TrainingModule
+from qa.coaching.models import TrainingAssignment, TrainingModule
 from qa.demo import DEMO_PASSWORD, demo_accounts
 from qa.extensions import db
 from qa.kb.models import KbArticle, KbReviewLink
 from qa.kb.services import module_articles
-from qa.models import Dispute, Interaction, Review, ReviewStatus, Status, Team, User
+from qa.models import (
+    Dispute,
+    Interaction,
+    Review,
+    ReviewStatus,
+    Scorecard,
+    ScorecardVersion,
+    Status,
+    Team,
+    User,
+)
+from qa.services import scorecards as assigning
 from tests.conftest import Client
 
 pytestmark = pytest.mark.slow
@@ -18,13 +29,14 @@ pytestmark = pytest.mark.slow
 
 def test_demo_workspace_has_something_for_every_role(app):
     """Demo load (without calls) gives two English teams and a French one, scored interactions,
-    reviews, a dispute, quizzes; the French chats are scored by the shipped (English and
-    French) model."""
+    reviews, a dispute, quizzes; the French chats are scored by the shipped French model; the
+    French team has a lead who reads Coachline in French, its own French scorecard with two
+    reviews, and a French training module assigned to one of its agents."""
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "load", "--no-calls"])
     assert result.exit_code == 0, result.output
     assert db.session.query(Team).count() == 3
-    assert db.session.query(User).count() == 19
+    assert db.session.query(User).count() == 20
     interactions = db.session.query(Interaction).count()
     assert 250 <= interactions <= 400
     assert db.session.query(Interaction).filter_by(status=Status.SCORED).count() == interactions
@@ -40,17 +52,30 @@ def test_demo_workspace_has_something_for_every_role(app):
     failed = {a.criterion.name: a.value for a in dispute.review.answers}
     assert failed["Resolution"] == 0 and dispute.criteria
     assert all(m.quiz for m in db.session.query(TrainingModule))
+    french_team = db.session.query(Team).filter_by(language="fr").one()
+    card = db.session.query(Scorecard).filter_by(language="fr").one()
+    assert [(a.team_id, a.channel) for a in assigning.assignments_of(card)] == [(french_team.id, None)]
+    assert {r.interaction.team_id for r in db.session.query(Review).join(ScorecardVersion)
+            .filter(ScorecardVersion.scorecard_id == card.id)} == {french_team.id}  # fmt: skip
+    assert db.session.query(Review).join(ScorecardVersion).filter(
+        ScorecardVersion.scorecard_id == card.id).count() == 2  # fmt: skip
+    [module] = db.session.query(TrainingModule).filter_by(language="fr").all()
+    assert [a.agent.team_id for a in db.session.query(TrainingAssignment).filter_by(module=module)] == [
+        french_team.id]  # fmt: skip
+    assert db.session.query(TrainingModule).filter_by(language="en").count() >= 3
     homes = {
         "admin": "Team dashboard",
         "lead": "Team dashboard",
         "reviewer": "My review queue",
         "agent": "My feedback",
     }
+    french_homes = {"lead": "Tableau de bord"}
     for role, email in demo_accounts():
         c = Client(app.test_client())
         assert c.login(email, DEMO_PASSWORD).status_code == 302, email
         page = c.get("/", follow_redirects=True).get_data(as_text=True)
-        assert homes[role] in page, (role, email)
+        locale = db.session.scalar(select(User.locale).where(User.email == email))
+        assert (french_homes if locale == "fr" else homes)[role] in page, (role, email)
     again = runner.invoke(args=["demo", "load", "--no-calls"])
     assert "already loaded" in again.output
     assert db.session.query(Interaction).count() == interactions

@@ -8,6 +8,7 @@ flash, and leave the commit to the caller. Callers import from here (`coaching.s
 
 from .assignments import (
     agent_assignments,
+    agents_in_other_language,
     assign,
     assignments_for,
     can_view_assignment,
@@ -47,6 +48,7 @@ __all__ = [
     "acknowledge_session",
     "agenda_for",
     "agent_assignments",
+    "agents_in_other_language",
     "assign",
     "assignments_for",
     "can_view_assignment",

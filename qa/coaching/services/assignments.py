@@ -9,6 +9,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from ...extensions import db
+from ...languages import differs
 from ...models import Review, Role, User, utcnow
 from ...services import audit
 from ..models import TrainingAssignment, TrainingModule, TrainingStatus
@@ -61,6 +62,12 @@ def assign(
         )
         created.append(assignment)
     return created
+
+
+def agents_in_other_language(module: TrainingModule, agents: Iterable[User]) -> list[User]:
+    """The agents whose team works in another language than the module is written in (the
+    assign page warns about them; it does not refuse them)."""
+    return [a for a in agents if a.team is not None and differs(module.language, a.team.language)]
 
 
 def complete(

@@ -6,6 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ...extensions import db
+from ...languages import CONTENT_LANGUAGES
 from ...models import Criterion, Review, User
 from ...services import audit
 from ..models import TrainingModule
@@ -27,9 +28,13 @@ def save_module(
     criterion_key: str | None,
     quiz: str | None,
     pass_mark: int,
+    language: str | None = None,
 ) -> TrainingModule:
-    """Create (module None) or edit a training module; the title is unique."""
+    """Create (module None) or edit a training module; the title is unique. `language`: the
+    one it is written in (None: English for a new module, unchanged for an edit)."""
     title = title.strip()
+    if language is not None and language not in CONTENT_LANGUAGES:
+        raise TrainingError(gettext("unknown language %(code)s", code=repr(language)))
     if not title or not content.strip():
         raise TrainingError(gettext("a module needs a title and content"))
     if not 0 <= pass_mark <= 100:
@@ -45,6 +50,8 @@ def save_module(
     module.criterion_key = (criterion_key or "").strip() or None
     module.quiz = questions
     module.pass_mark = pass_mark
+    if language is not None:
+        module.language = language
     db.session.add(module)
     db.session.flush()
     audit.record(
