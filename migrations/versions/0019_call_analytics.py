@@ -7,7 +7,7 @@ signal (0 for existing policies: their draws stay as they were) and its threshol
 Existing calls get their analytics with `flask calls analytics --backfill`.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-03 19:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
