@@ -535,11 +535,7 @@ class _RowStore:
         key = (interaction.source, interaction.external_id)
         if key in seen or exists(*key):
             return None
-        turns = parse_turns(row)
-        try:
-            attach_extras(interaction, row, redact=self.redact)
-        except ExtrasError as exc:
-            raise IngestError(str(exc)) from None
+        turns = self._turns_and_extras(interaction, row)
         if not turns:
             raise IngestError(gettext("no content: give turns/transcript, or a recording for calls"))
         seen.add(key)
@@ -554,16 +550,21 @@ class _RowStore:
             raise IngestError(gettext("%(email)s is not in a team you lead", email=interaction.agent.email))
         return interaction
 
-    def store(self, row: Row) -> int | None:
-        """The new interaction's id, or None for a duplicate; IngestError for a bad row."""
-        interaction = self.check(row)
-        if exists(interaction.source, interaction.external_id):
-            return None
+    def _turns_and_extras(self, interaction: Interaction, row: Row) -> list[tuple[str, str]]:
+        """The row's turns, its tags and notes set on the interaction (IngestError if bad)."""
         turns = parse_turns(row)
         try:
             attach_extras(interaction, row, redact=self.redact)
         except ExtrasError as exc:
             raise IngestError(str(exc)) from None
+        return turns
+
+    def store(self, row: Row) -> int | None:
+        """The new interaction's id, or None for a duplicate; IngestError for a bad row."""
+        interaction = self.check(row)
+        if exists(interaction.source, interaction.external_id):
+            return None
+        turns = self._turns_and_extras(interaction, row)
         db.session.add(interaction)
         if interaction.channel == Channel.CALL and row.get("recording"):
             self._recording(interaction, row["recording"])

@@ -10,14 +10,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from qa.extensions import db
-from qa.models import Role, Scorecard
+from qa.models import Role
 from qa.services import escalation_head
-from qa.services import reviews as review_service
-from qa.services.escalations import record_escalation
 from tests.browser.conftest import seed_admin, sign_in
-from tests.conftest import make_interaction, make_team, make_user
-from tests.qa.test_tiers_escalation_head import JUSTIFIED, OPENERS, UNJUSTIFIED
+from tests.conftest import make_team, make_user
+from tests.qa.test_tiers_escalation_head import seed_reviewed_escalations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,26 +26,7 @@ def _seed_reviewed_escalations(count: int) -> None:
     red.tier, blue.tier = 1, 2
     admin, reviewer = seed_admin(), make_user(Role.REVIEWER)
     agent, other = make_user(Role.AGENT, team=red), make_user(Role.AGENT, team=blue)
-    spec = {k: v for k, v in escalation_head.CRITERION.items() if k != "scale"}
-    scorecard = Scorecard(name="Escalations")
-    db.session.add(scorecard)
-    db.session.flush()
-    review_service.publish_version(
-        scorecard, [{**spec, "scale_min": 0, "scale_max": 1}], actor=admin
-    )
-    [criterion] = scorecard.current.criteria
-    for n in range(count):
-        justified = n % 2
-        turns = [("customer", OPENERS[(n // 2) % 4]), ("agent", "Let me look at this."),
-                 ("customer", "Okay, thank you."), ("agent", "I am passing this on now.")]  # fmt: skip
-        source, target = make_interaction(agent, turns=turns), make_interaction(other)
-        source.tier, target.tier = 1, 2
-        reason = (JUSTIFIED if justified else UNJUSTIFIED)[(n // 2) % 4]
-        record_escalation(source, target, reason=reason)
-        review = review_service.start_review(source, reviewer, scorecard.current)
-        answers = {criterion.id: review_service.AnswerInput(justified)}
-        review_service.save_answers(review, answers, None, submit=True, actor=reviewer)
-    db.session.commit()
+    seed_reviewed_escalations(count, admin, reviewer, agent, other)
 
 
 def test_admin_sees_and_trains_the_escalation_head(live_app, page: Page):

@@ -56,6 +56,26 @@ def _scorecard(admin) -> Scorecard:  # type: ignore[no-untyped-def]
     return scorecard
 
 
+def seed_reviewed_escalations(count: int, admin, reviewer, agent, other) -> Scorecard:  # type: ignore[no-untyped-def]
+    """`count` escalations of `agent`'s N1 chats to `other`'s N2 team, alike but for the reason,
+    each answered by `reviewer` on the escalation criterion: justified for the reasons that
+    need N2, not for the others (committed). The escalation scorecard is returned."""
+    scorecard = _scorecard(admin)
+    [criterion] = scorecard.current.criteria
+    for n in range(count):
+        justified = n % 2
+        source = make_interaction(agent, turns=_turns(n // 2))
+        target = make_interaction(other)
+        source.tier, target.tier = 1, 2
+        reason = (JUSTIFIED if justified else UNJUSTIFIED)[(n // 2) % 4]
+        record_escalation(source, target, reason=reason)
+        r = review_service.start_review(source, reviewer, scorecard.current)
+        answers = {criterion.id: review_service.AnswerInput(justified)}
+        review_service.save_answers(r, answers, None, submit=True, actor=reviewer)
+    db.session.commit()
+    return scorecard
+
+
 def test_builder_adds_the_escalation_criterion(app, login):
     """ "Add escalation criterion" adds a row with the preset name, N/A allowed and the key."""
     admin = login(make_user(Role.ADMIN))
@@ -97,19 +117,7 @@ def test_head_learns_from_reviewers_and_scores_new_escalations(app):
     red.tier, blue.tier = 1, 2
     admin, reviewer = make_user(Role.ADMIN), make_user(Role.REVIEWER)
     agent, other = make_user(Role.AGENT, team=red), make_user(Role.AGENT, team=blue)
-    scorecard = _scorecard(admin)
-    [criterion] = scorecard.current.criteria
-    for n in range(64):
-        justified = n % 2
-        source = make_interaction(agent, turns=_turns(n // 2))
-        target = make_interaction(other)
-        source.tier, target.tier = 1, 2
-        reason = (JUSTIFIED if justified else UNJUSTIFIED)[(n // 2) % 4]
-        record_escalation(source, target, reason=reason)
-        r = review_service.start_review(source, reviewer, scorecard.current)
-        answers = {criterion.id: review_service.AnswerInput(justified)}
-        review_service.save_answers(r, answers, None, submit=True, actor=reviewer)
-    db.session.commit()
+    seed_reviewed_escalations(64, admin, reviewer, agent, other)
     result = app.test_cli_runner().invoke(
         args=["scoring", "train", "--from-reviews", "--escalation-head", "--min-labels", "30"]
     )
