@@ -16,9 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from ..coaching import services as coaching
 from ..extensions import db
-from ..models import Interaction, Role, Scorecard, Team, User, utcnow
+from ..models import Interaction, Notification, Role, Scorecard, Team, User, utcnow
 from ..services import reviews as review_service
 from ..services import scorecards as assigning
 from ..services.ingest import IngestSettings, ingest_recording, ingest_rows
@@ -251,6 +253,13 @@ def _scorecard_and_training(team: Team, lead: User, agents: list[User]) -> None:
         }
         review_service.save_answers(review, answers, comment, submit=True, actor=lead)
         review.submitted_at = interaction.started_at + timedelta(days=1)
+        # the agent's notification of the back-dated review carries its date, as in qa.demo
+        db.session.flush()
+        db.session.execute(
+            update(Notification)
+            .where(Notification.link == f"/reviews/{review.id}")
+            .values(created_at=review.submitted_at)
+        )
     module = coaching.save_module(
         None, lead, title=MODULE_TITLE, content=MODULE_CONTENT, criterion_key="Empathie",
         quiz=MODULE_QUIZ, pass_mark=100, language=LANGUAGE,
