@@ -125,7 +125,7 @@ def test_lead_assigns_a_scorecard_to_a_channel(live_app, page: Page):
     page.goto(f"{base}/scorecards/{scorecard_id}/edit")
     form = page.locator("#assignment-form")
     form.get_by_label("Email").check()
-    form.get_by_label("Teams", exact=True).select_option(label="Billing")
+    form.get_by_label("Teams", exact=True).select_option(label="Billing (English)")
     form.get_by_label("Only these teams on these channels").check()
     form.get_by_role("button", name="Save assignment").click()
     expect(page.get_by_text("assignment saved")).to_be_visible()
