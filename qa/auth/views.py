@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import supported_languages
 from ..models import User
-from ..services import audit, sign_in
+from ..services import audit, sign_in, voice_profiles
 from ..services import users as user_service
 from . import bp
 from .forms import ChangePasswordForm, LanguageForm, LoginForm, SetPasswordForm
@@ -174,3 +174,44 @@ def set_password(token: str):
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/set_password.html", form=form, user=user, error=None), status
+
+
+@bp.route("/account/voice-profile", methods=["GET", "POST"])
+@bp.route("/account/voice-profile/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def voice_profile(user_id: int | None = None):
+    """An agent's opt-in voice profile (biometric data): the agent themself, or an admin with
+    the agent's recorded consent, creates it from earlier calls, rebuilds or deletes it
+    (``action``: create | delete | withdraw); anyone else gets 404."""
+    agent = current_user if user_id is None else db.session.get(User, user_id)
+    if agent is None or not voice_profiles.may_manage(current_user, agent):
+        abort(404)
+    here = url_for(".voice_profile", user_id=user_id)
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        try:
+            if action == "create":
+                made = voice_profiles.enrol(
+                    agent, current_user, consent=request.form.get("consent") == "yes",
+                    consent_note=request.form.get("consent_note"),
+                )  # fmt: skip
+                message = gettext("Voice profile saved from %(calls)s earlier calls.", calls=made.calls)
+            elif action in ("delete", "withdraw"):
+                reason = "consent withdrawn" if action == "withdraw" else "deleted"
+                if voice_profiles.delete(agent, current_user, reason=reason):
+                    message = gettext("Voice profile deleted.")
+                else:
+                    message = gettext("There was no voice profile to delete.")
+            else:
+                abort(400, gettext("Unknown action."))
+        except voice_profiles.VoiceProfileError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(here, 303)
+        db.session.commit()
+        flash(message, "info")
+        return redirect(here, 303)
+    return render_template(
+        "auth/voice_profile.html", agent=agent, profile=voice_profiles.profile_of(agent),
+        for_self=agent.id == current_user.id,
+    )  # fmt: skip
