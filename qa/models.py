@@ -958,7 +958,7 @@ class VoiceProfile(db.Model):
     """An agent's voice profile (issue 16): the mean CAM++ speaker embedding of their speech on
     earlier calls, used to tell them from the customer on mono calls. Biometric data (GDPR
     art. 9): stored only after the agent's opt-in, deleted with the row on request or when
-    consent is withdrawn (docs/transcription.md)."""
+    consent is withdrawn (docs/privacy.md)."""
 
     __tablename__ = "voice_profile"
 

@@ -1,7 +1,7 @@
 """An agent's voice profile: the mean CAM++ speaker embedding of their speech on earlier calls.
 
 A voice profile is biometric data (GDPR art. 9): the app stores one only for an agent who opted
-in, and deletes it on request (docs/transcription.md, "Agent voice profiles"). This module is
+in, and deletes it on request (docs/privacy.md, "Agent voice profiles"). This module is
 the framework-free part: the embedding of the agent's speech (the diarizer's CAM++ model,
 1.5 s windows every 0.6 s, L2-normalised, averaged and normalised again) and the cosine
 similarity a diarized speaker's centroid has to it.

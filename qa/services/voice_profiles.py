@@ -9,7 +9,7 @@ never audio. On a new mono call of that agent the pipeline passes the profile to
 (`profile_for`), which names the agent by voice when the match is clear.
 
 Deleting the profile, or withdrawing consent (the same action), removes the row; the audit
-trail keeps that it existed and when it was deleted, not the embedding. docs/transcription.md
+trail keeps that it existed and when it was deleted, not the embedding. docs/privacy.md
 ("Agent voice profiles") is the notice for agents.
 """
 
