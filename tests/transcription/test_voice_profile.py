@@ -32,12 +32,15 @@ def _segment(text: str, start: float, end: float) -> Segment:
     ))  # fmt: skip
 
 
-# the script cues point the wrong way: speaker 0 (the agent's voice) states a need
+# the script cues point the wrong way: speaker 0 (the agent's voice) states a need, clearly
+# (two cues each way) or weakly (one customer cue, nothing else)
 MISLEADING = (
     _segment("I would like a refund for my order", 0.0, 4.0),
     _segment("thank you for calling how can I help you", 4.5, 8.0),
 )
+WEAK = (_segment("so my order is late", 0.0, 4.0), _segment("okay right", 4.5, 8.0))
 TURNS = (Turn(0.0, 4.2, 0, 0.9), Turn(4.4, 8.5, 1, 0.9))
+CENTROIDS = {0: _unit(1, 0.1, 0), 1: _unit(0, 1, 0.2)}  # speaker 0 is the profile's voice
 
 
 def test_cosine_and_match_need_a_clear_margin():
@@ -51,17 +54,27 @@ def test_cosine_and_match_need_a_clear_margin():
     assert close is not None and not close.decisive
 
 
-def test_a_clear_voice_match_names_the_agent_against_the_cues():
-    """Speaker 0 matches the profile: it is the agent although its text reads like a customer,
-    and the note says the voice profile decided, against the script cues."""
-    d = Diarization(TURNS, 2, centroids={0: _unit(1, 0.1, 0), 1: _unit(0, 1, 0.2)})
-    without = assign_roles(Transcript("en", 0.9, 9.0, MISLEADING), d)
+def test_a_clear_voice_match_names_the_agent_against_weak_cues():
+    """Speaker 0 matches the profile: it is the agent although its one cue reads like a
+    customer's, and the note says the voice profile decided."""
+    d = Diarization(TURNS, 2, centroids=CENTROIDS)
+    without = assign_roles(Transcript("en", 0.9, 9.0, WEAK), d)
     assert [s.speaker for s in without.segments] == ["customer", "agent"]
-    out = assign_roles(Transcript("en", 0.9, 9.0, MISLEADING), d, VoiceProfile(_unit(1, 0, 0)))
+    out = assign_roles(Transcript("en", 0.9, 9.0, WEAK), d, VoiceProfile(_unit(1, 0, 0)))
     assert [s.speaker for s in out.segments] == ["agent", "customer"]
     assert out.diarization_note is not None
-    assert "agent by voice profile (cosine" in out.diarization_note
-    assert "against the script cues" in out.diarization_note
+    assert "agent by voice profile (cosine 0.99 vs 0.00), against weak script cues" in (
+        out.diarization_note
+    )
+
+
+def test_clear_script_cues_overrule_a_disagreeing_voice_match():
+    """Two cues each way against the voice match: the cues decide (another person's profile
+    matched a customer on a real call, bench/voice_profile.py) and the note says so."""
+    d = Diarization(TURNS, 2, centroids=CENTROIDS)
+    out = assign_roles(Transcript("en", 0.9, 9.0, MISLEADING), d, VoiceProfile(_unit(1, 0, 0)))
+    assert [s.speaker for s in out.segments] == ["customer", "agent"]
+    assert "roles by script cues, which overruled the voice profile" in (out.diarization_note or "")
 
 
 def test_an_unclear_match_leaves_the_script_cues_to_decide():
@@ -74,26 +87,30 @@ def test_an_unclear_match_leaves_the_script_cues_to_decide():
 
 def test_a_profile_from_the_agents_turns_names_them_on_the_real_call():
     """A profile built from the agent's first two turns of the synthesised call (real CAM++)
-    matches the diarized agent speaker: with misleading text at the real turn times the
-    profile still labels over 90 % of the agent's and customer's time right."""
+    is closest to the speaker of the agent's turns on the call from the customer's first turn
+    on, where with no script cue the first-speaker rule gets the roles wrong."""
     _, (audio,) = decode_audio(AUDIO / "mono_call.ogg")
     ref = [line.split("\t", 3) for line in (AUDIO / "mono_call.txt").read_text().splitlines()]
     agent_spans = [(float(s), float(e)) for who, s, e, _ in ref if who == "agent"]
     profile = build_profile([(audio, agent_spans[:2])], min_seconds=5.0)
     assert profile is not None and profile.dims == 192 and profile.seconds > 5
-    d = Diarizer().diarize(audio)
+    cut = 6.5  # the call from the customer's first turn on: the first voice is the customer's
+    d = Diarizer().diarize(audio[int(cut * 16000) :])
     assert set(d.centroids) == {t.speaker for t in d.turns} and d.speakers == 2
-    # the customer's words on the agent's turns and the agent's on the customer's
-    texts = {"agent": "I would like a refund for my order please",
-             "customer": "thank you for calling how can I help you today"}  # fmt: skip
-    segs = tuple(_segment(texts[who], float(s), float(e)) for who, s, e, _ in ref)
-    out = assign_roles(Transcript("en", 0.9, 40.0, segs), d, profile)
-    assert "agent by voice profile" in (out.diarization_note or "")
-    right = total = 0.0
-    for seg in out.segments:  # each piece against the reference turn at its middle
-        mid = (seg.start + seg.end) / 2
-        who = next((w for w, a, b, _ in ref if float(a) <= mid <= float(b)), None)
-        if who is not None:
-            total += seg.end - seg.start
-            right += (seg.end - seg.start) * (seg.speaker == who)
-    assert total > 20 and right / total > 0.9
+    cropped = [(who, float(s) - cut, float(e) - cut) for who, s, e, _ in ref if float(s) > cut]
+    # no script cue at all: without the profile the first speaker (the customer) is the agent
+    segs = tuple(_segment("uh " * 6, s, e) for _, s, e in cropped)
+    plain = assign_roles(Transcript("en", 0.9, 40.0, segs), d)
+    assert plain.segments[0].speaker == "agent"
+    # the profile's closest speaker is the one heard on the agent's turns
+    found = match(d.centroids, profile)
+    heard: dict[int, float] = {}
+    for t in d.turns:
+        for who, s, e in cropped:
+            if who == "agent":
+                heard[t.speaker] = heard.get(t.speaker, 0.0) + max(
+                    0.0, min(e, t.end) - max(s, t.start)
+                )
+    assert found is not None and found.speaker == max(heard, key=lambda k: heard[k])
+    # two synthetic voices are close: a gap of about 0.15, at the default margin's edge
+    assert found.cosine - found.runner_up > 0.1
