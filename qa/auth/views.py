@@ -186,31 +186,20 @@ def voice_profile(user_id: int | None = None):
     agent = current_user if user_id is None else db.session.get(User, user_id)
     if agent is None or not voice_profiles.may_manage(current_user, agent):
         abort(404)
-    here = url_for(".voice_profile", user_id=user_id)
     if request.method == "POST":
-        action = request.form.get("action", "")
+        form = request.form
         try:
-            if action == "create":
-                made = voice_profiles.enrol(
-                    agent, current_user, consent=request.form.get("consent") == "yes",
-                    consent_note=request.form.get("consent_note"),
-                )  # fmt: skip
-                message = gettext("Voice profile saved from %(calls)s earlier calls.", calls=made.calls)
-            elif action in ("delete", "withdraw"):
-                reason = "consent withdrawn" if action == "withdraw" else "deleted"
-                if voice_profiles.delete(agent, current_user, reason=reason):
-                    message = gettext("Voice profile deleted.")
-                else:
-                    message = gettext("There was no voice profile to delete.")
-            else:
-                abort(400, gettext("Unknown action."))
+            message = voice_profiles.apply(
+                agent, current_user, form.get("action", ""),
+                consent=form.get("consent") == "yes", consent_note=form.get("consent_note"),
+            )  # fmt: skip
         except voice_profiles.VoiceProfileError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return redirect(here, 303)
-        db.session.commit()
-        flash(message, "info")
-        return redirect(here, 303)
+        else:
+            db.session.commit()
+            flash(message, "info")
+        return redirect(url_for(".voice_profile", user_id=user_id), 303)
     return render_template(
         "auth/voice_profile.html", agent=agent, profile=voice_profiles.profile_of(agent),
         for_self=agent.id == current_user.id,

@@ -172,10 +172,27 @@ def delete(agent: User, actor: User, *, reason: str = "deleted") -> bool:
     return True
 
 
+def apply(
+    agent: User, actor: User, action: str, *, consent: bool, consent_note: str | None
+) -> str:
+    """The profile page's action (create | delete | withdraw); returns the message to show.
+    The caller commits."""
+    if action == "create":
+        made = enrol(agent, actor, consent=consent, consent_note=consent_note)
+        return gettext("Voice profile saved from %(calls)s earlier calls.", calls=made.calls)
+    if action in ("delete", "withdraw"):
+        reason = "consent withdrawn" if action == "withdraw" else "deleted"
+        if delete(agent, actor, reason=reason):
+            return gettext("Voice profile deleted.")
+        return gettext("There was no voice profile to delete.")
+    raise VoiceProfileError(gettext("Unknown action."))
+
+
 __all__ = [
     "MIN_CONFIDENCE",
     "Enrolment",
     "VoiceProfileError",
+    "apply",
     "delete",
     "enrol",
     "may_manage",
