@@ -42,12 +42,6 @@ def low_confidence(config: Any) -> float:
     return float(config.get("SPEAKER_CONFIDENCE_LOW", DEFAULT_LOW_CONFIDENCE))
 
 
-def may_swap(user: User, interaction: Interaction) -> bool:
-    """Reviewers, leads and admins may swap the labels of a call transcript with speakers
-    (visibility is checked by the caller, `qa.access.get_interaction_or_404`)."""
-    return user.role in SWAPPERS and swappable(interaction)
-
-
 def swappable(interaction: Interaction) -> bool:
     """A call with a transcript that has agent or customer labels."""
     transcript = interaction.transcript
@@ -105,7 +99,6 @@ __all__ = [
     "SwapError",
     "SwapResult",
     "low_confidence",
-    "may_swap",
     "swap_speakers",
     "swappable",
 ]
