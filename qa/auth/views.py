@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..i18n import supported_languages
 from ..models import User
-from ..services import audit, sign_in
+from ..services import audit, sign_in, voice_profiles
 from ..services import users as user_service
 from . import bp
 from .forms import ChangePasswordForm, LanguageForm, LoginForm, SetPasswordForm
@@ -174,3 +174,33 @@ def set_password(token: str):
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/set_password.html", form=form, user=user, error=None), status
+
+
+@bp.route("/account/voice-profile", methods=["GET", "POST"])
+@bp.route("/account/voice-profile/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def voice_profile(user_id: int | None = None):
+    """An agent's opt-in voice profile (biometric data): the agent themself, or an admin with
+    the agent's recorded consent, creates it from earlier calls, rebuilds or deletes it
+    (``action``: create | delete | withdraw); anyone else gets 404."""
+    agent = current_user if user_id is None else db.session.get(User, user_id)
+    if agent is None or not voice_profiles.may_manage(current_user, agent):
+        abort(404)
+    if request.method == "POST":
+        form = request.form
+        try:
+            message = voice_profiles.apply(
+                agent, current_user, form.get("action", ""),
+                consent=form.get("consent") == "yes", consent_note=form.get("consent_note"),
+            )  # fmt: skip
+        except voice_profiles.VoiceProfileError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(message, "info")
+        return redirect(url_for(".voice_profile", user_id=user_id), 303)
+    return render_template(
+        "auth/voice_profile.html", agent=agent, profile=voice_profiles.profile_of(agent),
+        for_self=agent.id == current_user.id,
+    )  # fmt: skip

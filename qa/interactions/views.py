@@ -19,7 +19,7 @@ from ..access import (
 )
 from ..extensions import db
 from ..models import Channel, Interaction, Review, Role, Status
-from ..services import audit, helpdesk, search
+from ..services import audit, helpdesk, search, speakers
 from ..services import reviews as review_service
 from ..services.autoqa import custom_head_names
 from ..services.ingest import (
@@ -211,6 +211,30 @@ def retry(interaction_id: int):
         db.session.refresh(interaction)
         flash(gettext("Status now: %(status)s.", status=interaction.status.value), "info")
     return redirect(url_for(".detail", interaction_id=interaction_id))
+
+
+@bp.route("/<int:interaction_id>/speakers/swap", methods=["POST"])
+@roles_required(*speakers.SWAPPERS)
+def swap_speakers(interaction_id: int):
+    """Swap agent and customer on a call's transcript (a ``position``: that segment only),
+    then re-score AutoQA; back to the page the form came from (``next``, a local path)."""
+    interaction = get_interaction_or_404(interaction_id)
+    raw = request.form.get("position", "")
+    position = int(raw) if raw.isdigit() else None
+    if raw and position is None:
+        abort(400, gettext("The segment must be a number."))
+    try:
+        speakers.swap_speakers(interaction, current_user, position=position)
+    except speakers.SwapError as exc:
+        db.session.rollback()
+        abort(400, str(exc))
+    db.session.commit()
+    jobs.enqueue_scoring([interaction.id])
+    flash(gettext("Speakers swapped: the AutoQA scores and call analytics are recomputed."), "info")
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for(".detail", interaction_id=interaction_id)
+    return redirect(back, 303)
 
 
 @bp.route("/views", methods=["POST"])

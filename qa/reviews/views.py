@@ -124,7 +124,13 @@ def workspace_context(review: Review) -> dict[str, Any]:
     # Plain rows, not ORM objects: a 200-segment call renders noticeably faster this way.
     segments = (
         db.session.execute(
-            select(Segment.position, Segment.speaker, Segment.start, Segment.text)
+            select(
+                Segment.position,
+                Segment.speaker,
+                Segment.start,
+                Segment.text,
+                Segment.speaker_confidence,
+            )
             .where(Segment.transcript_id == interaction.transcript.id)
             .order_by(Segment.position)
         ).all()

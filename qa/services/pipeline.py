@@ -20,7 +20,7 @@ from transcription.language import detect_language, whisper_language
 
 from ..extensions import db
 from ..models import AutoScore, Interaction, Segment, Status, Transcript
-from . import call_analytics, escalation_head
+from . import call_analytics, escalation_head, voice_profiles
 from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
@@ -126,8 +126,9 @@ def transcribe(
         log.exception("transcription of interaction %s failed", interaction_id)
         fail(interaction, f"transcription failed unexpectedly: {type(exc).__name__}: {exc}")
         return False
-    if diarizer is not None:
-        result = label_speakers(diarizer, recording.path, result)
+    if diarizer is not None:  # the agent's opt-in voice profile, if any, helps name the agent
+        profile = voice_profiles.profile_for(interaction.agent_id)
+        result = label_speakers(diarizer, recording.path, result, profile)
     transcript = Transcript(
         interaction=interaction,
         language=result.language,

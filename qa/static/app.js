@@ -7,9 +7,10 @@
     player.currentTime = parseFloat(el.dataset.start);
     player.play().catch(function () {});
   }
+  function own(e) { return !e.target.closest("button, a, input"); }  // a control inside acts alone
   segments.forEach(function (el) {
-    el.addEventListener("click", function () { seek(el); });
-    el.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); seek(el); } });
+    el.addEventListener("click", function (e) { if (own(e)) seek(el); });
+    el.addEventListener("keydown", function (e) { if (own(e) && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); seek(el); } });
   });
   player.addEventListener("timeupdate", function () {
     var t = player.currentTime, current = null;
