@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
                         "model scores only these")
     t.add_argument("--c-empathy", type=float, default=None)
     t.add_argument("--c-resolution", type=float, default=None)
+    t.add_argument("--resolution-outcome", type=int, default=0, metavar="N",
+                   help="add outcome features to the resolution head: an N-word vocabulary of "
+                        "the last customer and agent turns plus turn position (default 0: off)")
+    t.add_argument("--empathy-cues", action="store_true",
+                   help="score stock / situated acknowledgement cues in the empathy head")
     e = sub.add_parser("evaluate", help="metrics on a labelled corpus")
     e.add_argument("data")
     e.add_argument("--model")
@@ -123,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             languages = [c.strip().lower() for c in args.languages.split(",") if c.strip()]
             model = train(args.data, args.out, encoder_path=args.encoder, languages=languages,
                           C_empathy=args.c_empathy or DEFAULT_C_EMPATHY,
-                          C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION)
+                          C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION,
+                          resolution_outcome=max(0, args.resolution_outcome),
+                          empathy_cues=args.empathy_cues)
             print(json.dumps({"version": model.version, "out": args.out,
                               "metrics": model.metadata["metrics"]}, indent=2))
             return 0

@@ -279,17 +279,19 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
 
 
 def fit_empathy_head(m: dict[str, Any], *, C: float, cv: int = 5, seed: int = 0,
-                     customer_negatives: bool = True,
-                     lexical_features: int = 0) -> MaxPooledLinearClassifier:
+                     customer_negatives: bool = True, lexical_features: int = 0,
+                     cues: bool = False) -> MaxPooledLinearClassifier:
     """The default empathy head from `design_matrices` output: max over agent-sentence bags,
     customer sentences as extra negatives, and with `lexical_features` > 0 a TF-IDF lexicon of
-    that many word/bigram features fitted on the same sentences (`lexical.py`)."""
+    that many word/bigram features fitted on the same sentences (`lexical.py`), with `cues` its
+    two acknowledgement cues (stock / situated, `lexical.acknowledgement_cues`)."""
     X, X_neg = m["emp_sentence_x"], m["customer_sentence_x"] if customer_negatives else None
     lexicon = None
     if lexical_features > 0:
         texts = list(m["emp_sentence_text"])
         negative_texts = list(m["customer_sentence_text"]) if customer_negatives else []
-        lexicon = SentenceLexicon(max_features=lexical_features).fit(texts + negative_texts)
+        lexicon = SentenceLexicon(max_features=lexical_features, cues=cues).fit(
+            texts + negative_texts)
         X = lexicon.features(X, texts)
         if X_neg is not None:
             X_neg = lexicon.features(X_neg, negative_texts)

@@ -36,6 +36,7 @@ from .model import (
     AutoQAModel,
     EncodedConversation,
     encode_conversations,
+    head_features,
     model_languages,
     pooled_contributions,
     slim_head,
@@ -137,7 +138,7 @@ class CustomHead:
 
     # --- scoring -----------------------------------------------------------------------
     def logit(self, ec: EncodedConversation) -> float:
-        return float(self.head.decision_function(pooled_features(ec)[None, :])[0])
+        return float(self.head.decision_function(head_features(self.head, ec)[None, :])[0])
 
     def explain(self, ec: EncodedConversation) -> tuple[np.ndarray, float]:
         """Each sentence's exact share of the logit, centred on the training mean (evidence.py),
@@ -157,7 +158,7 @@ class CustomHead:
     def probabilities(self, encoded: Sequence[EncodedConversation]) -> np.ndarray:
         if not encoded:
             return np.zeros(0)
-        X = np.vstack([pooled_features(ec) for ec in encoded])
+        X = np.vstack([head_features(self.head, ec) for ec in encoded])
         return np.asarray(self.head.predict_proba(X)[:, 1])
 
 

@@ -113,6 +113,14 @@ def resolution_features(ec: EncodedConversation) -> np.ndarray:
     return np.asarray((shares.T @ ec.turn_vectors).reshape(-1))
 
 
+def head_features(head: Any, ec: EncodedConversation) -> np.ndarray:
+    """What a pooled head scores: `resolution_features`, followed by the outcome features
+    (outcome.py) when the head was fitted with them (`outcome_`)."""
+    pooled = resolution_features(ec)
+    outcome = getattr(head, "outcome_", None)
+    return pooled if outcome is None else np.concatenate([pooled, outcome.features(ec)])
+
+
 def sentence_shares(ec: EncodedConversation) -> np.ndarray:
     """(n_sentences, n_blocks): each sentence's coefficient in each pooled block."""
     if not len(ec.sentences):
@@ -126,14 +134,22 @@ def pooled_contributions(head: CalibratedLinearClassifier,
     """A linear head on `resolution_features` (the resolution head, custom heads): each
     sentence's contribution, centred on the head's training mean when it has one (evidence.py),
     and the conversation's baseline logit: baseline + sum(contributions) == logit."""
-    if not len(ec.sentences):
-        return np.zeros(0), float(head.intercept_)
-    weights = np.asarray(head.coef_).reshape(len(RESOLUTION_BLOCKS), -1)
+    outcome = getattr(head, "outcome_", None)
+    coef = np.asarray(head.coef_).reshape(-1)
     mean = getattr(head, "feature_mean_", None)
+    mean = None if mean is None else np.asarray(mean).reshape(-1)
+    n_pooled = len(coef) - (0 if outcome is None else outcome.n_features)
+    extra, extra_offset = np.zeros(len(ec.sentences)), 0.0
+    if outcome is not None:
+        extra, extra_offset = outcome.contributions(
+            ec, coef[n_pooled:], None if mean is None else mean[n_pooled:])
+    if not len(ec.sentences):
+        return np.zeros(0), float(head.intercept_) + extra_offset
+    weights = coef[:n_pooled].reshape(len(RESOLUTION_BLOCKS), -1)
     contributions, offset = centred_contributions(
         weights, sentence_shares(ec), ec.embeddings,
-        None if mean is None else np.asarray(mean).reshape(weights.shape))
-    return contributions, float(head.intercept_) + offset
+        None if mean is None else mean[:n_pooled].reshape(weights.shape))
+    return contributions + extra, float(head.intercept_) + offset + extra_offset
 
 
 def model_languages(metadata: dict[str, Any]) -> tuple[str, ...]:
@@ -247,7 +263,8 @@ class AutoQAModel:
             # max pooling: the chosen sentence carries its turn's whole logit (see below)
             "empathy_intercept": 0.0 if max_pooled else self.empathy_head.intercept_,
             "resolution_logit": float(
-                self.resolution_head.decision_function(resolution_features(ec)[None, :])[0]),
+                self.resolution_head.decision_function(
+                    head_features(self.resolution_head, ec)[None, :])[0]),
             "resolution_contributions": res_contrib,
             "resolution_intercept": res_baseline,
         }
@@ -293,7 +310,8 @@ class AutoQAModel:
         agent_sentences = [k for k, s in enumerate(ec.sentences) if s.speaker == "agent"]
         emp_evidence = top_evidence([ec.sentences[k] for k in agent_sentences],
                                     emp_contrib[agent_sentences])
-        res_prob = float(self.resolution_head.predict_proba(resolution_features(ec)[None, :])[0, 1])
+        res_prob = float(self.resolution_head.predict_proba(
+            head_features(self.resolution_head, ec)[None, :])[0, 1])
         res_evidence = top_evidence(ec.sentences, pooled_contributions(self.resolution_head, ec)[0])
         return Prediction(
             empathy_score=empathy_score,
@@ -309,7 +327,7 @@ def slim_head(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
     slim = type(head)(**head.get_params())
     for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_",
-                 "lexicon_"):
+                 "lexicon_", "outcome_"):
         if hasattr(head, name):
             setattr(slim, name, getattr(head, name))
     slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)

@@ -35,8 +35,10 @@ from .model import (
     AutoQAModel,
     EncodedConversation,
     encode_conversations,
+    head_features,
     resolution_features,
 )
+from .outcome import LEXICAL_BLOCKS, POSITION_FEATURES, OutcomeFeatures
 from .schema import to_turns
 
 DEFAULT_C_EMPATHY = 0.3
@@ -178,6 +180,7 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
               encoded: Sequence[EncodedConversation] | None = None,
               customer_negatives: bool = True,
               lexical_features: int = DEFAULT_EMPATHY_LEXICAL_FEATURES,
+              resolution_outcome: int = 0, empathy_cues: bool = False,
               ) -> tuple[CalibratedLinearClassifier, CalibratedLinearClassifier, dict[str, Any]]:
     """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics.
 
@@ -188,6 +191,11 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
     (a customer describing their own feelings is the opposite of acknowledging someone else's).
     lexical_features: with max_sentence pooling, the size of the sentence TF-IDF vocabulary
     scored beside the embedding (0: embeddings only; see lexical.py).
+    resolution_outcome: > 0 adds the outcome features of outcome.py to the resolution head (a
+    word/bigram vocabulary of that size over the last customer and last agent turns, and
+    turn-position features); 0 keeps the pooled embeddings only.
+    empathy_cues: with max_sentence pooling and a lexicon, the two acknowledgement cues
+    (stock / situated apology, lexical.py) are scored beside each sentence's TF-IDF row.
     """
     if encoded is None:
         encoded = encode_conversations(encoder, [r["turns"] for r in rows])
@@ -196,14 +204,19 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
     if empathy_pooling == "max_sentence":
         emp = fit_empathy_head(m, C=C_empathy, cv=cv, seed=seed,
                                customer_negatives=customer_negatives,
-                               lexical_features=lexical_features)
+                               lexical_features=lexical_features, cues=empathy_cues)
     elif empathy_pooling == "mean":
         emp = CalibratedLinearClassifier(C=C_empathy, cv=cv, random_state=seed)
         emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
     else:
         raise ScoringError(f"unknown empathy pooling: {empathy_pooling!r}")
     res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
-    res.fit(m["res_x"], m["res_y"], groups=m["res_groups"])
+    if resolution_outcome > 0:
+        res.outcome_ = OutcomeFeatures(max_features=resolution_outcome).fit(encoded)
+        res_x = np.vstack([head_features(res, ec) for ec in encoded])
+    else:
+        res_x = m["res_x"]
+    res.fit(res_x, m["res_y"], groups=m["res_groups"])
     conv_scores = conversation_empathy(emp.oof_proba_, m["emp_conv"], len(rows))
     conv_labels = np.array([int(any(r["agent_empathy"])) for r in rows])
     metrics = {
@@ -220,10 +233,13 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
           C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
           cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
           languages: Sequence[str] = DEFAULT_LANGUAGES,
-          encoder: TextEncoder | None = None) -> AutoQAModel:
+          encoder: TextEncoder | None = None, resolution_outcome: int = 0,
+          empathy_cues: bool = False) -> AutoQAModel:
     """Train on one or more corpus JSONL files and save the artifact (model.joblib + model.json)
     to out_dir; `languages` are those of the corpora, the only ones the model will score.
-    `encoder` (e.g. a caching proxy) replaces get_encoder(encoder_path)."""
+    `encoder` (e.g. a caching proxy) replaces get_encoder(encoder_path); `resolution_outcome`
+    and `empathy_cues` as in `fit_heads` (off by default: the recipes that predate them, e.g.
+    the French model's, train as before)."""
     paths = [data_path] if isinstance(data_path, (str, Path)) else list(data_path)
     if not paths:
         raise ScoringError("no training data given")
@@ -232,7 +248,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
     if encoder is None:
         encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
-                                  cv=cv, seed=seed, empathy_pooling=empathy_pooling)
+                                  cv=cv, seed=seed, empathy_pooling=empathy_pooling,
+                                  resolution_outcome=resolution_outcome, empathy_cues=empathy_cues)
     weights_sha = hashlib.sha256(np.concatenate([emp.coef_, res.coef_]).round(6).tobytes())
     now = datetime.now(UTC)
     version = f"autoqa-{now:%Y%m%d}-{weights_sha.hexdigest()[:8]}"
@@ -254,6 +271,11 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
                    "empathy_customer_negatives": empathy_pooling == "max_sentence",
                    "empathy_lexical_features": (DEFAULT_EMPATHY_LEXICAL_FEATURES
                                                 if empathy_pooling == "max_sentence" else 0),
+                   **({"resolution_outcome": {
+                       "vocabulary": resolution_outcome, "blocks": list(LEXICAL_BLOCKS),
+                       "position_features": list(POSITION_FEATURES)}}
+                      if resolution_outcome > 0 else {}),
+                   **({"empathy_acknowledgement_cues": True} if empathy_cues else {}),
                    "encoding": ENCODING_NOTES.get(str(encoder.name), ENCODING_NOTES[""]),
                    "empathy_aggregation": "mean of top-k agent-turn probabilities, "
                                           "k = ceil(n_agent_turns / 3)",
