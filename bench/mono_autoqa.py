@@ -303,7 +303,9 @@ class Pipeline:
         t0 = time.perf_counter()
         value = build()
         self.seconds[kind] += time.perf_counter() - t0
-        file.write_bytes(pickle.dumps(value))
+        part = file.with_suffix(f".{os.getpid()}.part")  # atomic: parallel runs share the cache
+        part.write_bytes(pickle.dumps(value))
+        part.rename(file)
         return value
 
     def stereo(self, path: Path) -> Any:
@@ -360,6 +362,10 @@ def run_corpus(args: argparse.Namespace, pipe: Pipeline, model: Any) -> dict[str
     render_s = time.perf_counter() - t0
     per_call: list[dict[str, Any]] = []
     texts, stereos, monos = [], [], []
+    if args.reverse:  # a second process filling the cache from the other end
+        for call in reversed(calls):
+            pipe.stereo(call["stereo"])
+            pipe.mono(call["mono"])
     for i, (row, call) in enumerate(zip(sample, calls, strict=True)):
         stereo = pipe.stereo(call["stereo"])
         labelled, d = pipe.mono(call["mono"])
@@ -493,6 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phone", action="store_true", help="8 kHz, 300-3400 Hz band")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--no-spokenwoz", action="store_true")
+    parser.add_argument("--spokenwoz-only", action="store_true")
+    parser.add_argument("--reverse", action="store_true",
+                        help="transcribe the calls last to first (a second process sharing the cache)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--whisper", default=None, help="default: the app's (tiny.en)")
     parser.add_argument("--threads", type=int, default=2)
@@ -519,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
         "corpus_file": str(args.corpus.relative_to(ROOT) if args.corpus.is_relative_to(ROOT)
                            else args.corpus),
     }
+    if args.spokenwoz_only:
+        print(json.dumps(run_spokenwoz(args.data, pipe, model, args.cache), indent=2))
+        return 0
     result["corpus"] = run_corpus(args, pipe, model)
     result["spokenwoz"] = None if args.no_spokenwoz else run_spokenwoz(
         args.data, pipe, model, args.cache)
