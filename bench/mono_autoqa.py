@@ -294,10 +294,18 @@ class Pipeline:
         self.diarizer = Diarizer()
         self.seconds = {"transcribe_stereo": 0.0, "transcribe_mono": 0.0, "diarize": 0.0}
 
-    def _cached(self, path: Path, kind: str, build: Any) -> Any:
+    def _file(self, path: Path, kind: str) -> Path:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         key = hashlib.sha256(repr((digest, kind, self.settings)).encode()).hexdigest()[:20]
-        file = self.cache / f"{key}.pickle"
+        return self.cache / f"{key}.pickle"
+
+    def done(self, call: dict[str, Any]) -> bool:
+        """Whether the call's transcripts and diarization are all in the cache."""
+        return self._file(call["stereo"], "transcribe_stereo").exists() and all(
+            self._file(call["mono"], k).exists() for k in ("transcribe_mono", "diarize"))
+
+    def _cached(self, path: Path, kind: str, build: Any) -> Any:
+        file = self._file(path, kind)
         if file.exists():
             return pickle.loads(file.read_bytes())
         t0 = time.perf_counter()
@@ -360,6 +368,9 @@ def run_corpus(args: argparse.Namespace, pipe: Pipeline, model: Any) -> dict[str
     t0 = time.perf_counter()
     calls = [render_call(r, i, args.phone, args.cache) for i, r in enumerate(sample)]
     render_s = time.perf_counter() - t0
+    if args.cached_only:  # what a run cut short for time had finished
+        kept = [(r, c) for r, c in zip(sample, calls, strict=True) if pipe.done(c)]
+        sample, calls = [r for r, _ in kept], [c for _, c in kept]
     per_call: list[dict[str, Any]] = []
     texts, stereos, monos = [], [], []
     if args.reverse:  # a second process filling the cache from the other end
@@ -500,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--no-spokenwoz", action="store_true")
     parser.add_argument("--spokenwoz-only", action="store_true")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="score only the calls already transcribed into the cache")
     parser.add_argument("--reverse", action="store_true",
                         help="transcribe the calls last to first (a second process sharing the cache)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
