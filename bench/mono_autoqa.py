@@ -357,7 +357,7 @@ def _role_row(labelled: Any, d: Any, reference: list[tuple[float, float, str]]) 
         "der": round(der(reference, hypothesis_turns(d), 0.25)["der"], 4),
         "role_accuracy": round(roles["accuracy"], 4),
         "word_seconds": round(roles["word_seconds"], 2),
-        "swapped": roles["word_seconds"] > 0 and roles["accuracy"] < 0.5,
+        "swapped": d.speakers >= 2 and roles["word_seconds"] > 0 and roles["accuracy"] < 0.5,
         "note": labelled.diarization_note,
     }
 
