@@ -38,6 +38,7 @@ from .model import (
     resolution_features,
 )
 from .schema import to_turns
+from .turn_features import fit_lexical_resolution_head
 
 DEFAULT_C_EMPATHY = 0.3
 DEFAULT_C_RESOLUTION = 0.1
@@ -178,6 +179,7 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
               encoded: Sequence[EncodedConversation] | None = None,
               customer_negatives: bool = True,
               lexical_features: int = DEFAULT_EMPATHY_LEXICAL_FEATURES,
+              resolution_lexicon: dict[str, Any] | None = None,
               ) -> tuple[CalibratedLinearClassifier, CalibratedLinearClassifier, dict[str, Any]]:
     """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics.
 
@@ -188,6 +190,9 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
     (a customer describing their own feelings is the opposite of acknowledging someone else's).
     lexical_features: with max_sentence pooling, the size of the sentence TF-IDF vocabulary
     scored beside the embedding (0: embeddings only; see lexical.py).
+    resolution_lexicon: None (default) for the resolution head on the pooled embedding blocks
+    alone; a dict of `turn_features.ConversationLexicon` options ({} = its defaults) to add
+    per-field TF-IDF and turn-position features to it (the French recipe).
     """
     if encoded is None:
         encoded = encode_conversations(encoder, [r["turns"] for r in rows])
@@ -202,8 +207,14 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
         emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
     else:
         raise ScoringError(f"unknown empathy pooling: {empathy_pooling!r}")
-    res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
-    res.fit(m["res_x"], m["res_y"], groups=m["res_groups"])
+    res: CalibratedLinearClassifier
+    if resolution_lexicon is None:
+        res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
+        res.fit(m["res_x"], m["res_y"], groups=m["res_groups"])
+    else:
+        res = fit_lexical_resolution_head(encoded, m["res_x"], m["res_y"], m["res_groups"],
+                                          C=C_resolution, cv=cv, seed=seed,
+                                          options=resolution_lexicon)
     conv_scores = conversation_empathy(emp.oof_proba_, m["emp_conv"], len(rows))
     conv_labels = np.array([int(any(r["agent_empathy"])) for r in rows])
     metrics = {
@@ -220,7 +231,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
           C_empathy: float = DEFAULT_C_EMPATHY, C_resolution: float = DEFAULT_C_RESOLUTION,
           cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
           languages: Sequence[str] = DEFAULT_LANGUAGES,
-          encoder: TextEncoder | None = None) -> AutoQAModel:
+          encoder: TextEncoder | None = None,
+          resolution_lexicon: dict[str, Any] | None = None) -> AutoQAModel:
     """Train on one or more corpus JSONL files and save the artifact (model.joblib + model.json)
     to out_dir; `languages` are those of the corpora, the only ones the model will score.
     `encoder` (e.g. a caching proxy) replaces get_encoder(encoder_path)."""
@@ -232,7 +244,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
     if encoder is None:
         encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
-                                  cv=cv, seed=seed, empathy_pooling=empathy_pooling)
+                                  cv=cv, seed=seed, empathy_pooling=empathy_pooling,
+                                  resolution_lexicon=resolution_lexicon)
     weights_sha = hashlib.sha256(np.concatenate([emp.coef_, res.coef_]).round(6).tobytes())
     now = datetime.now(UTC)
     version = f"autoqa-{now:%Y%m%d}-{weights_sha.hexdigest()[:8]}"
@@ -243,7 +256,7 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
     if len(files) > 1:
         training_data = {"files": files, "conversations": len(rows),
                          "agent_turns": int(sum(f["agent_turns"] for f in files))}
-    metadata = {
+    metadata: dict[str, Any] = {
         "created": now.isoformat(timespec="seconds"),
         "training_data": training_data,
         "metrics": metrics,
@@ -261,6 +274,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
         "resolution_threshold": 0.5,
         "languages": list(languages),
     }
+    if resolution_lexicon is not None:  # opt-in (turn_features.py); absent from other models
+        metadata["params"]["resolution_lexicon"] = res.lexicon_.options()  # type: ignore[attr-defined]
     model = AutoQAModel(emp, res, encoder=encoder, version=version, metadata=metadata)
     model.save(out_dir)
     return model
