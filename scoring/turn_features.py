@@ -36,6 +36,7 @@ from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
 from .classifiers import CalibratedLinearClassifier, _matrix, _sigmoid
+from .errors import ScoringError
 
 FIELDS = ("all", "tail", "last_customer", "last_agent")
 STRUCTURE = ("customer_spoke_last", "customer_after_last_agent", "last_customer_question",
@@ -199,7 +200,11 @@ def fit_lexical_resolution_head(encoded: Sequence[Any], dense: np.ndarray, y: np
                                 options: dict[str, Any]) -> LexicalResolutionClassifier:
     """Fit a ConversationLexicon on the training conversations and the head on
     [dense pooled blocks, lexicon features]."""
-    lexicon = ConversationLexicon(**{**DEFAULT_OPTIONS, **options}).fit(encoded)
+    try:
+        lexicon = ConversationLexicon(**{**DEFAULT_OPTIONS, **options})
+    except (TypeError, ValueError) as exc:
+        raise ScoringError(f"bad resolution lexicon options {options!r}: {exc}") from exc
+    lexicon.fit(encoded)
     X = sparse.hstack([sparse.csr_matrix(dense), lexicon.features(encoded)], format="csr")
     head = LexicalResolutionClassifier(C=C, cv=cv, random_state=seed)
     head.fit(X, y, groups=groups)

@@ -4,6 +4,7 @@ default recipe left without them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,23 @@ def test_default_recipe_has_no_lexicon(encoder: Any) -> None:
     _, res, _ = fit_heads(_rows(), encoder, cv=3, lexical_features=0)
     assert type(res) is CalibratedLinearClassifier
     assert not hasattr(res, "lexicon_")
+
+
+@pytest.mark.parametrize("value", ["{not json", "[1, 2]", '{"colour": "red"}'])
+def test_train_cli_rejects_bad_lexicon_options(tmp_path: Path, value: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m scoring train --resolution-lexicon` with bad JSON, a non-object or an unknown
+    option exits 2 with a one-line error, before or instead of a traceback."""
+    from scoring.__main__ import main
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": r["id"], "domain": r["domain"],
+                                          "turns": [t.__dict__ for t in r["turns"]],
+                                          "resolved": r["resolved"],
+                                          "agent_empathy": r["agent_empathy"]}) + "\n"
+                              for r in _rows()), encoding="utf-8")
+    code = main(["train", str(corpus), "--out", str(tmp_path / "m"), "--encoder", USE_M3,
+                 "--resolution-lexicon", value])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and "Traceback" not in err
+    assert not (tmp_path / "m" / "model.json").exists()
