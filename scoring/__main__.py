@@ -99,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
                         "the last customer and agent turns plus turn position (default 0: off)")
     t.add_argument("--empathy-cues", action="store_true",
                    help="score stock / situated acknowledgement cues in the empathy head")
+    t.add_argument("--resolution-lexicon", metavar="JSON", default=None,
+                   help="add TF-IDF and turn-position features to the resolution head "
+                        "(scoring/turn_features.py): a JSON object of options, '{}' for the "
+                        "defaults (the French recipe, docs/autoqa.md)")
     e = sub.add_parser("evaluate", help="metrics on a labelled corpus")
     e.add_argument("data")
     e.add_argument("--model")
@@ -126,11 +130,20 @@ def main(argv: list[str] | None = None) -> int:
             from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
 
             languages = [c.strip().lower() for c in args.languages.split(",") if c.strip()]
+            lexicon = None
+            if args.resolution_lexicon is not None:
+                try:
+                    lexicon = json.loads(args.resolution_lexicon)
+                except ValueError as exc:
+                    raise ScoringError(f"--resolution-lexicon is not JSON: {exc}") from exc
+                if not isinstance(lexicon, dict):
+                    raise ScoringError("--resolution-lexicon must be a JSON object")
             model = train(args.data, args.out, encoder_path=args.encoder, languages=languages,
                           C_empathy=args.c_empathy or DEFAULT_C_EMPATHY,
                           C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION,
                           resolution_outcome=max(0, args.resolution_outcome),
-                          empathy_cues=args.empathy_cues)
+                          empathy_cues=args.empathy_cues,
+                          resolution_lexicon=lexicon)
             print(json.dumps({"version": model.version, "out": args.out,
                               "metrics": model.metadata["metrics"]}, indent=2))
             return 0

