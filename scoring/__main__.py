@@ -3,6 +3,8 @@
 predict IN.jsonl OUT.jsonl [--model DIR]   score {"id","turns"} lines (PRODUCT.md contract)
 train DATA.jsonl --out DIR                 train heads on a labelled corpus, write an artifact
 evaluate [--model DIR] DATA.jsonl          metrics of a model on a labelled corpus
+calibrate [--model DIR] DATA.jsonl...      fit the conformal sets and confidence of each head
+                                           into DIR/model.json ("conformal"; docs/uncertainty.md)
 Errors are one line on stderr and a non-zero exit, never a traceback.
 """
 
@@ -98,6 +100,20 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("data")
     e.add_argument("--model")
     e.add_argument("--encoder")
+    c = sub.add_parser("calibrate", help="fit the uncertainty (conformal sets, confidence) of "
+                                         "a model on a calibration split, into its model.json")
+    c.add_argument("data", nargs="*", help="labelled corpus JSONL files the model was never "
+                                           "trained on (the training schema)")
+    c.add_argument("--model", help="artifact folder (default: the shipped English model)")
+    c.add_argument("--encoder")
+    c.add_argument("--split", choices=("all", "dev"), default="all",
+                   help="dev: only the dev half of each file by sha256(id), the test half stays "
+                        "held out (default: every row)")
+    c.add_argument("--pairs", help="JSONL of {\"head\", \"probability\", \"label\"} written by any "
+                                   "model (e.g. a cascade) instead of scoring DATA with --model")
+    c.add_argument("--level", type=float, default=None, help="nominal coverage (default 0.9)")
+    c.add_argument("--calibrator", default="platt", choices=("platt", "isotonic", "none"))
+    c.add_argument("--dry-run", action="store_true", help="print, do not write model.json")
     args = parser.parse_args(argv)
 
     try:
@@ -126,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
                           C_resolution=args.c_resolution or DEFAULT_C_RESOLUTION)
             print(json.dumps({"version": model.version, "out": args.out,
                               "metrics": model.metadata["metrics"]}, indent=2))
+            return 0
+        if args.command == "calibrate":
+            from .calibrate import calibrate_command
+
+            print(json.dumps(calibrate_command(args), indent=2))
             return 0
         if args.command == "evaluate":
             from .train import evaluate

@@ -284,7 +284,10 @@ def _band(value: float, low: float, high: float, slack: float) -> float:
 
 
 def _pct(ratio: float) -> str:
-    return f"{100 * ratio:.0f}%"
+    """A share in the reader's locale: "12%", "12\u00a0%" in French (issue 15)."""
+    from ..formats import format_percent
+
+    return format_percent(ratio)
 
 
 # key: how a row gives (score, label), or None when its figure is unknown; the limits are
