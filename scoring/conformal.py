@@ -264,14 +264,14 @@ def fit(pairs: Mapping[str, tuple[Sequence[float], Sequence[int]]], *,
 
 
 def coverage(calibration: HeadCalibration, p: Sequence[float] | np.ndarray,
-             y: Sequence[int] | np.ndarray) -> dict[str, float]:
+             y: Sequence[int] | np.ndarray) -> dict[str, Any]:
     """On held-out pairs: how often the set holds the true label, mean set size, share of
     uncertain items, per-label coverage, and the ECE before/after the calibrator."""
     p_arr, y_arr = np.asarray(p, dtype=float), np.asarray(y, dtype=int)
     sets = [calibration.prediction_set(v) for v in p_arr]
     hit = np.array([t in s for t, s in zip(y_arr, sets, strict=True)])
     sizes = np.array([len(s) for s in sets])
-    out = {"n": int(len(y_arr)), "level": calibration.level,
+    out: dict[str, Any] = {"n": int(len(y_arr)), "level": calibration.level,
            "coverage": round(float(hit.mean()), 4) if len(hit) else float("nan"),
            "mean_set_size": round(float(sizes.mean()), 4) if len(sizes) else float("nan"),
            "uncertain_share": round(float((sizes != 1).mean()), 4) if len(sizes) else 0.0,

@@ -25,8 +25,8 @@ from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
     from scoring import AutoQAModel, Evidence
-    from scoring.custom import CustomScore
     from scoring.conformal import Calibration, Uncertainty
+    from scoring.custom import CustomScore
 
 log = logging.getLogger(__name__)
 

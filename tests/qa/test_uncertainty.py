@@ -15,8 +15,8 @@ from qa.formats import format_percent, format_score_percent
 from qa.models import AutoScore, Role, Sample, SamplingPolicy
 from qa.services import sampling
 from qa.services.pipeline import _score_with
-from qa.services.sampling.policies import validate_policy_values
 from qa.services.reviews import start_review
+from qa.services.sampling.policies import validate_policy_values
 from scoring import Prediction
 from scoring import conformal as cf
 from tests.conftest import make_interaction, make_team, make_user
