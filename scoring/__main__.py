@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from .conformal import Calibration
 from .errors import ScoringError
 from .model import AutoQAModel
 from .schema import Turn, to_turns
@@ -49,12 +50,18 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
     """Score every good line of src into dst; report bad lines on err. Returns (ok, bad)."""
     ok = bad = 0
     pending: list[tuple[Any, list[Turn]]] = []
+    # a calibrated model adds each head's "uncertainty" (docs/uncertainty.md)
+    calibration = Calibration.from_metadata(getattr(model, "metadata", None))
 
     def flush() -> None:
         nonlocal ok
         preds = model.predict([turns for _, turns in pending])
         for (conv_id, _), pred in zip(pending, preds, strict=True):
-            dst.write(json.dumps(pred.to_dict(id=conv_id), ensure_ascii=False) + "\n")
+            line = pred.to_dict(id=conv_id)
+            if calibration is not None:
+                for head, u in calibration.assess_prediction(pred).items():
+                    line[head]["uncertainty"] = u.to_dict()
+            dst.write(json.dumps(line, ensure_ascii=False) + "\n")
         ok += len(pending)
         pending.clear()
 

@@ -39,6 +39,7 @@ from transcription import Segment as TimedSegment
 from transcription import call_analytics as compute_figures
 
 from ..extensions import db
+from ..formats import format_percent
 from ..models import CallAnalysis, Channel, Interaction, Segment, Transcript
 from .dashboard_days import Period, scope
 from .sampling import week_of
@@ -285,8 +286,6 @@ def _band(value: float, low: float, high: float, slack: float) -> float:
 
 def _pct(ratio: float) -> str:
     """A share in the reader's locale: "12%", "12\u00a0%" in French (issue 15)."""
-    from ..formats import format_percent
-
     return format_percent(ratio)
 
 
