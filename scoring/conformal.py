@@ -58,21 +58,31 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def fit_platt(p: np.ndarray, y: np.ndarray, iterations: int = 100) -> dict[str, float]:
-    """sigmoid(a * logit(p) + b) fitted by Newton's method on the log loss, with Platt's
-    smoothed targets ((n+ + 1) / (n+ + 2), 1 / (n- + 2)) so that it never reaches 0 or 1."""
+    """sigmoid(a * logit(p) + b) fitted by damped Newton steps on the log loss, with Platt's
+    smoothed targets ((n+ + 1) / (n+ + 2), 1 / (n- + 2)): the optimum stays finite even when the
+    calibration split is perfectly separated, and no confidence reaches 0 or 100 %."""
     x = _logit(p)
     n_pos, n_neg = float(y.sum()), float(len(y) - y.sum())
     t = np.where(y > 0, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+
+    def loss(a: float, b: float) -> float:
+        z = a * x + b
+        return float(np.sum(np.logaddexp(0, z) - t * z))
+
     a, b = 1.0, 0.0
+    current = loss(a, b)
     for _ in range(iterations):
-        q = 1 / (1 + np.exp(-(a * x + b)))
+        q = 1 / (1 + np.exp(-np.clip(a * x + b, -500, 500)))
         w = q * (1 - q)
         g = np.array([np.sum((q - t) * x), np.sum(q - t)])
         h = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]])
-        h += np.eye(2) * 1e-9
-        step = np.linalg.solve(h, g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-10:
+        step = np.linalg.solve(h + np.eye(2) * 1e-9, g)
+        scale = 1.0
+        while scale > 1e-6 and loss(a - scale * step[0], b - scale * step[1]) > current:
+            scale /= 2  # backtracking: a step may only lower the loss
+        a, b = a - scale * step[0], b - scale * step[1]
+        previous, current = current, loss(a, b)
+        if previous - current < 1e-12:
             break
     return {"a": float(a), "b": float(b)}
 
