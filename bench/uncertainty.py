@@ -53,32 +53,42 @@ def progress(message: str) -> None:
     print(f"[{time.perf_counter() - _T0:6.0f}s] {message}", file=sys.stderr, flush=True)
 
 
-def load_model(folder: Path) -> AutoQAModel:
+def load_model(folder: Path, stage: str) -> AutoQAModel:
     model = AutoQAModel.load(folder)
     cache = getattr(autoqa_bench, "DiskEmbeddingCache", None)
-    if cache is not None:  # bench/autoqa.py's on-disk encoder cache, when it has one
-        model.encoder = cache(model.encoder, Path(os.environ["AUTOQA_ENCODER_CACHE"]))
+    if cache is not None:  # bench/autoqa.py's on-disk encoder cache (one per stage: stages
+        # run in parallel processes)
+        model.encoder = cache(model.encoder, Path(os.environ["AUTOQA_ENCODER_CACHE"]) / stage)
     return model
 
 
 def flush(model: AutoQAModel) -> None:
     done = getattr(model.encoder, "flush", None)
-    if done is not None:
-        done()
+    try:
+        if done is not None:
+            done()
+    except OSError as exc:  # the cache only saves time: never lose the scores for it
+        progress(f"encoder cache not saved: {exc}")
 
 
 def corpus(model: AutoQAModel, rows: list[dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+    """{head: (probabilities, labels)} of a labelled corpus."""
     preds = model.predict([r["turns"] for r in rows])
     return {h: (np.array(p), np.array(y)) for h, (p, y) in cf.corpus_pairs(preds, rows).items()}
 
 
-def shipped(model: AutoQAModel, cal_rows: list[dict[str, Any]], level: float,
+PAIRS = ("holdout", "stc3_dev", "stc3_test", "epitome_dev", "epitome_test", "fr")
+
+
+def shipped(model: AutoQAModel, pairs: dict[str, np.ndarray], prefix: str, level: float,
             calibrator: str) -> tuple[cf.Calibration, str]:
+    """The calibration in the model's model.json, else one fitted the same way here."""
     stored = cf.Calibration.from_metadata(model.metadata)
     if stored is not None:
         return stored, "model.json"
-    pairs = corpus(model, cal_rows)
-    return cf.fit(pairs, level=level, calibrator=calibrator), "fitted here (model.json has none)"
+    fitted = cf.fit({h: (pairs[f"{prefix}{h}_p"], pairs[f"{prefix}{h}_y"]) for h in cf.HEADS},
+                    level=level, calibrator=calibrator)
+    return fitted, "fitted here (model.json has none)"
 
 
 def block(cal: cf.HeadCalibration, p: np.ndarray, y: np.ndarray) -> dict[str, Any]:
@@ -88,77 +98,120 @@ def block(cal: cf.HeadCalibration, p: np.ndarray, y: np.ndarray) -> dict[str, An
     return out
 
 
+def compute(stage: str, args: argparse.Namespace) -> dict[str, np.ndarray]:
+    """The (probability, label) arrays of one stage (scored through the encoder cache)."""
+    data = Path(args.data)
+    out: dict[str, np.ndarray] = {}
+    if stage == "fr":
+        fr = load_model(Path(args.fr_model), stage)
+        for prefix, rows in (("cal_", load_corpus(FR_CALIBRATION)),
+                             ("test_", load_corpus(FR_HOLDOUT))):
+            for h, (p, y) in corpus(fr, rows).items():
+                out[f"{prefix}{h}_p"], out[f"{prefix}{h}_y"] = p, y
+        flush(fr)
+        return out
+    en = load_model(Path(args.model), stage)
+    if stage == "holdout":
+        holdout = load_corpus(HOLDOUT)
+        for prefix, part in (("cal_", "dev"), ("test_", "test")):
+            rows = [r for r in holdout if cf.half(r["id"]) == part]
+            for h, (p, y) in corpus(en, rows).items():
+                out[f"{prefix}{h}_p"], out[f"{prefix}{h}_y"] = p, y
+    elif stage.startswith("stc3_"):
+        stc, stc_y, stc_half = load_stc3(data)
+        keep = stc_half == stage.removeprefix("stc3_")
+        out["p"] = np.array([p.resolution_probability
+                             for p in en.predict([c for c, k in zip(stc, keep, strict=True) if k])])
+        out["y"] = stc_y[keep]
+    elif stage.startswith("epitome_"):
+        part = stage.removeprefix("epitome_")
+        sets = load_epitome(data)
+        texts = sorted({t for ts, _, hs in sets.values()
+                        for t, h in zip(ts, hs, strict=True) if h == part})
+        scores = dict(zip(texts, (x.empathy_score / 100 for x in en.predict(
+            [[Turn("agent", t)] for t in texts])), strict=True))
+        for name, (ts, y, hs) in sets.items():
+            key = name.replace("-", "_")
+            out[f"{key}_p"] = np.array([scores[t] for t, h in zip(ts, hs, strict=True)
+                                        if h == part])
+            out[f"{key}_y"] = y[hs == part]
+    flush(en)
+    return out
+
+
+def pairs_of(stage: str, args: argparse.Namespace, version: str) -> dict[str, np.ndarray]:
+    """A stage's arrays from the pairs cache (keyed by model version), computed when missing."""
+    folder = Path(os.environ["AUTOQA_ENCODER_CACHE"]) / "pairs"
+    path = folder / f"{version}-{stage}.npz"
+    if path.is_file():
+        with np.load(path) as saved:
+            return {k: saved[k] for k in saved.files}
+    progress(f"scoring {stage}")
+    out = compute(stage, args)
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **out)  # type: ignore[arg-type]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--model", default=str(ROOT / "scoring" / "default_model"))
     ap.add_argument("--fr-model", default=str(ROOT / "scoring" / "language_models" / "fr"))
     ap.add_argument("--level", type=float, default=cf.DEFAULT_LEVEL)
     ap.add_argument("--calibrator", default="platt", choices=cf.CALIBRATORS)
+    ap.add_argument("--stage", choices=PAIRS, help="only score this part into the pairs cache "
+                                                   "(run several at once, then without --stage)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "uncertainty.json"))
     args = ap.parse_args(argv)
-    data = Path(args.data)
-    if not (data / "helpdesk-quality-stc3").is_dir():
-        print(f"error: public data not found under {data} (pass --data)", file=sys.stderr)
+    if not (Path(args.data) / "helpdesk-quality-stc3").is_dir():
+        print(f"error: public data not found under {args.data} (pass --data)", file=sys.stderr)
         return 2
-
+    en = AutoQAModel.load(Path(args.model))
+    fr = AutoQAModel.load(Path(args.fr_model))
+    versions = {stage: (fr if stage == "fr" else en).version for stage in PAIRS}
+    if args.stage:
+        pairs_of(args.stage, args, versions[args.stage])
+        return 0
     results: dict[str, Any] = {"level": args.level, "calibrator": args.calibrator,
+                               "model_version": en.version, "fr_model_version": fr.version,
                                "load_average_1m_at_start": os.getloadavg()[0], "sets": {}}
-    en = load_model(Path(args.model))
-    results["model_version"] = en.version
-    holdout = load_corpus(HOLDOUT)
-    cal_rows = [r for r in holdout if cf.half(r["id"]) == "dev"]
-    test_rows = [r for r in holdout if cf.half(r["id"]) == "test"]
-    progress(f"English: calibration {len(cal_rows)} / evaluation {len(test_rows)} of holdout")
-    en_cal, source = shipped(en, cal_rows, args.level, args.calibrator)
+    sets = results["sets"]
+    held = pairs_of("holdout", args, en.version)
+    en_cal, source = shipped(en, held, "cal_", args.level, args.calibrator)
     results["shipped_en"] = {"source": source, **en_cal.to_dict()}
-    held = corpus(en, test_rows)
-    for head in cf.HEADS:
-        results["sets"][f"en_holdout_test/{head}/shipped"] = block(en_cal.heads[head], *held[head])
-
-    progress("STC-3")
-    stc, stc_y, stc_half = load_stc3(data)
-    stc_p = np.array([p.resolution_probability for p in en.predict(stc)])
-    dev, test = stc_half == "dev", stc_half == "test"
-    results["sets"]["stc3_test/resolution/shipped"] = block(
-        en_cal.heads["resolution"], stc_p[test], stc_y[test])
-    domain = cf.fit_head("resolution", stc_p[dev], stc_y[dev], level=args.level,
+    for h in cf.HEADS:
+        sets[f"en_holdout_test/{h}/shipped"] = block(en_cal.heads[h], held[f"test_{h}_p"],
+                                                     held[f"test_{h}_y"])
+    dev, test = pairs_of("stc3_dev", args, en.version), pairs_of("stc3_test", args, en.version)
+    sets["stc3_test/resolution/shipped"] = block(en_cal.heads["resolution"], test["p"], test["y"])
+    domain = cf.fit_head("resolution", dev["p"], dev["y"], level=args.level,
                          calibrator=args.calibrator)
-    results["sets"]["stc3_test/resolution/domain"] = block(domain, stc_p[test], stc_y[test])
-
-    progress("EPITOME")
-    for name, (texts, y, halves) in load_epitome(data).items():
-        p = np.array([x.empathy_score / 100 for x in en.predict([[Turn("agent", t)]
-                                                                  for t in texts])])
-        dev, test = halves == "dev", halves == "test"
-        key = f"epitome_{name.replace('-', '_')}_test/empathy"
-        results["sets"][f"{key}/shipped"] = block(en_cal.heads["empathy"], p[test], y[test])
-        domain = cf.fit_head("empathy", p[dev], y[dev], level=args.level,
+    sets["stc3_test/resolution/domain"] = block(domain, test["p"], test["y"])
+    dev, test = (pairs_of("epitome_dev", args, en.version),
+                 pairs_of("epitome_test", args, en.version))
+    for name in ("emotional_reactions", "interpretations"):
+        key = f"epitome_{name}_test/empathy"
+        sets[f"{key}/shipped"] = block(en_cal.heads["empathy"], test[f"{name}_p"],
+                                       test[f"{name}_y"])
+        domain = cf.fit_head("empathy", dev[f"{name}_p"], dev[f"{name}_y"], level=args.level,
                              calibrator=args.calibrator)
-        results["sets"][f"{key}/domain"] = block(domain, p[test], y[test])
-    flush(en)
-
-    if Path(args.fr_model).is_dir():
-        progress("French")
-        fr = load_model(Path(args.fr_model))
-        fr_cal, source = shipped(fr, load_corpus(FR_CALIBRATION), args.level, args.calibrator)
-        results["shipped_fr"] = {"source": source, "model_version": fr.version,
-                                 **fr_cal.to_dict()}
-        fr_held = corpus(fr, load_corpus(FR_HOLDOUT))
-        for head in cf.HEADS:
-            results["sets"][f"fr_holdout/{head}/shipped"] = block(fr_cal.heads[head],
-                                                                  *fr_held[head])
-        flush(fr)
-
+        sets[f"{key}/domain"] = block(domain, test[f"{name}_p"], test[f"{name}_y"])
+    fr_pairs = pairs_of("fr", args, fr.version)
+    fr_cal, source = shipped(fr, fr_pairs, "cal_", args.level, args.calibrator)
+    results["shipped_fr"] = {"source": source, **fr_cal.to_dict()}
+    for h in cf.HEADS:
+        sets[f"fr_holdout/{h}/shipped"] = block(fr_cal.heads[h], fr_pairs[f"test_{h}_p"],
+                                                fr_pairs[f"test_{h}_y"])
     results["load_average_1m"] = os.getloadavg()[0]
     results["bench_seconds"] = round(time.perf_counter() - _T0, 1)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"{'set/head/calibration':58} {'n':>5} {'cover':>6} {'±2pt':>5} {'|set|':>6} "
+    print(f"{'set/head/calibration':52} {'n':>5} {'cover':>6} {'±2pt':>5} {'|set|':>6} "
           f"{'uncert':>6} {'ECEraw':>7} {'ECEcal':>7}")
-    for key, r in results["sets"].items():
-        print(f"{key:58} {r['n']:5d} {r['coverage']:6.3f} {'yes' if r['within_2_points'] else 'NO':>5} "
-              f"{r['mean_set_size']:6.3f} {r['uncertain_share']:6.3f} {r['ece_raw']:7.4f} "
-              f"{r['ece_calibrated']:7.4f}")
+    for key, r in sets.items():
+        print(f"{key:52} {r['n']:5d} {r['coverage']:6.3f} "
+              f"{'yes' if r['within_2_points'] else 'NO':>5} {r['mean_set_size']:6.3f} "
+              f"{r['uncertain_share']:6.3f} {r['ece_raw']:7.4f} {r['ece_calibrated']:7.4f}")
     print(f"written {args.out}")
     return 0
 

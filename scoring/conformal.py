@@ -263,7 +263,7 @@ class Calibration:
         return calibration
 
 
-def fit(pairs: Mapping[str, tuple[Sequence[float], Sequence[int]]], *,
+def fit(pairs: Mapping[str, tuple[Sequence[float] | np.ndarray, Sequence[int] | np.ndarray]], *,
         level: float = DEFAULT_LEVEL, calibrator: str = "platt",
         model_version: str | None = None,
         data: Sequence[dict[str, Any]] = ()) -> Calibration:
