@@ -16,6 +16,11 @@ default) and the calibrated confidence are measured on held-out data:
    (the conformal guarantee holds when calibration and use are exchangeable). Measurement
    only: these non-commercial sets never go into a shipped artifact.
 
+On a loaded machine: `--stage NAME [--limit N --shard k/m]` processes score parts in parallel
+into a pairs cache, then a run without --stage reads them (same --limit and --shard m) and
+reports. The run committed scored fixed subsamples of the public halves (--limit, recorded as
+"public_subsample_per_half" in the JSON).
+
 Targets: coverage within 2 points of the level; ECE <= 0.05 after the calibrator (before:
 the raw model's ECE). Scores go through an on-disk encoder cache (AUTOQA_ENCODER_CACHE,
 default /var/tmp/enc-cache-uncertainty) so a re-run re-encodes nothing.
@@ -98,6 +103,18 @@ def block(cal: cf.HeadCalibration, p: np.ndarray, y: np.ndarray) -> dict[str, An
     return out
 
 
+def sample(ids: list[str], limit: int | None, shard: tuple[int, int]) -> np.ndarray:
+    """Indices of a fixed subsample: the first `limit` items ordered by sha256 of their key (the
+    item's position in its half for STC-3, the text for EPITOME; all without a limit), then
+    every m-th of them from k (shard k/m) for parallel processes."""
+    import hashlib
+
+    order = sorted(range(len(ids)), key=lambda i: hashlib.sha256(ids[i].encode()).hexdigest())
+    chosen = order[:limit] if limit else order
+    k, m = shard
+    return np.array(sorted(chosen[k::m]), dtype=int)
+
+
 def compute(stage: str, args: argparse.Namespace) -> dict[str, np.ndarray]:
     """The (probability, label) arrays of one stage (scored through the encoder cache)."""
     data = Path(args.data)
@@ -119,34 +136,47 @@ def compute(stage: str, args: argparse.Namespace) -> dict[str, np.ndarray]:
                 out[f"{prefix}{h}_p"], out[f"{prefix}{h}_y"] = p, y
     elif stage.startswith("stc3_"):
         stc, stc_y, stc_half = load_stc3(data)
-        keep = stc_half == stage.removeprefix("stc3_")
-        out["p"] = np.array([p.resolution_probability
-                             for p in en.predict([c for c, k in zip(stc, keep, strict=True) if k])])
+        in_half = np.flatnonzero(stc_half == stage.removeprefix("stc3_"))
+        keep = in_half[sample([str(i) for i in in_half], args.limit, args.shard)]
+        out["p"] = np.array([p.resolution_probability for p in en.predict([stc[i] for i in keep])])
         out["y"] = stc_y[keep]
     elif stage.startswith("epitome_"):
         part = stage.removeprefix("epitome_")
         sets = load_epitome(data)
         texts = sorted({t for ts, _, hs in sets.values()
                         for t, h in zip(ts, hs, strict=True) if h == part})
+        texts = [texts[i] for i in sample(texts, args.limit, args.shard)]
         scores = dict(zip(texts, (x.empathy_score / 100 for x in en.predict(
             [[Turn("agent", t)] for t in texts])), strict=True))
         for name, (ts, y, hs) in sets.items():
             key = name.replace("-", "_")
-            out[f"{key}_p"] = np.array([scores[t] for t, h in zip(ts, hs, strict=True)
-                                        if h == part])
-            out[f"{key}_y"] = y[hs == part]
+            picked = [i for i, (t, h) in enumerate(zip(ts, hs, strict=True))
+                      if h == part and t in scores]
+            out[f"{key}_p"] = np.array([scores[ts[i]] for i in picked])
+            out[f"{key}_y"] = y[picked]
     flush(en)
     return out
 
 
 def pairs_of(stage: str, args: argparse.Namespace, version: str) -> dict[str, np.ndarray]:
-    """A stage's arrays from the pairs cache (keyed by model version), computed when missing."""
+    """A stage's arrays from the pairs cache (keyed by model version, subsample and shard),
+    computed when missing; without --stage the shards 0..m-1 are read and joined."""
     folder = Path(os.environ["AUTOQA_ENCODER_CACHE"]) / "pairs"
-    path = folder / f"{version}-{stage}.npz"
+    public = stage.startswith(("stc3_", "epitome_"))
+    limit = f"-n{args.limit}" if public and args.limit else ""
+    k, m = args.shard if public else (0, 1)
+    if not args.stage and public and m > 1:
+        parts = []
+        for shard in range(m):
+            args.shard = (shard, m)
+            parts.append(pairs_of(stage, args, version))
+        args.shard = (0, m)
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    path = folder / f"{version}-{stage}{limit}-{k}of{m}.npz"
     if path.is_file():
         with np.load(path) as saved:
-            return {k: saved[k] for k in saved.files}
-    progress(f"scoring {stage}")
+            return {key: saved[key] for key in saved.files}
+    progress(f"scoring {stage} {limit} shard {k}/{m}")
     out = compute(stage, args)
     folder.mkdir(parents=True, exist_ok=True)
     np.savez(path, **out)  # type: ignore[arg-type]
@@ -162,8 +192,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--calibrator", default="platt", choices=cf.CALIBRATORS)
     ap.add_argument("--stage", choices=PAIRS, help="only score this part into the pairs cache "
                                                    "(run several at once, then without --stage)")
+    ap.add_argument("--limit", type=int, default=None,
+                    help="STC-3 / EPITOME: a fixed subsample of this many items per half "
+                         "(the first by sha256(id)); default every item")
+    ap.add_argument("--shard", default="0/1", help="k/m: this process scores every m-th item "
+                                                   "of the subsample from k (with --stage)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "uncertainty.json"))
     args = ap.parse_args(argv)
+    try:
+        k, m = (int(v) for v in args.shard.split("/"))
+        if not 0 <= k < m:
+            raise ValueError
+    except ValueError:
+        print("error: --shard must be k/m with 0 <= k < m", file=sys.stderr)
+        return 2
+    args.shard = (k, m)
     if not (Path(args.data) / "helpdesk-quality-stc3").is_dir():
         print(f"error: public data not found under {args.data} (pass --data)", file=sys.stderr)
         return 2
@@ -174,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs_of(args.stage, args, versions[args.stage])
         return 0
     results: dict[str, Any] = {"level": args.level, "calibrator": args.calibrator,
+                               "public_subsample_per_half": args.limit,
                                "model_version": en.version, "fr_model_version": fr.version,
                                "load_average_1m_at_start": os.getloadavg()[0], "sets": {}}
     sets = results["sets"]
