@@ -42,11 +42,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("AUTOQA_ENCODER_CACHE", "/var/tmp/enc-cache-uncertainty")
 
-import bench.autoqa as autoqa_bench  # noqa: E402  (its loaders, read-only)
-from bench.autoqa import load_epitome, load_stc3  # noqa: E402
-from scoring import AutoQAModel, Turn  # noqa: E402
-from scoring import conformal as cf  # noqa: E402
-from scoring.train import load_corpus  # noqa: E402
+try:
+    import bench.autoqa as autoqa_bench  # noqa: E402  (its loaders, read-only)
+    from bench.autoqa import load_epitome, load_stc3  # noqa: E402
+    from scoring import AutoQAModel, Turn  # noqa: E402
+    from scoring import conformal as cf  # noqa: E402
+    from scoring.train import load_corpus  # noqa: E402
+except ImportError:  # the report alone (no --stage) needs numpy only: scoring/conformal.py
+    import types
+
+    _package = types.ModuleType("scoring")
+    _package.__path__ = [str(ROOT / "scoring")]
+    sys.modules["scoring"] = _package
+    from scoring import conformal as cf  # noqa: E402
 
 HOLDOUT = ROOT / "data" / "autoqa" / "holdout.jsonl"
 FR_CALIBRATION = ROOT / "data" / "autoqa" / "fr" / "contrast_train.jsonl"
@@ -58,7 +66,7 @@ def progress(message: str) -> None:
     print(f"[{time.perf_counter() - _T0:6.0f}s] {message}", file=sys.stderr, flush=True)
 
 
-def load_model(folder: Path, stage: str) -> AutoQAModel:
+def load_model(folder: Path, stage: str) -> Any:
     model = AutoQAModel.load(folder)
     cache = getattr(autoqa_bench, "DiskEmbeddingCache", None)
     if cache is not None:  # bench/autoqa.py's on-disk encoder cache (one per stage: stages
@@ -67,7 +75,7 @@ def load_model(folder: Path, stage: str) -> AutoQAModel:
     return model
 
 
-def flush(model: AutoQAModel) -> None:
+def flush(model: Any) -> None:
     done = getattr(model.encoder, "flush", None)
     try:
         if done is not None:
@@ -76,16 +84,25 @@ def flush(model: AutoQAModel) -> None:
         progress(f"encoder cache not saved: {exc}")
 
 
-def corpus(model: AutoQAModel, rows: list[dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
+def corpus(model: Any, rows: list[dict[str, Any]]) -> dict[str, tuple[Any, Any]]:
     """{head: (probabilities, labels)} of a labelled corpus."""
     preds = model.predict([r["turns"] for r in rows])
     return {h: (np.array(p), np.array(y)) for h, (p, y) in cf.corpus_pairs(preds, rows).items()}
 
 
-PAIRS = ("holdout", "stc3_dev", "stc3_test", "epitome_dev", "epitome_test", "fr")
+class Sidecar:
+    """A model as the report needs it: its version and sidecar (model.json)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.metadata = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        self.version = str(self.metadata["version"])
 
 
-def shipped(model: AutoQAModel, pairs: dict[str, np.ndarray], prefix: str, level: float,
+PAIRS = ("holdout", "holdout_test", "stc3_dev", "stc3_test", "epitome_dev", "epitome_test",
+         "fr")
+
+
+def shipped(model: Any, pairs: dict[str, np.ndarray], prefix: str, level: float,
             calibrator: str) -> tuple[cf.Calibration, str]:
     """The calibration in the model's model.json, else one fitted the same way here."""
     stored = cf.Calibration.from_metadata(model.metadata)
@@ -134,6 +151,11 @@ def compute(stage: str, args: argparse.Namespace) -> dict[str, np.ndarray]:
             rows = [r for r in holdout if cf.half(r["id"]) == part]
             for h, (p, y) in corpus(en, rows).items():
                 out[f"{prefix}{h}_p"], out[f"{prefix}{h}_y"] = p, y
+    elif stage == "holdout_test":  # the evaluation half only (the calibration is model.json's)
+        rows = [r for r in load_corpus(HOLDOUT) if cf.half(r["id"]) == "test"]
+        rows = [rows[i] for i in sample([str(r["id"]) for r in rows], None, args.shard)]
+        for h, (p, y) in corpus(en, rows).items():
+            out[f"test_{h}_p"], out[f"test_{h}_y"] = p, y
     elif stage.startswith("stc3_"):
         stc, stc_y, stc_half = load_stc3(data)
         in_half = np.flatnonzero(stc_half == stage.removeprefix("stc3_"))
@@ -162,16 +184,29 @@ def pairs_of(stage: str, args: argparse.Namespace, version: str) -> dict[str, np
     """A stage's arrays from the pairs cache (keyed by model version, subsample and shard),
     computed when missing; without --stage the shards 0..m-1 are read and joined."""
     folder = Path(os.environ["AUTOQA_ENCODER_CACHE"]) / "pairs"
-    public = stage.startswith(("stc3_", "epitome_"))
+    public = stage.startswith(("stc3_", "epitome_", "holdout_"))
     limit = f"-n{args.limit}" if public and args.limit else ""
     k, m = args.shard if public else (0, 1)
-    if not args.stage and public and m > 1:
-        parts = []
-        for shard in range(m):
-            args.shard = (shard, m)
-            parts.append(pairs_of(stage, args, version))
-        args.shard = (0, m)
-        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    if not args.stage and public:
+        # the report: the most complete set of shards scored for this stage (any --limit)
+        import re
+
+        groups: dict[tuple[int, int], dict[int, Path]] = {}
+        for found in folder.glob(f"{version}-{stage}-*of*.npz"):
+            match = re.fullmatch(rf"{re.escape(version)}-{stage}(?:-n(\d+))?-(\d+)of(\d+)\.npz",
+                                 found.name)
+            if match:
+                n_key = int(match.group(1) or 10**9)
+                groups.setdefault((n_key, int(match.group(3))), {})[int(match.group(2))] = found
+        complete = [key for key, shards in groups.items() if len(shards) == key[1]]
+        if complete:
+            best = max(complete)
+            parts = []
+            for shard in sorted(groups[best]):
+                with np.load(groups[best][shard]) as saved:
+                    parts.append({key: saved[key] for key in saved.files})
+            args.subsamples[stage] = None if best[0] == 10**9 else best[0]
+            return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     path = folder / f"{version}-{stage}{limit}-{k}of{m}.npz"
     if path.is_file():
         with np.load(path) as saved:
@@ -207,21 +242,26 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --shard must be k/m with 0 <= k < m", file=sys.stderr)
         return 2
     args.shard = (k, m)
+    args.subsamples = {}
     if not (Path(args.data) / "helpdesk-quality-stc3").is_dir():
         print(f"error: public data not found under {args.data} (pass --data)", file=sys.stderr)
         return 2
-    en = AutoQAModel.load(Path(args.model))
-    fr = AutoQAModel.load(Path(args.fr_model))
+    # the report reads the sidecars only (versions, calibrations): no model is loaded
+    en = Sidecar(Path(args.model))
+    fr = Sidecar(Path(args.fr_model))
     versions = {stage: (fr if stage == "fr" else en).version for stage in PAIRS}
     if args.stage:
         pairs_of(args.stage, args, versions[args.stage])
         return 0
     results: dict[str, Any] = {"level": args.level, "calibrator": args.calibrator,
-                               "public_subsample_per_half": args.limit,
                                "model_version": en.version, "fr_model_version": fr.version,
                                "load_average_1m_at_start": os.getloadavg()[0], "sets": {}}
     sets = results["sets"]
-    held = pairs_of("holdout", args, en.version)
+    folder = Path(os.environ["AUTOQA_ENCODER_CACHE"]) / "pairs"
+    if (folder / f"{en.version}-holdout-0of1.npz").is_file():
+        held = pairs_of("holdout", args, en.version)
+    else:  # scored in shards of the evaluation half (--stage holdout_test --shard k/m)
+        held = pairs_of("holdout_test", args, en.version)
     en_cal, source = shipped(en, held, "cal_", args.level, args.calibrator)
     results["shipped_en"] = {"source": source, **en_cal.to_dict()}
     for h in cf.HEADS:
@@ -247,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     for h in cf.HEADS:
         sets[f"fr_holdout/{h}/shipped"] = block(fr_cal.heads[h], fr_pairs[f"test_{h}_p"],
                                                 fr_pairs[f"test_{h}_y"])
+    results["public_subsample_per_half"] = args.subsamples
     results["load_average_1m"] = os.getloadavg()[0]
     results["bench_seconds"] = round(time.perf_counter() - _T0, 1)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
