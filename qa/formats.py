@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from babel.dates import format_skeleton
+from babel.numbers import format_percent as babel_format_percent
 from flask_babel import format_date, format_decimal, format_time, get_locale
 
-__all__ = ["format_day", "format_day_month", "format_moment", "format_number", "is_english"]
+__all__ = ["format_day", "format_day_month", "format_moment", "format_number", "format_percent",
+           "format_score_percent", "is_english"]
 
 
 def is_english() -> bool:
@@ -33,6 +36,33 @@ def format_number(value: float | int | None, digits: int = 0, sign: bool = False
     if sign:
         pattern = f"+{pattern};-{pattern}"
     return format_decimal(value, format=pattern)
+
+
+def format_percent(value: float | int | None, digits: int = 0) -> str:
+    """A share (0.625 = 62.5 %) in the locale's percent form with `digits` decimals (Babel,
+    CLDR): "62.5%" in English, "62,5\u00a0%" in French (comma decimal, a non-breaking space
+    before the sign); none as "–"."""
+    if value is None:
+        return "–"
+    locale = get_locale() or Locale("en")
+    pattern = locale.percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    # the sign keeps a plain non-breaking space (U+00A0, the French typography rule) whatever
+    # space the CLDR version writes there
+    return babel_format_percent(value, format=pattern, locale=locale).replace("\u202f", "\u00a0")
+
+
+def format_score_percent(value: float | None) -> str:
+    """A 0-100 AutoQA probability as a percent in the locale's form, never rounded up to a
+    certainty it is not (templating.score_label): 99.6 as ">99%" / ">99\u00a0%", 0.3 as "<1%"."""
+    if value is None:
+        return "–"
+    if 99 < value < 100:
+        return ">" + format_percent(0.99)
+    if 0 < value < 1:
+        return "<" + format_percent(0.01)
+    return format_percent(round(float(value)) / 100)
 
 
 def format_day(value: date | datetime | None, english: str = "%Y-%m-%d") -> str:

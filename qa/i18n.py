@@ -11,7 +11,15 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale, lazy_gettext
 from flask_login import current_user
 
-from .formats import format_day, format_day_month, format_moment, format_number, is_english
+from .formats import (
+    format_day,
+    format_day_month,
+    format_moment,
+    format_number,
+    format_percent,
+    format_score_percent,
+    is_english,
+)
 from .languages import language_name
 from .templating import review_score_text
 
@@ -82,5 +90,6 @@ def init_app(app: Flask) -> None:
     `current_locale` (the <html lang> of every page)."""
     app.jinja_env.filters.update(number=format_number, date=format_day, datetime=format_moment,
                                  day_month=format_day_month, review_score=format_review_score,
-                                 label=enum_label, language=language_name)
+                                 label=enum_label, language=language_name,
+                                 percent=format_percent, score_percent=format_score_percent)
     app.context_processor(lambda: {"current_locale": str(get_locale() or "en")})

@@ -340,6 +340,14 @@ class AutoScore(db.Model):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     model_version: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Uncertainty (issue 20, scoring/conformal.py; none when the model has no calibration):
+    # the calibrated probability (0-100) of the label the score gives, the labels the split
+    # conformal set at `coverage_level` (0-1) cannot rule out, and whether that set is not a
+    # single label (the score is "uncertain"; the sampler's uncertain-AutoQA signal reads it).
+    confidence: Mapped[float | None] = mapped_column(Float)
+    prediction_set: Mapped[list[str] | None] = mapped_column(JSON)
+    coverage_level: Mapped[float | None] = mapped_column(Float)
+    uncertain: Mapped[bool | None] = mapped_column(Boolean)
 
     interaction: Mapped[Interaction] = relationship(back_populates="auto_scores")
 
@@ -492,6 +500,9 @@ class SamplingPolicy(db.Model):
     risk_weight_handle_time: Mapped[float] = mapped_column(Float, default=0.5)
     # call analytics (issue 16): a call whose longest silence lasts at least dead_air_seconds
     risk_weight_dead_air: Mapped[float] = mapped_column(Float, default=0.5, server_default="0")
+    # issue 20: AutoQA scores the model is least sure of (conformal set of both labels, or a
+    # low calibrated confidence), so reviewers label what `train --from-reviews` learns most from
+    risk_weight_uncertain: Mapped[float] = mapped_column(Float, default=0.5, server_default="0")
     dead_air_seconds: Mapped[float] = mapped_column(Float, default=30.0, server_default="30")
     channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty = all
     min_duration_seconds: Mapped[float | None] = mapped_column(Float)

@@ -3,6 +3,8 @@
 predict IN.jsonl OUT.jsonl [--model DIR]   score {"id","turns"} lines (PRODUCT.md contract)
 train DATA.jsonl --out DIR                 train heads on a labelled corpus, write an artifact
 evaluate [--model DIR] DATA.jsonl          metrics of a model on a labelled corpus
+calibrate [--model DIR] DATA.jsonl...      fit the conformal sets and confidence of each head
+                                           into DIR/model.json ("conformal"; docs/uncertainty.md)
 Errors are one line on stderr and a non-zero exit, never a traceback.
 """
 
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from .conformal import Calibration
 from .errors import ScoringError
 from .model import AutoQAModel
 from .schema import Turn, to_turns
@@ -47,12 +50,18 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
     """Score every good line of src into dst; report bad lines on err. Returns (ok, bad)."""
     ok = bad = 0
     pending: list[tuple[Any, list[Turn]]] = []
+    # a calibrated model adds each head's "uncertainty" (docs/uncertainty.md)
+    calibration = Calibration.from_metadata(getattr(model, "metadata", None))
 
     def flush() -> None:
         nonlocal ok
         preds = model.predict([turns for _, turns in pending])
         for (conv_id, _), pred in zip(pending, preds, strict=True):
-            dst.write(json.dumps(pred.to_dict(id=conv_id), ensure_ascii=False) + "\n")
+            line = pred.to_dict(id=conv_id)
+            if calibration is not None:
+                for head, u in calibration.assess_prediction(pred).items():
+                    line[head]["uncertainty"] = u.to_dict()
+            dst.write(json.dumps(line, ensure_ascii=False) + "\n")
         ok += len(pending)
         pending.clear()
 
@@ -107,6 +116,20 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("data")
     e.add_argument("--model")
     e.add_argument("--encoder")
+    c = sub.add_parser("calibrate", help="fit the uncertainty (conformal sets, confidence) of "
+                                         "a model on a calibration split, into its model.json")
+    c.add_argument("data", nargs="*", help="labelled corpus JSONL files the model was never "
+                                           "trained on (the training schema)")
+    c.add_argument("--model", help="artifact folder (default: the shipped English model)")
+    c.add_argument("--encoder")
+    c.add_argument("--split", choices=("all", "dev"), default="all",
+                   help="dev: only the dev half of each file by sha256(id), the test half stays "
+                        "held out (default: every row)")
+    c.add_argument("--pairs", help="JSONL of {\"head\", \"probability\", \"label\"} written by any "
+                                   "model (e.g. a cascade) instead of scoring DATA with --model")
+    c.add_argument("--level", type=float, default=None, help="nominal coverage (default 0.9)")
+    c.add_argument("--calibrator", default="platt", choices=("platt", "isotonic", "none"))
+    c.add_argument("--dry-run", action="store_true", help="print, do not write model.json")
     args = parser.parse_args(argv)
 
     try:
@@ -146,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
                           resolution_lexicon=lexicon)
             print(json.dumps({"version": model.version, "out": args.out,
                               "metrics": model.metadata["metrics"]}, indent=2))
+            return 0
+        if args.command == "calibrate":
+            from .calibrate import calibrate_command
+
+            print(json.dumps(calibrate_command(args), indent=2))
             return 0
         if args.command == "evaluate":
             from .train import evaluate

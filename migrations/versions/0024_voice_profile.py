@@ -1,7 +1,7 @@
 """agents' voice profiles (opt-in biometric data, issue 16): one mean speaker embedding per agent
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-04 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -46,6 +46,7 @@ NEW_POLICY_DATA = {
     "risk_weight_escalated": 0.8,
     "risk_weight_handle_time": 0.5,
     "risk_weight_dead_air": 0.5,
+    "risk_weight_uncertain": 0.5,
     "dead_air_seconds": 30,
     "seed": 0,
     "active": True,
@@ -85,6 +86,10 @@ class PolicyForm(FlaskForm):
     # optional: a form posted without them (made before issue 16) leaves the signal off
     risk_weight_dead_air = FloatField(
         lazy_gettext("Weight: long dead air"), validators=[Optional(), NumberRange(min=0, max=10)]
+    )
+    # optional too (issue 20): a form posted without it leaves the signal off
+    risk_weight_uncertain = FloatField(
+        lazy_gettext("Weight: uncertain AutoQA"), validators=[Optional(), NumberRange(min=0, max=10)]
     )
     dead_air_seconds = FloatField(
         lazy_gettext("Long dead air: a silence of at least (seconds)"),
@@ -155,6 +160,7 @@ class PolicyForm(FlaskForm):
             self.risk_weight_escalated.data,
             self.risk_weight_handle_time.data,
             self.risk_weight_dead_air.data,
+            self.risk_weight_uncertain.data,
         )
         if field.data and not any(w for w in weights if w):
             raise ValidationError(gettext("A risk share needs at least one risk weight above 0."))
@@ -172,6 +178,7 @@ class PolicyForm(FlaskForm):
             "risk_weight_escalated": self.risk_weight_escalated.data,
             "risk_weight_handle_time": self.risk_weight_handle_time.data,
             "risk_weight_dead_air": self.risk_weight_dead_air.data or 0.0,
+            "risk_weight_uncertain": self.risk_weight_uncertain.data or 0.0,
             "dead_air_seconds": self.dead_air_seconds.data or 30.0,
             "channels": list(self.channels.data or []),
             "min_duration_seconds": self.min_duration_seconds.data or None,

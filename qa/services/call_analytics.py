@@ -39,6 +39,7 @@ from transcription import Segment as TimedSegment
 from transcription import call_analytics as compute_figures
 
 from ..extensions import db
+from ..formats import format_percent
 from ..models import CallAnalysis, Channel, Interaction, Segment, Transcript
 from .dashboard_days import Period, scope
 from .sampling import week_of
@@ -284,7 +285,8 @@ def _band(value: float, low: float, high: float, slack: float) -> float:
 
 
 def _pct(ratio: float) -> str:
-    return f"{100 * ratio:.0f}%"
+    """A share in the reader's locale: "12%", "12\u00a0%" in French (issue 15)."""
+    return format_percent(ratio)
 
 
 # key: how a row gives (score, label), or None when its figure is unknown; the limits are

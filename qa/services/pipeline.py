@@ -25,6 +25,7 @@ from .autoqa import dialogue_turns, score_conversations
 
 if TYPE_CHECKING:
     from scoring import AutoQAModel, Evidence
+    from scoring.conformal import Calibration, Uncertainty
     from scoring.custom import CustomScore
 
 log = logging.getLogger(__name__)
@@ -217,6 +218,7 @@ def _score_with(scorer: AutoQAModel, todo: list[tuple[Interaction, list[tuple[st
         log.exception("scoring failed")
         fail_many([i.id for i, _ in todo], f"scoring failed: {type(exc).__name__}: {exc}")
         return 0
+    calibration = _calibration(scorer)
     for (interaction, _), pred, heads in zip(todo, predictions, custom, strict=True):
         existing = {s.criterion: s for s in interaction.auto_scores}
         version = pred.model_version
@@ -238,6 +240,7 @@ def _score_with(scorer: AutoQAModel, todo: list[tuple[Interaction, list[tuple[st
             pred.resolution_evidence,
             version,
         )
+        _set_uncertainty(existing, calibration.assess_prediction(pred) if calibration else {})
         _store_custom(existing, interaction, heads)
         interaction.status = Status.SCORED
         interaction.failure_reason = None
@@ -247,6 +250,36 @@ def _score_with(scorer: AutoQAModel, todo: list[tuple[Interaction, list[tuple[st
     escalation_head.score_escalated([i for i, _ in todo], getattr(scorer, "encoder", None))
     db.session.commit()
     return len(todo)
+
+
+def _calibration(scorer: AutoQAModel) -> Calibration | None:
+    """The uncertainty calibration stored with the model (scoring/conformal.py), or None: a
+    model without one (or with an unreadable one, logged) gives scores without uncertainty."""
+    from scoring import ScoringError
+    from scoring.conformal import Calibration
+
+    try:
+        return Calibration.from_metadata(getattr(scorer, "metadata", None))
+    except ScoringError as exc:
+        log.error("AutoQA uncertainty not applied: %s", exc)
+        return None
+
+
+# the words of each head's labels in a conformal set (0, 1)
+SET_LABELS = {"empathy": ("not empathetic", "empathetic"), "resolution": ("unresolved", "resolved")}
+
+
+def _set_uncertainty(existing: dict[str, AutoScore], assessed: dict[str, Uncertainty]) -> None:
+    """Each built-in score's confidence and conformal set (cleared when the model has none)."""
+    for key in SET_LABELS:
+        row = existing.get(key)
+        if row is None:
+            continue
+        u = assessed.get(key)
+        row.confidence = None if u is None else round(100 * u.confidence, 2)
+        row.prediction_set = None if u is None else [SET_LABELS[key][y] for y in u.prediction_set]
+        row.coverage_level = None if u is None else u.level
+        row.uncertain = None if u is None else u.uncertain
 
 
 def _not_scored(interaction: Interaction, reason: str) -> None:

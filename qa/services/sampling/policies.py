@@ -24,6 +24,7 @@ POLICY_FIELDS = (
     "risk_weight_escalated",
     "risk_weight_handle_time",
     "risk_weight_dead_air",
+    "risk_weight_uncertain",
     "dead_air_seconds",
     "channels",
     "min_duration_seconds",
@@ -94,6 +95,7 @@ def save_policy(
             "risk_weight_escalated": 0.8,
             "risk_weight_handle_time": 0.5,
             "risk_weight_dead_air": 0.5,
+            "risk_weight_uncertain": 0.0,  # opt-in: the policy form suggests 0.5
             "dead_air_seconds": 30.0,
             "channels": [],
             "exclude_own_team": False,

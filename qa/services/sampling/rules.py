@@ -19,10 +19,13 @@ RISK_SIGNALS = (
     ("handle_time", "long handle time"),
     # call analytics (issue 16): a silence of at least the policy's dead_air_seconds
     ("dead_air", "long dead air"),
+    # issue 20: an AutoQA score the model is unsure of (scoring/conformal.py), so reviewers
+    # label what the next `train --from-reviews` learns most from (active learning)
+    ("uncertain", "uncertain AutoQA"),
 )
 # the labels, for the translation catalogue (the stored risk_reason stays English)
 _LABELS = (N_("low CSAT"), N_("escalated"), N_("low AutoQA"), N_("long handle time"),
-           N_("long dead air"))  # fmt: skip
+           N_("long dead air"), N_("uncertain AutoQA"))  # fmt: skip
 
 
 class SamplingError(ValueError):

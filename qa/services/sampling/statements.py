@@ -83,6 +83,7 @@ def _weights(policy: SamplingPolicy) -> dict[str, float]:
         "escalated": float(policy.risk_weight_escalated or 0),
         "handle_time": float(policy.risk_weight_handle_time or 0),
         "dead_air": float(policy.risk_weight_dead_air or 0),
+        "uncertain": float(policy.risk_weight_uncertain or 0),
     }
 
 
@@ -194,11 +195,29 @@ def _candidates(shape: Shape) -> Any:
         .where(CallAnalysis.interaction_id == pop.c.id)
         .scalar_subquery()
     )
+    # issue 20: the least confident of the interaction's AutoQA scores (50-100 %), and whether
+    # one of them is uncertain (its conformal set is not a single label)
+    least_confidence = (
+        select(func.min(AutoScore.confidence))
+        .where(AutoScore.interaction_id == pop.c.id, AutoScore.confidence.is_not(None))
+        .scalar_subquery()
+    )
+    any_uncertain = (
+        select(func.max(case((AutoScore.uncertain.is_(True), 1), else_=0)))
+        .where(AutoScore.interaction_id == pop.c.id)
+        .scalar_subquery()
+    )
     reviewed = exists().where(Review.interaction_id == pop.c.id)
     sampled = exists().where(Sample.interaction_id == pop.c.id)
     # candidates first, so the AutoQA mean is looked up once and only for them
     eligible = _materialized(
-        select(*pop.c, mean_autoqa.label("aqs"), longest_silence.label("silence"))
+        select(
+            *pop.c,
+            mean_autoqa.label("aqs"),
+            longest_silence.label("silence"),
+            least_confidence.label("least_conf"),
+            any_uncertain.label("any_uncertain"),
+        )
         .where(pop.c.status.in_(SAMPLEABLE), ~reviewed, ~sampled)
         .cte("eligible")
     )
@@ -213,6 +232,13 @@ def _candidates(shape: Shape) -> Any:
         "handle_time": case((eligible.c.handle_rank >= LONG_HANDLE_RANK, 1.0), else_=0.0),
         "dead_air": case(
             (eligible.c.silence >= bindparam("dead_air_s", type_=Float), 1.0), else_=0.0
+        ),
+        # 1 for an uncertain score, else how far the least confident score is from certainty:
+        # confidence 50 % -> 1, 100 % -> 0; no calibrated score -> 0
+        "uncertain": case(
+            (eligible.c.any_uncertain == 1, 1.0),
+            (eligible.c.least_conf.is_(None), 0.0),
+            else_=(100.0 - cast(eligible.c.least_conf, Float)) / 50.0,
         ),
     }
     weighted = select(
