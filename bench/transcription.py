@@ -342,6 +342,18 @@ def sweep_worker(config: dict[str, Any], items: list[dict[str, Any]]) -> dict[st
     return {"config": config, "load_s": load_s, "peak_rss_mb": peak_kb / 1024, "items": results}
 
 
+def rescore(runs: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+    """Recount every run's errors from its stored hypotheses with the current normaliser (so a
+    resumed run and a new one are scored alike)."""
+    refs = {i["set"]: i["refs"] for i in items}
+    for run in runs:
+        for result in run["items"]:
+            for speaker, v in result["speakers"].items():
+                ref_w = normalize(refs[result["set"]][speaker])
+                v["errors"] = edit_distance(ref_w, normalize(v["hypothesis"]))
+                v["ref_words"] = len(ref_w)
+
+
 def sweep_key(config: dict[str, Any]) -> str:
     return (
         f"{config['language']}/{config['model']}/{config['compute_type']}/beam{config['beam_size']}"
@@ -477,6 +489,7 @@ def run_sweep(args: argparse.Namespace, data: Path) -> int:
         runs.append(run)
         print(sweep_table([sweep_summary(run)]).splitlines()[-1], file=sys.stderr, flush=True)
         _write_sweep(out, args, items, runs)
+    rescore(runs, items)
     _write_sweep(out, args, items, runs)
     print(sweep_table([sweep_summary(r) for r in runs]))
     print(f"wrote {out}", file=sys.stderr)

@@ -134,3 +134,12 @@ def test_prompt_vad_and_context_reach_faster_whisper() -> None:
         model, np.zeros(16_000, dtype=np.float32), "agent", None
     )
     assert model.calls[0]["initial_prompt"] is None
+
+
+def test_wer_keeps_accented_words_whole() -> None:
+    """French words keep their accents in the WER normaliser ("reçu" was split into "re u"),
+    so a dropped accent counts as one error, not two."""
+    from transcription.wer import normalize, word_error_rate
+
+    assert normalize("Pas reçu, livrée à 9h") == ["pas", "reçu", "livrée", "à", "9h"]
+    assert word_error_rate("colis reçu", "colis recu") == 0.5
