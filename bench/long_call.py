@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     marks: list[dict[str, float]] = []
     shown = [-1]
     start = time.perf_counter()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
 
     def progress(share: float) -> None:
         percent = int(share * 100)
@@ -107,6 +109,20 @@ def main(argv: list[str] | None = None) -> int:
                           "peak_rss_mb": round(rss)})  # fmt: skip
             print(f"  {percent:3d}%  {elapsed:7.1f} s  peak RSS {rss:.0f} MB", file=sys.stderr,
                   flush=True)  # fmt: skip
+            # A run cut short still leaves how far it got and its memory so far.
+            out.write_text(
+                json.dumps(
+                    {
+                        "complete": False,
+                        "call": args.call,
+                        "minutes": args.minutes,
+                        "uptime_before": uptime_before,
+                        "uptime_now": _uptime(),
+                        "progress": marks,
+                    },
+                    indent=2,
+                )
+            )
 
     with tempfile.TemporaryDirectory() as tmp:
         long_wav = Path(tmp) / f"{args.call}-x.wav"
@@ -124,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         wer[speaker] = {"errors": edit_distance(ref_w, hyp_w), "ref_words": len(ref_w)}
     pooled = sum(v["errors"] for v in wer.values()) / sum(v["ref_words"] for v in wer.values())
     result = {
+        "complete": True,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpus": os.cpu_count(), "threads": args.threads,
                     "platform": platform.platform(), "python": platform.python_version(),
@@ -139,8 +156,6 @@ def main(argv: list[str] | None = None) -> int:
         "segments": len(transcript.segments), "wer": round(pooled, 4), "wer_by_speaker": wer,
         "uptime_before": uptime_before, "uptime_after": _uptime(), "progress": marks,
     }  # fmt: skip
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: result[k] for k in ("audio_s", "rtf", "cpu_per_audio_s",
                                              "peak_rss_mb", "wer")}))  # fmt: skip
