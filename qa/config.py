@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from transcription.base import DEFAULT_BEAM_SIZE, DEFAULT_COMPUTE_TYPE, DEFAULT_MODEL
+from transcription.base import DEFAULT_MODEL, MULTILINGUAL_DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("QA_INSTANCE_PATH", ROOT / "instance"))
@@ -19,6 +19,16 @@ def _env(name: str, default: str | None = None) -> str | None:
 def _int(name: str, default: int) -> int:
     value = _env(name)
     return int(value) if value not in (None, "") else default
+
+
+def _optional_int(name: str) -> int | None:
+    value = _env(name)
+    return int(value) if value not in (None, "") else None
+
+
+def _optional_bool(name: str) -> bool | None:
+    value = _env(name)
+    return None if value in (None, "") else _bool(name, False)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -39,14 +49,19 @@ class Config:
     MAX_AUDIO_SECONDS = _int("MAX_AUDIO_SECONDS", 4 * 3600)
 
     # Transcription (faster-whisper); nothing downloads unless explicitly allowed.
-    # Defaults shared with `python -m transcription` (transcription/base.py says why).
+    # Defaults shared with `python -m transcription`, per language of the call
+    # (transcription/base.py LANGUAGE_DEFAULTS says why): the model for English calls...
     WHISPER_MODEL = _env("WHISPER_MODEL", DEFAULT_MODEL)
-    # For calls expected in another language (team's or upload's) when WHISPER_MODEL is ".en":
-    # the multilingual base model, assembled from its two PyPI parts (docs/transcription.md).
-    WHISPER_MULTILINGUAL_MODEL = _env("WHISPER_MULTILINGUAL_MODEL", "base")
-    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE", DEFAULT_COMPUTE_TYPE)
+    # ...and for calls expected in another language (team's or upload's) when WHISPER_MODEL is
+    # ".en": the multilingual base model, assembled from its two PyPI parts (docs/transcription.md).
+    WHISPER_MULTILINGUAL_MODEL = _env("WHISPER_MULTILINGUAL_MODEL", MULTILINGUAL_DEFAULTS.model)
+    # Unset (None): the value measured best for the call's language; set: for every call.
+    WHISPER_COMPUTE_TYPE = _env("WHISPER_COMPUTE_TYPE") or None
+    WHISPER_BEAM_SIZE = _optional_int("WHISPER_BEAM_SIZE")
+    WHISPER_VAD = _optional_bool("WHISPER_VAD")
     WHISPER_THREADS = _int("WHISPER_THREADS", 0)
-    WHISPER_BEAM_SIZE = _int("WHISPER_BEAM_SIZE", DEFAULT_BEAM_SIZE)
+    # The team's vocabulary (product names, agent names...), given to Whisper as context.
+    WHISPER_PROMPT = _env("WHISPER_PROMPT") or None
     WHISPER_ALLOW_DOWNLOAD = _bool("WHISPER_ALLOW_DOWNLOAD", False)
     WHISPER_CACHE_DIR = _env("WHISPER_CACHE_DIR", str(INSTANCE / "models" / "whisper"))
     AGENT_CHANNEL = _env("AGENT_CHANNEL", "right")

@@ -42,29 +42,39 @@ def whisper_model_for(language: str | None, model: str, multilingual_model: str)
 
 
 def get_transcriber(language: str | None = None) -> Transcriber:
-    """The configured WhisperTranscriber (tiny.en from its PyPI package by default); for a call
-    expected in another language than English, WHISPER_MULTILINGUAL_MODEL (base)."""
+    """The configured WhisperTranscriber with the settings measured for calls in `language`
+    (transcription.base.defaults_for: tiny.en for English); for a call expected in another
+    language than English, WHISPER_MULTILINGUAL_MODEL (base). WHISPER_BEAM_SIZE,
+    WHISPER_COMPUTE_TYPE and WHISPER_VAD, when set, apply to every language."""
     c = current_app.config
     model = whisper_model_for(language, c["WHISPER_MODEL"], c["WHISPER_MULTILINGUAL_MODEL"])
     # Whisper's language detection chooses among the usual ones and the expected one
     languages = tuple(sorted({*DETECTABLE, *([language] if language else [])}))
+    given = {
+        "compute_type": c["WHISPER_COMPUTE_TYPE"],
+        "beam_size": c["WHISPER_BEAM_SIZE"],
+        "vad_filter": c["WHISPER_VAD"],
+    }
+    overrides = {k: v for k, v in given.items() if v is not None}
     key = (
         "whisper",
         model,
+        language,
         languages,
-        c["WHISPER_COMPUTE_TYPE"],
+        tuple(sorted(overrides.items())),
         c["WHISPER_THREADS"],
-        c["WHISPER_BEAM_SIZE"],
+        c["WHISPER_PROMPT"],
         c["WHISPER_ALLOW_DOWNLOAD"],
         c["REDACT_PII"],
     )
     return _cached(
         key,
-        lambda: WhisperTranscriber(
-            model,
-            compute_type=c["WHISPER_COMPUTE_TYPE"],
+        lambda: WhisperTranscriber.for_language(
+            language,
+            model=model,
+            **overrides,
             cpu_threads=c["WHISPER_THREADS"],
-            beam_size=c["WHISPER_BEAM_SIZE"],
+            initial_prompt=c["WHISPER_PROMPT"],
             allow_download=c["WHISPER_ALLOW_DOWNLOAD"],
             cache_dir=c["WHISPER_CACHE_DIR"],
             redact=c["REDACT_PII"],

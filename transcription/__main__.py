@@ -8,13 +8,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .base import (
-    DEFAULT_BEAM_SIZE,
-    DEFAULT_COMPUTE_TYPE,
-    DEFAULT_MODEL,
-    Transcript,
-    TranscriptionError,
-)
+from .base import LANGUAGE_DEFAULTS, Transcript, TranscriptionError
+from .language import LanguageCodeError, normalise_code
+
+_EN, _FR = LANGUAGE_DEFAULTS["en"], LANGUAGE_DEFAULTS["fr"]
 
 
 def _clock(seconds: float) -> str:
@@ -68,21 +65,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="stereo channel holding the agent (default: right)",
     )
     parser.add_argument(
+        "--language",
+        default=None,
+        help="language the call is expected in (ISO 639-1: en, fr...); picks the settings "
+        f"measured for it: en {_EN.model} beam {_EN.beam_size}, fr {_FR.model} beam "
+        f"{_FR.beam_size} (default: en)",
+    )
+    parser.add_argument(
         "--model",
-        default=DEFAULT_MODEL,
-        help=f"tiny.en, base, or a model folder (default {DEFAULT_MODEL})",
+        default=None,
+        help="tiny.en, base, or a model folder (default: the language's, as the app)",
     )
     parser.add_argument(
         "--beam-size",
         type=int,
-        default=DEFAULT_BEAM_SIZE,
-        help=f"beam width, 1 = greedy (default {DEFAULT_BEAM_SIZE}, as the app)",
+        default=None,
+        help="beam width, 1 = greedy (default: the language's, as the app)",
+    )
+    parser.add_argument(
+        "--vad",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip non-speech with faster-whisper's voice-activity filter (default: the "
+        "language's, as the app)",
+    )
+    parser.add_argument(
+        "--prompt",
+        default=None,
+        help="the team's vocabulary (product and agent names) given to Whisper as context",
     )
     parser.add_argument("--threads", type=int, default=0, help="CPU threads, 0 = automatic")
     parser.add_argument(
         "--compute-type",
-        default=DEFAULT_COMPUTE_TYPE,
-        help=f"CTranslate2 compute type: float32, int8... (default {DEFAULT_COMPUTE_TYPE})",
+        default=None,
+        help="CTranslate2 compute type: float32, int8... (default: the language's)",
     )
     parser.add_argument(
         "--progress",
@@ -96,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """The constructor arguments the command line sets; the rest come from the language's
+    defaults (``WhisperTranscriber.for_language``)."""
+    given = {
+        "model": args.model,
+        "beam_size": args.beam_size,
+        "compute_type": args.compute_type,
+        "vad_filter": args.vad,
+        "initial_prompt": args.prompt,
+    }
+    settings: dict[str, object] = {k: v for k, v in given.items() if v is not None}
+    settings["cpu_threads"] = args.threads
+    return settings
+
+
 def _close(bar: ProgressBar | None) -> None:
     if bar is not None:
         bar.close()
@@ -103,6 +134,14 @@ def _close(bar: ProgressBar | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        language = normalise_code(args.language)
+    except LanguageCodeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.beam_size is not None and args.beam_size < 1:
+        print("error: --beam-size must be at least 1", file=sys.stderr)
+        return 2
     # Imported here so that --help works even when faster-whisper is broken.
     from .whisper import WhisperTranscriber
 
@@ -110,12 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     bar = ProgressBar(sys.stderr) if show else None
 
     try:
-        transcriber = WhisperTranscriber(
-            args.model,
-            compute_type=args.compute_type,
-            cpu_threads=args.threads,
-            beam_size=args.beam_size,
-            redact=not args.no_redact,
+        transcriber = WhisperTranscriber.for_language(
+            language, **settings_from_args(args), redact=not args.no_redact
         )
         transcript = transcriber.transcribe(
             args.audio, agent_channel=args.agent_channel, progress=bar

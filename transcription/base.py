@@ -9,14 +9,52 @@ from typing import Any, Protocol, runtime_checkable
 
 SPEAKERS = ("agent", "customer", "unknown")
 
-# One set of defaults for the command line, the Python API and the app (qa/config.py reads
-# these): tiny.en, float32 and beam 5. On this 2-core AVX2 CPU (no VNNI) CTranslate2's float32
-# kernels ran tiny.en at RTF 0.066-0.072 against 0.11-0.16 for int8, same WER
-# (bench/results/transcription_idle_quick.json); beam 5 took the SpokenWOZ customer WER from
-# 0.33 to 0.19 for ~30% more CPU (docs/transcription.md).
-DEFAULT_MODEL = "tiny.en"
-DEFAULT_COMPUTE_TYPE = "float32"
-DEFAULT_BEAM_SIZE = 5
+
+@dataclass(frozen=True)
+class LanguageDefaults:
+    """The Whisper settings measured best for calls in one language (docs/transcription.md)."""
+
+    model: str
+    compute_type: str
+    beam_size: int
+    vad_filter: bool = True
+    condition_on_previous_text: bool = True
+
+
+# One set of defaults per language for the command line, the Python API and the app
+# (qa/config.py and qa/ml.py read these), measured by bench/transcription.py --sweep
+# (bench/results/transcription_sweep.json, docs/transcription.md "Settings per language"):
+# English on four real 8 kHz phone calls, French on the synthesised French calls.
+# - English: tiny.en, float32, beam 5, VAD, no previous-text conditioning (pooled WER 0.233;
+#   with conditioning 0.238). base int8 is more accurate on the phone calls (0.206) for about
+#   the same CPU, but neither meets the 0.18 target, base detects a language on English calls
+#   and its idle RTF is not measured yet: the switch is left to be confirmed. On this 2-core
+#   AVX2 CPU (no VNNI) tiny.en ran faster in float32 than in int8 on an idle machine
+#   (bench/results/transcription_idle_quick.json).
+# - French: base in int8 wrote the same French as float32 for 38% less CPU and 40% less
+#   memory; beam 1, no VAD or a vocabulary prompt were worse (WER 0.327, target 0.15 missed).
+LANGUAGE_DEFAULTS: dict[str, LanguageDefaults] = {
+    "en": LanguageDefaults(
+        model="tiny.en", compute_type="float32", beam_size=5, condition_on_previous_text=False
+    ),
+    "fr": LanguageDefaults(model="base", compute_type="int8", beam_size=5),
+}
+# Calls in any other language: the multilingual model with the settings measured for French.
+MULTILINGUAL_DEFAULTS = LANGUAGE_DEFAULTS["fr"]
+
+
+def defaults_for(language: str | None) -> LanguageDefaults:
+    """The settings for calls expected in ``language`` (ISO 639-1, any case or region: "fr-CA"):
+    English when None or "en", the measured set for a language that has one, else the
+    multilingual model's."""
+    code = (language or "en").strip().lower()[:2]
+    return LANGUAGE_DEFAULTS.get(code, MULTILINGUAL_DEFAULTS)
+
+
+# The English settings, under the names older callers import.
+DEFAULT_MODEL = LANGUAGE_DEFAULTS["en"].model
+DEFAULT_COMPUTE_TYPE = LANGUAGE_DEFAULTS["en"].compute_type
+DEFAULT_BEAM_SIZE = LANGUAGE_DEFAULTS["en"].beam_size
 
 
 class TranscriptionError(Exception):

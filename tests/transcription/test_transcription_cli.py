@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from qa.config import Config
-from transcription.__main__ import build_parser
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,18 +61,3 @@ def test_unknown_model_is_one_line(audio_dir: Path) -> None:
     proc = _run(str(audio_dir / "mono_sentence.wav"), "--model", "large-v3")
     assert proc.returncode == 2
     assert len(proc.stderr.splitlines()) == 1 and "not available offline" in proc.stderr
-
-
-def test_cli_defaults_are_the_apps() -> None:
-    """The command line transcribes with the app's model, compute type and beam by default.
-
-    Its defaults once differed (beam 1, int8 against the app's beam 5, float32), so a file
-    transcribed by hand read worse than in the app.
-    """
-    args = build_parser().parse_args(["call.wav"])
-    assert (args.model, args.compute_type, args.beam_size) == (
-        Config.WHISPER_MODEL,
-        Config.WHISPER_COMPUTE_TYPE,
-        Config.WHISPER_BEAM_SIZE,
-    )
-    assert (args.compute_type, args.beam_size) == ("float32", 5)
