@@ -3,6 +3,8 @@
 predict IN.jsonl OUT.jsonl [--model DIR]   score {"id","turns"} lines (PRODUCT.md contract)
 train DATA.jsonl --out DIR                 train heads on a labelled corpus, write an artifact
 evaluate [--model DIR] DATA.jsonl          metrics of a model on a labelled corpus
+cascade [DATA.jsonl] [--distil]            refit the cascade's first pass and band against
+                                           scoring/default_model (docs/autoqa.md, "Cascade")
 Errors are one line on stderr and a non-zero exit, never a traceback.
 """
 
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from .cascade import stage_of
 from .errors import ScoringError
 from .model import AutoQAModel
 from .schema import Turn, to_turns
@@ -21,11 +24,15 @@ from .schema import Turn, to_turns
 CHUNK = 64
 
 
-def _load(model_dir: str | None, encoder: str | None, **options: Any) -> AutoQAModel:
+def _load(model_dir: str | None, encoder: str | None, *, full: bool = False,
+          **options: Any) -> AutoQAModel:
     if model_dir is None:
-        from . import load_default_model
+        from . import load_default_model, load_default_scorer
 
-        return load_default_model(encoder_path=encoder, **options)
+        if full:
+            return load_default_model(encoder_path=encoder, **options)
+        return load_default_scorer(encoder_path=encoder, warn=lambda m: print(
+            f"note: {m}", file=sys.stderr), **options)
     return AutoQAModel.load(model_dir, encoder_path=encoder, **options)
 
 
@@ -52,7 +59,9 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
         nonlocal ok
         preds = model.predict([turns for _, turns in pending])
         for (conv_id, _), pred in zip(pending, preds, strict=True):
-            dst.write(json.dumps(pred.to_dict(id=conv_id), ensure_ascii=False) + "\n")
+            line = pred.to_dict(id=conv_id)
+            line["stage"] = stage_of(pred.model_version)  # cascade: first_pass | full
+            dst.write(json.dumps(line, ensure_ascii=False) + "\n")
         ok += len(pending)
         pending.clear()
 
@@ -72,6 +81,24 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
     return ok, bad
 
 
+def _cascade(args: argparse.Namespace) -> int:
+    from . import DEFAULT_MODEL_DIR, load_default_model
+    from .cascade import DEFAULT_MARGIN, FIRST_PASS_DIR, fit_cascade
+    from .embeddings import default_encoder_path
+    from .static import DEFAULT_PCA_DIMS
+
+    data = args.data or [str(DEFAULT_MODEL_DIR.parents[1] / "data" / "autoqa"
+                             / "conversations.jsonl")]
+    info = fit_cascade(data, load_default_model(), args.out or FIRST_PASS_DIR,
+                       distil_source=default_encoder_path() if args.distil else None,
+                       pca_dims=args.pca_dims or DEFAULT_PCA_DIMS,
+                       margin=DEFAULT_MARGIN if args.margin is None else args.margin,
+                       cache=args.cache,
+                       log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(json.dumps(info, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Coachline AutoQA")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output")
     p.add_argument("--model", help="artifact folder (default: the shipped model)")
     p.add_argument("--encoder", help="encoder folder (default: the one named in the model)")
+    p.add_argument("--full", action="store_true",
+                   help="score everything with the full model (default without --model: the "
+                        "cascade, first pass then the full model for uncertain ones)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for the encoder (default: torch's own choice)")
     p.add_argument("--int8", action="store_true",
@@ -98,6 +128,19 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("data")
     e.add_argument("--model")
     e.add_argument("--encoder")
+    c = sub.add_parser("cascade", help="refit the cascade's first pass and band against "
+                                      "scoring/default_model")
+    c.add_argument("data", nargs="*", help="training corpus JSONL (default: "
+                                           "data/autoqa/conversations.jsonl)")
+    c.add_argument("--out", default=None, help="first-pass folder (default: scoring/first_pass)")
+    c.add_argument("--distil", action="store_true",
+                   help="distil the static embeddings again from the shipped MiniLM (model2vec)")
+    c.add_argument("--pca-dims", type=int, default=None)
+    c.add_argument("--cache", default=None,
+                   help="pickle file keeping the full encoder's vectors of the corpus between "
+                        "runs (a refit after a retrain of the heads then encodes nothing)")
+    c.add_argument("--margin", type=float, default=None,
+                   help="validation AUC loss allowed per head (default 0.002)")
     args = parser.parse_args(argv)
 
     try:
@@ -110,12 +153,15 @@ def main(argv: list[str] | None = None) -> int:
                 options["num_threads"] = args.threads
             if args.int8:
                 options["quantize"] = True
-            model = _load(args.model, args.encoder, **options)
+            model = _load(args.model, args.encoder, full=args.full, **options)
             with open(src_path, encoding="utf-8") as src, \
                     open(args.output, "w", encoding="utf-8") as dst:
                 ok, bad = predict_file(model, src, dst, sys.stderr)
+            escalated = getattr(model, "escalated", None)
+            how = "" if escalated is None else (
+                f" (cascade: {escalated} sent to the full model, the rest first pass)")
             print(f"scored {ok} conversations, skipped {bad} bad lines, "
-                  f"model {model.version}", file=sys.stderr)
+                  f"model {model.version}{how}", file=sys.stderr)
             return 0 if ok or not bad else 1
         if args.command == "train":
             from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
@@ -127,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"version": model.version, "out": args.out,
                               "metrics": model.metadata["metrics"]}, indent=2))
             return 0
+        if args.command == "cascade":
+            return _cascade(args)
         if args.command == "evaluate":
             from .train import evaluate
 
