@@ -93,7 +93,7 @@ def _cascade(args: argparse.Namespace) -> int:
                        distil_source=default_encoder_path() if args.distil else None,
                        pca_dims=args.pca_dims or DEFAULT_PCA_DIMS,
                        margin=DEFAULT_MARGIN if args.margin is None else args.margin,
-                       cache=args.cache,
+                       cache=args.cache, save_validation=args.save_validation,
                        log=lambda m: print(m, file=sys.stderr, flush=True))
     print(json.dumps(info, indent=2))
     return 0
@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--cache", default=None,
                    help="pickle file keeping the full encoder's vectors of the corpus between "
                         "runs (a refit after a retrain of the heads then encodes nothing)")
+    c.add_argument("--save-validation", default=None,
+                   help="write the out-of-fold probabilities of both recipes to this .npz")
     c.add_argument("--margin", type=float, default=None,
                    help="validation AUC loss allowed per head (default 0.002)")
     args = parser.parse_args(argv)

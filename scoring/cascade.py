@@ -311,7 +311,7 @@ def fit_cascade(data: str | Path | Sequence[str | Path], full: AutoQAModel,
                 out_dir: str | Path = FIRST_PASS_DIR, *, distil_source: str | Path | None = None,
                 pca_dims: int = DEFAULT_PCA_DIMS, margin: float = DEFAULT_MARGIN,
                 full_encoder: Any = None, cache: str | Path | None = None,
-                log: Any = None) -> dict[str, Any]:
+                save_validation: str | Path | None = None, log: Any = None) -> dict[str, Any]:
     """Refit the first pass (and distil its static embeddings first when `distil_source` is
     given or out_dir has none) and the band against `full`; write out_dir; the band report."""
     from .model import slim_head
@@ -344,6 +344,9 @@ def fit_cascade(data: str | Path | Sequence[str | Path], full: AutoQAModel,
     _, _, full_probs, _ = oof_probabilities(rows, encoder, params)
     labels = {"empathy": np.array([int(any(r["agent_empathy"])) for r in rows]),
               "resolution": np.array([int(r["resolved"]) for r in rows])}
+    if save_validation is not None:  # the out-of-fold probabilities, to study other margins
+        np.savez(save_validation, **{f"{k}_{h}": v[h] for k, v in (
+            ("label", labels), ("first", first_probs), ("full", full_probs)) for h in HEADS})
     band, report = choose_band(labels, first_probs, full_probs, margin=margin)
     weights_sha = hashlib.sha256(np.concatenate(
         [np.asarray(emp.coef_).ravel(), np.asarray(res.coef_).ravel()]).round(6).tobytes())
