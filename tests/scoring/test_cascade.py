@@ -32,13 +32,15 @@ from scoring.static import StaticEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 
-WARM = [Turn("customer", "My card was charged twice and I'm really stressed about rent."),
-        Turn("agent", "I'm so sorry, that sounds really stressful. I've refunded the duplicate "
-                      "charge and you will see it back within two days."),
-        Turn("customer", "Thank you so much, that fixes it, I can see the refund pending.")]
-COLD = [Turn("customer", "The app still crashes when I open it, nothing you said worked."),
+WARM = [Turn("customer", "My card was charged twice and I am really stressed about rent."),
+        Turn("agent", "I am so sorry, that sounds really stressful. I have refunded the "
+                      "duplicate charge."),
+        Turn("customer", "I can see the refund now, that fixed it. Thanks!"),
+        Turn("agent", "Glad it is sorted, have a lovely evening.")]
+COLD = [Turn("customer", "The app still crashes when I open it."),
         Turn("agent", "Reinstall it."),
-        Turn("customer", "Still broken. This is useless, I'm cancelling.")]
+        Turn("customer", "I did, it still crashes. Nothing works."),
+        Turn("agent", "Then I cannot help further, you will have to wait for an update.")]
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,7 @@ def test_first_pass_ranks_warm_resolved_above_cold_unresolved(first_pass: AutoQA
     heads than the cold, unresolved one."""
     warm, cold = first_pass.predict([WARM, COLD])
     assert warm.empathy_score > cold.empathy_score + 20
-    assert warm.resolution_probability > cold.resolution_probability + 0.2
+    assert warm.resolution_probability > cold.resolution_probability + 0.1
 
 
 def test_first_pass_evidence_is_exact(first_pass: AutoQAModel) -> None:
@@ -146,19 +148,19 @@ def test_choose_band_meets_the_target_with_the_fewest_escalations() -> None:
     """On synthetic validation scores where the first pass is wrong only in the middle, the
     chosen band covers that middle, meets the AUC target and escalates fewer than all."""
     rng = np.random.default_rng(0)
-    n = 400
+    n = 2000
     y = rng.integers(0, 2, n)
-    full = np.clip(y * 0.6 + 0.2 + rng.normal(0, 0.05, n), 0, 1)
+    full = np.clip(0.5 + (2 * y - 1) * 0.2 + rng.normal(0, 0.15, n), 0.001, 0.999)
     first = full.copy()
     middle = (full > 0.35) & (full < 0.65)
     first[middle] = rng.uniform(0.35, 0.65, middle.sum())  # noise only where it is unsure
-    first[~middle & (y == 1)] = np.clip(first[~middle & (y == 1)], 0.66, 1)
     labels = {"empathy": y, "resolution": y}
     band, report = choose_band(labels, {"empathy": first, "resolution": first},
                                {"empathy": full, "resolution": full}, margin=0.002)
     assert report["resolution"]["auc_cascade"] >= report["resolution"]["auc_full"] - 0.002
-    assert 0 < report["escalated_share"] < 1
-    assert band.resolution[0] <= 0.4 and band.resolution[1] >= 0.6
+    assert report["resolution"]["auc_first_pass"] < report["resolution"]["auc_full"] - 0.01
+    assert 0.2 < report["escalated_share"] < 0.8, report
+    assert band.resolution[0] <= 0.4 and band.resolution[1] >= 0.6, band
 
 
 def test_shipped_band_matches_the_shipped_full_model() -> None:
