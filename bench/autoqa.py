@@ -108,6 +108,14 @@ class DiskEmbeddingCache:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.encoder, name)
 
+    @property
+    def dim(self) -> int:
+        """The width of the cached vectors (the encoder is not loaded for it)."""
+        if self.store:
+            value = next(iter(self.store.values()))
+            return int(np.asarray(value[0] if isinstance(value, tuple) else value).shape[-1])
+        return int(self.encoder.dim)
+
     def encode_segmented(self, segments: Any) -> list[Any]:
         if self.per_sentence:
             todo = [s for s in dict.fromkeys(x for ss in segments for x in ss)
@@ -624,43 +632,10 @@ def cascade_bench(args: argparse.Namespace, data: Path, t0: float,
     for key in ("stc3_resolution", "epitome_emotional_reactions", "epitome_interpretations"):
         block = results[key]
         block["cascade_minus_full_auc"] = round(block["cascade"]["auc"] - block["full"]["auc"], 4)
-    progress("speed: steady state (100 ten-turn STC-3 conversations) and the 400-conversation CLI")
-    bare_full = AutoQAModel.load(args.model, **options)
-    bare_cascade = load_cascade(bare_full, args.first_pass)
-    convs10 = ten_turn_conversations(stc_all, 100)
-    speed: dict[str, Any] = {"turns_per_conversation": 10, "threads": args.threads}
-    load_before = round(os.getloadavg()[0], 2)
-    speed["first_pass"] = {"steady_state": throughput(load_first_pass(args.first_pass), convs10)}
-    bare_cascade.scored = bare_cascade.escalated = 0
-    speed["cascade"] = {"steady_state": throughput(bare_cascade, convs10)}
-    speed["cascade"]["steady_state"]["share_sent_to_encoder"] = round(
-        bare_cascade.escalated / max(bare_cascade.scored, 1), 4)
-    # the full model on 30 of them (its rate is known, bench/results/autoqa.json; the 2 shared
-    # cores are the limit), and its 400-conversation CLI run only with --full-cli
-    speed["full"] = {"steady_state": {**throughput(bare_full, convs10[:30]), "conversations": 30}}
-    cli_convs = ten_turn_conversations(stc_all[500:], 400)
-    speed["cascade"]["cli_400"] = cli_run(cli_convs, None, args.threads)
-    if args.full_cli:
-        speed["full"]["cli_400"] = cli_run(cli_convs, None, args.threads, ("--full",))
-    # start-up alone: the CLI on one 10-turn conversation the first pass is sure of (no torch)
-    sure = [c for c, p in zip(convs10, load_first_pass(args.first_pass).predict(convs10),
-                              strict=True) if not bare_cascade.band.uncertain(p)][:1]
-    if sure:
-        runs = [cli_run(sure, None, args.threads) for _ in range(5)]
-        full_runs = [cli_run(sure, None, args.threads, ("--full",)) for _ in range(2)]
-        speed["startup_cli_one_conversation"] = {
-            "cascade_seconds_min_median": [min(r["seconds"] for r in runs),
-                                           float(np.median([r["seconds"] for r in runs]))],
-            "cascade_imported_torch": any(r["imported_torch"] for r in runs),
-            "cascade_peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "full_seconds_min_median": [min(r["seconds"] for r in full_runs),
-                                        float(np.median([r["seconds"] for r in full_runs]))],
-            "full_peak_rss_mb": max(r["peak_rss_mb"] for r in full_runs)}
-    speed["load_average_1m_before"] = load_before
-    speed["load_average_1m_after"] = round(os.getloadavg()[0], 2)
-    speed["note"] = ("2 shared cores, measured under contention from other jobs (load averages "
-                     "beside); the cascade's speed depends on its share sent to the encoder")
-    results["speed"] = speed
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".partial.json").write_text(json.dumps(results, indent=2) + "\n",
+                                                encoding="utf-8")
+    results["speed"] = cascade_speed(args, stc_all, options)
     results["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                                          / 1024, 1)
     results["load_average_1m_at_start"] = load_at_start
@@ -670,6 +645,66 @@ def cascade_bench(args: argparse.Namespace, data: Path, t0: float,
     print_cascade(results)
     print(f"\nwrote {out}")
     return 0
+
+
+def cascade_speed(args: argparse.Namespace, stc_all: list[list[Turn]],
+                  options: dict[str, Any]) -> dict[str, Any]:
+    """Speed and memory of the first pass, the cascade and the full model (bare, no cache); the
+    parts that run MiniLM only where torch is installed."""
+    progress("speed: steady state (100 ten-turn STC-3 conversations) and the 400-conversation CLI")
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:  # e.g. a venv for the first pass only: the full model cannot run
+        have_torch = False
+    bare_full = AutoQAModel.load(args.model, **options)
+    bare_cascade = load_cascade(bare_full, args.first_pass)
+    convs10 = ten_turn_conversations(stc_all, 100)
+    speed: dict[str, Any] = {"turns_per_conversation": 10, "threads": args.threads}
+    load_before = round(os.getloadavg()[0], 2)
+    speed["first_pass"] = {"steady_state": throughput(load_first_pass(args.first_pass), convs10)}
+    bare_cascade.scored = bare_cascade.escalated = 0
+    speed["cascade"] = {}
+    if have_torch:
+        speed["cascade"]["steady_state"] = throughput(bare_cascade, convs10)
+    if have_torch:
+        speed["cascade"]["steady_state"]["share_sent_to_encoder"] = round(
+            bare_cascade.escalated / max(bare_cascade.scored, 1), 4)
+    else:  # the share the cascade would send, from the first pass alone
+        fp_preds = load_first_pass(args.first_pass).predict(convs10)
+        speed["cascade"]["share_sent_to_encoder_steady_set"] = round(float(np.mean(
+            [bare_cascade.band.uncertain(p) for p in fp_preds])), 4)
+    # the full model on 30 of them (its rate is known, bench/results/autoqa.json; the 2 shared
+    # cores are the limit), and its 400-conversation CLI run only with --full-cli
+    cli_convs = ten_turn_conversations(stc_all[500:], 400)
+    if have_torch:
+        speed["full"] = {"steady_state": {**throughput(bare_full, convs10[:30]),
+                                          "conversations": 30}}
+        speed["cascade"]["cli_400"] = cli_run(cli_convs, None, args.threads)
+    if have_torch and args.full_cli:
+        speed["full"]["cli_400"] = cli_run(cli_convs, None, args.threads, ("--full",))
+    # start-up alone: the CLI on one 10-turn conversation the first pass is sure of (no torch)
+    sure = [c for c, p in zip(convs10, load_first_pass(args.first_pass).predict(convs10),
+                              strict=True) if not bare_cascade.band.uncertain(p)][:1]
+    if sure:
+        runs = [cli_run(sure, None, args.threads) for _ in range(5)]
+        full_runs = [cli_run(sure, None, args.threads, ("--full",))
+                     for _ in range(2 if have_torch else 0)]
+        speed["startup_cli_one_conversation"] = {
+            "cascade_seconds_min_median": [min(r["seconds"] for r in runs),
+                                           float(np.median([r["seconds"] for r in runs]))],
+            "cascade_imported_torch": any(r["imported_torch"] for r in runs),
+            "cascade_peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            **({"full_seconds_min_median": [min(r["seconds"] for r in full_runs),
+                                            float(np.median([r["seconds"] for r in full_runs]))],
+                "full_peak_rss_mb": max(r["peak_rss_mb"] for r in full_runs)} if full_runs
+               else {})}
+    speed["load_average_1m_before"] = load_before
+    speed["load_average_1m_after"] = round(os.getloadavg()[0], 2)
+    speed["note"] = ("2 shared cores, measured under contention from other jobs (load averages "
+                     "beside); the cascade's speed depends on its share sent to the encoder")
+    speed["with_torch"] = have_torch
+    return speed
 
 
 def print_cascade(r: dict[str, Any]) -> None:
