@@ -345,8 +345,9 @@ def fit_cascade(data: str | Path | Sequence[str | Path], full: AutoQAModel,
     labels = {"empathy": np.array([int(any(r["agent_empathy"])) for r in rows]),
               "resolution": np.array([int(r["resolved"]) for r in rows])}
     if save_validation is not None:  # the out-of-fold probabilities, to study other margins
-        np.savez(save_validation, **{f"{k}_{h}": v[h] for k, v in (
-            ("label", labels), ("first", first_probs), ("full", full_probs)) for h in HEADS})
+        arrays: dict[str, Any] = {f"{k}_{h}": v[h] for k, v in (
+            ("label", labels), ("first", first_probs), ("full", full_probs)) for h in HEADS}
+        np.savez(save_validation, **arrays)
     band, report = choose_band(labels, first_probs, full_probs, margin=margin)
     weights_sha = hashlib.sha256(np.concatenate(
         [np.asarray(emp.coef_).ravel(), np.asarray(res.coef_).ravel()]).round(6).tobytes())
