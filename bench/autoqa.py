@@ -8,6 +8,10 @@ python bench/autoqa.py [--data ../shared/data] [--model scoring/default_model] [
     project's own hold-out set data/autoqa/holdout.jsonl (500 conversations never trained on).
 (d) throughput (~10-turn conversations/s, steady state), a 400-conversation
     `python -m scoring predict` run including start-up, and peak memory.
+(e) with --cascade, only the cascade comparison (issue 20), side by side in one run: the full
+    model, the cascade (scoring/first_pass/), its first pass alone, TF-IDF and the lexicon:
+    AUC with 95% CI and ECE on the test halves, the share sent to the encoder, speed and peak
+    memory; written to bench/results/autoqa-cascade.json.
 All baselines train on the project corpus only; the public sets are evaluation only.
 
 Each public set is split once into a fixed "dev" half and a "test" half by a hash of the
@@ -47,7 +51,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scoring import AutoQAModel, Turn  # noqa: E402
-from scoring.classifiers import aggregate_empathy  # noqa: E402
+from scoring.cascade import (  # noqa: E402
+    FIRST_PASS_DIR,
+    STAGE_FIRST_PASS,
+    CascadeModel,
+    load_cascade,
+    load_first_pass,
+    stage_of,
+)
+from scoring.classifiers import aggregate_empathy, expected_calibration_error  # noqa: E402
 from scoring.embeddings import get_encoder  # noqa: E402
 from scoring.encoders import SentenceEncoder  # noqa: E402
 from scoring.model import encode_conversations  # noqa: E402
@@ -95,6 +107,14 @@ class DiskEmbeddingCache:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.encoder, name)
+
+    @property
+    def dim(self) -> int:
+        """The width of the cached vectors (the encoder is not loaded for it)."""
+        if self.store:
+            value = next(iter(self.store.values()))
+            return int(np.asarray(value[0] if isinstance(value, tuple) else value).shape[-1])
+        return int(self.encoder.dim)
 
     def encode_segmented(self, segments: Any) -> list[Any]:
         if self.per_sentence:
@@ -297,36 +317,44 @@ try:
 except SystemExit as exc:
     code = exc.code or 0
 status = open("/proc/self/status", encoding="ascii").read()
+print("modules:", " ".join(m for m in ("torch", "transformers") if m in sys.modules),
+      file=sys.stderr)
 print("peak_kb", re.search(r"VmHWM:\\s+(\\d+)", status).group(1), file=sys.stderr)
 sys.exit(code)
 """
 
 
-def cli_run(convs: list[list[Turn]], model_dir: Path,
-            threads: int | None = None) -> dict[str, float]:
+def cli_run(convs: list[list[Turn]], model_dir: Path | None,
+            threads: int | None = None, extra_args: tuple[str, ...] = ()) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
         with open(src, "w", encoding="utf-8") as fh:
             for i, c in enumerate(convs):
                 fh.write(json.dumps({"id": i, "turns": [{"speaker": t.speaker, "text": t.text}
                                                         for t in c]}) + "\n")
-        extra = [] if threads is None else ["--threads", str(threads)]
+        extra = [*([] if threads is None else ["--threads", str(threads)]), *extra_args]
+        extra += [] if model_dir is None else ["--model", str(model_dir)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         # The child reports its own VmHWM: ru_maxrss of children would include the pages the
         # forked child shared with this (large) benchmark process before exec.
         proc = subprocess.run([sys.executable, "-c", _CLI_WITH_PEAK, "predict", str(src),
-                               str(dst), "--model", str(model_dir), *extra], cwd=ROOT,
+                               str(dst), *extra], cwd=ROOT,
                               check=True, capture_output=True, text=True)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        n_out = len(dst.read_text(encoding="utf-8").splitlines())
+        lines = dst.read_text(encoding="utf-8").splitlines()
+        n_out = len(lines)
+        first = sum(json.loads(x).get("stage") == STAGE_FIRST_PASS for x in lines)
     peaks = re.findall(r"^peak_kb (\d+)$", proc.stderr, flags=re.MULTILINE)
     child_peak_mb = int(peaks[-1]) / 1024 if peaks else float("nan")
     return {"conversations": n_out, "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
             "conversations_per_s": round(n_out / wall, 2),
-            "peak_rss_mb": round(child_peak_mb, 1)}
+            "peak_rss_mb": round(child_peak_mb, 1),
+            "share_sent_to_encoder": round(1 - first / n_out, 4) if n_out else None,
+            "imported_torch": "torch" in proc.stderr.split("modules:")[-1]
+            if "modules:" in proc.stderr else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -358,6 +386,14 @@ def main(argv: list[str] | None = None) -> int:
                          "encoding; the dev halves are what was looked at while developing)")
     ap.add_argument("--threads", type=int, default=None,
                     help="torch threads for the encoder (default: torch's own choice)")
+    ap.add_argument("--cascade", action="store_true",
+                    help="only (e): full model vs cascade vs first pass vs TF-IDF vs lexicon on "
+                         "the test halves, speed and memory (default --out "
+                         "bench/results/autoqa-cascade.json)")
+    ap.add_argument("--full-cli", action="store_true",
+                    help="with --cascade: also time the full model's 400-conversation CLI run")
+    ap.add_argument("--first-pass", default=str(FIRST_PASS_DIR),
+                    help="with --cascade: the first-pass folder (scoring/first_pass)")
     args = ap.parse_args(argv)
     if args.compare:
         print_comparison([json.loads(Path(p).read_text(encoding="utf-8")) for p in args.compare])
@@ -372,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     load_at_start = round(os.getloadavg()[0], 2)
+    if args.cascade:
+        return cascade_bench(args, data, t0, load_at_start)
     options = {} if args.threads is None else {"num_threads": args.threads}
     rows = load_corpus(CORPUS)
     fr_rows = load_corpus(FR_CORPUS)
@@ -511,6 +549,195 @@ def run_all(args: argparse.Namespace, data: Path, model: AutoQAModel, model_dir:
         "note": "2 shared cores: measured under contention from other jobs (see load_average)",
     }
     return results
+
+
+# --- (e) the cascade, side by side ------------------------------------------------------------
+CASCADE_OUT = ROOT / "bench" / "results" / "autoqa-cascade.json"
+CASCADE_METHODS = ("full", "cascade", "first_pass", "tfidf", "lexicon")
+
+
+def _quality(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
+    return {"auc": round(float(roc_auc_score(y, p)), 4), "auc_ci95": auc_interval(y, p),
+            "ece": round(expected_calibration_error(y, p), 4)}
+
+
+def cascade_bench(args: argparse.Namespace, data: Path, t0: float,
+                  load_at_start: float) -> int:
+    """Section (e): every method on the same test halves (STC-3 resolution, EPITOME emotional
+    reactions and interpretations), then speed and memory of the full model, the cascade and
+    the first pass. The full model reads MiniLM vectors through the disk cache for quality (the
+    cascade's escalated conversations included); speed is always the bare models."""
+    out = Path(args.out) if args.out != str(ROOT / "bench" / "results" / "autoqa.json") \
+        else CASCADE_OUT
+    options = {} if args.threads is None else {"num_threads": args.threads}
+    rows = load_corpus(CORPUS)
+    full = AutoQAModel.load(args.model, **options)
+    cascade = load_cascade(full, args.first_pass)
+    if not args.no_cache:
+        full.encoder = cast(Any, DiskEmbeddingCache(full.encoder))
+    first = cascade.first_pass
+    progress(f"full {full.version}, first pass {first.version}, band {cascade.band.to_dict()}")
+    tfidf = TfidfBaseline().fit(rows)
+    stc_all, stc_y, stc_half = load_stc3(data)
+    keep = stc_half == "test"
+    stc = [c for c, k in zip(stc_all, keep, strict=True) if k]
+    stc_y = stc_y[keep]
+    epi_sets = {name: ([t for t, h in zip(ts, hs, strict=True) if h == "test"], y[hs == "test"])
+                for name, (ts, y, hs) in load_epitome(data).items()}
+    texts = sorted({t for ts, _ in epi_sets.values() for t in ts})
+    epi = [[Turn("agent", t)] for t in texts]
+    position = {t: i for i, t in enumerate(texts)}
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
+        "full_model_version": full.version, "first_pass_version": first.version,
+        "band": cascade.band.to_dict(), "band_validation": cascade.info.get("validation"),
+        "first_pass_artifact_bytes": sum(p.stat().st_size for p in Path(args.first_pass)
+                                         .rglob("*") if p.is_file()),
+        "protocol": "test halves only (sha256(id) split, as in the other sections); the band "
+                    "was chosen on out-of-fold predictions of the training corpus, never on "
+                    "these sets",
+    }
+    probs: dict[str, dict[str, np.ndarray]] = {}
+    shares: dict[str, float] = {}
+    for task, convs in (("stc3", stc), ("epitome", epi)):
+        progress(f"scoring {task} ({len(convs)} conversations)")
+        preds = {"full": full.predict(convs), "first_pass": first.predict(convs)}
+        cascade_preds = CascadeModel(first, full, cascade.band).predict(convs)
+        shares[task] = float(np.mean([stage_of(p.model_version) != STAGE_FIRST_PASS
+                                      for p in cascade_preds]))
+        preds["cascade"] = cascade_preds
+        if task == "stc3":
+            got = {k: np.array([p.resolution_probability for p in v]) for k, v in preds.items()}
+            got["tfidf"] = tfidf.resolution(convs)
+            got["lexicon"] = np.array([lexicon_resolution(c) for c in convs])
+        else:
+            got = {k: np.array([p.empathy_score / 100.0 for p in v]) for k, v in preds.items()}
+            got["tfidf"] = tfidf.empathy(convs)
+            got["lexicon"] = np.array([lexicon_empathy(c) for c in convs])
+        probs[task] = got
+    flush = getattr(full.encoder, "flush", None)
+    if flush is not None:
+        flush()
+    results["stc3_resolution"] = {
+        "n": len(stc_y), "positives": int(stc_y.sum()),
+        "share_sent_to_encoder": round(shares["stc3"], 4),
+        **{m: _quality(stc_y, probs["stc3"][m]) for m in CASCADE_METHODS}}
+    for name, (set_texts, y) in epi_sets.items():
+        idx = np.array([position[t] for t in set_texts])
+        results[f"epitome_{name.replace('-', '_')}"] = {
+            "n": len(y), "positives": int(y.sum()),
+            "share_sent_to_encoder": round(shares["epitome"], 4),
+            **{m: _quality(y, probs["epitome"][m][idx]) for m in CASCADE_METHODS}}
+    for key in ("stc3_resolution", "epitome_emotional_reactions", "epitome_interpretations"):
+        block = results[key]
+        block["cascade_minus_full_auc"] = round(block["cascade"]["auc"] - block["full"]["auc"], 4)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".partial.json").write_text(json.dumps(results, indent=2) + "\n",
+                                                encoding="utf-8")
+    results["speed"] = cascade_speed(args, stc_all, options)
+    results["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                         / 1024, 1)
+    results["load_average_1m_at_start"] = load_at_start
+    results["bench_seconds"] = round(time.perf_counter() - t0, 1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_cascade(results)
+    print(f"\nwrote {out}")
+    return 0
+
+
+def cascade_speed(args: argparse.Namespace, stc_all: list[list[Turn]],
+                  options: dict[str, Any]) -> dict[str, Any]:
+    """Speed and memory of the first pass, the cascade and the full model (bare, no cache); the
+    parts that run MiniLM only where torch is installed."""
+    progress("speed: steady state (100 ten-turn STC-3 conversations) and the 400-conversation CLI")
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:  # e.g. a venv for the first pass only: the full model cannot run
+        have_torch = False
+    bare_full = AutoQAModel.load(args.model, **options)
+    bare_cascade = load_cascade(bare_full, args.first_pass)
+    convs10 = ten_turn_conversations(stc_all, 100)
+    speed: dict[str, Any] = {"turns_per_conversation": 10, "threads": args.threads}
+    load_before = round(os.getloadavg()[0], 2)
+    speed["first_pass"] = {"steady_state": throughput(load_first_pass(args.first_pass), convs10)}
+    bare_cascade.scored = bare_cascade.escalated = 0
+    speed["cascade"] = {}
+    if have_torch:
+        speed["cascade"]["steady_state"] = throughput(bare_cascade, convs10)
+    if have_torch:
+        speed["cascade"]["steady_state"]["share_sent_to_encoder"] = round(
+            bare_cascade.escalated / max(bare_cascade.scored, 1), 4)
+    else:  # the share the cascade would send, from the first pass alone
+        fp_preds = load_first_pass(args.first_pass).predict(convs10)
+        speed["cascade"]["share_sent_to_encoder_steady_set"] = round(float(np.mean(
+            [bare_cascade.band.uncertain(p) for p in fp_preds])), 4)
+    # the full model on 30 of them (its rate is known, bench/results/autoqa.json; the 2 shared
+    # cores are the limit), and its 400-conversation CLI run only with --full-cli
+    cli_convs = ten_turn_conversations(stc_all[500:], 400)
+    if have_torch:
+        speed["full"] = {"steady_state": {**throughput(bare_full, convs10[:30]),
+                                          "conversations": 30}}
+        speed["cascade"]["cli_400"] = cli_run(cli_convs, None, args.threads)
+    if have_torch and args.full_cli:
+        speed["full"]["cli_400"] = cli_run(cli_convs, None, args.threads, ("--full",))
+    # start-up alone: the CLI on one 10-turn conversation the first pass is sure of (no torch)
+    sure = [c for c, p in zip(convs10, load_first_pass(args.first_pass).predict(convs10),
+                              strict=True) if not bare_cascade.band.uncertain(p)][:1]
+    if sure:
+        runs = [cli_run(sure, None, args.threads) for _ in range(5)]
+        full_runs = [cli_run(sure, None, args.threads, ("--full",))
+                     for _ in range(2 if have_torch else 0)]
+        speed["startup_cli_one_conversation"] = {
+            "cascade_seconds_min_median": [min(r["seconds"] for r in runs),
+                                           float(np.median([r["seconds"] for r in runs]))],
+            "cascade_imported_torch": any(r["imported_torch"] for r in runs),
+            "cascade_peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            **({"full_seconds_min_median": [min(r["seconds"] for r in full_runs),
+                                            float(np.median([r["seconds"] for r in full_runs]))],
+                "full_peak_rss_mb": max(r["peak_rss_mb"] for r in full_runs)} if full_runs
+               else {})}
+    speed["load_average_1m_before"] = load_before
+    speed["load_average_1m_after"] = round(os.getloadavg()[0], 2)
+    speed["note"] = ("2 shared cores, measured under contention from other jobs (load averages "
+                     "beside); the cascade's speed depends on its share sent to the encoder")
+    speed["with_torch"] = have_torch
+    return speed
+
+
+def print_cascade(r: dict[str, Any]) -> None:
+    """One column per method: AUC [95% CI] and ECE per test half, share, speed, memory."""
+    width = 24
+    print(f"full {r['full_model_version']} | first pass {r['first_pass_version']} | "
+          f"band {r['band']}")
+    print("".ljust(38) + "".join(m.ljust(width) for m in CASCADE_METHODS))
+    for label, key in (("STC-3 resolution TEST", "stc3_resolution"),
+                       ("EPITOME emotional reactions TEST", "epitome_emotional_reactions"),
+                       ("EPITOME interpretations TEST", "epitome_interpretations")):
+        block = r[key]
+        print(label.ljust(38) + "".join(
+            f"{block[m]['auc']:.3f} [{block[m]['auc_ci95'][0]:.3f}-"
+            f"{block[m]['auc_ci95'][1]:.3f}]".ljust(width) for m in CASCADE_METHODS))
+        print("  ECE".ljust(38) + "".join(f"{block[m]['ece']:.3f}".ljust(width)
+                                         for m in CASCADE_METHODS))
+        print(f"  share sent to the encoder: {block['share_sent_to_encoder']:.1%}, cascade - "
+              f"full AUC {block['cascade_minus_full_auc']:+.4f}")
+    s = r["speed"]
+    for label, path in (("10-turn conv/s steady", ("steady_state", "conversations_per_s")),
+                        ("CLI 400 conv/s (with start-up)", ("cli_400", "conversations_per_s")),
+                        ("CLI 400 peak RSS MB", ("cli_400", "peak_rss_mb")),
+                        ("CLI 400 share sent to encoder", ("cli_400", "share_sent_to_encoder"))):
+        cells = []
+        for m in CASCADE_METHODS:
+            value = s.get(m, {}).get(path[0], {}).get(path[1], "-")
+            cells.append(str(value).ljust(width))
+        print(label.ljust(38) + "".join(cells))
+    if "startup_cli_one_conversation" in s:
+        print(f"start-up (CLI, one sure conversation): {s['startup_cli_one_conversation']}")
+    print(f"load average 1 min: {s['load_average_1m_before']} before, "
+          f"{s['load_average_1m_after']} after (2 shared cores)")
 
 
 def corpus_cv(rows: list[dict[str, Any]], model: AutoQAModel) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from .config import INSTANCE, Config, TestConfig
 from .extensions import babel, csrf, db, limiter, login, migrate
 from .i18n import N_, select_locale
 from .i18n import init_app as init_i18n
-from .templating import evidence_marks, evidence_spans, review_score_text, score_label
+from .templating import (
+    autoqa_stage,
+    evidence_marks,
+    evidence_spans,
+    review_score_text,
+    score_label,
+)
 
 if TYPE_CHECKING:
     from .models import User
@@ -65,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["score"] = score_label
+    app.jinja_env.filters["autoqa_stage"] = autoqa_stage
     app.jinja_env.filters["evidence_marks"] = evidence_marks
     app.jinja_env.filters["review_score"] = review_score_text
     app.jinja_env.globals["evidence_spans"] = evidence_spans

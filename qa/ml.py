@@ -101,8 +101,12 @@ def scoring_registry() -> Registry:
 
 
 def get_scorer() -> AutoQAModel:
-    """The active AutoQA model of the registry, else the default model shipped in the repo."""
-    from scoring import load_default_model  # loaded on first use, see the module docstring
+    """The active AutoQA model of the registry, else the default shipped in the repo: the
+    cascade (a static first pass, the full model for uncertain conversations; docs/autoqa.md,
+    "Cascade"), or the full model alone when the cascade's band was fitted against another
+    model. A registry version (retrained from reviews) is used whole: the band was not chosen
+    for it."""
+    from scoring import load_default_scorer  # loaded on first use, see the module docstring
 
     c = current_app.config
     registry = scoring_registry()
@@ -110,7 +114,13 @@ def get_scorer() -> AutoQAModel:
     key = ("autoqa", c["SCORING_MODEL_DIR"], active, c["ENCODER_PATH"])
     if active:
         return _cached(key, lambda: registry.load_active(encoder_path=c["ENCODER_PATH"]))
-    return _cached(key, lambda: load_default_model(encoder_path=c["ENCODER_PATH"]))
+    return _cached(
+        key,
+        lambda: load_default_scorer(
+            encoder_path=c["ENCODER_PATH"],
+            warn=lambda message: current_app.logger.warning("AutoQA cascade: %s", message),
+        ),
+    )
 
 
 def scorer_for_language(language: str) -> AutoQAModel | None:

@@ -24,6 +24,16 @@ def score_label(value: float) -> str:
     return f"{value:.0f}"
 
 
+# The prefix of the cascade's first-pass model versions (scoring.cascade.FIRST_PASS_PREFIX; the
+# web app does not import scoring to render a card, tests/test_cascade.py checks they agree).
+FIRST_PASS_PREFIX = "autoqa-fp-"
+
+
+def autoqa_stage(model_version: str | None) -> str:
+    """Which cascade stage gave a built-in AutoQA score: "first_pass" or "full"."""
+    return "first_pass" if str(model_version or "").startswith(FIRST_PASS_PREFIX) else "full"
+
+
 def evidence_spans(segments: Sequence[Any], auto_scores: Iterable[Any]) -> dict[int, list[Span]]:
     """{segment position: spans of the AutoQA evidence sentences in its text}.
 

@@ -46,6 +46,24 @@ def load_default_model(encoder_path: str | Path | None = None,
     return AutoQAModel.load(DEFAULT_MODEL_DIR, encoder_path=encoder_path, **encoder_options)
 
 
+def load_default_scorer(encoder_path: str | Path | None = None, *,
+                        warn: Any = None, **encoder_options: Any) -> AutoQAModel:
+    """The default English scorer: the cascade (scoring/first_pass/, docs/autoqa.md "Cascade")
+    over the shipped full model, or the full model alone when the first pass is missing or its
+    band was fitted against another full model (then `warn(message)` is called)."""
+    from .cascade import FIRST_PASS_DIR, load_cascade
+
+    full = load_default_model(encoder_path=encoder_path, **encoder_options)
+    if not (FIRST_PASS_DIR / "cascade.json").is_file():
+        return full
+    try:
+        return load_cascade(full, FIRST_PASS_DIR)
+    except ScoringError as exc:
+        if warn is not None:
+            warn(f"{exc}; scoring with the full model only")
+        return full
+
+
 __all__ = [
     "Turn",
     "Conversation",
@@ -57,6 +75,7 @@ __all__ = [
     "Registry",
     "ScoringError",
     "load_default_model",
+    "load_default_scorer",
     "load_language_model",
     "shipped_language_models",
 ]

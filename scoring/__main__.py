@@ -5,6 +5,8 @@ train DATA.jsonl --out DIR                 train heads on a labelled corpus, wri
 evaluate [--model DIR] DATA.jsonl          metrics of a model on a labelled corpus
 calibrate [--model DIR] DATA.jsonl...      fit the conformal sets and confidence of each head
                                            into DIR/model.json ("conformal"; docs/uncertainty.md)
+cascade [DATA.jsonl] [--distil]            refit the cascade's first pass and band against
+                                           scoring/default_model (docs/autoqa.md, "Cascade")
 Errors are one line on stderr and a non-zero exit, never a traceback.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .conformal import Calibration
+from .cascade import stage_of
 from .errors import ScoringError
 from .model import AutoQAModel
 from .schema import Turn, to_turns
@@ -24,11 +27,15 @@ from .schema import Turn, to_turns
 CHUNK = 64
 
 
-def _load(model_dir: str | None, encoder: str | None, **options: Any) -> AutoQAModel:
+def _load(model_dir: str | None, encoder: str | None, *, full: bool = False,
+          **options: Any) -> AutoQAModel:
     if model_dir is None:
-        from . import load_default_model
+        from . import load_default_model, load_default_scorer
 
-        return load_default_model(encoder_path=encoder, **options)
+        if full:
+            return load_default_model(encoder_path=encoder, **options)
+        return load_default_scorer(encoder_path=encoder, warn=lambda m: print(
+            f"note: {m}", file=sys.stderr), **options)
     return AutoQAModel.load(model_dir, encoder_path=encoder, **options)
 
 
@@ -61,6 +68,7 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
             if calibration is not None:
                 for head, u in calibration.assess_prediction(pred).items():
                     line[head]["uncertainty"] = u.to_dict()
+            line["stage"] = stage_of(pred.model_version)  # cascade: first_pass | full
             dst.write(json.dumps(line, ensure_ascii=False) + "\n")
         ok += len(pending)
         pending.clear()
@@ -81,6 +89,24 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
     return ok, bad
 
 
+def _cascade(args: argparse.Namespace) -> int:
+    from . import DEFAULT_MODEL_DIR, load_default_model
+    from .cascade import DEFAULT_MARGIN, FIRST_PASS_DIR, fit_cascade
+    from .embeddings import default_encoder_path
+    from .static import DEFAULT_PCA_DIMS
+
+    data = args.data or [str(DEFAULT_MODEL_DIR.parents[1] / "data" / "autoqa"
+                             / "conversations.jsonl")]
+    info = fit_cascade(data, load_default_model(), args.out or FIRST_PASS_DIR,
+                       distil_source=default_encoder_path() if args.distil else None,
+                       pca_dims=args.pca_dims or DEFAULT_PCA_DIMS,
+                       margin=DEFAULT_MARGIN if args.margin is None else args.margin,
+                       cache=args.cache, save_validation=args.save_validation,
+                       log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(json.dumps(info, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Coachline AutoQA")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output")
     p.add_argument("--model", help="artifact folder (default: the shipped model)")
     p.add_argument("--encoder", help="encoder folder (default: the one named in the model)")
+    p.add_argument("--full", action="store_true",
+                   help="score everything with the full model (default without --model: the "
+                        "cascade, first pass then the full model for uncertain ones)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for the encoder (default: torch's own choice)")
     p.add_argument("--int8", action="store_true",
@@ -130,6 +159,21 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--level", type=float, default=None, help="nominal coverage (default 0.9)")
     c.add_argument("--calibrator", default="platt", choices=("platt", "isotonic", "none"))
     c.add_argument("--dry-run", action="store_true", help="print, do not write model.json")
+    c = sub.add_parser("cascade", help="refit the cascade's first pass and band against "
+                                      "scoring/default_model")
+    c.add_argument("data", nargs="*", help="training corpus JSONL (default: "
+                                           "data/autoqa/conversations.jsonl)")
+    c.add_argument("--out", default=None, help="first-pass folder (default: scoring/first_pass)")
+    c.add_argument("--distil", action="store_true",
+                   help="distil the static embeddings again from the shipped MiniLM (model2vec)")
+    c.add_argument("--pca-dims", type=int, default=None)
+    c.add_argument("--cache", default=None,
+                   help="pickle file keeping the full encoder's vectors of the corpus between "
+                        "runs (a refit after a retrain of the heads then encodes nothing)")
+    c.add_argument("--save-validation", default=None,
+                   help="write the out-of-fold probabilities of both recipes to this .npz")
+    c.add_argument("--margin", type=float, default=None,
+                   help="validation AUC loss allowed per head (default 0.002)")
     args = parser.parse_args(argv)
 
     try:
@@ -142,12 +186,15 @@ def main(argv: list[str] | None = None) -> int:
                 options["num_threads"] = args.threads
             if args.int8:
                 options["quantize"] = True
-            model = _load(args.model, args.encoder, **options)
+            model = _load(args.model, args.encoder, full=args.full, **options)
             with open(src_path, encoding="utf-8") as src, \
                     open(args.output, "w", encoding="utf-8") as dst:
                 ok, bad = predict_file(model, src, dst, sys.stderr)
+            escalated = getattr(model, "escalated", None)
+            how = "" if escalated is None else (
+                f" (cascade: {escalated} sent to the full model, the rest first pass)")
             print(f"scored {ok} conversations, skipped {bad} bad lines, "
-                  f"model {model.version}", file=sys.stderr)
+                  f"model {model.version}{how}", file=sys.stderr)
             return 0 if ok or not bad else 1
         if args.command == "train":
             from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
@@ -175,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(json.dumps(calibrate_command(args), indent=2))
             return 0
+        if args.command == "cascade":
+            return _cascade(args)
         if args.command == "evaluate":
             from .train import evaluate
 
