@@ -680,14 +680,14 @@ def cascade_speed(args: argparse.Namespace, stc_all: list[list[Turn]],
     if have_torch:
         speed["full"] = {"steady_state": {**throughput(bare_full, convs10[:30]),
                                           "conversations": 30}}
-        speed["cascade"]["cli_400"] = cli_run(cli_convs, None, args.threads)
+        speed["cascade"]["cli_400"] = cli_run(cli_convs, None, args.threads, ("--cascade",))
     if have_torch and args.full_cli:
         speed["full"]["cli_400"] = cli_run(cli_convs, None, args.threads, ("--full",))
     # start-up alone: the CLI on one 10-turn conversation the first pass is sure of (no torch)
     sure = [c for c, p in zip(convs10, load_first_pass(args.first_pass).predict(convs10),
                               strict=True) if not bare_cascade.band.uncertain(p)][:1]
     if sure:
-        runs = [cli_run(sure, None, args.threads) for _ in range(5)]
+        runs = [cli_run(sure, None, args.threads, ("--cascade",)) for _ in range(5)]
         full_runs = [cli_run(sure, None, args.threads, ("--full",))
                      for _ in range(2 if have_torch else 0)]
         speed["startup_cli_one_conversation"] = {

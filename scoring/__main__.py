@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from .conformal import Calibration
 from .cascade import stage_of
+from .conformal import Calibration
 from .errors import ScoringError
 from .model import AutoQAModel
 from .schema import Turn, to_turns
@@ -53,8 +53,10 @@ def _parse_line(line: str) -> tuple[Any, list[Turn]]:
     return row.get("id"), to_turns(row["turns"])
 
 
-def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> tuple[int, int]:
-    """Score every good line of src into dst; report bad lines on err. Returns (ok, bad)."""
+def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO, *,
+                 stage: bool = False) -> tuple[int, int]:
+    """Score every good line of src into dst; report bad lines on err. Returns (ok, bad).
+    stage: add each line's cascade "stage" (first_pass | full; `predict --cascade`)."""
     ok = bad = 0
     pending: list[tuple[Any, list[Turn]]] = []
     # a calibrated model adds each head's "uncertainty" (docs/uncertainty.md)
@@ -68,7 +70,8 @@ def predict_file(model: AutoQAModel, src: TextIO, dst: TextIO, err: TextIO) -> t
             if calibration is not None:
                 for head, u in calibration.assess_prediction(pred).items():
                     line[head]["uncertainty"] = u.to_dict()
-            line["stage"] = stage_of(pred.model_version)  # cascade: first_pass | full
+            if stage:
+                line["stage"] = stage_of(pred.model_version)  # cascade: first_pass | full
             dst.write(json.dumps(line, ensure_ascii=False) + "\n")
         ok += len(pending)
         pending.clear()
@@ -107,7 +110,7 @@ def _cascade(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Coachline AutoQA")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("predict", help="score conversations")
@@ -115,9 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("output")
     p.add_argument("--model", help="artifact folder (default: the shipped model)")
     p.add_argument("--encoder", help="encoder folder (default: the one named in the model)")
+    p.add_argument("--cascade", action="store_true",
+                   help="score with the cascade: the static first pass, the full model only for "
+                        "conversations it is unsure of (opt-in: on the shipped model it sends "
+                        "74-91%% to the full model, so it is slower; docs/autoqa.md, \"Cascade\")")
     p.add_argument("--full", action="store_true",
-                   help="score everything with the full model (default without --model: the "
-                        "cascade, first pass then the full model for uncertain ones)")
+                   help="score everything with the full model (the default)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for the encoder (default: torch's own choice)")
     p.add_argument("--int8", action="store_true",
@@ -174,28 +180,37 @@ def main(argv: list[str] | None = None) -> int:
                    help="write the out-of-fold probabilities of both recipes to this .npz")
     c.add_argument("--margin", type=float, default=None,
                    help="validation AUC loss allowed per head (default 0.002)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """`predict`: score the input file into the output file (PRODUCT.md contract)."""
+    src_path = Path(args.input)
+    if not src_path.is_file():
+        raise ScoringError(f"input file not found: {src_path}")
+    options: dict[str, Any] = {}
+    if args.threads is not None:
+        options["num_threads"] = args.threads
+    if args.int8:
+        options["quantize"] = True
+    model = _load(args.model, args.encoder, full=args.full or not args.cascade, **options)
+    with open(src_path, encoding="utf-8") as src, \
+            open(args.output, "w", encoding="utf-8") as dst:
+        ok, bad = predict_file(model, src, dst, sys.stderr, stage=args.cascade)
+    escalated = getattr(model, "escalated", None)
+    how = "" if escalated is None else (
+        f" (cascade: {escalated} sent to the full model, the rest first pass)")
+    print(f"scored {ok} conversations, skipped {bad} bad lines, "
+          f"model {model.version}{how}", file=sys.stderr)
+    return 0 if ok or not bad else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
 
     try:
         if args.command == "predict":
-            src_path = Path(args.input)
-            if not src_path.is_file():
-                raise ScoringError(f"input file not found: {src_path}")
-            options: dict[str, Any] = {}
-            if args.threads is not None:
-                options["num_threads"] = args.threads
-            if args.int8:
-                options["quantize"] = True
-            model = _load(args.model, args.encoder, full=args.full, **options)
-            with open(src_path, encoding="utf-8") as src, \
-                    open(args.output, "w", encoding="utf-8") as dst:
-                ok, bad = predict_file(model, src, dst, sys.stderr)
-            escalated = getattr(model, "escalated", None)
-            how = "" if escalated is None else (
-                f" (cascade: {escalated} sent to the full model, the rest first pass)")
-            print(f"scored {ok} conversations, skipped {bad} bad lines, "
-                  f"model {model.version}{how}", file=sys.stderr)
-            return 0 if ok or not bad else 1
+            return _predict(args)
         if args.command == "train":
             from .train import DEFAULT_C_EMPATHY, DEFAULT_C_RESOLUTION, train
 

@@ -58,3 +58,18 @@ def test_card_stage_is_translated(login, world):
     db.session.commit()
     page = login(world["lead_red"]).get(f"/interactions/{interaction.id}").get_data(as_text=True)
     assert ">première passe<" in page and ">modèle complet<" in page
+
+
+def test_app_scores_with_the_full_model_unless_the_cascade_is_switched_on(app):
+    """The shipped default is the full model (the cascade is slower on it, docs/autoqa.md);
+    QA_AUTOQA_CASCADE=1 scores with the cascade, whose band was fitted for that full model."""
+    from qa.ml import get_scorer
+    from scoring.cascade import CascadeModel
+
+    app.config["AUTOQA_CASCADE"] = False
+    full = get_scorer()
+    assert not isinstance(full, CascadeModel)
+    app.config["AUTOQA_CASCADE"] = True
+    cascade = get_scorer()
+    assert isinstance(cascade, CascadeModel)
+    assert cascade.version == full.version  # the cascade answers for the full model it wraps

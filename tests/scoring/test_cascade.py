@@ -184,7 +184,7 @@ def test_stale_band_is_refused(first_pass: AutoQAModel) -> None:
 
 
 def test_cli_predict_with_the_cascade_does_not_import_torch(tmp_path: Path) -> None:
-    """`python -m scoring predict` (default: the cascade) on conversations the first pass is
+    """`python -m scoring predict` --cascade on conversations the first pass is
     sure of writes first-pass lines with their stage and never imports torch."""
     fp = load_first_pass()
     band = Band.from_dict(read_band()["band"])
@@ -197,7 +197,7 @@ def test_cli_predict_with_the_cascade_does_not_import_torch(tmp_path: Path) -> N
                                                           for t in c]}) + "\n"
                            for k, c in enumerate(sure)), encoding="utf-8")
     code = ("import sys\nfrom scoring.__main__ import main\n"
-            f"rc = main(['predict', {str(src)!r}, {str(dst)!r}])\n"
+            f"rc = main(['predict', {str(src)!r}, {str(dst)!r}, '--cascade'])\n"
             "print('torch' in sys.modules, 'transformers' in sys.modules, rc)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
                          capture_output=True, text=True)
