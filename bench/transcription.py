@@ -91,6 +91,31 @@ def _items(data: Path, quick: bool) -> list[dict[str, Any]]:
     return items
 
 
+def _item_result(
+    item: dict[str, Any], tr: Any, duration: float, elapsed: float, cpu: float
+) -> dict[str, Any]:
+    """One item's measurement: errors per speaker (and "all") against its references."""
+    per: dict[str, Any] = {}
+    for speaker, ref in item["refs"].items():
+        hyp = " ".join(s.text for s in tr.segments if speaker == "all" or s.speaker == speaker)
+        ref_w, hyp_w = normalize(ref), normalize(hyp)
+        per[speaker] = {
+            "errors": edit_distance(ref_w, hyp_w),
+            "ref_words": len(ref_w),
+            "hypothesis": hyp,
+        }
+    return {
+        "set": item["set"],
+        "audio_s": duration,
+        "elapsed_s": elapsed,
+        "rtf": elapsed / duration,
+        "cpu_s": cpu,
+        "load_avg_after": os.getloadavg()[0],
+        "language": tr.language,
+        "speakers": per,
+    }
+
+
 def worker(config: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     """Run one configuration over all items (in this process) and measure it."""
     from transcription import WhisperTranscriber
@@ -113,27 +138,7 @@ def worker(config: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any
         t0, c0 = time.perf_counter(), time.process_time()
         tr = t.transcribe(item["path"], agent_channel="right")
         elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-        per: dict[str, Any] = {}
-        for speaker, ref in item["refs"].items():
-            hyp = " ".join(s.text for s in tr.segments if speaker == "all" or s.speaker == speaker)
-            ref_w, hyp_w = normalize(ref), normalize(hyp)
-            per[speaker] = {
-                "errors": edit_distance(ref_w, hyp_w),
-                "ref_words": len(ref_w),
-                "hypothesis": hyp,
-            }
-        results.append(
-            {
-                "set": item["set"],
-                "audio_s": duration,
-                "elapsed_s": elapsed,
-                "rtf": elapsed / duration,
-                "cpu_s": cpu,
-                "load_avg_after": os.getloadavg()[0],
-                "language": tr.language,
-                "speakers": per,
-            }
-        )
+        results.append(_item_result(item, tr, duration, elapsed, cpu))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"config": config, "load_s": load_s, "peak_rss_mb": peak_kb / 1024, "items": results}
 
@@ -315,29 +320,7 @@ def sweep_worker(config: dict[str, Any], items: list[dict[str, Any]]) -> dict[st
             t0, c0 = time.perf_counter(), time.process_time()
             tr = t.transcribe(path, agent_channel="right")
             elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
-            per: dict[str, Any] = {}
-            for speaker, ref in item["refs"].items():
-                hyp = " ".join(
-                    s.text for s in tr.segments if speaker == "all" or s.speaker == speaker
-                )
-                ref_w, hyp_w = normalize(ref), normalize(hyp)
-                per[speaker] = {
-                    "errors": edit_distance(ref_w, hyp_w),
-                    "ref_words": len(ref_w),
-                    "hypothesis": hyp,
-                }
-            results.append(
-                {
-                    "set": item["set"],
-                    "audio_s": duration,
-                    "elapsed_s": elapsed,
-                    "rtf": elapsed / duration,
-                    "cpu_s": cpu,
-                    "load_avg_after": os.getloadavg()[0],
-                    "language": tr.language,
-                    "speakers": per,
-                }
-            )
+            results.append(_item_result(item, tr, duration, elapsed, cpu))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"config": config, "load_s": load_s, "peak_rss_mb": peak_kb / 1024, "items": results}
 

@@ -35,7 +35,7 @@ import joblib  # type: ignore[import-untyped]
 import numpy as np
 
 from .errors import ScoringError
-from .model import ARTIFACT_FORMAT, MODEL_FILE, SIDECAR_FILE, AutoQAModel
+from .model import ARTIFACT_FORMAT, MODEL_FILE, SIDECAR_FILE, AutoQAModel, read_artifact
 from .schema import Prediction, Turn, to_turns
 from .static import DEFAULT_PCA_DIMS, StaticEncoder
 
@@ -128,17 +128,7 @@ class CascadeModel(AutoQAModel):
 def load_first_pass(folder: str | Path = FIRST_PASS_DIR) -> AutoQAModel:
     """The first-pass model of a cascade folder (heads + its static/ embeddings)."""
     root = Path(folder)
-    sidecar_path, model_path = root / SIDECAR_FILE, root / MODEL_FILE
-    if not sidecar_path.is_file() or not model_path.is_file():
-        raise ScoringError(f"not a first-pass folder (needs {SIDECAR_FILE} and {MODEL_FILE}): "
-                           f"{root}")
-    try:
-        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
-        payload = joblib.load(model_path)
-    except (OSError, ValueError, EOFError) as exc:
-        raise ScoringError(f"cannot read first pass in {root}: {exc}") from exc
-    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
-        raise ScoringError(f"unsupported first-pass format in {root}")
+    sidecar, payload = read_artifact(root, "first-pass")
     return AutoQAModel(payload["empathy_head"], payload["resolution_head"],
                        encoder=StaticEncoder(root / STATIC_SUBDIR),
                        version=str(sidecar["version"]), metadata=sidecar)

@@ -192,6 +192,23 @@ def model_languages(metadata: dict[str, Any]) -> tuple[str, ...]:
     return tuple(v.lower() for v in value)
 
 
+def read_artifact(folder: Path, what: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(sidecar, payload) of an artifact folder (model.json + model.joblib); a missing,
+    unreadable or other-format artifact is a one-line ScoringError naming `what` it is."""
+    sidecar_path, model_path = folder / SIDECAR_FILE, folder / MODEL_FILE
+    if not sidecar_path.is_file() or not model_path.is_file():
+        raise ScoringError(f"not a {what} folder (needs {SIDECAR_FILE} and {MODEL_FILE}): "
+                           f"{folder}")
+    try:
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        payload = joblib.load(model_path)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ScoringError(f"cannot read {what} in {folder}: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
+        raise ScoringError(f"unsupported {what} format in {folder}")
+    return sidecar, payload
+
+
 class AutoQAModel:
     """Scores conversations for empathy (0-100) and resolution (probability), with evidence."""
 
@@ -219,17 +236,7 @@ class AutoQAModel:
         encoder_options go to `get_encoder` (e.g. num_threads=2, batch_size=32, quantize=True).
         """
         folder = Path(artifact_dir)
-        sidecar_path, model_path = folder / SIDECAR_FILE, folder / MODEL_FILE
-        if not sidecar_path.is_file() or not model_path.is_file():
-            raise ScoringError(f"not a model folder (needs {SIDECAR_FILE} and {MODEL_FILE}): "
-                               f"{folder}")
-        try:
-            sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
-            payload = joblib.load(model_path)
-        except (OSError, ValueError, EOFError) as exc:
-            raise ScoringError(f"cannot read model in {folder}: {exc}") from exc
-        if not isinstance(payload, dict) or payload.get("format") != ARTIFACT_FORMAT:
-            raise ScoringError(f"unsupported model format in {folder}")
+        sidecar, payload = read_artifact(folder, "model")
         encoder = get_encoder(encoder_path if encoder_path is not None
                               else sidecar.get("encoder"), **encoder_options)
         return cls(payload["empathy_head"], payload["resolution_head"], encoder=encoder,
