@@ -125,7 +125,9 @@ def test_mono_call_is_diarized_into_agent_and_customer(app, login, world):
     db.session.commit()
     page = lead.get(f"/interactions/{interaction.id}").get_data(as_text=True)
     assert "speakers found by diarization: diarized: 2 speakers" in page
-    assert page.count('class="unsure"') == 1 and "diarization confidence 0.30" in page
+    # one marked segment (the legend above the transcript explains the mark once)
+    assert page.count('<abbr class="unsure" title=') == 1 and "diarization confidence 0.30" in page
+    assert 'id="unsure-legend"' in page
     app.config["DIARIZATION"] = False
     try:
         response = upload(lead, world["agent_red"], AUDIO / "mono_sentence.wav", external_id="UP-2")
