@@ -440,6 +440,23 @@ def _uptime() -> str:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _in_subprocess(
+    flag: str, data: Path, config: dict[str, Any], items: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """One configuration's run in its own process (``--worker`` / ``--sweep-worker``): its
+    result, or None after printing why it failed."""
+    proc = subprocess.run(
+        [sys.executable, __file__, str(data), flag, json.dumps({"config": config, "items": items})],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        print(f"  failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
 def run_sweep(args: argparse.Namespace, data: Path) -> int:
     items = sweep_items(data)
     if not any(i["language"] == "en" for i in items):
@@ -459,15 +476,9 @@ def run_sweep(args: argparse.Namespace, data: Path) -> int:
             continue
         before = _uptime()
         print(f"running {key} ({before})", file=sys.stderr, flush=True)
-        proc = subprocess.run(
-            [sys.executable, __file__, str(data), "--sweep-worker",
-             json.dumps({"config": config, "items": items})],
-            capture_output=True, text=True,
-        )  # fmt: skip
-        if proc.returncode != 0:
-            print(f"  failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        run = _in_subprocess("--sweep-worker", data, config, items)
+        if run is None:
             continue
-        run = json.loads(proc.stdout.strip().splitlines()[-1])
         run["uptime_before"], run["uptime_after"] = before, _uptime()
         runs.append(run)
         print(sweep_table([sweep_summary(run)]).splitlines()[-1], file=sys.stderr, flush=True)
@@ -566,15 +577,9 @@ def main() -> int:
             file=sys.stderr,
             flush=True,
         )
-        proc = subprocess.run(
-            [sys.executable, __file__, str(data), "--worker",
-             json.dumps({"config": config, "items": items})],
-            capture_output=True, text=True,
-        )  # fmt: skip
-        if proc.returncode != 0:
-            print(f"  failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        run = _in_subprocess("--worker", data, config, items)
+        if run is None:
             continue
-        run = json.loads(proc.stdout.strip().splitlines()[-1])
         runs.append(run)
         rows.append(summarise(run))
         print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)

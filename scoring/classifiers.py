@@ -132,14 +132,20 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray,
             groups: np.ndarray | None = None) -> CalibratedLinearClassifier:
-        X = np.asarray(X, dtype=np.float64)
+        return self._fit_matrix(np.asarray(X, dtype=np.float64), y, groups)
+
+    def _fit_matrix(self, X: Any, y: np.ndarray,
+                    groups: np.ndarray | None) -> CalibratedLinearClassifier:
+        """Out-of-fold Platt calibration, then the full fit, on X as given (dense float64, or
+        sparse for a head with a lexicon: turn_features.LexicalResolutionClassifier)."""
         y = np.asarray(y).astype(int)
         self.classes_ = np.array([0, 1])
         if set(np.unique(y).tolist()) != {0, 1}:
             raise ValueError("both classes 0 and 1 are needed to fit")
         groups_arr = None if groups is None else np.asarray(groups)
         oof = np.zeros(len(y))
-        for train_idx, test_idx in self._folds(X, y, groups_arr):
+        # the folds depend only on the number of rows, y and the groups, not on X's values
+        for train_idx, test_idx in self._folds(np.zeros((len(y), 1)), y, groups_arr):
             base = self._base().fit(X[train_idx], y[train_idx])
             oof[test_idx] = base.decision_function(X[test_idx])
         platt = LogisticRegression(C=1e6, max_iter=self.max_iter).fit(oof.reshape(-1, 1), y)
@@ -150,7 +156,8 @@ class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = float(slope * full.intercept_[0] + offset)
         self.oof_proba_ = _sigmoid(slope * oof + offset)
         self.n_features_in_ = X.shape[1]
-        self.feature_mean_ = X.mean(axis=0)  # the reference for centred evidence
+        # the reference for centred evidence (a sparse mean is a 1 x n matrix)
+        self.feature_mean_ = np.asarray(X.mean(axis=0)).reshape(-1)
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import sparse  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
-from .classifiers import CalibratedLinearClassifier, _matrix, _sigmoid
+from .classifiers import CalibratedLinearClassifier, _matrix
 from .errors import ScoringError
 
 FIELDS = ("all", "tail", "last_customer", "last_agent")
@@ -171,27 +171,8 @@ class LexicalResolutionClassifier(CalibratedLinearClassifier):
 
     def fit(self, X: Any, y: np.ndarray, groups: np.ndarray | None = None
             ) -> LexicalResolutionClassifier:
-        from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-
         X = _matrix(sparse.csr_matrix(X) if not sparse.issparse(X) else X)
-        y = np.asarray(y).astype(int)
-        self.classes_ = np.array([0, 1])
-        if set(np.unique(y).tolist()) != {0, 1}:
-            raise ValueError("both classes 0 and 1 are needed to fit")
-        groups_arr = None if groups is None else np.asarray(groups)
-        oof = np.zeros(len(y))
-        for train_idx, test_idx in self._folds(np.zeros((len(y), 1)), y, groups_arr):
-            base = self._base().fit(X[train_idx], y[train_idx])
-            oof[test_idx] = base.decision_function(X[test_idx])
-        platt = LogisticRegression(C=1e6, max_iter=self.max_iter).fit(oof.reshape(-1, 1), y)
-        slope, offset = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-        full = self._base().fit(X, y)
-        self.platt_ = (slope, offset)
-        self.coef_ = slope * full.coef_[0]
-        self.intercept_ = float(slope * full.intercept_[0] + offset)
-        self.oof_proba_ = _sigmoid(slope * oof + offset)
-        self.n_features_in_ = X.shape[1]
-        self.feature_mean_ = np.asarray(X.mean(axis=0)).reshape(-1)
+        self._fit_matrix(X, y, groups)
         return self
 
 
